@@ -1,0 +1,17 @@
+# Use ccache when it is installed. Its cache lives in the user's cache
+# directory unless CCACHE_DIR is already set, so rebuilds of a fresh clone reuse it.
+find_program(FERRY_CCACHE ccache)
+if(FERRY_CCACHE)
+  if(NOT DEFINED ENV{CCACHE_DIR})
+    if(DEFINED ENV{XDG_CACHE_HOME})
+      set(_ferry_ccache_dir "$ENV{XDG_CACHE_HOME}/ferry-ccache")
+    elseif(DEFINED ENV{HOME})
+      set(_ferry_ccache_dir "$ENV{HOME}/.cache/ferry-ccache")
+    else()
+      set(_ferry_ccache_dir "${CMAKE_BINARY_DIR}/.ccache")
+    endif()
+    set(CMAKE_CXX_COMPILER_LAUNCHER ${CMAKE_COMMAND} -E env CCACHE_DIR=${_ferry_ccache_dir} ${FERRY_CCACHE})
+  else()
+    set(CMAKE_CXX_COMPILER_LAUNCHER ${FERRY_CCACHE})
+  endif()
+endif()

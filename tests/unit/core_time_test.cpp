@@ -1,0 +1,59 @@
+#include "ferry/core/time.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace std::chrono;
+using ferry::core::format_duration;
+using ferry::core::format_shanghai_datetime;
+using ferry::core::parse_duration;
+using ferry::core::parse_shanghai_datetime;
+
+TEST_CASE("Beijing wall time is UTC+8", "[time]") {
+  const auto t = parse_shanghai_datetime("2026-01-01 08:00:00");
+  REQUIRE(t);
+  CHECK(t->time_since_epoch() == sys_days{year{2026} / 1 / 1}.time_since_epoch());
+  CHECK(format_shanghai_datetime(*t) == "2026-01-01 08:00:00");
+  CHECK(format_shanghai_datetime(sys_seconds{}) == "1970-01-01 08:00:00");
+}
+
+TEST_CASE("datetimes round-trip across month, year and leap-day edges", "[time]") {
+  for (const char* text : {"2024-02-29 23:59:59", "2025-12-31 23:59:59", "2026-03-01 00:00:00",
+                           "1999-12-31 16:00:00"}) {
+    const auto t = parse_shanghai_datetime(text);
+    REQUIRE(t);
+    CHECK(format_shanghai_datetime(*t) == text);
+  }
+}
+
+TEST_CASE("a date alone means midnight in Beijing", "[time]") {
+  CHECK(parse_shanghai_datetime("2026-05-01") == parse_shanghai_datetime("2026-05-01 00:00:00"));
+}
+
+TEST_CASE("instants before 1992 use the zone database, with Beijing's summer time", "[time]") {
+  // 1988-07-01 was in China's daylight-saving period: UTC+9.
+  const auto t = parse_shanghai_datetime("1988-07-01 09:00:00");
+  REQUIRE(t);
+  CHECK(*t == sys_seconds{sys_days{year{1988} / 7 / 1}.time_since_epoch()});
+  CHECK(format_shanghai_datetime(*t) == "1988-07-01 09:00:00");
+}
+
+TEST_CASE("malformed or impossible datetimes are refused", "[time]") {
+  for (const char* text : {"", "2026-02-30 00:00:00", "2026-13-01 00:00:00", "2026-01-01 24:00:00",
+                           "2026-01-01 23:60:00", "2026-01-01T00:00:00", "2026-1-01 00:00:00",
+                           "2026-01-01 00:00:00Z", "abcd-ef-gh", "2026-01-01 00:00", "+026-01-01"})
+    CHECK_FALSE(parse_shanghai_datetime(text));
+}
+
+TEST_CASE("durations parse in every unit and combine", "[time]") {
+  CHECK(parse_duration("30s") == milliseconds{30'000});
+  CHECK(parse_duration("5m") == minutes{5});
+  CHECK(parse_duration("2h") == hours{2});
+  CHECK(parse_duration("30d") == days{30});
+  CHECK(parse_duration("250ms") == milliseconds{250});
+  CHECK(parse_duration("1m30s") == seconds{90});
+  for (const char* text : {"", "s", "5", "-5s", "1.5s", "5 s", "5y", "10000000000s"})
+    CHECK_FALSE(parse_duration(text));
+  CHECK(format_duration(seconds{90}) == "1m30s");
+  CHECK(format_duration(days{30}) == "30d");
+  CHECK(format_duration(milliseconds{0}) == "0s");
+}
