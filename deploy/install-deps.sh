@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages ferry needs to build, test and run its quickstart.
+# Skips what is installed; runs apt-get update only when something is missing.
+# Usage: deploy/install-deps.sh [--dry-run]
+set -euo pipefail
+
+packages=(
+  # build
+  cmake ninja-build g++ ccache pkg-config git
+  libboost-dev libboost-program-options-dev nlohmann-json3-dev libssl-dev
+  libmariadb-dev libspdlog-dev libfmt-dev prometheus-cpp-dev catch2
+  libhowardhinnant-date-dev tzdata ca-certificates
+  # tests and quickstart
+  mariadb-server mariadb-client curl procps
+)
+
+missing=()
+for pkg in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "install-deps: all ${#packages[@]} packages are installed"
+  exit 0
+fi
+echo "install-deps: missing: ${missing[*]}"
+if [[ "${1:-}" == "--dry-run" ]]; then
+  exit 0
+fi
+
+if [[ $(id -u) -ne 0 ]]; then
+  if command -v sudo >/dev/null 2>&1; then
+    as_root=(sudo)
+  else
+    echo "install-deps: not root and no sudo; as root, run:" >&2
+    echo "  apt-get update && apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    exit 1
+  fi
+else
+  as_root=()
+fi
+
+apt_opts=(-o DPkg::Lock::Timeout=300 -y -q --no-install-recommends)
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get -o DPkg::Lock::Timeout=300 update -q
+"${as_root[@]}" apt-get install "${apt_opts[@]}" "${missing[@]}"
+echo "install-deps: installed ${missing[*]}"

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# ferry's quickstart: installs what is missing, builds, starts the private
+# MariaDB and jst-sim (the Jushuitan simulator), and shows the simulator
+# answering a signed request.
+#
+#   deploy/quickstart.sh          set up and run
+#   deploy/quickstart.sh stop     stop jst-sim and the private MariaDB
+#
+# jst-sim listens on 127.0.0.1:${JST_SIM_PORT:-9400}; its log and pid file are
+# in var/quickstart/. MariaDB's data and log are in var/mariadb/.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+build=${FERRY_BUILD_DIR:-$repo/build}
+state=$repo/var/quickstart
+sim_port=${JST_SIM_PORT:-9400}
+sim_pidfile=$state/jst-sim.pid
+sim_log=$state/jst-sim.log
+# jst-sim's documented default credentials (docs/simulator.md).
+app_key=demo app_secret=demo-secret access_token=demo-access-token
+
+step() { printf '\n== %s\n' "$*"; }
+
+sim_running() { [[ -f $sim_pidfile ]] && kill -0 "$(cat "$sim_pidfile")" 2>/dev/null; }
+
+stop_all() {
+  if sim_running; then
+    kill -TERM "$(cat "$sim_pidfile")" && echo "quickstart: stopped jst-sim"
+  fi
+  rm -f "$sim_pidfile"
+  deploy/mariadb-local.sh stop
+}
+
+start_sim() {
+  mkdir -p "$state"
+  if sim_running; then echo "quickstart: jst-sim already running (pid $(cat "$sim_pidfile"))"; return; fi
+  "$build/tests/sim/jst-sim" --port "$sim_port" --records 20000 --seed 7 >"$sim_log" 2>&1 &
+  echo $! >"$sim_pidfile"
+  for _ in $(seq 1 50); do
+    grep -q "listening" "$sim_log" 2>/dev/null && break
+    kill -0 "$(cat "$sim_pidfile")" 2>/dev/null || { cat "$sim_log" >&2; exit 1; }
+    sleep 0.2
+  done
+  echo "quickstart: jst-sim listening on 127.0.0.1:$sim_port (log: $sim_log)"
+}
+
+# POSTs one signed call to jst-sim, the way the real platform wants it.
+signed_call() {
+  local path=$1 biz=$2 ts sign
+  ts=$(date +%s)
+  sign=$(printf '%s' "${app_secret}access_token${access_token}app_key${app_key}biz${biz}charsetutf-8timestamp${ts}version2" \
+    | md5sum | cut -d' ' -f1)
+  curl -sS --fail-with-body "http://127.0.0.1:$sim_port$path" \
+    --data-urlencode "access_token=$access_token" --data-urlencode "app_key=$app_key" \
+    --data-urlencode "biz=$biz" --data-urlencode "charset=utf-8" \
+    --data-urlencode "timestamp=$ts" --data-urlencode "version=2" --data-urlencode "sign=$sign"
+}
+
+if [[ "${1:-}" == "stop" ]]; then stop_all; exit 0; fi
+
+step "dependencies"
+deploy/install-deps.sh
+step "build ($build)"
+cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+ninja -C "$build" -j2
+step "private MariaDB"
+deploy/mariadb-local.sh start
+step "jst-sim"
+start_sim
+step "one page of unique-code flow rows from jst-sim"
+signed_call /open/webapi/wmsapi/skusn/queryinoutitemskusns \
+  '{"page_index":1,"page_size":3,"create_time_start":"2026-01-01 00:00:00","create_time_end":"2026-01-02 00:00:00"}'
+echo
+step "done"
+echo "jst-sim and MariaDB keep running; stop them with: deploy/quickstart.sh stop"
