@@ -1,0 +1,106 @@
+#include "ferry/ratelimit/window_limiter.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+namespace ferry::ratelimit {
+
+namespace {
+
+void validate(const std::vector<rate>& rates, std::chrono::milliseconds margin) {
+  for (std::size_t i = 0; i < rates.size(); ++i) {
+    if (rates[i].calls == 0)
+      throw std::invalid_argument("rate " + std::to_string(i) + ": calls must be at least 1");
+    if (rates[i].per <= std::chrono::milliseconds::zero())
+      throw std::invalid_argument("rate " + std::to_string(i) + ": period must be positive");
+  }
+  if (margin < std::chrono::milliseconds::zero())
+    throw std::invalid_argument("rate limit margin must not be negative");
+}
+
+// Indexes of the rates a throttle answer names; ties in period all count.
+std::vector<std::size_t> affected(const std::vector<rate>& rates, throttle_kind kind) {
+  std::vector<std::size_t> out;
+  if (rates.empty()) return out;
+  const auto by_period = [](const rate& a, const rate& b) { return a.per < b.per; };
+  std::chrono::milliseconds target{0};
+  if (kind == throttle_kind::per_second)
+    target = std::min_element(rates.begin(), rates.end(), by_period)->per;
+  else if (kind == throttle_kind::per_minute)
+    target = std::max_element(rates.begin(), rates.end(), by_period)->per;
+  for (std::size_t i = 0; i < rates.size(); ++i)
+    if (kind == throttle_kind::unknown || rates[i].per == target) out.push_back(i);
+  return out;
+}
+
+}  // namespace
+
+window_limiter::window_limiter(std::vector<rate> rates, std::chrono::milliseconds margin)
+    : rates_{std::move(rates)}, margin_{margin} {
+  validate(rates_, margin_);
+  states_.resize(rates_.size());
+  for (std::size_t i = 0; i < rates_.size(); ++i) {
+    states_[i].effective = rates_[i].calls;
+    // Effective calls never exceed the configured ones, so the largest rate's
+    // count of sends is all any rate needs to look back on.
+    log_capacity_ = std::max<std::size_t>(log_capacity_, rates_[i].calls);
+  }
+}
+
+std::chrono::nanoseconds window_limiter::wait_time(time_point now) const {
+  time_point ready = blocked_until_;
+  for (std::size_t i = 0; i < rates_.size(); ++i) {
+    const std::size_t allowed = states_[i].effective;
+    if (sent_.size() < allowed) continue;
+    // The window is full until the allowed-th latest send leaves it.
+    ready = std::max(ready, sent_[sent_.size() - allowed] + rates_[i].per + margin_);
+  }
+  return ready > now ? ready - now : std::chrono::nanoseconds::zero();
+}
+
+void window_limiter::record(time_point now) {
+  if (log_capacity_ == 0) return;
+  sent_.push_back(sent_.empty() ? now : std::max(now, sent_.back()));
+  while (sent_.size() > log_capacity_) sent_.pop_front();
+}
+
+void window_limiter::on_throttle(time_point now, throttle_kind kind) {
+  for (const std::size_t i : affected(rates_, kind)) slow_down(i, now);
+}
+
+void window_limiter::slow_down(std::size_t index, time_point now) {
+  rate_state& s = states_[index];
+  // Nothing is sent during a cool-down, so a throttle arriving in one answers
+  // a call sent before it: the overload we already reacted to.
+  if (now < s.cooldown_until) return;
+  s.effective = std::max<std::uint32_t>(1, s.effective / 2);
+  s.cooldown_until = now + rates_[index].per;
+  s.clean_since = s.cooldown_until;
+  blocked_until_ = std::max(blocked_until_, s.cooldown_until);
+}
+
+void window_limiter::on_success(time_point now) {
+  for (std::size_t i = 0; i < rates_.size(); ++i) {
+    rate_state& s = states_[i];
+    const std::uint32_t configured = rates_[i].calls;
+    if (s.effective >= configured || now < s.clean_since + rates_[i].per) continue;
+    const std::uint32_t step = std::max<std::uint32_t>(1, configured / 10);
+    s.effective = configured - s.effective <= step ? configured : s.effective + step;
+    s.clean_since = now;
+  }
+}
+
+double window_limiter::factor() const {
+  double lowest = 1.0;
+  for (std::size_t i = 0; i < rates_.size(); ++i)
+    lowest = std::min(lowest, static_cast<double>(states_[i].effective) /
+                                  static_cast<double>(rates_[i].calls));
+  return lowest;
+}
+
+std::uint32_t window_limiter::effective_calls(std::size_t rate_index) const {
+  return states_.at(rate_index).effective;
+}
+
+}  // namespace ferry::ratelimit

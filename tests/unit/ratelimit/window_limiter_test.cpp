@@ -1,0 +1,136 @@
+#include "ferry/ratelimit/window_limiter.hpp"
+
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <random>
+#include <stdexcept>
+#include <vector>
+
+using namespace std::chrono;
+using namespace std::chrono_literals;
+using ferry::ratelimit::rate;
+using ferry::ratelimit::throttle_kind;
+using ferry::ratelimit::window_limiter;
+using instant = window_limiter::time_point;
+
+namespace {
+
+const instant t0 = instant{} + hours{1};
+
+// A caller that sends whenever the limiter lets it, for `span` of simulated
+// time; returns the send times.
+std::vector<instant> run_greedy(window_limiter& lim, instant start, nanoseconds span) {
+  std::vector<instant> sent;
+  for (instant now = start;;) {
+    now += lim.wait_time(now);
+    if (now >= start + span) return sent;
+    lim.record(now);
+    sent.push_back(now);
+  }
+}
+
+// The most sends in any half-open interval [t, t + length): the busiest
+// interval always starts at a send, so checking those covers every window.
+std::size_t busiest_window(const std::vector<instant>& sent, nanoseconds length) {
+  std::size_t most = 0;
+  std::size_t end = 0;
+  for (std::size_t begin = 0; begin < sent.size(); ++begin) {
+    while (end < sent.size() && sent[end] < sent[begin] + length) ++end;
+    most = std::max(most, end - begin);
+  }
+  return most;
+}
+
+}  // namespace
+
+TEST_CASE("bad rates and margins are refused", "[window_limiter]") {
+  CHECK_THROWS_AS(window_limiter({{0, 1s}}), std::invalid_argument);
+  CHECK_THROWS_AS(window_limiter({{5, 0ms}}), std::invalid_argument);
+  CHECK_THROWS_AS(window_limiter({{5, -1s}}), std::invalid_argument);
+  CHECK_THROWS_AS(window_limiter({{5, 1s}}, -1ms), std::invalid_argument);
+  CHECK_NOTHROW(window_limiter({{5, 1s}}, 0ms));
+}
+
+TEST_CASE("no rates means no limit", "[window_limiter]") {
+  window_limiter lim{{}};
+  for (int i = 0; i < 1000; ++i) lim.record(t0);
+  CHECK(lim.wait_time(t0) == 0ns);
+  lim.on_throttle(t0, throttle_kind::unknown);
+  CHECK(lim.wait_time(t0) == 0ns);
+  CHECK(lim.factor() == 1.0);
+  CHECK_THROWS_AS(lim.effective_calls(0), std::out_of_range);
+}
+
+TEST_CASE("a burst of 5 goes at once, then the 6th waits for the oldest to leave", "[window_limiter]") {
+  window_limiter lim{{{5, 1s}}};  // default margin 25 ms
+  for (int i = 0; i < 5; ++i) {
+    REQUIRE(lim.wait_time(t0) == 0ns);
+    lim.record(t0);
+  }
+  CHECK(lim.wait_time(t0) == 1025ms);
+  CHECK(lim.wait_time(t0 + 1s) == 25ms);
+  CHECK(lim.wait_time(t0 + 1025ms) == 0ns);
+  CHECK(lim.wait_time(t0 + 5s) == 0ns);
+}
+
+TEST_CASE("the margin is added to every period", "[window_limiter]") {
+  window_limiter lim{{{2, 1s}}, 100ms};
+  lim.record(t0);
+  lim.record(t0 + 300ms);
+  CHECK(lim.wait_time(t0 + 300ms) == 800ms);
+  CHECK(lim.wait_time(t0 + 1099ms) == 1ms);
+  CHECK(lim.wait_time(t0 + 1100ms) == 0ns);
+  lim.record(t0 + 1100ms);
+  // Now the send at 300 ms is the older of the two in the window.
+  CHECK(lim.wait_time(t0 + 1100ms) == 300ms);
+}
+
+TEST_CASE("5/1s alone: a greedy caller gets 5/s and never 6 in a sliding second", "[window_limiter]") {
+  SECTION("without a margin: the full rate") {
+    window_limiter lim{{{5, 1s}}, 0ms};
+    const auto sent = run_greedy(lim, t0, minutes{10});
+    CHECK(static_cast<double>(sent.size()) == Approx(3000.0).epsilon(0.01));
+    CHECK(busiest_window(sent, 1s) == 5);
+  }
+  SECTION("with the default margin: 5 per 1.025 s, and the margin kept too") {
+    window_limiter lim{{{5, 1s}}};
+    const auto sent = run_greedy(lim, t0, minutes{10});
+    CHECK(static_cast<double>(sent.size()) == Approx(600.0 / 1.025 * 5).epsilon(0.01));
+    CHECK(busiest_window(sent, 1s) == 5);
+    CHECK(busiest_window(sent, 1025ms) == 5);
+    // ...and no slower: every 6th send is exactly one period and margin on.
+    for (std::size_t i = 0; i + 5 < sent.size(); ++i) REQUIRE(sent[i + 5] - sent[i] == 1025ms);
+  }
+}
+
+TEST_CASE("5/1s and 100/1m together: 100 a minute, both windows hold everywhere", "[window_limiter]") {
+  window_limiter lim{{{5, 1s}, {100, 1min}}};
+  const auto sent = run_greedy(lim, t0, minutes{10});
+  CHECK(static_cast<double>(sent.size()) == Approx(1000.0).epsilon(0.01));
+  CHECK(busiest_window(sent, 1025ms) == 5);
+  CHECK(busiest_window(sent, 60025ms) == 100);
+  // The minute's 100 come as bursts of 5 a second, not all at once.
+  CHECK(sent[5] - sent[0] >= 1s);
+}
+
+TEST_CASE("callers arriving at random times never break a window", "[window_limiter]") {
+  window_limiter lim{{{5, 1s}, {100, 1min}}};
+  std::mt19937_64 random{42};
+  std::vector<instant> sent;
+  instant now = t0;
+  for (int i = 0; i < 2000; ++i) {
+    now += milliseconds{static_cast<std::int64_t>(random() % 700)};
+    now += lim.wait_time(now);
+    lim.record(now);
+    sent.push_back(now);
+  }
+  CHECK(busiest_window(sent, 1025ms) <= 5);
+  CHECK(busiest_window(sent, 60025ms) <= 100);
+}
+
+TEST_CASE("a time earlier than the last send is recorded as the last send", "[window_limiter]") {
+  window_limiter lim{{{1, 1s}}, 0ms};
+  lim.record(t0 + 1s);
+  lim.record(t0 + 500ms);
+  CHECK(lim.wait_time(t0 + 1500ms) == 500ms);
+}
