@@ -1,0 +1,50 @@
+#pragma once
+// A column's source path, compiled once so that mapping a record is a few
+// map lookups with no parsing: "sku_sn", "a.b", "items[0].sku_id". In an
+// exploded target a path reads from the array element; "$.o_id" (or "$")
+// reads from the whole record instead, and "@" is the element itself (for
+// arrays of plain values). In other targets the element is the record.
+// Keys are any characters but '.', '[' and ']'. Immutable; thread-safe.
+#include <nlohmann/json.hpp>
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ferry::transform {
+
+class json_path {
+ public:
+  // Compiles `text`; on failure returns nullopt and sets `error` to a reason
+  // such as "empty key after '.' in 'a..b'".
+  static std::optional<json_path> compile(std::string_view text, std::string& error);
+
+  // The value at this path, or nullptr when a key or index along the way is
+  // missing or the value there is not an object/array (a missing
+  // intermediate object counts as missing, not as an error). `element` is
+  // where relative paths start; `record` is the whole record.
+  const nlohmann::json* find(const nlohmann::json& element, const nlohmann::json& record) const;
+
+  // True for "$..." paths, which read the whole record.
+  bool from_record() const noexcept { return from_record_; }
+  // The path as written.
+  const std::string& text() const noexcept { return text_; }
+
+ private:
+  struct segment {
+    std::string key;         // empty for an index
+    std::size_t index = 0;   // for "[n]"
+    bool is_index = false;
+  };
+
+  // Reads "key[1][2].key..." after any "$" prefix; returns the reason on failure.
+  std::optional<std::string> read_segments(std::string_view rest, bool need_key);
+
+  std::vector<segment> segments_;
+  bool from_record_ = false;
+  std::string text_;
+};
+
+}  // namespace ferry::transform

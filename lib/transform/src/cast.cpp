@@ -1,0 +1,129 @@
+#include "cast_detail.hpp"
+#include "ferry/json/exact.hpp"
+#include "ferry/json/utf8.hpp"
+
+#include <algorithm>
+
+namespace ferry::transform {
+namespace detail {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t shown_characters = 40;
+
+std::string limit_reason(const json& input, std::size_t size, std::string_view unit, const sql_type& type,
+                         std::size_t limit) {
+  return describe(input) + " is " + std::to_string(size) + " " + std::string{unit} + "; " + type.sql +
+         " allows " + std::to_string(limit);
+}
+
+// Checks a text value against char/varchar (code points) and *text (bytes) limits.
+cast_result checked_text(const json& input, std::string_view text, const sql_type& type) {
+  std::size_t bad_offset = 0;
+  const auto characters = ferry::json::utf8_length(text, &bad_offset);
+  if (!characters) return refuse("a string with invalid UTF-8 at byte " + std::to_string(bad_offset));
+  if (type.max_chars && *characters > *type.max_chars)
+    return refuse(limit_reason(input, *characters, "characters", type, *type.max_chars));
+  if (type.max_bytes && text.size() > *type.max_bytes)
+    return refuse(limit_reason(input, text.size(), "bytes", type, *type.max_bytes));
+  return accept(std::string{text});
+}
+
+bool equals_ignoring_case(std::string_view text, std::string_view lower) {
+  if (text.size() != lower.size()) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i] >= 'A' && text[i] <= 'Z' ? static_cast<char>(text[i] - 'A' + 'a') : text[i];
+    if (c != lower[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string describe(const json& input) {
+  switch (input.type()) {
+    case json::value_t::object: return "an object";
+    case json::value_t::array: return "an array";
+    case json::value_t::string: {
+      const auto& s = input.get_ref<const json::string_t&>();
+      std::size_t end = 0;
+      for (std::size_t shown = 0; end < s.size() && shown < shown_characters; ++shown)
+        end += std::max<std::size_t>(1, ferry::json::utf8_sequence_length(s, end));
+      if (end >= s.size()) return ferry::json::dump_exact(input);
+      auto cut = ferry::json::dump_exact(json(s.substr(0, end)));
+      cut.insert(cut.size() - 1, "\xE2\x80\xA6");  // "…" inside the quotes
+      return cut;
+    }
+    default: return ferry::json::dump_exact(input);
+  }
+}
+
+bool numeric_source(const json& input, ferry::json::number_buffer& buffer, std::string_view& text) {
+  if (input.is_string()) {
+    text = input.get_ref<const json::string_t&>();
+    return true;
+  }
+  const auto number = ferry::json::number_text(input, buffer);
+  if (!number) return false;
+  text = *number;
+  return true;
+}
+
+cast_result cast_text(const json& input, const sql_type& type) {
+  switch (input.type()) {
+    case json::value_t::string: return checked_text(input, input.get_ref<const json::string_t&>(), type);
+    case json::value_t::boolean: return checked_text(input, input.get<bool>() ? "true" : "false", type);
+    case json::value_t::object:
+    case json::value_t::array: return refuse(describe(input) + " is not text; use a json column");
+    default: {
+      ferry::json::number_buffer buffer;
+      const auto number = ferry::json::number_text(input, buffer);
+      if (!number) return refuse(describe(input) + " is not text");
+      return checked_text(input, *number, type);
+    }
+  }
+}
+
+cast_result cast_boolean(const json& input, const sql_type&) {
+  const auto refused = [&] { return refuse(describe(input) + " is not a boolean (true/false, 1/0)"); };
+  if (input.is_boolean()) return accept(input.get<bool>() ? "1" : "0");
+  if (input.is_number_integer()) {
+    // Unsigned and signed integers both arrive here; compare without sign mix-ups.
+    if (input == 0) return accept("0");
+    if (input == 1) return accept("1");
+    return refused();
+  }
+  if (!input.is_string()) return refused();
+  const auto& s = input.get_ref<const json::string_t&>();
+  if (s.empty()) return accept_null();
+  if (s == "1" || equals_ignoring_case(s, "true")) return accept("1");
+  if (s == "0" || equals_ignoring_case(s, "false")) return accept("0");
+  return refused();
+}
+
+cast_result cast_json(const json& input, const sql_type& type) {
+  auto text = ferry::json::dump_exact(input);
+  if (type.max_bytes && text.size() > *type.max_bytes)
+    return refuse(limit_reason(input, text.size(), "bytes of JSON", type, *type.max_bytes));
+  return accept(std::move(text));
+}
+
+}  // namespace detail
+
+cast_result cast_value(const nlohmann::json& input, const sql_type& type) {
+  if (input.is_null()) return detail::accept_null();
+  switch (type.cast) {
+    case cast_kind::text: return detail::cast_text(input, type);
+    case cast_kind::integer: return detail::cast_integer(input, type);
+    case cast_kind::decimal: return detail::cast_decimal(input, type);
+    case cast_kind::real: return detail::cast_real(input, type);
+    case cast_kind::datetime: return detail::cast_datetime(input, type);
+    case cast_kind::date: return detail::cast_date(input, type);
+    case cast_kind::boolean: return detail::cast_boolean(input, type);
+    case cast_kind::json: return detail::cast_json(input, type);
+  }
+  return detail::refuse("unknown cast");
+}
+
+}  // namespace ferry::transform

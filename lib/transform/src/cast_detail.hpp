@@ -1,0 +1,38 @@
+#pragma once
+// The casts of cast.hpp, one per cast_kind, and the helpers their refusals
+// share. Private to the transform module.
+#include "ferry/json/exact.hpp"
+#include "ferry/transform/cast.hpp"
+
+#include <string>
+#include <string_view>
+
+namespace ferry::transform::detail {
+
+// The value as refusal messages show it: JSON text for scalars, long strings
+// cut after 40 characters with "…", "an object"/"an array" for containers.
+std::string describe(const nlohmann::json& input);
+
+// "1 decimal place", "5 decimal places".
+inline std::string count_of(std::int64_t n, std::string_view noun) {
+  return std::to_string(n) + " " + std::string{noun} + (n == 1 ? "" : "s");
+}
+
+inline cast_result accept(std::string sql) { return {std::move(sql), {}}; }
+inline cast_result accept_null() { return {}; }
+inline cast_result refuse(std::string reason) { return {std::nullopt, std::move(reason)}; }
+
+// The text behind a number or a string, for the numeric casts: the exact
+// text of a number, or the string itself. False for anything else.
+bool numeric_source(const nlohmann::json& input, ferry::json::number_buffer& buffer, std::string_view& text);
+
+cast_result cast_text(const nlohmann::json& input, const sql_type& type);
+cast_result cast_integer(const nlohmann::json& input, const sql_type& type);
+cast_result cast_decimal(const nlohmann::json& input, const sql_type& type);
+cast_result cast_real(const nlohmann::json& input, const sql_type& type);
+cast_result cast_datetime(const nlohmann::json& input, const sql_type& type);
+cast_result cast_date(const nlohmann::json& input, const sql_type& type);
+cast_result cast_boolean(const nlohmann::json& input, const sql_type& type);
+cast_result cast_json(const nlohmann::json& input, const sql_type& type);
+
+}  // namespace ferry::transform::detail

@@ -1,0 +1,109 @@
+#include "cast_support.hpp"
+
+using namespace ferry::transform;
+using namespace ferry::transform::test;
+using nlohmann::json;
+
+TEST_CASE("text keeps strings exactly", "[cast][text]") {
+  CHECK(cast_ok("SN-0001", "varchar(64)") == "SN-0001");
+  CHECK(cast_ok("聚水潭 仓库", "varchar(64)") == "聚水潭 仓库");
+  CHECK(cast_ok("😀 emoji", "varchar(8)") == "😀 emoji");
+  CHECK(cast_ok("it's \"quoted\"", "text") == "it's \"quoted\"");
+  CHECK(cast_ok("back\\slash; DROP TABLE x; --", "text") == "back\\slash; DROP TABLE x; --");
+  CHECK(cast_ok("line\nbreak\ttab", "text") == "line\nbreak\ttab");
+  CHECK(cast_ok("", "varchar(10)").empty());
+  CHECK(cast_ok(std::string{"nul\0byte", 8}, "text") == std::string{"nul\0byte", 8});
+}
+
+TEST_CASE("text writes numbers as their exact text and booleans as words", "[cast][text]") {
+  CHECK(cast_ok(number("12.3400"), "varchar(20)") == "12.3400");
+  CHECK(cast_ok(number("123456789012345678901234567890"), "text") == "123456789012345678901234567890");
+  CHECK(cast_ok(-42, "varchar(5)") == "-42");
+  CHECK(cast_ok(true, "varchar(5)") == "true");
+  CHECK(cast_ok(false, "varchar(5)") == "false");
+}
+
+TEST_CASE("char and varchar count characters, text types count bytes", "[cast][text]") {
+  std::string chinese;
+  for (int i = 0; i < 64; ++i) chinese += "仓";
+  CHECK(cast_ok(chinese, "varchar(64)") == chinese);  // 64 characters, 192 bytes
+  CHECK(cast_error(chinese + "库", "varchar(64)").ends_with("is 65 characters; varchar(64) allows 64"));
+  CHECK(cast_ok("😀😀😀😀", "char(4)") == "😀😀😀😀");
+  CHECK(cast_error("😀😀😀😀😀", "char(4)") == R"("😀😀😀😀😀" is 5 characters; char(4) allows 4)");
+
+  const std::string ascii(255, 'a');
+  CHECK(cast_ok(ascii, "tinytext") == ascii);
+  CHECK(cast_error(ascii + "b", "tinytext").ends_with("is 256 bytes; tinytext allows 255"));
+  std::string wide;
+  for (int i = 0; i < 86; ++i) wide += "仓";  // 86 characters but 258 bytes
+  CHECK(cast_error(wide, "tinytext").ends_with("is 258 bytes; tinytext allows 255"));
+  CHECK(cast_error(number("12345.6"), "varchar(5)") == "12345.6 is 7 characters; varchar(5) allows 5");
+}
+
+TEST_CASE("text refusals name the value, cut when long", "[cast][text]") {
+  const std::string seventy(70, 'x');
+  CHECK(cast_error(seventy, "varchar(64)") ==
+        "\"" + std::string(40, 'x') + "…\" is 70 characters; varchar(64) allows 64");
+  std::string chinese;
+  for (int i = 0; i < 50; ++i) chinese += "库";
+  std::string shown;
+  for (int i = 0; i < 40; ++i) shown += "库";
+  CHECK(cast_error(chinese, "varchar(10)") == "\"" + shown + "…\" is 50 characters; varchar(10) allows 10");
+}
+
+TEST_CASE("text refuses objects, arrays and invalid UTF-8", "[cast][text]") {
+  CHECK(cast_error(json::object({{"a", 1}}), "text") == "an object is not text; use a json column");
+  CHECK(cast_error(json::array({1}), "varchar(9)") == "an array is not text; use a json column");
+  CHECK(cast_error(std::string{"ab\xFF"}, "text") == "a string with invalid UTF-8 at byte 2");
+}
+
+TEST_CASE("null is NULL for every kind", "[cast]") {
+  for (const auto* sql : {"varchar(5)", "int", "decimal(10,2)", "double", "datetime", "date", "bool", "json"}) {
+    INFO(sql);
+    CHECK(cast_ok(nullptr, sql) == "NULL");
+  }
+}
+
+TEST_CASE("empty strings are NULL except for text and json", "[cast]") {
+  for (const auto* sql : {"int", "bigint unsigned", "decimal(10,2)", "double", "datetime", "date", "bool"}) {
+    INFO(sql);
+    CHECK(cast_ok("", sql) == "NULL");
+  }
+  CHECK(cast_ok("", "varchar(5)").empty());
+  CHECK(cast_ok("", "json") == R"("")");
+}
+
+TEST_CASE("booleans accept the usual spellings", "[cast][boolean]") {
+  CHECK(cast_ok(true, "bool") == "1");
+  CHECK(cast_ok(false, "boolean") == "0");
+  CHECK(cast_ok(1, "tinyint(1)") == "1");
+  CHECK(cast_ok(0, "bool") == "0");
+  CHECK(cast_ok(json(std::uint64_t{1}), "bool") == "1");
+  for (const auto* yes : {"true", "TRUE", "True", "1"}) CHECK(cast_ok(yes, "bool") == "1");
+  for (const auto* no : {"false", "False", "FALSE", "0"}) CHECK(cast_ok(no, "bool") == "0");
+}
+
+TEST_CASE("booleans refuse anything else", "[cast][boolean]") {
+  CHECK(cast_error(2, "bool") == "2 is not a boolean (true/false, 1/0)");
+  CHECK(cast_error(-1, "bool") == "-1 is not a boolean (true/false, 1/0)");
+  CHECK(cast_error("yes", "bool") == R"("yes" is not a boolean (true/false, 1/0))");
+  CHECK(cast_error(" 1", "bool").starts_with(R"(" 1")"));
+  CHECK(cast_error(number("1.0"), "bool") == "1.0 is not a boolean (true/false, 1/0)");
+  CHECK(cast_error(json::array(), "bool") == "an array is not a boolean (true/false, 1/0)");
+}
+
+TEST_CASE("json columns hold the exact JSON text", "[cast][json]") {
+  const auto items = ferry::json::parse_exact(R"([{"sku":"A\"1","price":9.90,"名":"😀"},{"qty":2}])");
+  CHECK(cast_ok(items, "json") == R"([{"price":9.90,"sku":"A\"1","名":"😀"},{"qty":2}])");
+  CHECK(cast_ok("text", "json") == R"("text")");
+  CHECK(cast_ok(number("0.10"), "json") == "0.10");
+  CHECK(cast_ok(false, "json") == "false");
+}
+
+TEST_CASE("json columns check their size", "[cast][json]") {
+  auto type = column_type("json");
+  type.max_bytes = 12;
+  const auto refused = cast_value(json::array({"012345678"}), type);
+  CHECK(refused.error == "an array is 13 bytes of JSON; json allows 12");
+  CHECK(cast_value(json::array({"01234567"}), type).sql == R"(["01234567"])");  // exactly 12
+}
