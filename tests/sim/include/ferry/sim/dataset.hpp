@@ -1,0 +1,99 @@
+#pragma once
+// jst-sim's generated data: unique-code flow rows and orders.
+//
+// Everything here is a pure function of data_options (seed, counts, time range,
+// late rows): the same options give byte-identical rows on every machine. Each
+// row keeps its fields and its JSON text, rendered once, so answering a page is
+// a concatenation. Values are plain data; not synchronised.
+#include "ferry/core/time.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ferry::sim {
+
+using core::sys_seconds;
+
+struct data_options {
+  std::uint64_t seed = 1;
+  std::int64_t records = 10000;  // flow rows
+  std::int64_t orders = 2500;
+  sys_seconds from{};  // rows' times lie in [from, to)
+  sys_seconds to{};
+  double late_fraction = 0.0;  // share of rows visible only after late_delay
+  std::chrono::seconds late_delay{120};
+};
+
+// Visible from the beginning of time: the row is not late.
+inline constexpr sys_seconds always_visible = sys_seconds::min();
+
+// One row of /open/webapi/wmsapi/skusn/queryinoutitemskusns.
+struct flow_row {
+  std::int64_t io_id = 0;
+  std::int64_t o_id = 0;
+  int inout_type = 1;
+  std::string sku_id;
+  std::string sku_sn;
+  std::int64_t cost_price = 0;  // ten-thousandths
+  std::int64_t cost_amount = 0;
+  std::optional<std::string> remark;  // nullopt renders as JSON null
+  sys_seconds create_time{};
+  sys_seconds modified_time{};
+  std::int64_t supplier_id = 0;
+  std::optional<std::string> supplier_name;
+  std::int64_t wms_co_id = 0;
+  sys_seconds visible_at = always_visible;
+  std::string json;  // render_flow_row(*this), kept in step by its owner
+};
+
+struct order_item {
+  std::int64_t oi_id = 0;
+  std::string sku_id;
+  std::string name;
+  std::int64_t qty = 1;
+  std::int64_t price = 0;  // ten-thousandths
+  std::int64_t amount = 0;
+};
+
+// One order of /open/orders/single/query.
+struct order_row {
+  std::int64_t o_id = 0;
+  std::string so_id;
+  std::int64_t shop_id = 0;
+  std::string shop_name;
+  std::string status;
+  sys_seconds order_date{};
+  sys_seconds modified{};
+  std::int64_t pay_amount = 0;  // ten-thousandths: items plus freight
+  std::int64_t freight = 0;
+  std::optional<std::string> buyer_message;
+  std::vector<order_item> items;
+  sys_seconds visible_at = always_visible;
+  std::string json;
+};
+
+// The JSON object of a row, exactly as the API pages and /__sim/truth show it.
+std::string render_flow_row(const flow_row& row);
+std::string render_order(const order_row& order);
+
+// Paging order of the real API: create_time, then io_id, then sku_sn.
+bool flow_before(const flow_row& a, const flow_row& b);
+// modified, then o_id.
+bool order_before(const order_row& a, const order_row& b);
+
+// `options.records` flow rows sorted by flow_before, JSON rendered; all 18
+// inout_types appear when there are at least 18 io documents.
+std::vector<flow_row> generate_flow_rows(const data_options& options);
+
+// `options.orders` orders sorted by order_before, JSON rendered.
+std::vector<order_row> generate_orders(const data_options& options);
+
+// A new flow row (for drift): created at `create_time`, visible at once, with
+// io_id `io_id` and a sku_sn built from `serial`, which must be unused.
+flow_row make_drift_flow_row(std::uint64_t seed, std::uint64_t serial, std::int64_t io_id,
+                             sys_seconds create_time);
+
+}  // namespace ferry::sim

@@ -1,0 +1,100 @@
+#pragma once
+// jst-sim's behaviour without sockets: one HTTP request in, one reply out.
+//
+// The engine checks business calls in the real platform's order, answers the
+// two query endpoints and the token refresh, applies limits and faults, keeps
+// statistics and serves the /__sim control paths. Time comes in as arguments,
+// so it runs the same under a test's hand-made clock. It owns the data store,
+// the tokens, the limiter and the fault settings. Not thread-safe: the server
+// calls it from its one thread.
+#include "ferry/sim/auth.hpp"
+#include "ferry/sim/limiter.hpp"
+#include "ferry/sim/options.hpp"
+#include "ferry/sim/store.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ferry::sim {
+
+struct sim_request {
+  std::string_view method;
+  std::string_view target;        // path and query
+  std::string_view content_type;  // the Content-Type header, as sent
+  std::string_view body;
+};
+
+enum class reply_kind {
+  respond,  // send status and body (after `delay`)
+  reset,    // close the connection without an answer
+  truth,    // stream JSON lines read through engine::read_truth
+};
+
+struct sim_reply {
+  reply_kind kind = reply_kind::respond;
+  unsigned status = 200;
+  std::string content_type = "application/json; charset=utf-8";
+  std::string body;
+  std::chrono::milliseconds delay{0};
+  truth_cursor truth;
+};
+
+// Counters of one endpoint (or of all of them).
+struct endpoint_stats {
+  std::int64_t calls = 0;           // every request to the path
+  std::int64_t served = 0;          // answered with code 0
+  std::int64_t refused_limit = 0;   // codes 199 and 200
+  std::int64_t refused_auth = 0;    // 405, form, app_key, timestamp, sign, token, path
+  std::int64_t refused_params = 0;  // code 140 for biz or the endpoint's parameters
+  std::array<std::int64_t, all_faults.size()> faults{};
+};
+
+class engine {
+ public:
+  using steady_time = std::chrono::steady_clock::time_point;
+
+  explicit engine(sim_options options);
+
+  sim_reply handle(const sim_request& request, sys_seconds wall_now, steady_time steady_now);
+
+  // Continues a truth stream started by a reply of kind truth.
+  void read_truth(truth_cursor& cursor, sys_seconds now, std::string& out, std::size_t max_bytes) const {
+    store_.read_truth(cursor, now, out, max_bytes);
+  }
+
+  nlohmann::json stats_json() const;
+  const fault_settings& faults() const { return options_.faults; }
+  const sim_options& options() const { return options_; }
+
+ private:
+  sim_reply handle_business(const sim_request& request, std::string_view path, sys_seconds wall,
+                            steady_time steady);
+  sim_reply answer(const sim_request& request, std::string_view path, sys_seconds wall, steady_time steady,
+                   endpoint_stats& stats);
+  std::optional<sim_reply> check_caller(const sim_request& request, const source::jushuitan::form_fields& form,
+                                        sys_seconds wall) const;
+  sim_reply answer_refresh(const source::jushuitan::form_fields& form, endpoint_stats& stats);
+  sim_reply answer_data(std::string_view path, const source::jushuitan::form_fields& form, sys_seconds wall,
+                        steady_time steady, endpoint_stats& stats);
+  sim_reply serve_flow(const nlohmann::json& biz, sys_seconds wall, endpoint_stats& stats);
+  sim_reply serve_orders(const nlohmann::json& biz, sys_seconds wall, endpoint_stats& stats);
+  sim_reply handle_control(const sim_request& request, std::string_view path, std::string_view query);
+  sim_reply control_truth(std::string_view query) const;
+  sim_reply control_faults(const sim_request& request);
+  endpoint_stats& stats_for(std::string_view path);
+
+  sim_options options_;
+  data_store store_;
+  token_state tokens_;
+  sliding_limiter limiter_;
+  std::uint64_t call_sequence_ = 0;
+  std::map<std::string, endpoint_stats, std::less<>> stats_;
+};
+
+}  // namespace ferry::sim

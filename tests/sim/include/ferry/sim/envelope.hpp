@@ -1,0 +1,36 @@
+#pragma once
+// The JSON answers of jst-sim's business endpoints: pages in each envelope
+// shape the real platform uses, refusals, and the token answer.
+// Pure functions; thread-safe.
+#include "ferry/sim/store.hpp"
+
+#include <string>
+#include <string_view>
+
+namespace ferry::sim {
+
+enum class envelope_shape {
+  standard,  // {"code","msg","data":{page fields, LIST:[...]}}
+  bare,      // {"code","msg","data":[...]}, no page fields
+  toplevel,  // {"code","msg","issuccess":true, page fields, LIST:[...]}
+};
+
+struct envelope_style {
+  envelope_shape shape = envelope_shape::standard;
+  bool omit_has_next = false;
+};
+
+inline constexpr std::string_view success_msg = "执行成功";
+
+// A successful page; `list_key` is "datas" or "orders".
+std::string render_page(const envelope_style& style, std::string_view list_key, const page_rows& page,
+                        std::int64_t page_index, std::int64_t page_size);
+
+// {"code":code,"msg":msg,"data":null}
+std::string render_refusal(int code, std::string_view msg);
+
+// The answer of /openWeb/auth/refreshToken.
+std::string render_tokens(std::string_view access_token, std::string_view refresh_token,
+                          std::int64_t expires_in);
+
+}  // namespace ferry::sim

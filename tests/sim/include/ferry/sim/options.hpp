@@ -1,0 +1,73 @@
+#pragma once
+// jst-sim's settings, parsed from its command line (Boost.Program_options).
+// Plain data; the parser is a pure function of argv and the start instant.
+#include "ferry/sim/dataset.hpp"
+#include "ferry/sim/envelope.hpp"
+#include "ferry/sim/faults.hpp"
+#include "ferry/sim/query.hpp"
+#include "ferry/source/jushuitan/signing.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace ferry::sim {
+
+struct credentials {
+  std::string app_key = "demo";
+  std::string app_secret = "demo-secret";
+  std::string access_token = "demo-access-token";
+  std::string refresh_token = "demo-refresh-token";
+};
+
+struct sim_options {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;
+  credentials creds;
+  std::chrono::seconds timestamp_tolerance{600};
+  source::jushuitan::empty_fields empties = source::jushuitan::empty_fields::keep;
+  data_options data;
+  std::int64_t limit_per_second = 5;
+  std::int64_t limit_per_minute = 100;
+  envelope_style envelope;
+  fault_settings faults;
+  std::chrono::milliseconds fault_delay{35000};
+};
+
+// What `jst-sim truth` prints.
+struct truth_request {
+  endpoint_kind endpoint = endpoint_kind::flow;
+  time_window window;
+};
+
+enum class run_mode { serve, truth, help };
+
+struct command_line {
+  run_mode mode = run_mode::serve;
+  sim_options options;
+  truth_request truth;
+  std::string help;  // the --help text when mode is help
+};
+
+// A command line that cannot be used; what() says which flag and why.
+struct usage_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Parses `jst-sim [flags]` or `jst-sim truth --endpoint P --from T --to T [flags]`.
+// Times ("now", "now-2h", "yyyy-MM-dd HH:mm:ss") are evaluated against `now`.
+command_line parse_command_line(int argc, const char* const argv[], sys_seconds now);
+
+// "now", "now-<duration>" or an Asia/Shanghai datetime; nullopt when none of them.
+std::optional<sys_seconds> parse_time_flag(std::string_view text, sys_seconds now);
+
+// The endpoint of a business path, or nullopt for any other path.
+std::optional<endpoint_kind> endpoint_of(std::string_view path);
+
+inline constexpr std::string_view flow_path = "/open/webapi/wmsapi/skusn/queryinoutitemskusns";
+inline constexpr std::string_view orders_path = "/open/orders/single/query";
+inline constexpr std::string_view refresh_path = "/openWeb/auth/refreshToken";
+
+}  // namespace ferry::sim

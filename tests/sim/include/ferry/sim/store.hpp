@@ -1,0 +1,67 @@
+#pragma once
+// The data jst-sim serves, as it is now: generated rows plus what drift has
+// inserted or moved, filtered by visibility (late rows) at a given instant.
+//
+// Owned by the engine; not thread-safe (the server runs one thread). Pointers
+// returned in a page stay valid until the next drift call.
+#include "ferry/sim/dataset.hpp"
+#include "ferry/sim/query.hpp"
+
+#include <string>
+#include <vector>
+
+namespace ferry::sim {
+
+// One page of rows, as pointers to their JSON text.
+struct page_rows {
+  std::size_t total = 0;  // data_count
+  page_slice slice;
+  std::vector<const std::string*> rows;
+};
+
+enum class endpoint_kind { flow, orders };
+
+// A resumable read of the truth for [from, to]: each call to
+// data_store::read_truth continues after the last row it gave.
+struct truth_cursor {
+  endpoint_kind endpoint = endpoint_kind::flow;
+  time_window window;
+  bool started = false;
+  bool done = false;
+  sys_seconds last_time{};     // sort key of the last row given
+  std::int64_t last_id = 0;    // io_id or o_id
+  std::string last_sku_sn;     // flow only
+};
+
+class data_store {
+ public:
+  explicit data_store(const data_options& options);
+
+  page_rows query(const flow_query& q, sys_seconds now) const;
+  page_rows query(const order_query& q, sys_seconds now) const;
+
+  // Inserts `count` new flow rows created at window.start (see docs/simulator.md).
+  void drift_flow(const time_window& window, std::int64_t count);
+  // Moves up to `count` of the window's earliest visible orders to window.end.
+  void drift_orders(const time_window& window, std::int64_t count, sys_seconds now);
+
+  // Appends up to about `max_bytes` of JSON lines to `out`; sets cursor.done at the end.
+  void read_truth(truth_cursor& cursor, sys_seconds now, std::string& out, std::size_t max_bytes) const;
+
+  const std::vector<flow_row>& flow_rows() const { return flow_; }
+  const std::vector<order_row>& orders() const { return orders_; }
+  bool has_late_rows() const { return late_fraction_ > 0.0; }
+
+ private:
+  void read_flow_truth(truth_cursor& cursor, sys_seconds now, std::string& out, std::size_t max_bytes) const;
+  void read_order_truth(truth_cursor& cursor, sys_seconds now, std::string& out, std::size_t max_bytes) const;
+
+  std::uint64_t seed_;
+  double late_fraction_;
+  std::vector<flow_row> flow_;
+  std::vector<order_row> orders_;
+  std::int64_t next_io_id_ = 0;
+  std::uint64_t next_serial_ = 0;
+};
+
+}  // namespace ferry::sim

@@ -1,0 +1,101 @@
+// The /__sim control paths of the engine and its statistics.
+#include "ferry/sim/engine.hpp"
+
+#include "ferry/source/jushuitan/form.hpp"
+
+namespace ferry::sim {
+namespace {
+
+namespace jst = ferry::source::jushuitan;
+
+sim_reply control_error(unsigned status, std::string_view message) {
+  sim_reply reply;
+  reply.status = status;
+  reply.body = nlohmann::json{{"error", message}}.dump();
+  return reply;
+}
+
+sim_reply control_json(const nlohmann::json& value) {
+  sim_reply reply;
+  reply.body = value.dump();
+  return reply;
+}
+
+nlohmann::json to_json(const endpoint_stats& s) {
+  nlohmann::json faults = nlohmann::json::object();
+  for (std::size_t i = 0; i < all_faults.size(); ++i) faults[std::string{fault_name(all_faults[i])}] = s.faults[i];
+  return {{"calls", s.calls},           {"served", s.served},
+          {"refused_limit", s.refused_limit}, {"refused_auth", s.refused_auth},
+          {"refused_params", s.refused_params}, {"faults", faults}};
+}
+
+void add_into(endpoint_stats& total, const endpoint_stats& s) {
+  total.calls += s.calls;
+  total.served += s.served;
+  total.refused_limit += s.refused_limit;
+  total.refused_auth += s.refused_auth;
+  total.refused_params += s.refused_params;
+  for (std::size_t i = 0; i < s.faults.size(); ++i) total.faults[i] += s.faults[i];
+}
+
+}  // namespace
+
+sim_reply engine::handle_control(const sim_request& request, std::string_view path, std::string_view query) {
+  if (path == "/__sim/faults") return control_faults(request);
+  if (path != "/__sim/truth" && path != "/__sim/stats")
+    return control_error(404, "no such simulator control path: " + std::string{path});
+  if (request.method != "GET") return control_error(405, "use GET");
+  if (path == "/__sim/stats") return control_json(stats_json());
+  return control_truth(query);
+}
+
+sim_reply engine::control_truth(std::string_view query) const {
+  const auto params = jst::parse_form(query);
+  if (!params) return control_error(400, "the query string is not a valid form");
+  const std::string* endpoint = jst::find_field(*params, "endpoint");
+  const std::string* from = jst::find_field(*params, "from");
+  const std::string* to = jst::find_field(*params, "to");
+  if (endpoint == nullptr || from == nullptr || to == nullptr)
+    return control_error(400, "endpoint, from and to are required");
+  const auto kind = endpoint_of(*endpoint);
+  if (!kind) return control_error(400, "unknown endpoint: " + *endpoint);
+  const auto start = core::parse_shanghai_datetime(*from);
+  const auto end = core::parse_shanghai_datetime(*to);
+  if (!start || !end) return control_error(400, "from and to must be yyyy-MM-dd HH:mm:ss");
+  sim_reply reply;
+  reply.kind = reply_kind::truth;
+  reply.content_type = "application/x-ndjson; charset=utf-8";
+  reply.truth.endpoint = *kind;
+  reply.truth.window = time_window{*start, *end};
+  return reply;
+}
+
+sim_reply engine::control_faults(const sim_request& request) {
+  if (request.method == "GET") return control_json(to_json(options_.faults));
+  if (request.method != "POST") return control_error(405, "use GET or POST");
+  const auto update = nlohmann::json::parse(request.body, nullptr, false);
+  if (update.is_discarded()) return control_error(400, "the body is not valid JSON");
+  if (auto error = apply_fault_update(options_.faults, update); !error.empty()) return control_error(400, error);
+  tokens_.set_expire_after_calls(options_.faults.token_expire_after_calls);
+  return control_json(to_json(options_.faults));
+}
+
+endpoint_stats& engine::stats_for(std::string_view path) {
+  const bool known = endpoint_of(path).has_value() || path == refresh_path;
+  const std::string_view key = known ? path : std::string_view{"(other)"};
+  auto it = stats_.find(key);
+  if (it == stats_.end()) it = stats_.emplace(std::string{key}, endpoint_stats{}).first;
+  return it->second;
+}
+
+nlohmann::json engine::stats_json() const {
+  nlohmann::json endpoints = nlohmann::json::object();
+  endpoint_stats total;
+  for (const auto& [path, s] : stats_) {
+    endpoints[path] = to_json(s);
+    add_into(total, s);
+  }
+  return {{"endpoints", endpoints}, {"totals", to_json(total)}, {"business_calls", call_sequence_}};
+}
+
+}  // namespace ferry::sim

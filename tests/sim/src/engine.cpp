@@ -1,0 +1,196 @@
+// The business side of the engine: checks, limits, faults and answers.
+#include "ferry/sim/engine.hpp"
+
+#include "ferry/sim/envelope.hpp"
+#include "ferry/source/jushuitan/form.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace ferry::sim {
+namespace {
+
+namespace jst = ferry::source::jushuitan;
+
+// Messages as the real platform words them (see docs/simulator.md for sources).
+constexpr std::string_view msg_bad_sign = "验证失败！无效签名";
+constexpr std::string_view msg_bad_app_key = "验证失败！无效的app_key";
+constexpr std::string_view msg_bad_token = "验证失败！无效的access_token或access_token已过期";
+constexpr std::string_view msg_bad_refresh = "验证失败！无效的refresh_token";
+constexpr std::string_view msg_no_permission = "验证失败！无API权限，请申请API权限";
+constexpr std::string_view msg_per_second = "调用太频繁，请稍后再试!";
+constexpr std::string_view msg_per_minute = "调用频次超过限制!";
+constexpr std::string_view msg_internal = "内部处理数据出错";
+constexpr std::int64_t token_lifetime_seconds = 30 * 86400;
+
+sim_reply json_reply(std::string body, unsigned status = 200) {
+  sim_reply reply;
+  reply.status = status;
+  reply.body = std::move(body);
+  return reply;
+}
+
+sim_reply refusal(int code, std::string_view msg) { return json_reply(render_refusal(code, msg)); }
+
+sim_reply bad_params(std::string_view detail) { return refusal(140, "传递参数有误：" + std::string{detail}); }
+
+bool is_form_content_type(std::string_view value) {
+  const auto media = value.substr(0, std::min(value.find(';'), value.size()));
+  constexpr std::string_view form = "application/x-www-form-urlencoded";
+  auto trimmed = media;
+  while (!trimmed.empty() && trimmed.back() == ' ') trimmed.remove_suffix(1);
+  return std::equal(trimmed.begin(), trimmed.end(), form.begin(), form.end(),
+                    [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+}
+
+std::string field_or_empty(const jst::form_fields& form, std::string_view name) {
+  const std::string* value = jst::find_field(form, name);
+  return value != nullptr ? *value : std::string{};
+}
+
+bool replaces_answer(fault_kind kind) {
+  return kind != fault_kind::none && kind != fault_kind::timeout && kind != fault_kind::malformed;
+}
+
+sim_reply fault_reply(fault_kind kind) {
+  switch (kind) {
+    case fault_kind::http_500: return json_reply(R"({"error":"simulated HTTP 500"})", 500);
+    case fault_kind::http_502: return json_reply("<html><body>502 Bad Gateway</body></html>", 502);
+    case fault_kind::http_503: return json_reply("<html><body>503 Service Unavailable</body></html>", 503);
+    case fault_kind::code_150: return refusal(150, msg_internal);
+    default: break;
+  }
+  sim_reply reply;
+  reply.kind = reply_kind::reset;
+  return reply;
+}
+
+}  // namespace
+
+engine::engine(sim_options options)
+    : options_(std::move(options)),
+      store_(options_.data),
+      tokens_(options_.creds.access_token, options_.creds.refresh_token, options_.data.seed),
+      limiter_(options_.limit_per_second, options_.limit_per_minute) {
+  tokens_.set_expire_after_calls(options_.faults.token_expire_after_calls);
+}
+
+sim_reply engine::handle(const sim_request& request, sys_seconds wall_now, steady_time steady_now) {
+  const auto question = request.target.find('?');
+  const auto path = request.target.substr(0, question);
+  const auto query = question == std::string_view::npos ? std::string_view{} : request.target.substr(question + 1);
+  if (path == "/__sim" || path.starts_with("/__sim/")) return handle_control(request, path, query);
+  return handle_business(request, path, wall_now, steady_now);
+}
+
+sim_reply engine::handle_business(const sim_request& request, std::string_view path, sys_seconds wall,
+                                  steady_time steady) {
+  auto& stats = stats_for(path);
+  ++stats.calls;
+  if (request.method != "POST") {
+    ++stats.refused_auth;
+    return json_reply(R"({"error":"method not allowed: use POST"})", 405);
+  }
+  // Faults are drawn before any check, like a proxy failing in front of the platform.
+  const fault_kind fault = pick_fault(options_.faults, options_.data.seed, ++call_sequence_);
+  if (fault != fault_kind::none) ++stats.faults[static_cast<std::size_t>(fault) - 1];
+  if (replaces_answer(fault)) return fault_reply(fault);
+  sim_reply reply = answer(request, path, wall, steady, stats);
+  if (fault == fault_kind::malformed) reply.body.resize(reply.body.size() / 2);
+  if (fault == fault_kind::timeout) reply.delay = options_.fault_delay;
+  return reply;
+}
+
+sim_reply engine::answer(const sim_request& request, std::string_view path, sys_seconds wall, steady_time steady,
+                         endpoint_stats& stats) {
+  const auto form = is_form_content_type(request.content_type) ? jst::parse_form(request.body) : std::nullopt;
+  std::optional<sim_reply> refused;
+  if (!is_form_content_type(request.content_type))
+    refused = bad_params("Content-Type 必须是 application/x-www-form-urlencoded");
+  else if (!form)
+    refused = bad_params("请求体不是合法的表单");
+  else
+    refused = check_caller(request, *form, wall);
+  if (refused) {
+    ++stats.refused_auth;
+    return *refused;
+  }
+  if (path == refresh_path) return answer_refresh(*form, stats);
+  return answer_data(path, *form, wall, steady, stats);
+}
+
+std::optional<sim_reply> engine::check_caller(const sim_request&, const jst::form_fields& form,
+                                              sys_seconds wall) const {
+  if (field_or_empty(form, "app_key") != options_.creds.app_key) return refusal(10, msg_bad_app_key);
+  if (!timestamp_ok(field_or_empty(form, "timestamp"), wall, options_.timestamp_tolerance)) {
+    const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(options_.timestamp_tolerance).count();
+    return refusal(140, "验证失败！无效的timestamp，请求最大时间误差" + std::to_string(minutes) + "分钟");
+  }
+  if (!sign_ok(form, options_.creds.app_secret, options_.empties)) return refusal(10, msg_bad_sign);
+  return std::nullopt;
+}
+
+sim_reply engine::answer_refresh(const jst::form_fields& form, endpoint_stats& stats) {
+  if (field_or_empty(form, "grant_type") != "refresh_token") {
+    ++stats.refused_params;
+    return bad_params("grant_type 必须是 refresh_token");
+  }
+  if (!tokens_.refresh(field_or_empty(form, "refresh_token"))) {
+    ++stats.refused_auth;
+    return refusal(100, msg_bad_refresh);
+  }
+  ++stats.served;
+  return json_reply(render_tokens(tokens_.access_token(), tokens_.refresh_token(), token_lifetime_seconds));
+}
+
+sim_reply engine::answer_data(std::string_view path, const jst::form_fields& form, sys_seconds wall,
+                              steady_time steady, endpoint_stats& stats) {
+  if (tokens_.check(field_or_empty(form, "access_token")) != token_verdict::valid) {
+    ++stats.refused_auth;
+    return refusal(100, msg_bad_token);
+  }
+  const std::string* biz_text = jst::find_field(form, "biz");
+  const auto biz = biz_text != nullptr ? nlohmann::json::parse(*biz_text, nullptr, false) : nlohmann::json{};
+  if (!biz.is_object()) {
+    ++stats.refused_params;
+    return bad_params("biz 必须是 JSON 对象");
+  }
+  const auto endpoint = endpoint_of(path);
+  if (!endpoint) {
+    ++stats.refused_auth;
+    return refusal(190, msg_no_permission);
+  }
+  switch (limiter_.try_acquire(options_.creds.app_key, steady)) {
+    case limit_verdict::per_second: ++stats.refused_limit; return refusal(199, msg_per_second);
+    case limit_verdict::per_minute: ++stats.refused_limit; return refusal(200, msg_per_minute);
+    case limit_verdict::accepted: break;
+  }
+  tokens_.count_call();
+  return *endpoint == endpoint_kind::flow ? serve_flow(biz, wall, stats) : serve_orders(biz, wall, stats);
+}
+
+sim_reply engine::serve_flow(const nlohmann::json& biz, sys_seconds wall, endpoint_stats& stats) {
+  auto parsed = parse_flow_query(biz);
+  if (!parsed.query) {
+    ++stats.refused_params;
+    return bad_params(parsed.error);
+  }
+  const auto& q = *parsed.query;
+  if (q.window) store_.drift_flow(*q.window, options_.faults.drift_rows_per_call);
+  ++stats.served;
+  return json_reply(render_page(options_.envelope, "datas", store_.query(q, wall), q.page_index, q.page_size));
+}
+
+sim_reply engine::serve_orders(const nlohmann::json& biz, sys_seconds wall, endpoint_stats& stats) {
+  auto parsed = parse_order_query(biz);
+  if (!parsed.query) {
+    ++stats.refused_params;
+    return bad_params(parsed.error);
+  }
+  const auto& q = *parsed.query;
+  if (q.window) store_.drift_orders(*q.window, options_.faults.drift_rows_per_call, wall);
+  ++stats.served;
+  return json_reply(render_page(options_.envelope, "orders", store_.query(q, wall), q.page_index, q.page_size));
+}
+
+}  // namespace ferry::sim

@@ -1,0 +1,154 @@
+#include "ferry/sim/options.hpp"
+
+#include <boost/program_options.hpp>
+
+#include <algorithm>
+#include <sstream>
+
+namespace ferry::sim {
+namespace {
+
+namespace po = boost::program_options;
+
+// Flag values kept as text until they are checked together.
+struct raw_flags {
+  std::string empty_fields = "keep", envelope = "standard";
+  std::string tolerance = "10m", late_delay = "2m", fault_delay = "35s";
+  std::string data_from = "2026-01-01 00:00:00", data_to = "2026-01-31 00:00:00";
+  std::int64_t orders = -1;
+  std::string endpoint, from, to;
+  std::int64_t port = 0;
+};
+
+po::options_description describe(sim_options& o, raw_flags& raw) {
+  po::options_description d("jst-sim: a local Jushuitan open platform (docs/simulator.md)");
+  d.add_options()
+    ("help", "print this help and exit")
+    ("host", po::value(&o.host)->default_value(o.host), "address to listen on")
+    ("port", po::value(&raw.port)->default_value(0), "port to listen on; 0 picks a free one")
+    ("app-key", po::value(&o.creds.app_key)->default_value(o.creds.app_key), "the one known app_key")
+    ("app-secret", po::value(&o.creds.app_secret)->default_value(o.creds.app_secret), "its app_secret")
+    ("access-token", po::value(&o.creds.access_token)->default_value(o.creds.access_token), "initial access_token")
+    ("refresh-token", po::value(&o.creds.refresh_token)->default_value(o.creds.refresh_token), "initial refresh_token")
+    ("timestamp-tolerance", po::value(&raw.tolerance)->default_value(raw.tolerance), "accepted clock skew of `timestamp`")
+    ("empty-fields", po::value(&raw.empty_fields)->default_value(raw.empty_fields), "keep|skip: empty fields in the sign")
+    ("seed", po::value(&o.data.seed)->default_value(o.data.seed), "seed of data, tokens and fault draws")
+    ("records", po::value(&o.data.records)->default_value(o.data.records), "number of flow rows")
+    ("orders", po::value(&raw.orders)->default_value(-1), "number of orders; -1 means records/4")
+    ("data-from", po::value(&raw.data_from)->default_value(raw.data_from), "start of the data (datetime, now, now-2h)")
+    ("data-to", po::value(&raw.data_to)->default_value(raw.data_to), "end of the data, exclusive")
+    ("late-fraction", po::value(&o.data.late_fraction)->default_value(0.0), "share of rows that arrive late")
+    ("late-delay", po::value(&raw.late_delay)->default_value(raw.late_delay), "how long after its time a late row appears")
+    ("limit-per-second", po::value(&o.limit_per_second)->default_value(5), "calls per second per app_key (0 = off)")
+    ("limit-per-minute", po::value(&o.limit_per_minute)->default_value(100), "calls per minute per app_key (0 = off)")
+    ("envelope", po::value(&raw.envelope)->default_value(raw.envelope), "standard|bare|toplevel")
+    ("omit-has-next", po::bool_switch(&o.envelope.omit_has_next), "leave has_next out of pages")
+    ("fault-delay", po::value(&raw.fault_delay)->default_value(raw.fault_delay), "delay of a `timeout` fault");
+  // --http-500 and so on; the /__sim/faults key is the same name with '_'.
+  for (const auto kind : all_faults) {
+    std::string flag{fault_name(kind)};
+    std::replace(flag.begin(), flag.end(), '_', '-');
+    d.add_options()(flag.c_str(), po::value(&o.faults.rate(kind))->default_value(0.0),
+                    ("probability of the " + std::string{fault_name(kind)} + " fault per business call").c_str());
+  }
+  d.add_options()
+    ("token-expire-after-calls", po::value(&o.faults.token_expire_after_calls)->default_value(0),
+     "access token expires after N accepted calls (0 = never)")
+    ("drift-rows-per-call", po::value(&o.faults.drift_rows_per_call)->default_value(0),
+     "rows inserted/moved in the queried window before each data call")
+    ("endpoint", po::value(&raw.endpoint), "truth: endpoint path")
+    ("from", po::value(&raw.from), "truth: window start (inclusive)")
+    ("to", po::value(&raw.to), "truth: window end (inclusive)");
+  return d;
+}
+
+std::chrono::milliseconds duration_flag(const std::string& name, const std::string& text) {
+  const auto d = core::parse_duration(text);
+  if (!d) throw usage_error("--" + name + ": not a duration: " + text);
+  return *d;
+}
+
+sys_seconds time_flag(const std::string& name, const std::string& text, sys_seconds now) {
+  const auto t = parse_time_flag(text, now);
+  if (!t) throw usage_error("--" + name + ": not a time (yyyy-MM-dd HH:mm:ss, now, now-2h): " + text);
+  return *t;
+}
+
+void finish(command_line& cl, const raw_flags& raw, sys_seconds now) {
+  auto& o = cl.options;
+  using std::chrono::duration_cast;
+  if (raw.port < 0 || raw.port > 65535) throw usage_error("--port: out of range");
+  o.port = static_cast<std::uint16_t>(raw.port);
+  o.timestamp_tolerance = duration_cast<std::chrono::seconds>(duration_flag("timestamp-tolerance", raw.tolerance));
+  o.data.late_delay = duration_cast<std::chrono::seconds>(duration_flag("late-delay", raw.late_delay));
+  o.fault_delay = duration_flag("fault-delay", raw.fault_delay);
+  if (raw.empty_fields != "keep" && raw.empty_fields != "skip") throw usage_error("--empty-fields: keep or skip");
+  o.empties = raw.empty_fields == "keep" ? source::jushuitan::empty_fields::keep : source::jushuitan::empty_fields::skip;
+  if (raw.envelope == "standard") o.envelope.shape = envelope_shape::standard;
+  else if (raw.envelope == "bare") o.envelope.shape = envelope_shape::bare;
+  else if (raw.envelope == "toplevel") o.envelope.shape = envelope_shape::toplevel;
+  else throw usage_error("--envelope: standard, bare or toplevel");
+  o.data.orders = raw.orders >= 0 ? raw.orders : o.data.records / 4;
+  o.data.from = time_flag("data-from", raw.data_from, now);
+  o.data.to = time_flag("data-to", raw.data_to, now);
+  if (o.data.to <= o.data.from) throw usage_error("--data-to must be after --data-from");
+  if (o.data.records < 0) throw usage_error("--records: must be >= 0");
+  if (o.data.late_fraction < 0.0 || o.data.late_fraction > 1.0) throw usage_error("--late-fraction: in [0, 1]");
+  fault_settings checked;
+  if (auto error = apply_fault_update(checked, to_json(o.faults)); !error.empty()) throw usage_error(error);
+}
+
+void finish_truth(command_line& cl, const raw_flags& raw, sys_seconds now) {
+  const auto endpoint = endpoint_of(raw.endpoint);
+  if (!endpoint) throw usage_error("truth: --endpoint must be " + std::string{flow_path} + " or " + std::string{orders_path});
+  if (raw.from.empty() || raw.to.empty()) throw usage_error("truth: --from and --to are required");
+  cl.truth = truth_request{*endpoint, time_window{time_flag("from", raw.from, now), time_flag("to", raw.to, now)}};
+}
+
+}  // namespace
+
+std::optional<sys_seconds> parse_time_flag(std::string_view text, sys_seconds now) {
+  if (text == "now") return now;
+  if (text.starts_with("now-")) {
+    const auto d = core::parse_duration(text.substr(4));
+    if (!d) return std::nullopt;
+    return now - std::chrono::duration_cast<std::chrono::seconds>(*d);
+  }
+  return core::parse_shanghai_datetime(text);
+}
+
+std::optional<endpoint_kind> endpoint_of(std::string_view path) {
+  if (path == flow_path) return endpoint_kind::flow;
+  if (path == orders_path) return endpoint_kind::orders;
+  return std::nullopt;
+}
+
+command_line parse_command_line(int argc, const char* const argv[], sys_seconds now) {
+  command_line cl;
+  raw_flags raw;
+  const bool truth = argc > 1 && std::string_view{argv[1]} == "truth";
+  auto description = describe(cl.options, raw);
+  po::variables_map vars;
+  try {
+    po::store(po::parse_command_line(argc - (truth ? 1 : 0), argv + (truth ? 1 : 0), description), vars);
+    po::notify(vars);
+  } catch (const po::error& e) {
+    throw usage_error(e.what());
+  }
+  if (vars.count("help") != 0) {
+    std::ostringstream text;
+    text << "usage: jst-sim [flags]\n       jst-sim truth --endpoint PATH --from T --to T [flags]\n\n"
+         << description;
+    cl.mode = run_mode::help;
+    cl.help = text.str();
+    return cl;
+  }
+  finish(cl, raw, now);
+  if (truth) {
+    cl.mode = run_mode::truth;
+    finish_truth(cl, raw, now);
+  }
+  return cl;
+}
+
+}  // namespace ferry::sim

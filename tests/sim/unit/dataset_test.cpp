@@ -1,0 +1,127 @@
+#include "ferry/sim/dataset.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <regex>
+#include <set>
+
+using namespace ferry;
+
+namespace {
+
+sim::data_options options(std::uint64_t seed, std::int64_t records = 3000) {
+  sim::data_options o;
+  o.seed = seed;
+  o.records = records;
+  o.orders = records / 4;
+  o.from = *core::parse_shanghai_datetime("2026-01-01 00:00:00");
+  o.to = *core::parse_shanghai_datetime("2026-01-31 00:00:00");
+  return o;
+}
+
+std::vector<std::string> json_of(const std::vector<sim::flow_row>& rows) {
+  std::vector<std::string> out;
+  for (const auto& r : rows) out.push_back(r.json);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the same seed gives identical rows, another seed different ones") {
+  const auto a = sim::generate_flow_rows(options(1));
+  const auto b = sim::generate_flow_rows(options(1));
+  const auto c = sim::generate_flow_rows(options(2));
+  CHECK(json_of(a) == json_of(b));
+  CHECK(json_of(a) != json_of(c));
+  CHECK(sim::generate_orders(options(1)).front().json == sim::generate_orders(options(1)).front().json);
+  CHECK(sim::generate_orders(options(1)).front().json != sim::generate_orders(options(2)).front().json);
+}
+
+TEST_CASE("flow rows: count, unique keys, paging order, time range, all 18 inout_types") {
+  const auto o = options(5);
+  const auto rows = sim::generate_flow_rows(o);
+  REQUIRE(std::ssize(rows) == o.records);
+  std::set<std::pair<std::string, std::int64_t>> keys;
+  std::set<std::string> sku_sns;
+  std::set<int> types;
+  std::map<std::int64_t, int> rows_per_io;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& r = rows[i];
+    keys.emplace(r.sku_sn, r.io_id);
+    sku_sns.insert(r.sku_sn);
+    types.insert(r.inout_type);
+    ++rows_per_io[r.io_id];
+    CHECK((r.create_time >= o.from && r.create_time < o.to));
+    CHECK(r.modified_time >= r.create_time);
+    if (i > 0) CHECK(sim::flow_before(rows[i - 1], r));
+  }
+  CHECK(keys.size() == rows.size());
+  CHECK(sku_sns.size() == rows.size());
+  CHECK(types == std::set<int>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18});
+  CHECK(std::any_of(rows_per_io.begin(), rows_per_io.end(), [](const auto& kv) { return kv.second > 1; }));
+}
+
+TEST_CASE("every row's JSON parses and carries its fields exactly") {
+  const auto rows = sim::generate_flow_rows(options(3));
+  const std::regex four_places(R"("cost_price":-?\d+\.\d{4},"cost_amount":-?\d+\.\d{4},)");
+  bool saw_null_remark = false, saw_empty_remark = false, saw_quote = false, saw_emoji = false,
+       saw_newline = false, saw_backslash = false, saw_null_supplier = false;
+  for (const auto& r : rows) {
+    const auto j = nlohmann::json::parse(r.json);
+    REQUIRE(j["sku_sn"] == r.sku_sn);
+    REQUIRE(j["io_id"] == r.io_id);
+    REQUIRE(std::regex_search(r.json, four_places));
+    if (r.remark) REQUIRE(j["remark"].get<std::string>() == *r.remark);
+    else REQUIRE(j["remark"].is_null());
+    saw_null_remark |= !r.remark;
+    saw_empty_remark |= r.remark && r.remark->empty();
+    saw_quote |= r.remark && r.remark->find('"') != std::string::npos;
+    saw_emoji |= r.remark && r.remark->find("😀") != std::string::npos;
+    saw_newline |= r.remark && r.remark->find('\n') != std::string::npos;
+    saw_backslash |= r.remark && r.remark->find('\\') != std::string::npos;
+    saw_null_supplier |= j["supplier_name"].is_null();
+  }
+  CHECK(saw_null_remark);
+  CHECK(saw_empty_remark);
+  CHECK(saw_quote);
+  CHECK(saw_emoji);
+  CHECK(saw_newline);
+  CHECK(saw_backslash);
+  CHECK(saw_null_supplier);
+}
+
+TEST_CASE("orders: 1-5 items, amounts add up, sorted by modified then o_id") {
+  const auto orders = sim::generate_orders(options(4));
+  REQUIRE(orders.size() == 750);
+  std::set<std::int64_t> item_ids;
+  for (std::size_t i = 0; i < orders.size(); ++i) {
+    const auto& o = orders[i];
+    const auto j = nlohmann::json::parse(o.json);
+    CHECK((j["items"].size() >= 1 && j["items"].size() <= 5));
+    std::int64_t sum = o.freight;
+    for (const auto& item : o.items) {
+      CHECK(item.amount == item.price * item.qty);
+      sum += item.amount;
+      item_ids.insert(item.oi_id);
+    }
+    CHECK(o.pay_amount == sum);
+    CHECK(o.order_date <= o.modified);
+    if (i > 0) CHECK(sim::order_before(orders[i - 1], o));
+  }
+  CHECK(item_ids.size() > orders.size());
+}
+
+TEST_CASE("late rows are a deterministic fraction, visible only after the delay") {
+  auto o = options(9, 10000);
+  o.late_fraction = 0.2;
+  o.late_delay = std::chrono::seconds{120};
+  const auto rows = sim::generate_flow_rows(o);
+  const auto late = std::count_if(rows.begin(), rows.end(),
+                                  [](const sim::flow_row& r) { return r.visible_at != sim::always_visible; });
+  CHECK(late > 1800);
+  CHECK(late < 2200);
+  for (const auto& r : rows)
+    if (r.visible_at != sim::always_visible) REQUIRE(r.visible_at == r.create_time + o.late_delay);
+  CHECK(json_of(rows) == json_of(sim::generate_flow_rows(o)));
+}

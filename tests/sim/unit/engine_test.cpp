@@ -1,0 +1,137 @@
+// The engine without sockets: check order, answers, drift and stats, on a hand-set clock.
+#include "ferry/sim/engine.hpp"
+#include "ferry/sim/signed_form.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace ferry;
+using nlohmann::json;
+
+namespace {
+
+const sim::sys_seconds now{std::chrono::seconds{1'780'000'000}};
+const sim::engine::steady_time t0{};
+constexpr std::string_view form_type = "application/x-www-form-urlencoded";
+
+sim::sim_options small_options() {
+  sim::sim_options o;
+  o.data.records = 2000;
+  o.data.orders = 500;
+  o.data.from = *core::parse_shanghai_datetime("2026-01-01 00:00:00");
+  o.data.to = *core::parse_shanghai_datetime("2026-01-31 00:00:00");
+  o.limit_per_second = 0;
+  o.limit_per_minute = 0;
+  return o;
+}
+
+struct harness {
+  sim::engine engine{small_options()};
+  std::string access_token = "demo-access-token";
+
+  json call(std::string_view path, const json& biz, sim::sys_seconds at = now) {
+    const auto body = sim::signed_business_body(sim::credentials{}, access_token, biz.dump(), at);
+    const auto reply = engine.handle({"POST", path, form_type, body}, now, t0);
+    REQUIRE(reply.status == 200);
+    return json::parse(reply.body);
+  }
+  sim::sim_reply raw(std::string_view method, std::string_view target, std::string_view type, std::string_view body) {
+    return engine.handle({method, target, type, body}, now, t0);
+  }
+};
+
+json window(std::int64_t page_index, std::int64_t page_size) {
+  return {{"page_index", page_index}, {"page_size", page_size},
+          {"create_time_start", "2026-01-01 00:00:00"}, {"create_time_end", "2026-01-31 00:00:00"}};
+}
+
+}  // namespace
+
+TEST_CASE("engine: a good call is served in the standard envelope") {
+  harness h;
+  const auto page = h.call(sim::flow_path, window(2, 500));
+  CHECK(page["code"] == 0);
+  CHECK(page["msg"] == "执行成功");
+  CHECK(page["data"]["data_count"] == 2000);
+  CHECK(page["data"]["page_count"] == 4);
+  CHECK(page["data"]["has_next"] == true);
+  CHECK(page["data"]["datas"].size() == 500);
+  CHECK(page["data"]["datas"][0]["sku_sn"].is_string());
+}
+
+TEST_CASE("engine: checks run in the documented order") {
+  harness h;
+  sim::credentials wrong_key;
+  wrong_key.app_key = "nobody";
+  auto body = sim::signed_business_body(wrong_key, h.access_token, "{}", now - std::chrono::hours{1});
+  CHECK(json::parse(h.raw("POST", "/nowhere", form_type, body).body)["code"] == 10);  // app_key first
+  body = sim::signed_business_body(sim::credentials{}, h.access_token, "{}", now - std::chrono::hours{1});
+  CHECK(json::parse(h.raw("POST", "/nowhere", form_type, body).body)["code"] == 140);  // then timestamp
+  body = sim::signed_business_body(sim::credentials{}, h.access_token, "{}", now) + "x";
+  CHECK(json::parse(h.raw("POST", "/nowhere", form_type, body).body)["code"] == 10);  // then sign
+  h.access_token = "stolen";
+  CHECK(h.call("/nowhere", json::object())["code"] == 100);  // then token
+  h.access_token = "demo-access-token";
+  body = sim::signed_business_body(sim::credentials{}, h.access_token, "[1]", now);
+  CHECK(json::parse(h.raw("POST", "/nowhere", form_type, body).body)["code"] == 140);  // then biz
+  CHECK(h.call("/nowhere", json::object())["code"] == 190);  // then path
+  CHECK(h.call(sim::flow_path, json::object())["code"] == 140);  // then parameters
+  CHECK(h.raw("GET", sim::flow_path, form_type, "").status == 405);
+  CHECK(json::parse(h.raw("POST", sim::flow_path, "application/json", "{}").body)["code"] == 140);
+  const auto stats = h.engine.stats_json();
+  CHECK(stats["totals"]["calls"] == 9);
+  CHECK(stats["totals"]["refused_params"] == 2);
+  CHECK(stats["totals"]["refused_auth"] == 7);
+  CHECK(stats["endpoints"]["(other)"]["calls"] == 6);
+}
+
+TEST_CASE("engine: drift inserts K rows before the page, so page 2 repeats K rows") {
+  harness h;
+  REQUIRE(h.call(sim::flow_path, window(1, 100))["code"] == 0);
+  const auto before = h.call(sim::flow_path, window(1, 100))["data"]["datas"];
+  REQUIRE(h.raw("POST", "/__sim/faults", "application/json", R"({"drift_rows_per_call":7})").status == 200);
+  const auto page2 = h.call(sim::flow_path, window(2, 100));
+  CHECK(page2["data"]["data_count"] == 2007);
+  // The 7 new rows sit at the window's start, so page 2 begins with page 1's last 7 rows.
+  for (int i = 0; i < 7; ++i) CHECK(page2["data"]["datas"][static_cast<std::size_t>(i)] == before[static_cast<std::size_t>(93 + i)]);
+}
+
+TEST_CASE("engine: order drift moves the window's first K orders to its end") {
+  harness h;
+  json biz{{"page_index", 1}, {"page_size", 100},
+           {"modified_begin", "2026-01-01 00:00:00"}, {"modified_end", "2026-01-08 00:00:00"}};
+  const auto first = h.call(sim::orders_path, biz)["data"];
+  REQUIRE(h.raw("POST", "/__sim/faults", "application/json", R"({"drift_rows_per_call":3})").status == 200);
+  biz["page_index"] = first["page_count"];
+  const auto last = h.call(sim::orders_path, biz)["data"];
+  CHECK(last["data_count"] == first["data_count"]);
+  const auto& tail = last["orders"];
+  REQUIRE(tail.size() >= 3);
+  for (std::size_t i = 0; i < 3; ++i) {
+    CHECK(tail[tail.size() - 3 + i]["o_id"] == first["orders"][i]["o_id"]);
+    CHECK(tail[tail.size() - 3 + i]["modified"] == "2026-01-08 00:00:00");
+  }
+}
+
+TEST_CASE("engine: the malformed fault truncates the body, code_150 replaces it") {
+  harness h;
+  REQUIRE(h.raw("POST", "/__sim/faults", "application/json", R"({"malformed":1.0})").status == 200);
+  const auto body = sim::signed_business_body(sim::credentials{}, h.access_token, window(1, 10).dump(), now);
+  const auto reply = h.raw("POST", sim::flow_path, form_type, body);
+  CHECK(reply.status == 200);
+  CHECK(json::parse(reply.body, nullptr, false).is_discarded());
+  REQUIRE(h.raw("POST", "/__sim/faults", "application/json", R"({"malformed":0,"code_150":1.0})").status == 200);
+  CHECK(json::parse(h.raw("POST", sim::flow_path, form_type, body).body)["code"] == 150);
+  CHECK(h.engine.stats_json()["totals"]["faults"]["malformed"] == 1);
+  CHECK(h.engine.stats_json()["totals"]["faults"]["code_150"] == 1);
+}
+
+TEST_CASE("engine: control paths answer JSON and 404 elsewhere under /__sim") {
+  harness h;
+  CHECK(h.raw("GET", "/__sim/nothing", "", "").status == 404);
+  const auto bad = h.raw("POST", "/__sim/faults", "application/json", R"({"bogus":1})");
+  CHECK(bad.status == 400);
+  CHECK(bad.body.find("bogus") != std::string::npos);
+  CHECK(h.raw("GET", "/__sim/truth?endpoint=/x&from=2026-01-01&to=2026-01-02", "", "").status == 400);
+  const auto truth = h.raw("GET", "/__sim/truth?endpoint=%2Fopen%2Forders%2Fsingle%2Fquery&from=2026-01-01+00:00:00&to=2026-01-02", "", "");
+  CHECK(truth.kind == sim::reply_kind::truth);
+}
