@@ -3,7 +3,7 @@ add_library(ferry_warnings INTERFACE)
 add_library(ferry::warnings ALIAS ferry_warnings)
 target_compile_options(ferry_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
-  -Woverloaded-virtual -Wconversion -Wsign-conversion -Wnull-dereference -Wdouble-promotion
+  -Woverloaded-virtual -Wconversion -Wsign-conversion -Wdouble-promotion
   -Wformat=2 -Wimplicit-fallthrough -Wmisleading-indentation -Wduplicated-cond -Wlogical-op)
 if(FERRY_WERROR)
   target_compile_options(ferry_warnings INTERFACE -Werror)
