@@ -1,0 +1,129 @@
+#include <fmt/format.h>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+#include <poll.h>
+
+#include <stdexcept>
+
+#include "connection_impl.hpp"
+
+namespace ferry::http::detail {
+namespace {
+
+using tcp = asio::ip::tcp;
+namespace ssl = asio::ssl;
+
+open_outcome failed(errc code, std::string detail) {
+  return {nullptr, make_error_code(code), std::move(detail)};
+}
+
+// A DNS name goes into SNI and the certificate check; an IP literal only into
+// the check, since RFC 6066 forbids addresses in SNI.
+bool name_peer(SSL* ssl, const url& origin, bool verify_peer) {
+  const bool ip = origin.host_is_ip();
+  // SSL_set_tlsext_host_name spelled out: the macro's C cast trips -Wold-style-cast.
+  if (!ip && SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                      const_cast<char*>(origin.host.c_str())) != 1) {
+    return false;
+  }
+  if (!verify_peer) return true;
+  if (ip) return X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), origin.host.c_str()) == 1;
+  return SSL_set1_host(ssl, origin.host.c_str()) == 1;
+}
+
+// OpenSSL keeps the reason a chain or name was refused; a failed handshake
+// with a verification result is the certificate's fault, anything else the
+// protocol's.
+open_outcome handshake_failure(SSL* ssl, const boost::system::error_code& ec, const std::string& where,
+                               bool verify_peer, const client_options& options) {
+  if (ec == beast::error::timeout) {
+    return failed(errc::connect_timeout, fmt::format("tls handshake with {}: no answer within {} ms",
+                                                     where, options.connect_timeout.count()));
+  }
+  const long verdict = SSL_get_verify_result(ssl);
+  if (verify_peer && verdict != X509_V_OK) {
+    return failed(errc::certificate_rejected,
+                  fmt::format("tls handshake with {}: certificate verify failed: {}", where,
+                              X509_verify_cert_error_string(verdict)));
+  }
+  return failed(errc::tls_handshake_failed, fmt::format("tls handshake with {}: {}", where, ec.message()));
+}
+
+asio::awaitable<open_outcome> secure(std::unique_ptr<connection::impl> state, tls_settings::impl& tls,
+                                     const url& origin, const client_options& options) {
+  auto& stream = *state->secure;
+  if (!name_peer(stream.native_handle(), origin, tls.verify_peer)) {
+    co_return failed(errc::tls_handshake_failed,
+                     fmt::format("tls handshake with {}: cannot set the peer name", state->origin));
+  }
+  boost::system::error_code ec;
+  co_await stream.async_handshake(ssl::stream_base::client, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) co_return handshake_failure(stream.native_handle(), ec, state->origin, tls.verify_peer, options);
+  state->tcp().expires_never();
+  co_return open_outcome{std::make_unique<connection>(std::move(state)), {}, {}};
+}
+
+}  // namespace
+
+tls_settings::tls_settings(const client_options& options) : impl_(std::make_unique<impl>()) {
+  auto& context = impl_->context;
+  context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                      ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+  impl_->verify_peer = options.verify_peer;
+  if (!options.verify_peer) {
+    context.set_verify_mode(ssl::verify_none);
+    return;
+  }
+  context.set_verify_mode(ssl::verify_peer);
+  context.set_default_verify_paths();
+  if (!options.ca_file) return;
+  boost::system::error_code ec;
+  context.load_verify_file(*options.ca_file, ec);
+  if (ec) throw std::runtime_error(fmt::format("http: cannot load ca_file '{}': {}", *options.ca_file, ec.message()));
+}
+
+tls_settings::~tls_settings() = default;
+
+connection::connection(std::unique_ptr<impl> state) : impl_(std::move(state)) {}
+
+connection::~connection() = default;
+
+bool connection::looks_alive() {
+  auto& socket = impl_->tcp().socket();
+  if (!socket.is_open() || impl_->buffer.size() != 0) return false;
+  pollfd watch{socket.native_handle(), POLLIN, 0};
+  return ::poll(&watch, 1, 0) == 0;
+}
+
+asio::awaitable<open_outcome> open_connection(asio::any_io_executor executor, tls_settings& tls,
+                                              const url& origin, const client_options& options) {
+  const std::string where = origin_of(origin);
+  boost::system::error_code ec;
+  tcp::resolver resolver(executor);
+  const auto flags = origin.host_is_ip() ? tcp::resolver::numeric_host : tcp::resolver::flags{};
+  const auto endpoints = co_await resolver.async_resolve(origin.host, std::to_string(origin.port), flags,
+                                                         asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) co_return failed(errc::resolve_failed, fmt::format("resolve {}: {}", origin.host, ec.message()));
+
+  beast::tcp_stream stream(executor);
+  stream.expires_after(options.connect_timeout);
+  co_await stream.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec == beast::error::timeout) {
+    co_return failed(errc::connect_timeout,
+                     fmt::format("connect to {}: no answer within {} ms", where, options.connect_timeout.count()));
+  }
+  if (ec) co_return failed(errc::connect_failed, fmt::format("connect to {}: {}", where, ec.message()));
+  stream.socket().set_option(tcp::no_delay(true), ec);  // a failure here only costs latency
+
+  auto state = std::make_unique<connection::impl>();
+  state->origin = where;
+  if (origin.tls()) {
+    state->secure.emplace(std::move(stream), tls.get().context);
+    co_return co_await secure(std::move(state), tls.get(), origin, options);
+  }
+  stream.expires_never();
+  state->plain.emplace(std::move(stream));
+  co_return open_outcome{std::make_unique<connection>(std::move(state)), {}, {}};
+}
+
+}  // namespace ferry::http::detail
