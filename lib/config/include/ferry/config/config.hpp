@@ -1,0 +1,157 @@
+#pragma once
+// ferry's configuration as plain structs, filled and validated by
+// load_config_file (load.hpp) from one JSON file. Defaults below are the
+// documented ones (docs/configuration.md). A loaded config is immutable by
+// convention: the daemon owns one and hands out const references; reading it
+// from several threads is safe.
+#include "ferry/config/secret.hpp"
+#include "ferry/templating/request_template.hpp"
+#include "ferry/transform/mapper.hpp"
+#include "ferry/transform/sql_type.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace ferry::config {
+
+using std::chrono::milliseconds;
+using std::chrono::sys_seconds;
+using namespace std::chrono_literals;
+
+// How batches are sent: bulk array binding (MariaDB), multi-row statements, or chosen at connect.
+enum class write_mode { automatic, array, multi_row };
+enum class mysql_tls_mode { disabled, preferred, required, verify_ca, verify_identity };
+
+struct mysql_tls {
+  mysql_tls_mode mode = mysql_tls_mode::disabled;
+  std::optional<std::filesystem::path> ca_file;
+};
+
+struct mysql_config {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 3306;
+  std::optional<std::filesystem::path> socket;  // when set, used instead of host:port
+  std::string user;
+  secret password;  // empty (no origin) when neither password_env nor password_file is given
+  std::string database;
+  int pool_size = 4;
+  milliseconds connect_timeout = 10s;
+  milliseconds read_timeout = 60s;
+  milliseconds write_timeout = 60s;
+  std::size_t batch_rows = 1000;
+  std::size_t batch_bytes = 4194304;
+  write_mode mode = write_mode::automatic;
+  mysql_tls tls;
+};
+
+// `calls` calls per `per`; a source honours all of its limits at once.
+struct rate_limit {
+  std::uint32_t calls = 0;
+  milliseconds per{};
+};
+
+struct retry_config {
+  int max_attempts = 6;
+  milliseconds base_delay = 500ms;
+  milliseconds max_delay = 30s;
+  milliseconds max_throttle_wait = 10min;
+};
+
+struct source_tls {
+  std::optional<std::filesystem::path> ca_file;  // extra CA bundle; the system store otherwise
+  bool verify = true;
+};
+
+struct source_config {
+  std::string name;
+  std::string type = "jushuitan";
+  std::string base_url;  // scheme://host[:port][/path], no trailing slash
+  std::string app_key;
+  secret app_secret;
+  secret access_token;
+  std::optional<secret> refresh_token;
+  std::vector<rate_limit> rate_limits{{5, 1s}, {100, 1min}};
+  milliseconds timeout = 30s;
+  milliseconds connect_timeout = 10s;
+  int max_in_flight = 4;
+  std::size_t max_response_bytes = 67108864;
+  retry_config retry;
+  source_tls tls;
+};
+
+struct window_config {
+  sys_seconds start;  // the first window's start when the job has no watermark yet
+  milliseconds max_span{};
+  milliseconds lag = 60s;
+  milliseconds lookback = 5min;
+  std::optional<sys_seconds> end;  // stop there (a bounded backfill job)
+};
+
+// Exactly one of `every` and `cron` is set; by default every 5 minutes.
+struct schedule_config {
+  std::optional<milliseconds> every = 5min;
+  std::optional<std::string> cron;  // "m h dom mon dow", checked for shape only
+  std::string tz = "Asia/Shanghai";
+  milliseconds jitter{0};
+};
+
+// A target column: name, source path (ferry::transform::json_path syntax:
+// "sku_sn", "items[0].sku_id", "$.o_id" for the parent record of an exploded
+// target), parsed SQL type, default and required flag. The mapper's own
+// struct, so a target's columns pass to ferry::transform::mapper unchanged.
+using column_config = transform::column_spec;
+
+struct target_config {
+  std::string table;
+  std::vector<std::string> key;
+  bool create_table = false;
+  std::optional<std::string> explode;  // path of an array: one row per element
+  std::optional<std::string> version;  // column holding the source's modification time
+  std::vector<column_config> columns;  // in file order
+
+  const column_config* find_column(std::string_view name) const;
+  // What ferry::transform::mapper needs of this target.
+  transform::target_spec mapping() const;
+};
+
+struct job_config {
+  std::string id;
+  std::string source;
+  std::string api;
+  std::string list_key = "datas";
+  int page_size = 100;
+  int max_pages = 10000;
+  templating::request_template request;
+  window_config window;
+  schedule_config schedule;
+  double dead_letter_max_ratio = 0.01;
+  bool enabled = true;
+  std::vector<target_config> targets;
+};
+
+enum class log_level { trace, debug, info, warn, error };
+enum class log_format { text, json };
+
+struct log_config {
+  log_level level = log_level::info;
+  log_format format = log_format::text;
+};
+
+struct config {
+  mysql_config mysql;
+  std::vector<source_config> sources;  // in file order
+  std::vector<job_config> jobs;
+  log_config log;
+
+  const source_config* find_source(std::string_view name) const;
+  const job_config* find_job(std::string_view id) const;
+};
+
+}  // namespace ferry::config

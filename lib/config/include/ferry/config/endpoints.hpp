@@ -1,0 +1,28 @@
+#pragma once
+// What ferry knows about Jushuitan endpoints, as data: the page size cap and
+// the widest time window each accepts (the API answers code 140 past it).
+// Config validation uses it for defaults and limits. Pure; thread-safe.
+#include <chrono>
+#include <span>
+#include <string_view>
+
+namespace ferry::config {
+
+struct endpoint_limits {
+  std::string_view api;          // path, e.g. "/open/orders/single/query"
+  std::string_view description;  // for messages and docs
+  int max_page_size = 0;
+  std::chrono::milliseconds max_span{};  // the widest window the endpoint accepts
+};
+
+// Used for endpoints not in the table: page_size up to 1000 (the widest cap
+// seen; the API refuses more), a default window span of 7 days and no span cap.
+inline constexpr int unknown_endpoint_max_page_size = 1000;
+inline constexpr std::chrono::milliseconds unknown_endpoint_default_span = std::chrono::days{7};
+
+std::span<const endpoint_limits> known_endpoints();
+
+// The limits of `api`, or nullptr when ferry does not know it.
+const endpoint_limits* find_endpoint(std::string_view api);
+
+}  // namespace ferry::config

@@ -1,0 +1,166 @@
+#include "sections.hpp"
+
+#include "ferry/config/endpoints.hpp"
+#include "ferry/core/time.hpp"
+#include "ferry/templating/suggest.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace ferry::config::detail {
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr std::array<std::string_view, 12> job_keys{
+    "id", "source", "api", "list_key", "page_size", "max_pages", "request", "window", "schedule",
+    "targets", "dead_letter_max_ratio", "enabled"};
+constexpr std::array<std::string_view, 5> window_keys{"start", "max_span", "lag", "lookback", "end"};
+constexpr std::string_view window_example =
+    R"(add e.g. {"field":"create_time_start","value":"{{LAST_SYNC_TIME|datetime}}"})";
+
+void read_source_name(const object_reader& r, job_config& job, const load_context& ctx) {
+  const auto name = r.string("source", "the name of a source defined under \"sources\", e.g. \"jst\"");
+  if (!name) return;
+  job.source = *name;
+  if (std::find(ctx.source_names.begin(), ctx.source_names.end(), *name) != ctx.source_names.end()) return;
+  std::string defined;
+  for (const auto& s : ctx.source_names) defined += (defined.empty() ? "" : ", ") + s;
+  r.report("source", json_quoted(*name) + " is not a source",
+           defined.empty() ? "define it under \"sources\"" : "defined sources: " + defined);
+}
+
+void read_api(const object_reader& r, job_config& job) {
+  const auto api = r.string("api", "the endpoint's path, e.g. \"/open/orders/single/query\"");
+  if (!api) return;
+  if (!api->starts_with("/") || api->find_first_of(" \t?#") != std::string::npos)
+    r.report("api", json_quoted(*api) + " is not an endpoint path",
+             "a path starting with '/', without query, e.g. \"/open/orders/single/query\"");
+  else
+    job.api = *api;
+}
+
+void read_paging(const object_reader& r, job_config& job) {
+  if (const auto key = r.string("list_key")) {
+    if (key->empty()) r.report("list_key", "empty", "the data member holding the rows, e.g. \"datas\"");
+    job.list_key = *key;
+  }
+  const auto* endpoint = find_endpoint(job.api);
+  const int cap = endpoint != nullptr ? endpoint->max_page_size : unknown_endpoint_max_page_size;
+  if (const auto size = r.integer("page_size", 1, 1000000)) {
+    if (*size > cap)
+      r.report("page_size",
+               std::to_string(*size) + " is over the cap of " +
+                   (endpoint != nullptr ? job.api : std::string{"unknown endpoints"}) + " (" +
+                   std::to_string(cap) + ")",
+               "the API refuses larger pages; use at most " + std::to_string(cap));
+    else
+      job.page_size = static_cast<int>(*size);
+  }
+  assign(job.max_pages, r.integer("max_pages", 1, 1000000));
+}
+
+void read_request(const object_reader& r, job_config& job) {
+  const json* request = r.find("request");
+  if (request == nullptr) {
+    r.report("request", "required: no field takes the window", std::string{window_example});
+    return;
+  }
+  const auto where = r.at("request");
+  std::vector<templating::template_error> errors;
+  auto compiled = templating::request_template::from_json(*request, where.path, errors);
+  for (auto& e : errors) {
+    location at{std::move(e.path), where.order};
+    if (request->is_array() || request->is_object()) at.order.push_back(e.entry);
+    r.diag().add(at, std::move(e.message), std::move(e.hint));
+  }
+  if (!compiled) return;
+  if (!compiled->has_window_fields())
+    r.report("request", "no field takes the window", std::string{window_example});
+  job.request = std::move(*compiled);
+}
+
+void check_span(const object_reader& w, window_config& window, const std::string& api) {
+  const auto* endpoint = find_endpoint(api);
+  window.max_span = endpoint != nullptr ? endpoint->max_span : unknown_endpoint_default_span;
+  const auto span = w.duration("max_span", std::chrono::seconds{1});
+  if (!span) return;
+  if (endpoint != nullptr && *span > endpoint->max_span) {
+    const auto limit = core::format_duration(endpoint->max_span);
+    w.report("max_span",
+             json_quoted(w.find("max_span")->get<std::string>()) + " is over the " + limit + " that " + api +
+                 " accepts",
+             "the API refuses wider windows (code 140); use at most \"" + limit + "\"");
+    return;
+  }
+  window.max_span = *span;
+}
+
+void read_window(const object_reader& r, job_config& job, const load_context& ctx) {
+  const json* value = r.find("window");
+  if (value == nullptr) {
+    r.report("window", "required", R"(where the first window starts, e.g. {"start": "2026-01-01 00:00:00"})");
+    return;
+  }
+  const object_reader w{*value, r.at("window"), ctx.diag, window_keys};
+  if (!w.is_object()) return;
+  assign(job.window.start,
+         w.datetime("start", "where the first window starts, e.g. \"2026-01-01 00:00:00\""));
+  check_span(w, job.window, job.api);
+  assign(job.window.lag, w.duration("lag", milliseconds{0}));
+  assign(job.window.lookback, w.duration("lookback", milliseconds{0}));
+  job.window.end = w.datetime("end");
+  if (job.window.end && w.find("start") != nullptr && *job.window.end <= job.window.start)
+    w.report("end", json_quoted(core::format_shanghai_datetime(*job.window.end)) + " is not after start",
+             "end must be later than start");
+}
+
+job_config read_job(const json& value, const location& where, const load_context& ctx) {
+  const object_reader r{value, where, ctx.diag, job_keys};
+  job_config job;
+  if (!r.is_object()) return job;
+  if (const auto id = r.string("id", "a name for the job, e.g. \"skusn_inout\"")) {
+    if (!is_name(*id))
+      r.report("id", json_quoted(*id) + " is not a valid job id",
+               "lowercase letters, digits and '_', at most 64");
+    job.id = *id;
+  }
+  read_source_name(r, job, ctx);
+  read_api(r, job);
+  read_paging(r, job);
+  read_request(r, job);
+  read_window(r, job, ctx);
+  if (const auto* schedule = r.find("schedule"))
+    job.schedule = read_schedule(*schedule, r.at("schedule"), ctx);
+  assign(job.dead_letter_max_ratio, r.number("dead_letter_max_ratio", 0.0, 1.0));
+  assign(job.enabled, r.boolean("enabled"));
+  if (const auto* targets = r.find("targets"))
+    job.targets = read_targets(*targets, r.at("targets"), ctx);
+  else
+    r.report("targets", "required",
+             R"(the tables to write, e.g. [{"table": "bi_orders", "key": ["o_id"], "columns": {...}}])");
+  return job;
+}
+
+}  // namespace
+
+std::vector<job_config> read_jobs(const json& value, const location& where, const load_context& ctx) {
+  std::vector<job_config> jobs;
+  if (!value.is_array() || value.empty()) {
+    ctx.diag.add(where, value.is_array() ? "empty" : "expected an array, got " + kind_name(value),
+                 R"(at least one job, e.g. [{"id": "skusn_inout", "source": "jst", ...}])");
+    return jobs;
+  }
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    auto job = read_job(value[i], where.element(i), ctx);
+    const auto same =
+        std::find_if(jobs.begin(), jobs.end(), [&](const job_config& j) { return j.id == job.id; });
+    if (!job.id.empty() && same != jobs.end())
+      ctx.diag.add(key_location(value[i], where.element(i), "id"), "duplicate job id " + json_quoted(job.id),
+                   "already used by jobs[" + std::to_string(same - jobs.begin()) + "]");
+    jobs.push_back(std::move(job));
+  }
+  return jobs;
+}
+
+}  // namespace ferry::config::detail

@@ -1,0 +1,74 @@
+#include "sections.hpp"
+
+#include <date/tz.h>
+
+#include <array>
+#include <sstream>
+
+namespace ferry::config::detail {
+namespace {
+
+constexpr std::array<std::string_view, 4> schedule_keys{"every", "cron", "tz", "jitter"};
+constexpr std::string_view cron_hint = R"("minute hour day-of-month month day-of-week", e.g. "*/5 * * * *")";
+
+// Only the shape is checked here; the scheduler parses the fields.
+void check_cron(const object_reader& r, const std::string& cron) {
+  std::istringstream in{cron};
+  std::vector<std::string> fields;
+  for (std::string field; in >> field;) fields.push_back(field);
+  if (fields.size() != 5) {
+    r.report("cron", json(cron).dump() + " has " + std::to_string(fields.size()) + " fields, not 5",
+             std::string{cron_hint});
+    return;
+  }
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const auto bad = fields[i].find_first_not_of("0123456789*,-/");
+    if (bad != std::string::npos) {
+      r.report("cron",
+               json(cron).dump() + ": field " + std::to_string(i + 1) + " has '" + fields[i][bad] + "'",
+               "fields take digits, '*', ',', '-' and '/' only");
+      return;
+    }
+  }
+}
+
+void check_tz(const object_reader& r, const std::string& tz) {
+  try {
+    date::locate_zone(tz);
+  } catch (const std::exception&) {
+    r.report("tz", json(tz).dump() + " is not a time zone", "an IANA name, e.g. \"Asia/Shanghai\"");
+  }
+}
+
+}  // namespace
+
+schedule_config read_schedule(const json& value, const location& where, const load_context& ctx) {
+  const object_reader r{value, where, ctx.diag, schedule_keys};
+  schedule_config schedule;
+  if (!r.is_object()) return schedule;
+  schedule.every.reset();
+  const bool has_every = r.find("every") != nullptr;
+  const bool has_cron = r.find("cron") != nullptr;
+  if (has_every && has_cron) {
+    r.report("cron", "both \"every\" and \"cron\" are set", "keep one of them");
+  } else if (!has_every && !has_cron) {
+    ctx.diag.add(where, "needs \"every\" or \"cron\"", R"(e.g. {"every": "5m"} or {"cron": "*/5 * * * *"})");
+  } else if (has_every) {
+    schedule.every = r.duration("every", std::chrono::seconds{1});
+  } else if (auto cron = r.string("cron")) {
+    check_cron(r, *cron);
+    schedule.cron = std::move(*cron);
+  }
+  if (!has_cron) schedule.every = schedule.every.value_or(std::chrono::minutes{5});
+  if (const auto tz = r.string("tz")) {
+    if (!has_cron)
+      r.report("tz", "only applies to \"cron\"", "an interval (\"every\") runs the same in any time zone");
+    else
+      check_tz(r, *tz);
+    schedule.tz = *tz;
+  }
+  if (const auto jitter = r.duration("jitter", std::chrono::milliseconds{0})) schedule.jitter = *jitter;
+  return schedule;
+}
+
+}  // namespace ferry::config::detail

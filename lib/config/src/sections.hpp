@@ -1,0 +1,34 @@
+#pragma once
+// The readers of each config section. Each reads its part of the document
+// into the plain structs of config.hpp and reports every problem to the
+// load's diagnostics; a section with errors still returns what it could read
+// so that later checks (job -> source, key -> columns) keep reporting.
+#include "reader.hpp"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace ferry::config::detail {
+
+// What all sections share during one load.
+struct load_context {
+  diagnostics& diag;
+  const env_lookup& env;
+  std::filesystem::path base_dir;         // for relative *_file and ca_file paths
+  std::vector<std::string> source_names;  // known before jobs are read, whatever the key order
+};
+
+// Reads the secret `name` from "<name>_env" or "<name>_file" (exactly one of
+// them); an inline "<name>" is refused. `what` describes it for hints.
+std::optional<secret> read_secret(const object_reader& r, std::string_view name, bool required,
+                                  std::string_view what, const load_context& ctx);
+
+mysql_config read_mysql(const json& value, const location& where, const load_context& ctx);
+std::vector<source_config> read_sources(const json& value, const location& where, const load_context& ctx);
+std::vector<job_config> read_jobs(const json& value, const location& where, const load_context& ctx);
+schedule_config read_schedule(const json& value, const location& where, const load_context& ctx);
+std::vector<target_config> read_targets(const json& value, const location& where, const load_context& ctx);
+log_config read_log(const json& value, const location& where, const load_context& ctx);
+
+}  // namespace ferry::config::detail

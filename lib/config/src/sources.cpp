@@ -1,0 +1,162 @@
+#include "sections.hpp"
+
+#include "ferry/core/time.hpp"
+
+#include <array>
+#include <charconv>
+
+namespace ferry::config::detail {
+namespace {
+
+using std::chrono::milliseconds;
+
+// The inline secret names are listed so that they are refused by name rather than as unknown.
+constexpr std::array<std::string_view, 19> source_keys{
+    "type", "base_url", "app_key", "app_secret", "app_secret_env", "app_secret_file", "access_token",
+    "access_token_env", "access_token_file", "refresh_token", "refresh_token_env",
+    "refresh_token_file", "rate_limits", "timeout", "connect_timeout", "max_in_flight",
+    "max_response_bytes", "retry", "tls"};
+constexpr std::array<std::string_view, 1> source_types{"jushuitan"};
+constexpr std::array<std::string_view, 2> rate_keys{"calls", "per"};
+constexpr std::array<std::string_view, 4> retry_keys{"max_attempts", "base_delay", "max_delay",
+                                                     "max_throttle_wait"};
+constexpr std::array<std::string_view, 2> tls_keys{"ca_file", "verify"};
+
+// Checks scheme://host[:port][/path] without query or fragment; returns the
+// URL without trailing slashes, or the reason it is refused.
+std::optional<std::string> normalized_url(std::string url, std::string& reason) {
+  const auto scheme_end = url.find("://");
+  const auto scheme = scheme_end == std::string::npos ? std::string{} : url.substr(0, scheme_end);
+  if (scheme != "http" && scheme != "https") {
+    reason = "is not an http:// or https:// URL";
+    return std::nullopt;
+  }
+  if (url.find_first_of("?#") != std::string::npos) {
+    reason = "has a query or fragment";
+    return std::nullopt;
+  }
+  const auto authority_start = scheme_end + 3;
+  const auto path_start = std::min(url.find('/', authority_start), url.size());
+  const auto authority = std::string_view{url}.substr(authority_start, path_start - authority_start);
+  const auto colon = authority.rfind(':');
+  const bool has_port =
+      colon != std::string_view::npos && authority.find(']', colon) == std::string_view::npos;
+  const auto host = has_port ? authority.substr(0, colon) : authority;
+  if (host.empty() || authority.find('@') != std::string_view::npos ||
+      host.find_first_of(" \t") != std::string_view::npos) {
+    reason = "has no valid host";
+    return std::nullopt;
+  }
+  if (has_port) {
+    const auto port = authority.substr(colon + 1);
+    int n = 0;
+    const auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), n);
+    if (port.empty() || ec != std::errc{} || ptr != port.data() + port.size() || n < 1 || n > 65535) {
+      reason = "has a bad port";
+      return std::nullopt;
+    }
+  }
+  while (url.size() > path_start && url.back() == '/') url.pop_back();
+  return url;
+}
+
+std::vector<rate_limit> read_rate_limits(const json& value, const location& where, const load_context& ctx) {
+  std::vector<rate_limit> limits;
+  if (!value.is_array() || value.empty()) {
+    ctx.diag.add(where, value.is_array() ? "empty" : "expected an array, got " + kind_name(value),
+                 R"(at least one limit, e.g. [{"calls": 5, "per": "1s"}, {"calls": 100, "per": "1m"}])");
+    return limits;
+  }
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const object_reader r{value[i], where.element(i), ctx.diag, rate_keys};
+    if (!r.is_object()) continue;
+    const auto calls = r.integer("calls", 1, 100000);
+    const auto per = r.duration("per", milliseconds{1});
+    if (r.find("calls") == nullptr) r.report("calls", "required", "how many calls, e.g. 5");
+    if (r.find("per") == nullptr) r.report("per", "required", "in how long, e.g. \"1s\"");
+    if (calls && per) limits.push_back({static_cast<std::uint32_t>(*calls), *per});
+  }
+  return limits;
+}
+
+retry_config read_retry(const json& value, const location& where, const load_context& ctx) {
+  const object_reader r{value, where, ctx.diag, retry_keys};
+  retry_config retry;
+  assign(retry.max_attempts, r.integer("max_attempts", 1, 100));
+  assign(retry.base_delay, r.duration("base_delay", milliseconds{1}));
+  assign(retry.max_delay, r.duration("max_delay", milliseconds{1}));
+  assign(retry.max_throttle_wait, r.duration("max_throttle_wait", milliseconds{0}));
+  if (retry.base_delay > retry.max_delay)
+    r.report(r.find("max_delay") != nullptr ? "max_delay" : "base_delay",
+             "max_delay is shorter than base_delay",
+             "make max_delay at least " + core::format_duration(retry.base_delay));
+  return retry;
+}
+
+source_tls read_tls(const json& value, const location& where, const load_context& ctx) {
+  const object_reader r{value, where, ctx.diag, tls_keys};
+  source_tls tls;
+  tls.ca_file = r.existing_file("ca_file", ctx.base_dir);
+  assign(tls.verify, r.boolean("verify"));
+  return tls;
+}
+
+void read_identity(const object_reader& r, source_config& s, const load_context& ctx) {
+  r.choice("type", source_types);
+  if (r.find("type") == nullptr) r.report("type", "required", "the platform; only \"jushuitan\" for now");
+  if (const auto url = r.string("base_url", "e.g. \"https://openapi.jushuitan.com\"")) {
+    std::string reason;
+    if (auto normal = normalized_url(*url, reason))
+      s.base_url = std::move(*normal);
+    else
+      r.report("base_url", json(*url).dump() + " " + reason, "e.g. \"https://openapi.jushuitan.com\"");
+  }
+  if (const auto key = r.string("app_key", "the application's key (not secret)")) {
+    if (key->empty()) r.report("app_key", "empty", "the application's key from the open platform");
+    s.app_key = *key;
+  }
+  if (auto v = read_secret(r, "app_secret", true, "the application's secret", ctx))
+    s.app_secret = std::move(*v);
+  if (auto v = read_secret(r, "access_token", true, "the access token", ctx)) s.access_token = std::move(*v);
+  s.refresh_token = read_secret(r, "refresh_token", false, "the refresh token", ctx);
+}
+
+source_config read_source(const json& value, const location& where, const load_context& ctx) {
+  const object_reader r{value, where, ctx.diag, source_keys};
+  source_config s;
+  if (!r.is_object()) return s;
+  read_identity(r, s, ctx);
+  if (const auto* limits = r.find("rate_limits"))
+    s.rate_limits = read_rate_limits(*limits, r.at("rate_limits"), ctx);
+  assign(s.timeout, r.duration("timeout", milliseconds{1}));
+  assign(s.connect_timeout, r.duration("connect_timeout", milliseconds{1}));
+  assign(s.max_in_flight, r.integer("max_in_flight", 1, 64));
+  assign(s.max_response_bytes, r.integer("max_response_bytes", 1024, 1073741824));
+  if (const auto* retry = r.find("retry")) s.retry = read_retry(*retry, r.at("retry"), ctx);
+  if (const auto* tls = r.find("tls")) s.tls = read_tls(*tls, r.at("tls"), ctx);
+  return s;
+}
+
+}  // namespace
+
+std::vector<source_config> read_sources(const json& value, const location& where, const load_context& ctx) {
+  std::vector<source_config> sources;
+  if (!value.is_object() || value.empty()) {
+    ctx.diag.add(where, value.is_object() ? "empty" : "expected an object, got " + kind_name(value),
+                 R"(name each source, e.g. {"jst": {"type": "jushuitan", ...}})");
+    return sources;
+  }
+  std::size_t index = 0;
+  for (const auto& [name, body] : value.items()) {
+    const auto at = where.member(name, index++);
+    if (!is_name(name))
+      ctx.diag.add(at, json(name).dump() + " is not a valid source name",
+                   "lowercase letters, digits and '_', at most 64");
+    auto source = read_source(body, at, ctx);
+    source.name = name;
+    sources.push_back(std::move(source));
+  }
+  return sources;
+}
+
+}  // namespace ferry::config::detail

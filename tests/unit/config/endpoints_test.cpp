@@ -1,0 +1,19 @@
+#include "ferry/config/endpoints.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace ferry::config;
+
+TEST_CASE("the endpoint table knows the seed and orders endpoints", "[config][endpoints]") {
+  const auto* flow = find_endpoint("/open/webapi/wmsapi/skusn/queryinoutitemskusns");
+  REQUIRE(flow);
+  CHECK(flow->max_page_size == 1000);
+  CHECK(flow->max_span == std::chrono::days{30});
+  const auto* orders = find_endpoint("/open/orders/single/query");
+  REQUIRE(orders);
+  CHECK(orders->max_page_size == 100);
+  CHECK(orders->max_span == std::chrono::days{7});
+  CHECK(find_endpoint("/open/orders/single/query/") == nullptr);
+  CHECK(find_endpoint("") == nullptr);
+  CHECK(known_endpoints().size() == 2);
+}
