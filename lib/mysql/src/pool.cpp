@@ -1,0 +1,46 @@
+#include "ferry/mysql/pool.hpp"
+
+#include <stdexcept>
+
+namespace ferry::mysql {
+
+pool::pool(connection_options options, std::size_t size) : threads_(size) {
+  if (size == 0) throw std::invalid_argument("pool size must be at least 1");
+  connections_.reserve(size);
+  // One spare connection for run_blocking callers outside the worker threads.
+  for (std::size_t i = 0; i < size + 1; ++i) {
+    connections_.push_back(std::make_unique<connection>(options));
+    free_.push_back(connections_.back().get());
+  }
+}
+
+pool::~pool() { stop(); }
+
+void pool::stop() {
+  threads_.join();
+}
+
+pool_stats pool::stats() const {
+  std::lock_guard lock{mutex_};
+  pool_stats s;
+  s.size = connections_.size();
+  s.busy = connections_.size() - free_.size();
+  for (const auto& c : connections_)
+    if (c->connected()) ++s.connected;
+  return s;
+}
+
+pool::lease::lease(pool& p) : pool_(p) {
+  std::lock_guard lock{pool_.mutex_};
+  // Workers never outnumber connections, so a free one exists.
+  if (pool_.free_.empty()) throw std::logic_error("mysql pool: no free connection");
+  conn_ = pool_.free_.back();
+  pool_.free_.pop_back();
+}
+
+pool::lease::~lease() {
+  std::lock_guard lock{pool_.mutex_};
+  pool_.free_.push_back(conn_);
+}
+
+}  // namespace ferry::mysql

@@ -1,0 +1,99 @@
+#pragma once
+// ferry's own tables in the target database: the watermark and pause flag of
+// every job (ferry_jobs), the ledger of windows (ferry_windows), run history
+// (ferry_runs), dead letters (ferry_dead_letters) and the source accounts'
+// tokens (ferry_sources). Times are stored as Asia/Shanghai DATETIMEs, like
+// the synced data, and handled as sys_seconds in code.
+//
+// Every change that moves progress checks what it expects to find (the old
+// watermark), so two writers can never both advance a job: ferry must not
+// assume it is the only instance. Blocking (pool threads); functions are
+// thread-safe, a connection is not.
+#include "ferry/mysql/connection.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ferry::state {
+
+using sys_seconds = std::chrono::sys_seconds;
+
+// Creates or upgrades the state tables (under a named lock). Idempotent.
+void migrate(mysql::connection& conn);
+constexpr int schema_version = 1;
+
+struct job_state {
+  std::string job_id;
+  std::optional<sys_seconds> watermark;  // end of the last complete window
+  bool paused = false;
+};
+
+// Reads a job's row, creating it (no watermark, not paused) when missing.
+job_state load_job(mysql::connection& conn, const std::string& job_id);
+
+// Sets the pause flag; returns false when the job has no row.
+bool set_paused(mysql::connection& conn, const std::string& job_id, bool paused);
+
+enum class window_state { complete, incomplete, failed };
+std::string_view to_string(window_state s);
+
+struct window_record {
+  std::string job_id;
+  std::uint64_t run_id = 0;
+  sys_seconds start{};
+  sys_seconds end{};
+  window_state state = window_state::complete;
+  std::uint64_t pages = 0;
+  std::uint64_t fetched = 0;        // records received, repeats included
+  std::uint64_t distinct_keys = 0;  // distinct record keys received
+  std::optional<std::uint64_t> data_count;  // the API's count, when it gave one
+  std::uint64_t inserted = 0, updated = 0, unchanged = 0, dead_letters = 0;
+  std::uint64_t fetch_rounds = 1;   // 1 + re-fetches after a count shortfall
+  std::string note;
+};
+
+// Records a window in the ledger and, when `advance_to` is set, moves the
+// job's watermark from `expected` to it — inside the caller's transaction,
+// which also holds the window's last batch. Returns false (and changes
+// nothing the caller should keep) when the watermark was not `expected`.
+bool commit_window(mysql::connection& conn, const window_record& window,
+                   std::optional<sys_seconds> expected, std::optional<sys_seconds> advance_to);
+
+std::vector<window_record> windows(mysql::connection& conn, const std::string& job_id,
+                                   std::optional<window_state> state, std::size_t limit = 100);
+
+enum class run_kind { scheduled, manual, once, backfill };
+std::string_view to_string(run_kind k);
+
+struct run_summary {
+  std::uint64_t windows = 0, incomplete_windows = 0, pages = 0, fetched = 0;
+  std::uint64_t inserted = 0, updated = 0, unchanged = 0, dead_letters = 0;
+  std::uint64_t retries = 0, throttles = 0;
+  std::string error;  // empty on success
+};
+
+std::uint64_t start_run(mysql::connection& conn, const std::string& job_id, run_kind kind,
+                        sys_seconds range_start, sys_seconds range_end);
+void finish_run(mysql::connection& conn, std::uint64_t run_id, const run_summary& summary);
+
+struct dead_letter {
+  std::uint64_t page = 0;
+  std::string record;  // the raw record JSON
+  std::string error;
+};
+void add_dead_letters(mysql::connection& conn, const std::string& job_id, std::uint64_t run_id,
+                      sys_seconds window_start, sys_seconds window_end, const std::vector<dead_letter>& letters);
+
+struct source_tokens {
+  std::string access_token;
+  std::string refresh_token;
+  std::optional<sys_seconds> expires_at;
+};
+std::optional<source_tokens> load_tokens(mysql::connection& conn, const std::string& source, const std::string& app_key);
+void save_tokens(mysql::connection& conn, const std::string& source, const std::string& app_key,
+                 const source_tokens& tokens);
+
+}  // namespace ferry::state

@@ -1,0 +1,106 @@
+#include "ferry/state/store.hpp"
+
+#include <array>
+#include <string_view>
+
+namespace ferry::state {
+namespace {
+
+// Version 1 of ferry's own tables. Later versions append statements here and
+// bump schema_version; nothing is ever dropped.
+constexpr std::array<std::string_view, 6> version_1{{
+    R"(CREATE TABLE IF NOT EXISTS ferry_schema (
+  version INT NOT NULL PRIMARY KEY,
+  applied_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin)",
+    R"(CREATE TABLE IF NOT EXISTS ferry_jobs (
+  job_id VARCHAR(64) NOT NULL PRIMARY KEY,
+  watermark DATETIME NULL COMMENT 'end of the last complete window, Asia/Shanghai',
+  paused TINYINT(1) NOT NULL DEFAULT 0,
+  created_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  updated_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin)",
+    R"(CREATE TABLE IF NOT EXISTS ferry_windows (
+  id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  job_id VARCHAR(64) NOT NULL,
+  run_id BIGINT UNSIGNED NOT NULL,
+  window_start DATETIME NOT NULL,
+  window_end DATETIME NOT NULL,
+  state ENUM('complete','incomplete','failed') NOT NULL,
+  pages INT UNSIGNED NOT NULL DEFAULT 0,
+  fetched BIGINT UNSIGNED NOT NULL DEFAULT 0,
+  distinct_keys BIGINT UNSIGNED NOT NULL DEFAULT 0,
+  data_count BIGINT UNSIGNED NULL,
+  inserted BIGINT UNSIGNED NOT NULL DEFAULT 0,
+  updated BIGINT UNSIGNED NOT NULL DEFAULT 0,
+  unchanged BIGINT UNSIGNED NOT NULL DEFAULT 0,
+  dead_letters BIGINT UNSIGNED NOT NULL DEFAULT 0,
+  fetch_rounds INT UNSIGNED NOT NULL DEFAULT 1,
+  note TEXT NULL,
+  committed_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  KEY job_window (job_id, window_start),
+  KEY job_state (job_id, state)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin)",
+    R"(CREATE TABLE IF NOT EXISTS ferry_runs (
+  id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  job_id VARCHAR(64) NOT NULL,
+  kind ENUM('scheduled','manual','once','backfill') NOT NULL,
+  state ENUM('queued','running','success','failed') NOT NULL,
+  range_start DATETIME NOT NULL,
+  range_end DATETIME NOT NULL,
+  windows INT UNSIGNED NOT NULL DEFAULT 0,
+  incomplete_windows INT UNSIGNED NOT NULL DEFAULT 0,
+  pages BIGINT UNSIGNED NOT NULL DEFAULT 0,
+  fetched BIGINT UNSIGNED NOT NULL DEFAULT 0,
+  inserted BIGINT UNSIGNED NOT NULL DEFAULT 0,
+  updated BIGINT UNSIGNED NOT NULL DEFAULT 0,
+  unchanged BIGINT UNSIGNED NOT NULL DEFAULT 0,
+  dead_letters BIGINT UNSIGNED NOT NULL DEFAULT 0,
+  retries BIGINT UNSIGNED NOT NULL DEFAULT 0,
+  throttles BIGINT UNSIGNED NOT NULL DEFAULT 0,
+  error TEXT NULL,
+  started_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  finished_at DATETIME NULL,
+  KEY job_started (job_id, started_at)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin)",
+    R"(CREATE TABLE IF NOT EXISTS ferry_dead_letters (
+  id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  job_id VARCHAR(64) NOT NULL,
+  run_id BIGINT UNSIGNED NOT NULL,
+  window_start DATETIME NOT NULL,
+  window_end DATETIME NOT NULL,
+  page INT UNSIGNED NOT NULL,
+  record LONGTEXT NOT NULL COMMENT 'the raw record as the API sent it',
+  error TEXT NOT NULL,
+  created_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  KEY job_created (job_id, created_at)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin)",
+    R"(CREATE TABLE IF NOT EXISTS ferry_sources (
+  source VARCHAR(64) NOT NULL,
+  app_key VARCHAR(128) NOT NULL,
+  access_token TEXT NOT NULL,
+  refresh_token TEXT NOT NULL,
+  expires_at DATETIME NULL,
+  updated_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
+  PRIMARY KEY (source, app_key)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin)",
+}};
+
+}  // namespace
+
+void migrate(mysql::connection& conn) {
+  // Several ferryd instances may start at once: one migrates, the others wait.
+  const auto locked = conn.query("SELECT GET_LOCK('ferry_migrate', 60)");
+  if (locked.empty() || locked[0][0].value_or("0") != "1")
+    throw std::runtime_error("could not take the ferry_migrate lock within 60 s");
+  try {
+    for (auto statement : version_1) conn.execute(statement);
+    conn.execute("INSERT IGNORE INTO ferry_schema (version) VALUES (" + std::to_string(schema_version) + ")");
+  } catch (...) {
+    conn.query("SELECT RELEASE_LOCK('ferry_migrate')");
+    throw;
+  }
+  conn.query("SELECT RELEASE_LOCK('ferry_migrate')");
+}
+
+}  // namespace ferry::state

@@ -1,0 +1,215 @@
+#include "ferry/state/store.hpp"
+
+#include "ferry/core/time.hpp"
+
+#include <stdexcept>
+
+namespace ferry::state {
+namespace {
+
+using core::format_shanghai_datetime;
+
+void append_time(mysql::connection& conn, std::string& sql, sys_seconds t) {
+  conn.append_quoted(sql, format_shanghai_datetime(t));
+}
+
+void append_optional_time(mysql::connection& conn, std::string& sql, std::optional<sys_seconds> t) {
+  if (t) append_time(conn, sql, *t);
+  else sql += "NULL";
+}
+
+std::optional<sys_seconds> read_time(const mysql::cell& value) {
+  if (!value) return std::nullopt;
+  auto t = core::parse_shanghai_datetime(*value);
+  if (!t) throw std::runtime_error("ferry state: unreadable DATETIME '" + *value + "'");
+  return t;
+}
+
+std::uint64_t read_count(const mysql::cell& value) { return value ? std::stoull(*value) : 0; }
+
+window_state window_state_from(const std::string& text) {
+  if (text == "complete") return window_state::complete;
+  if (text == "incomplete") return window_state::incomplete;
+  return window_state::failed;
+}
+
+}  // namespace
+
+std::string_view to_string(window_state s) {
+  switch (s) {
+    case window_state::complete: return "complete";
+    case window_state::incomplete: return "incomplete";
+    case window_state::failed: return "failed";
+  }
+  return "failed";
+}
+
+std::string_view to_string(run_kind k) {
+  switch (k) {
+    case run_kind::scheduled: return "scheduled";
+    case run_kind::manual: return "manual";
+    case run_kind::once: return "once";
+    case run_kind::backfill: return "backfill";
+  }
+  return "manual";
+}
+
+job_state load_job(mysql::connection& conn, const std::string& job_id) {
+  std::string insert = "INSERT IGNORE INTO ferry_jobs (job_id) VALUES (";
+  conn.append_quoted(insert, job_id);
+  conn.execute(insert + ")");
+  std::string sql = "SELECT watermark, paused FROM ferry_jobs WHERE job_id = ";
+  conn.append_quoted(sql, job_id);
+  const auto rows = conn.query(sql);
+  if (rows.empty()) throw std::runtime_error("ferry_jobs has no row for job " + job_id);
+  return job_state{job_id, read_time(rows[0][0]), rows[0][1].value_or("0") == "1"};
+}
+
+bool set_paused(mysql::connection& conn, const std::string& job_id, bool paused) {
+  std::string sql = std::string{"UPDATE ferry_jobs SET paused = "} + (paused ? "1" : "0") + " WHERE job_id = ";
+  conn.append_quoted(sql, job_id);
+  conn.execute(sql);
+  std::string check = "SELECT 1 FROM ferry_jobs WHERE job_id = ";
+  conn.append_quoted(check, job_id);
+  return !conn.query(check).empty();
+}
+
+bool commit_window(mysql::connection& conn, const window_record& w, std::optional<sys_seconds> expected,
+                   std::optional<sys_seconds> advance_to) {
+  if (advance_to) {
+    std::string sql = "UPDATE ferry_jobs SET watermark = ";
+    append_time(conn, sql, *advance_to);
+    sql += " WHERE job_id = ";
+    conn.append_quoted(sql, w.job_id);
+    sql += " AND watermark <=> ";
+    append_optional_time(conn, sql, expected);
+    // Affected rows is 0 both when the watermark moved under us (a conflict)
+    // and when it already stood at advance_to == expected (nothing to do).
+    if (conn.execute(sql) == 0 && load_job(conn, w.job_id).watermark != expected) return false;
+  }
+  std::string sql =
+      "INSERT INTO ferry_windows (job_id, run_id, window_start, window_end, state, pages, fetched, "
+      "distinct_keys, data_count, inserted, updated, unchanged, dead_letters, fetch_rounds, note) VALUES (";
+  conn.append_quoted(sql, w.job_id);
+  sql += "," + std::to_string(w.run_id) + ",";
+  append_time(conn, sql, w.start);
+  sql += ",";
+  append_time(conn, sql, w.end);
+  sql += ",'" + std::string{to_string(w.state)} + "'," + std::to_string(w.pages) + "," + std::to_string(w.fetched) +
+         "," + std::to_string(w.distinct_keys) + "," +
+         (w.data_count ? std::to_string(*w.data_count) : std::string{"NULL"}) + "," + std::to_string(w.inserted) +
+         "," + std::to_string(w.updated) + "," + std::to_string(w.unchanged) + "," +
+         std::to_string(w.dead_letters) + "," + std::to_string(w.fetch_rounds) + ",";
+  conn.append_quoted(sql, w.note);
+  conn.execute(sql + ")");
+  return true;
+}
+
+std::vector<window_record> windows(mysql::connection& conn, const std::string& job_id,
+                                   std::optional<window_state> state, std::size_t limit) {
+  std::string sql =
+      "SELECT job_id, run_id, window_start, window_end, state, pages, fetched, distinct_keys, data_count, "
+      "inserted, updated, unchanged, dead_letters, fetch_rounds, note FROM ferry_windows WHERE job_id = ";
+  conn.append_quoted(sql, job_id);
+  if (state) sql += " AND state = '" + std::string{to_string(*state)} + "'";
+  sql += " ORDER BY id DESC LIMIT " + std::to_string(limit);
+  std::vector<window_record> out;
+  for (const auto& r : conn.query(sql)) {
+    window_record w;
+    w.job_id = r[0].value_or("");
+    w.run_id = read_count(r[1]);
+    w.start = read_time(r[2]).value_or(sys_seconds{});
+    w.end = read_time(r[3]).value_or(sys_seconds{});
+    w.state = window_state_from(r[4].value_or(""));
+    w.pages = read_count(r[5]);
+    w.fetched = read_count(r[6]);
+    w.distinct_keys = read_count(r[7]);
+    if (r[8]) w.data_count = read_count(r[8]);
+    w.inserted = read_count(r[9]);
+    w.updated = read_count(r[10]);
+    w.unchanged = read_count(r[11]);
+    w.dead_letters = read_count(r[12]);
+    w.fetch_rounds = read_count(r[13]);
+    w.note = r[14].value_or("");
+    out.push_back(std::move(w));
+  }
+  return out;
+}
+
+std::uint64_t start_run(mysql::connection& conn, const std::string& job_id, run_kind kind, sys_seconds range_start,
+                        sys_seconds range_end) {
+  std::string sql = "INSERT INTO ferry_runs (job_id, kind, state, range_start, range_end) VALUES (";
+  conn.append_quoted(sql, job_id);
+  sql += ",'" + std::string{to_string(kind)} + "','running',";
+  append_time(conn, sql, range_start);
+  sql += ",";
+  append_time(conn, sql, range_end);
+  conn.execute(sql + ")");
+  const auto rows = conn.query("SELECT LAST_INSERT_ID()");
+  return read_count(rows.at(0).at(0));
+}
+
+void finish_run(mysql::connection& conn, std::uint64_t run_id, const run_summary& s) {
+  std::string sql = "UPDATE ferry_runs SET state = '" + std::string{s.error.empty() ? "success" : "failed"} +
+                    "', windows = " + std::to_string(s.windows) +
+                    ", incomplete_windows = " + std::to_string(s.incomplete_windows) +
+                    ", pages = " + std::to_string(s.pages) + ", fetched = " + std::to_string(s.fetched) +
+                    ", inserted = " + std::to_string(s.inserted) + ", updated = " + std::to_string(s.updated) +
+                    ", unchanged = " + std::to_string(s.unchanged) +
+                    ", dead_letters = " + std::to_string(s.dead_letters) +
+                    ", retries = " + std::to_string(s.retries) + ", throttles = " + std::to_string(s.throttles) +
+                    ", finished_at = NOW(), error = ";
+  if (s.error.empty()) sql += "NULL";
+  else conn.append_quoted(sql, s.error);
+  conn.execute(sql + " WHERE id = " + std::to_string(run_id));
+}
+
+void add_dead_letters(mysql::connection& conn, const std::string& job_id, std::uint64_t run_id,
+                      sys_seconds window_start, sys_seconds window_end, const std::vector<dead_letter>& letters) {
+  if (letters.empty()) return;
+  std::string sql = "INSERT INTO ferry_dead_letters (job_id, run_id, window_start, window_end, page, record, error) VALUES ";
+  for (std::size_t i = 0; i < letters.size(); ++i) {
+    sql += i == 0 ? "(" : ",(";
+    conn.append_quoted(sql, job_id);
+    sql += "," + std::to_string(run_id) + ",";
+    append_time(conn, sql, window_start);
+    sql += ",";
+    append_time(conn, sql, window_end);
+    sql += "," + std::to_string(letters[i].page) + ",";
+    conn.append_quoted(sql, letters[i].record);
+    sql += ",";
+    conn.append_quoted(sql, letters[i].error);
+    sql += ")";
+  }
+  conn.execute(sql);
+}
+
+std::optional<source_tokens> load_tokens(mysql::connection& conn, const std::string& source,
+                                         const std::string& app_key) {
+  std::string sql = "SELECT access_token, refresh_token, expires_at FROM ferry_sources WHERE source = ";
+  conn.append_quoted(sql, source);
+  sql += " AND app_key = ";
+  conn.append_quoted(sql, app_key);
+  const auto rows = conn.query(sql);
+  if (rows.empty()) return std::nullopt;
+  return source_tokens{rows[0][0].value_or(""), rows[0][1].value_or(""), read_time(rows[0][2])};
+}
+
+void save_tokens(mysql::connection& conn, const std::string& source, const std::string& app_key,
+                 const source_tokens& tokens) {
+  std::string sql = "INSERT INTO ferry_sources (source, app_key, access_token, refresh_token, expires_at) VALUES (";
+  conn.append_quoted(sql, source);
+  sql += ",";
+  conn.append_quoted(sql, app_key);
+  sql += ",";
+  conn.append_quoted(sql, tokens.access_token);
+  sql += ",";
+  conn.append_quoted(sql, tokens.refresh_token);
+  sql += ",";
+  append_optional_time(conn, sql, tokens.expires_at);
+  sql += ") ON DUPLICATE KEY UPDATE access_token = VALUES(access_token), refresh_token = VALUES(refresh_token), "
+         "expires_at = VALUES(expires_at)";
+  conn.execute(sql);
+}
+
+}  // namespace ferry::state

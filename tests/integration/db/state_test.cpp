@@ -1,0 +1,100 @@
+#include "ferry/core/time.hpp"
+#include "ferry/state/store.hpp"
+#include "test_database.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace ferry;
+
+namespace {
+state::sys_seconds at(const char* text) { return *core::parse_shanghai_datetime(text); }
+}  // namespace
+
+TEST_CASE("migrate creates ferry's tables and can run again", "[state]") {
+  test::test_database db{"state_migrate"};
+  mysql::connection conn{db.options};
+  state::migrate(conn);
+  state::migrate(conn);
+  CHECK(db.scalar("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
+                  "AND TABLE_NAME LIKE 'ferry\\_%'") == "6");
+  CHECK(db.scalar("SELECT MAX(version) FROM ferry_schema") == "1");
+}
+
+TEST_CASE("a window commit moves the watermark only from the expected value", "[state]") {
+  test::test_database db{"state_window"};
+  mysql::connection conn{db.options};
+  state::migrate(conn);
+  auto job = state::load_job(conn, "skusn");
+  CHECK_FALSE(job.watermark);
+  CHECK_FALSE(job.paused);
+
+  state::window_record w;
+  w.job_id = "skusn";
+  w.run_id = 1;
+  w.start = at("2026-01-01 00:00:00");
+  w.end = at("2026-01-02 00:00:00");
+  w.data_count = 10;
+  conn.begin();
+  CHECK(state::commit_window(conn, w, std::nullopt, w.end));
+  conn.commit();
+  CHECK(state::load_job(conn, "skusn").watermark == w.end);
+  CHECK(db.scalar("SELECT watermark FROM ferry_jobs") == "2026-01-02 00:00:00");
+
+  // Another writer expecting the old watermark loses.
+  conn.begin();
+  CHECK_FALSE(state::commit_window(conn, w, std::nullopt, at("2026-01-03 00:00:00")));
+  conn.rollback();
+  CHECK(state::load_job(conn, "skusn").watermark == w.end);
+
+  const auto listed = state::windows(conn, "skusn", state::window_state::complete);
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0].end == w.end);
+  CHECK(listed[0].data_count == 10u);
+}
+
+TEST_CASE("a rolled back window leaves no ledger row and no watermark", "[state]") {
+  test::test_database db{"state_rollback"};
+  mysql::connection conn{db.options};
+  state::migrate(conn);
+  state::load_job(conn, "j");
+  state::window_record w;
+  w.job_id = "j";
+  w.start = at("2026-01-01 00:00:00");
+  w.end = at("2026-01-01 01:00:00");
+  conn.begin();
+  state::commit_window(conn, w, std::nullopt, w.end);
+  conn.rollback();
+  CHECK(db.scalar("SELECT COUNT(*) FROM ferry_windows") == "0");
+  CHECK(db.scalar("SELECT watermark FROM ferry_jobs") == "NULL");
+}
+
+TEST_CASE("runs, dead letters, pause and tokens persist", "[state]") {
+  test::test_database db{"state_misc"};
+  mysql::connection conn{db.options};
+  state::migrate(conn);
+  state::load_job(conn, "j");
+  const auto run = state::start_run(conn, "j", state::run_kind::once, at("2026-01-01 00:00:00"),
+                                    at("2026-01-02 00:00:00"));
+  state::run_summary summary;
+  summary.windows = 2;
+  summary.inserted = 5;
+  state::finish_run(conn, run, summary);
+  CHECK(db.scalar("SELECT CONCAT(state, '/', windows, '/', inserted) FROM ferry_runs") == "success/2/5");
+
+  state::add_dead_letters(conn, "j", run, at("2026-01-01 00:00:00"), at("2026-01-02 00:00:00"),
+                          {{3, R"({"io_id":"x"})", "io_id: \"x\" is not an integer"}});
+  CHECK(db.scalar("SELECT record FROM ferry_dead_letters") == R"({"io_id":"x"})");
+
+  CHECK(state::set_paused(conn, "j", true));
+  CHECK(state::load_job(conn, "j").paused);
+  CHECK_FALSE(state::set_paused(conn, "nobody", true));
+
+  CHECK_FALSE(state::load_tokens(conn, "jst", "demo"));
+  state::save_tokens(conn, "jst", "demo", {"a1", "r1", std::nullopt});
+  state::save_tokens(conn, "jst", "demo", {"a2", "r2", at("2026-02-01 00:00:00")});
+  const auto tokens = state::load_tokens(conn, "jst", "demo");
+  REQUIRE(tokens);
+  CHECK(tokens->access_token == "a2");
+  CHECK(tokens->refresh_token == "r2");
+  CHECK(tokens->expires_at == at("2026-02-01 00:00:00"));
+}
