@@ -52,6 +52,7 @@ class upsert_writer {
   // Halves the byte budget of later statements (not below 64 KiB). Thread-safe.
   void shrink();
   std::size_t max_bytes() const { return max_bytes_.load(); }
+  std::size_t max_rows() const { return limits_.max_rows; }
 
   const table_spec& spec() const { return spec_; }
   // "INSERT INTO `t` (`a`,`b`) VALUES " — exposed for tests.

@@ -1,0 +1,45 @@
+#pragma once
+// The answers of the Jushuitan open platform, in every shape it uses:
+//   standard  {"code":0,"msg":"执行成功","data":{"page_index",...,"has_next","datas":[...]}}
+//   bare      {"code":0,"data":[...]}                       (no paging fields)
+//   top level {"code":0,"issuccess":true,"page_index",...,"datas":[...]}
+// The list's key differs per endpoint (datas, orders, ...) and comes from the
+// job's config. Paging fields may be numbers or numeric strings, and
+// has_next may be missing. Non-integer numbers are kept exact
+// (ferry::json::parse_exact). Pure; thread-safe.
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace ferry::source::jushuitan {
+
+struct page {
+  std::vector<nlohmann::json> records;
+  std::optional<std::uint64_t> page_index;
+  std::optional<std::uint64_t> page_size;
+  std::optional<std::uint64_t> data_count;
+  std::optional<std::uint64_t> page_count;
+  std::optional<bool> has_next;
+};
+
+// A well-formed refusal: a non-zero code with its message.
+struct api_error {
+  long long code = 0;
+  std::string message;
+};
+
+// A body that is not a Jushuitan answer at all (truncated JSON, no code, no list).
+struct malformed {
+  std::string reason;
+};
+
+using envelope = std::variant<page, api_error, malformed>;
+
+envelope parse_envelope(std::string_view body, std::string_view list_key);
+
+}  // namespace ferry::source::jushuitan

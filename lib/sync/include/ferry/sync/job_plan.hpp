@@ -1,0 +1,56 @@
+#pragma once
+// Everything one job's runs need, built once from the config: the request
+// template, window policy, paging limits, the transform and one writer per
+// target table. Immutable after construction except the writers' byte budget
+// (which shrinks if MySQL refuses a packet). Shared by the job's runs.
+#include "ferry/sink/upsert.hpp"
+#include "ferry/sync/windows.hpp"
+#include "ferry/templating/request_template.hpp"
+#include "ferry/transform/mapper.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ferry::config {
+struct job_config;
+struct mysql_config;
+struct source_config;
+}  // namespace ferry::config
+
+namespace ferry::sync {
+
+struct target_plan {
+  sink::table_spec table;
+  bool create_table = false;
+  std::unique_ptr<sink::upsert_writer> writer;
+};
+
+struct job_plan {
+  std::string job_id;
+  std::string source;
+  std::string api;
+  std::string list_key;
+  std::uint32_t page_size = 100;
+  std::uint64_t max_pages = 10000;
+  std::size_t max_in_flight = 4;
+  templating::request_template request;
+  window_policy windows;
+  double dead_letter_max_ratio = 0.01;
+  std::vector<target_plan> targets;
+  std::unique_ptr<transform::mapper> mapper;
+  // Which target's key identifies a source record for the count check, and
+  // the positions of its key columns; nullopt when every target explodes.
+  std::optional<std::size_t> key_target;
+  std::vector<std::size_t> key_columns;
+  int refetch_rounds = 2;  // re-fetches of a window whose counts came up short, before halving it
+};
+
+// Builds a job's plan. Throws std::invalid_argument when the config holds
+// something the engine cannot run (the config loader reports such errors
+// first; this is the last line of defence).
+job_plan make_job_plan(const config::job_config& job, const config::source_config& source,
+                       const config::mysql_config& mysql);
+
+}  // namespace ferry::sync

@@ -1,0 +1,86 @@
+#pragma once
+// One run of one job: plan the windows, fetch every page of each window
+// (page 1 first, then the rest concurrently up to max_in_flight under the
+// source's rate limiter), map the records, write them in idempotent batches,
+// check the distinct keys received against the API's data_count, and commit
+// the window's ledger row and new watermark in the same transaction as its
+// last batch. A window whose count comes up short is fetched again, then
+// halved, then recorded as incomplete; never skipped silently.
+//
+// Runs on the caller's executor (one io_context thread); MySQL work goes to
+// the pool's threads. Not thread-safe.
+#include "ferry/core/asio.hpp"
+#include "ferry/mysql/pool.hpp"
+#include "ferry/source/jushuitan/client.hpp"
+#include "ferry/state/store.hpp"
+#include "ferry/sync/job_plan.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace ferry::sync {
+
+// Fetches one page: the source's client with its limiter, retries and token refresh.
+using page_fetcher = std::function<asio::awaitable<source::jushuitan::fetch_result>(
+    const std::string& api, const nlohmann::json& biz, const std::string& list_key)>;
+
+// Wall-clock time, injectable for tests.
+using wall_clock = std::function<std::chrono::sys_seconds()>;
+std::chrono::sys_seconds system_now();
+
+struct run_request {
+  state::run_kind kind = state::run_kind::once;
+  // An explicit range (backfill, --from/--to): synced without moving the watermark.
+  std::optional<range> explicit_range;
+};
+
+struct run_result {
+  std::uint64_t run_id = 0;
+  bool nothing_to_do = false;
+  std::optional<range> covered;
+  state::run_summary summary;
+  double seconds = 0;
+  bool ok() const { return summary.error.empty() && summary.incomplete_windows == 0; }
+};
+
+class runner {
+ public:
+  runner(asio::any_io_executor ex, mysql::pool& pool, const job_plan& plan, page_fetcher fetch,
+         wall_clock now = system_now);
+
+  // Creates the state tables and the job's target tables (once per process).
+  asio::awaitable<void> prepare();
+  asio::awaitable<run_result> run(run_request request);
+
+ private:
+  struct window_run;
+  asio::awaitable<void> process_window(window w, std::optional<std::chrono::sys_seconds>& watermark,
+                                       bool advance, std::uint64_t run_id, state::run_summary& summary,
+                                       int depth);
+  asio::awaitable<void> fetch_round(window_run& wr);
+  asio::awaitable<source::jushuitan::page> fetch_page(window_run& wr, std::uint64_t page_index);
+  asio::awaitable<void> take_page(window_run& wr, source::jushuitan::page page, std::uint64_t page_index);
+  asio::awaitable<void> flush(window_run& wr, std::size_t target);
+  asio::awaitable<void> commit(window_run& wr, state::window_state st, std::optional<std::chrono::sys_seconds> expected,
+                               std::optional<std::chrono::sys_seconds> advance_to);
+  template <class F>
+  asio::awaitable<std::invoke_result_t<F&, mysql::connection&>> with_retries(const char* what, F f);
+
+  asio::any_io_executor executor_;
+  mysql::pool& pool_;
+  const job_plan& plan_;
+  page_fetcher fetch_;
+  wall_clock now_;
+};
+
+// Thrown inside a run for a failure that ends it; the message is the run's error.
+class run_failure : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace ferry::sync

@@ -1,0 +1,169 @@
+#include "ferry/sync/runner.hpp"
+
+#include "window_run.hpp"
+
+#include "ferry/core/time.hpp"
+#include "ferry/json/exact.hpp"
+#include "ferry/sink/table.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace ferry::sync {
+namespace {
+
+using std::chrono::sys_seconds;
+using source::jushuitan::page;
+using detail::logger;
+using detail::show;
+
+// Whether paging goes on after page `index`: never after a short page, then
+// as has_next says, else as page_count says, else (a full page, no paging
+// fields) maybe.
+bool continues(const page& p, std::uint64_t index, std::uint32_t page_size) {
+  if (p.records.size() < page_size) return false;
+  if (p.has_next) return *p.has_next;
+  if (p.page_count) return index < *p.page_count;
+  return true;
+}
+
+std::uint64_t key_hash(const std::vector<transform::value>& values, const std::vector<std::size_t>& columns) {
+  std::string joined;
+  for (auto c : columns) {
+    joined += values[c] ? *values[c] : std::string{"\x01NULL"};
+    joined += '\x1f';
+  }
+  return std::hash<std::string>{}(joined);
+}
+
+// Runs `n` copies of `body` concurrently on `ex` and waits for all of them;
+// rethrows the first failure once every copy has ended.
+asio::awaitable<void> run_concurrently(asio::any_io_executor ex, std::size_t n,
+                                       std::function<asio::awaitable<void>()> body) {
+  std::size_t remaining = n;
+  std::exception_ptr first;
+  asio::steady_timer all_done{ex, asio::steady_timer::time_point::max()};
+  for (std::size_t i = 0; i < n; ++i)
+    asio::co_spawn(ex, body(), [&](std::exception_ptr e) {
+      if (e && !first) first = e;
+      if (--remaining == 0) all_done.cancel();
+    });
+  if (remaining > 0) {
+    boost::system::error_code ec;
+    co_await all_done.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  if (first) std::rethrow_exception(first);
+}
+
+}  // namespace
+
+std::chrono::sys_seconds system_now() {
+  return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+
+runner::runner(asio::any_io_executor ex, mysql::pool& pool, const job_plan& plan, page_fetcher fetch, wall_clock now)
+    : executor_(ex), pool_(pool), plan_(plan), fetch_(std::move(fetch)), now_(std::move(now)) {}
+
+asio::awaitable<void> runner::prepare() {
+  co_await with_retries("preparing tables", [this](mysql::connection& conn) {
+    state::migrate(conn);
+    for (const auto& t : plan_.targets) {
+      const auto result = sink::prepare_table(conn, t.table, t.create_table);
+      if (result.created) logger()->info("job={} created table {}", plan_.job_id, t.table.table);
+      for (const auto& c : result.added_columns)
+        logger()->info("job={} added column {}.{}", plan_.job_id, t.table.table, c);
+      for (const auto& w : result.warnings) logger()->warn("job={} {}", plan_.job_id, w);
+    }
+    return 0;
+  });
+}
+
+asio::awaitable<page> runner::fetch_page(window_run& wr, std::uint64_t page_index) {
+  auto biz = plan_.request.render({wr.w.start, wr.w.end, now_()});
+  biz["page_index"] = page_index;
+  biz["page_size"] = plan_.page_size;
+  const auto plain = ferry::json::parse_exact(biz.dump());
+  auto result = co_await fetch_(plan_.api, plain, plan_.list_key);
+  wr.retries += static_cast<std::uint64_t>(std::max(0, result.attempts - 1));
+  wr.throttles += static_cast<std::uint64_t>(result.throttles);
+  if (!result.value) {
+    wr.failed = true;
+    throw run_failure("window " + show(wr.w) + " page " + std::to_string(page_index) + ": " + result.error);
+  }
+  co_return std::move(*result.value);
+}
+
+asio::awaitable<void> runner::take_page(window_run& wr, page p, std::uint64_t page_index) {
+  ++wr.pages;
+  wr.fetched += p.records.size();
+  if (p.data_count) wr.data_count = std::max(wr.data_count.value_or(0), *p.data_count);
+  for (const auto& record : p.records) {
+    for (auto& rows : wr.scratch) rows.clear();
+    if (auto error = plan_.mapper->map(record, wr.scratch)) {
+      wr.dead.push_back({page_index, ferry::json::dump_exact(record), error->to_string()});
+      continue;
+    }
+    if (plan_.key_target) wr.key_hashes.push_back(key_hash(wr.scratch[*plan_.key_target].front().values, plan_.key_columns));
+    for (std::size_t t = 0; t < wr.scratch.size(); ++t)
+      for (auto& row : wr.scratch[t]) wr.pending[t].add(std::move(row.values));
+  }
+  if (!plan_.key_target) wr.key_hashes.resize(wr.key_hashes.size() + p.records.size(), 0);
+  for (std::size_t t = 0; t < wr.pending.size(); ++t)
+    if (wr.pending[t].rows() >= plan_.targets[t].writer->max_rows() ||
+        wr.pending[t].bytes() >= plan_.targets[t].writer->max_bytes())
+      co_await flush(wr, t);
+}
+
+asio::awaitable<void> runner::flush(window_run& wr, std::size_t target) {
+  sink::batch rows;
+  std::swap(rows, wr.pending[target]);
+  if (rows.empty()) co_return;
+  const auto& writer = *plan_.targets[target].writer;
+  const auto counts = co_await with_retries("writing a batch", [&](mysql::connection& conn) {
+    return writer.write(conn, rows);
+  });
+  wr.counts.inserted += counts.inserted;
+  wr.counts.updated += counts.updated;
+  wr.counts.unchanged += counts.unchanged;
+}
+
+asio::awaitable<void> runner::fetch_round(window_run& wr) {
+  wr.dead.clear();
+  auto first = co_await fetch_page(wr, 1);
+  const auto known_pages = first.page_count;
+  bool more = continues(first, 1, plan_.page_size);
+  std::uint64_t next = 2;
+  co_await take_page(wr, std::move(first), 1);
+  if (more && known_pages && *known_pages > 1) {
+    // page_count is known: the rest go concurrently, up to max_in_flight.
+    const std::uint64_t last = std::min(*known_pages, plan_.max_pages);
+    bool last_more = false;
+    const auto workers = std::min<std::size_t>(plan_.max_in_flight, static_cast<std::size_t>(last - 1));
+    co_await run_concurrently(executor_, workers, [&]() -> asio::awaitable<void> {
+      while (next <= last && !wr.failed) {
+        const auto index = next++;
+        auto p = co_await fetch_page(wr, index);
+        if (index == last) last_more = continues(p, index, plan_.page_size);
+        co_await take_page(wr, std::move(p), index);
+      }
+    });
+    next = last + 1;
+    more = last_more;
+  }
+  // Unknown page count, or rows that moved past the last page while paging:
+  // go on one page at a time.
+  while (more) {
+    if (next > plan_.max_pages) {
+      wr.page_cap_hit = true;
+      break;
+    }
+    auto p = co_await fetch_page(wr, next);
+    more = continues(p, next, plan_.page_size);
+    co_await take_page(wr, std::move(p), next);
+    ++next;
+  }
+}
+
+}  // namespace ferry::sync

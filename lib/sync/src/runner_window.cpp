@@ -1,0 +1,167 @@
+// The window-level half of runner: count checks, re-fetch and halving, the
+// committing transaction, and the run around the windows.
+#include "ferry/core/time.hpp"
+#include "ferry/sync/runner.hpp"
+
+#include "window_run.hpp"
+
+namespace ferry::sync {
+using std::chrono::sys_seconds;
+using detail::logger;
+using detail::show;
+
+asio::awaitable<void> runner::commit(window_run& wr, state::window_state st, std::optional<sys_seconds> expected,
+                                     std::optional<sys_seconds> advance_to) {
+  const auto tail = co_await with_retries("committing a window", [&](mysql::connection& conn) {
+    conn.begin();
+    try {
+      mysql::upsert_counts counts;
+      for (std::size_t t = 0; t < wr.pending.size(); ++t) {
+        const auto c = plan_.targets[t].writer->write(conn, wr.pending[t]);
+        counts.inserted += c.inserted;
+        counts.updated += c.updated;
+        counts.unchanged += c.unchanged;
+      }
+      state::add_dead_letters(conn, plan_.job_id, wr.run_id, wr.w.start, wr.w.end, wr.dead);
+      state::window_record rec;
+      rec.job_id = plan_.job_id;
+      rec.run_id = wr.run_id;
+      rec.start = wr.w.start;
+      rec.end = wr.w.end;
+      rec.state = st;
+      rec.pages = wr.pages;
+      rec.fetched = wr.fetched;
+      rec.distinct_keys = wr.distinct();
+      rec.data_count = wr.data_count;
+      rec.inserted = wr.counts.inserted + counts.inserted;
+      rec.updated = wr.counts.updated + counts.updated;
+      rec.unchanged = wr.counts.unchanged + counts.unchanged;
+      rec.dead_letters = wr.dead.size();
+      rec.fetch_rounds = wr.rounds;
+      if (wr.page_cap_hit) rec.note = "page cap of " + std::to_string(plan_.max_pages) + " pages reached";
+      else if (st == state::window_state::incomplete)
+        rec.note = "distinct keys " + std::to_string(rec.distinct_keys) + " < data_count " +
+                   std::to_string(wr.data_count.value_or(0)) + " after " + std::to_string(wr.rounds) + " rounds";
+      if (!state::commit_window(conn, rec, expected, advance_to))
+        throw run_failure("the watermark of job " + plan_.job_id +
+                          " was moved by another writer; is a second ferryd running this job?");
+      conn.commit();
+      return counts;
+    } catch (...) {
+      conn.rollback();
+      throw;
+    }
+  });
+  wr.counts.inserted += tail.inserted;
+  wr.counts.updated += tail.updated;
+  wr.counts.unchanged += tail.unchanged;
+  for (auto& p : wr.pending) p.clear();
+}
+
+asio::awaitable<void> runner::process_window(window w, std::optional<sys_seconds>& watermark, bool advance,
+                                             std::uint64_t run_id, state::run_summary& summary, int depth) {
+  window_run wr;
+  wr.w = w;
+  wr.run_id = run_id;
+  wr.pending.resize(plan_.targets.size());
+  wr.scratch.resize(plan_.targets.size());
+  auto st = state::window_state::complete;
+  for (int round = 1;; ++round) {
+    wr.rounds = static_cast<std::uint64_t>(round);
+    co_await fetch_round(wr);
+    const auto distinct = wr.distinct();
+    const bool shortfall = wr.data_count && distinct < *wr.data_count;
+    if (!shortfall && !wr.page_cap_hit) break;
+    if (wr.page_cap_hit) {
+      logger()->error("job={} window={} stopped at the page cap of {} pages", plan_.job_id, show(w), plan_.max_pages);
+      st = state::window_state::incomplete;
+      break;
+    }
+    if (round <= plan_.refetch_rounds) {
+      logger()->warn("job={} window={} got {} distinct keys of data_count {}: fetching the window again",
+                     plan_.job_id, show(w), distinct, *wr.data_count);
+      continue;
+    }
+    const auto halves = halve(w);
+    if (depth == 0 && halves.size() == 2) {
+      logger()->warn("job={} window={} still short ({} < {}): fetching it in two halves", plan_.job_id, show(w),
+                     distinct, *wr.data_count);
+      for (std::size_t t = 0; t < wr.pending.size(); ++t) co_await flush(wr, t);
+      summary.retries += wr.retries;
+      summary.throttles += wr.throttles;
+      for (const auto& h : halves) co_await process_window(h, watermark, advance, run_id, summary, depth + 1);
+      co_return;
+    }
+    logger()->error("job={} window={} incomplete: {} distinct keys of data_count {} after {} rounds", plan_.job_id,
+                    show(w), distinct, *wr.data_count, round);
+    st = state::window_state::incomplete;
+    break;
+  }
+  const bool too_many_dead = wr.fetched > 0 &&
+      static_cast<double>(wr.dead.size()) > plan_.dead_letter_max_ratio * static_cast<double>(wr.fetched);
+  if (too_many_dead) st = state::window_state::failed;
+  const bool moves = advance && !too_many_dead && (!watermark || w.end > *watermark);
+  const auto advance_to = moves ? std::optional<sys_seconds>{w.end} : std::nullopt;
+  co_await commit(wr, st, watermark, advance_to);
+  if (advance_to) watermark = advance_to;
+
+  summary.windows += 1;
+  summary.incomplete_windows += st == state::window_state::incomplete ? 1 : 0;
+  summary.pages += wr.pages;
+  summary.fetched += wr.fetched;
+  summary.inserted += wr.counts.inserted;
+  summary.updated += wr.counts.updated;
+  summary.unchanged += wr.counts.unchanged;
+  summary.dead_letters += wr.dead.size();
+  summary.retries += wr.retries;
+  summary.throttles += wr.throttles;
+  logger()->info("job={} window={} state={} pages={} fetched={} distinct={} data_count={} inserted={} updated={} "
+                 "unchanged={} dead_letters={} rounds={}",
+                 plan_.job_id, show(w), state::to_string(st), wr.pages, wr.fetched, wr.key_hashes.size() + wr.dead.size(),
+                 wr.data_count ? std::to_string(*wr.data_count) : std::string{"-"}, wr.counts.inserted,
+                 wr.counts.updated, wr.counts.unchanged, wr.dead.size(), wr.rounds);
+  if (too_many_dead)
+    throw run_failure(std::to_string(wr.dead.size()) + " of " + std::to_string(wr.fetched) + " records in window " +
+                      show(w) + " could not be transformed (over dead_letter_max_ratio " +
+                      std::to_string(plan_.dead_letter_max_ratio) + "); see ferry_dead_letters");
+}
+
+asio::awaitable<run_result> runner::run(run_request request) {
+  const auto started = std::chrono::steady_clock::now();
+  run_result result;
+  const auto job = co_await with_retries("loading the job's state", [this](mysql::connection& conn) {
+    return state::load_job(conn, plan_.job_id);
+  });
+  const bool live = !request.explicit_range;
+  result.covered = live ? live_range(plan_.windows, job.watermark, now_()) : request.explicit_range;
+  if (!result.covered) {
+    result.nothing_to_do = true;
+    co_return result;
+  }
+  const auto covered = *result.covered;
+  result.run_id = co_await with_retries("recording the run", [&](mysql::connection& conn) {
+    return state::start_run(conn, plan_.job_id, request.kind, covered.start, covered.end);
+  });
+  logger()->info("job={} run={} range={} watermark={}", plan_.job_id, result.run_id, show({covered.start, covered.end}),
+                 job.watermark ? core::format_shanghai_datetime(*job.watermark) : std::string{"none"});
+  auto watermark = job.watermark;
+  try {
+    for (const auto& w : split_range(covered, plan_.windows.max_span))
+      co_await process_window(w, watermark, live, result.run_id, result.summary, 0);
+  } catch (const std::exception& e) {
+    result.summary.error = e.what();
+    logger()->error("job={} run={} failed: {}", plan_.job_id, result.run_id, e.what());
+  }
+  try {
+    co_await with_retries("recording the run's end", [&](mysql::connection& conn) {
+      state::finish_run(conn, result.run_id, result.summary);
+      return 0;
+    });
+  } catch (const std::exception& e) {
+    logger()->error("job={} run={} could not record its end: {}", plan_.job_id, result.run_id, e.what());
+  }
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  co_return result;
+}
+
+}  // namespace ferry::sync

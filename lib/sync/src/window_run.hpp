@@ -1,0 +1,80 @@
+#pragma once
+// Private to the sync module: the state of one window while it is fetched
+// and written, and the module's logger.
+#include "ferry/core/time.hpp"
+#include "ferry/sync/runner.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ferry::sync {
+namespace detail {
+
+inline std::shared_ptr<spdlog::logger> logger() {
+  if (auto existing = spdlog::get("sync")) return existing;
+  auto created = spdlog::default_logger()->clone("sync");
+  spdlog::register_logger(created);
+  return created;
+}
+
+inline std::string show(const window& w) {
+  return core::format_shanghai_datetime(w.start) + " .. " + core::format_shanghai_datetime(w.end);
+}
+
+}  // namespace detail
+
+struct runner::window_run {
+  window w;
+  std::uint64_t run_id = 0;
+  std::vector<std::uint64_t> key_hashes;
+  std::uint64_t fetched = 0, pages = 0, rounds = 0;
+  std::optional<std::uint64_t> data_count;
+  std::vector<sink::batch> pending;
+  mysql::upsert_counts counts;
+  std::vector<state::dead_letter> dead;
+  std::vector<std::vector<transform::row>> scratch;
+  bool page_cap_hit = false;
+  bool failed = false;
+  std::uint64_t retries = 0, throttles = 0;
+
+  std::uint64_t distinct() {
+    std::sort(key_hashes.begin(), key_hashes.end());
+    key_hashes.erase(std::unique(key_hashes.begin(), key_hashes.end()), key_hashes.end());
+    return key_hashes.size() + dead.size();
+  }
+};
+
+// MySQL work with patience: transient failures (server down, restarting,
+// read-only, deadlocks, lost connections) are retried with backoff for up to
+// ten minutes; anything else ends the run with the statement's error.
+template <class F>
+asio::awaitable<std::invoke_result_t<F&, mysql::connection&>> runner::with_retries(const char* what, F f) {
+  using namespace std::chrono;
+  const auto started = steady_clock::now();
+  for (int attempt = 1;; ++attempt) {
+    std::string failure;
+    try {
+      co_return co_await pool_.run(f);
+    } catch (const mysql::error& e) {
+      if (e.kind() == mysql::error_kind::fatal) throw run_failure(std::string{what} + ": " + e.what());
+      if (e.kind() == mysql::error_kind::too_large)
+        for (const auto& t : plan_.targets) t.writer->shrink();
+      failure = e.what();
+    }
+    // MySQL is down, restarting, read-only or deadlocked: wait and redo the
+    // whole transaction, for up to ten minutes.
+    if (steady_clock::now() - started > minutes{10})
+      throw run_failure(std::string{what} + ": MySQL still failing after 10 minutes: " + failure);
+    const auto delay = milliseconds{std::min<long long>(30'000, 250LL << std::min(attempt, 7))};
+    detail::logger()->warn("job={} {} failed (attempt {}), retrying in {}ms: {}", plan_.job_id, what, attempt,
+                   delay.count(), failure);
+    asio::steady_timer timer{executor_, delay};
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+}
+
+}  // namespace ferry::sync
