@@ -1,8 +1,14 @@
 // ferryd: keeps MySQL tables in step with paged, rate-limited ERP APIs.
 // main only reads the command line and wires modules together.
+#include "engine.hpp"
+#include "logging.hpp"
+
+#include "ferry/config/load.hpp"
+#include "ferry/core/time.hpp"
 #include "ferry/core/version.hpp"
 
 #include <boost/program_options.hpp>
+#include <fmt/format.h>
 
 #include <cstdlib>
 #include <iostream>
@@ -11,14 +17,99 @@ namespace po = boost::program_options;
 
 namespace {
 
+constexpr int exit_failed = 1;
 constexpr int exit_usage = 2;
+constexpr int exit_incomplete = 3;
 
 po::options_description command_line_options() {
-  po::options_description options{"Usage: ferryd [options]\n\nOptions"};
+  po::options_description options{"Usage: ferryd --config FILE --once JOB [--from T --to T]\n"
+                                  "       ferryd --check-config FILE\n\nOptions"};
   options.add_options()
       ("help,h", "print this help and exit")
-      ("version", "print the version and exit");
+      ("version", "print the version and exit")
+      ("config,c", po::value<std::string>()->value_name("FILE"), "the JSON config file")
+      ("check-config", po::value<std::string>()->value_name("FILE"),
+       "validate a config file, print every error with its JSON path; exit 2 if any")
+      ("once", po::value<std::string>()->value_name("JOB"),
+       "run one job to its current end (or over --from/--to), print a summary and exit")
+      ("from", po::value<std::string>()->value_name("TIME"),
+       "with --once: start of a range (\"yyyy-MM-dd HH:mm:ss\", Asia/Shanghai); the watermark stays")
+      ("to", po::value<std::string>()->value_name("TIME"), "with --once: end of that range");
   return options;
+}
+
+std::string rate(double rows, double seconds) {
+  return seconds > 0 ? fmt::format("{:.0f}", rows / seconds) : std::string{"-"};
+}
+
+void print_summary(const std::string& job, const ferry::sync::run_result& r) {
+  using ferry::core::format_shanghai_datetime;
+  if (r.nothing_to_do) {
+    std::cout << "job " << job << ": nothing to do yet (the watermark is within lag of now)\n";
+    return;
+  }
+  const auto& s = r.summary;
+  std::cout << fmt::format(
+      "job {} run {}: {} .. {}\n"
+      "  windows {} (incomplete {}), pages {}, records fetched {}\n"
+      "  rows inserted {}, updated {}, unchanged {}, dead letters {}\n"
+      "  retries {}, throttles {}, {:.1f} s, {} records/s\n",
+      job, r.run_id, format_shanghai_datetime(r.covered->start), format_shanghai_datetime(r.covered->end),
+      s.windows, s.incomplete_windows, s.pages, s.fetched, s.inserted, s.updated, s.unchanged, s.dead_letters,
+      s.retries, s.throttles, r.seconds, rate(static_cast<double>(s.fetched), r.seconds));
+  if (!s.error.empty()) std::cout << "  error: " << s.error << '\n';
+}
+
+std::optional<ferry::sync::range> explicit_range(const po::variables_map& args) {
+  if (!args.count("from") && !args.count("to")) return std::nullopt;
+  if (!args.count("from") || !args.count("to")) throw std::invalid_argument("--from and --to go together");
+  const auto from = ferry::core::parse_shanghai_datetime(args["from"].as<std::string>());
+  const auto to = ferry::core::parse_shanghai_datetime(args["to"].as<std::string>());
+  if (!from) throw std::invalid_argument("--from: not a datetime (yyyy-MM-dd HH:mm:ss)");
+  if (!to) throw std::invalid_argument("--to: not a datetime (yyyy-MM-dd HH:mm:ss)");
+  if (*to <= *from) throw std::invalid_argument("--to must be after --from");
+  return ferry::sync::range{*from, *to};
+}
+
+int run_once(const std::string& config_file, const std::string& job_id, const po::variables_map& args) {
+  auto loaded = ferry::config::load_config_file(config_file);
+  if (!loaded.value) {
+    for (const auto& e : loaded.errors) std::cerr << e.to_string() << '\n';
+    std::cerr << "ferryd: " << loaded.errors.size() << " errors in " << config_file << '\n';
+    return exit_usage;
+  }
+  const auto& cfg = *loaded.value;
+  if (cfg.find_job(job_id) == nullptr) {
+    std::cerr << "ferryd: no job \"" << job_id << "\" in " << config_file << '\n';
+    return exit_usage;
+  }
+  ferry::sync::run_request request;
+  request.kind = ferry::state::run_kind::once;
+  request.explicit_range = explicit_range(args);
+  ferry::daemon::setup_logging(cfg.log, ferry::daemon::log_stream::err);
+
+  ferry::asio::io_context io;
+  ferry::daemon::engine engine{io, cfg};
+  engine.start();
+  std::optional<ferry::sync::run_result> result;
+  std::exception_ptr failure;
+  ferry::asio::co_spawn(io, engine.run_once(job_id, request), [&](std::exception_ptr e, ferry::sync::run_result r) {
+    failure = e;
+    if (!e) result = std::move(r);
+  });
+  io.run();
+  if (failure) std::rethrow_exception(failure);
+  print_summary(job_id, *result);
+  if (!result->summary.error.empty()) {
+    std::cerr << "ferryd: job " << job_id << " failed: " << result->summary.error << '\n';
+    return exit_failed;
+  }
+  if (result->summary.incomplete_windows > 0) {
+    std::cerr << "ferryd: job " << job_id << ": " << result->summary.incomplete_windows
+              << " incomplete windows (see ferry_windows where state = 'incomplete')\n";
+    return exit_incomplete;
+  }
+  return EXIT_SUCCESS;
 }
 
 }  // namespace
@@ -34,13 +125,25 @@ int main(int argc, char** argv) {
     return exit_usage;
   }
   if (args.count("help")) {
-    std::cout << options << "\nDocs: docs/configuration.md, docs/operations.md\n";
+    std::cout << options << "\nExit codes: 0 ok, 1 run failed, 2 bad config or usage, 3 incomplete windows.\n"
+              << "Docs: docs/configuration.md, docs/operations.md\n";
     return EXIT_SUCCESS;
   }
   if (args.count("version")) {
     std::cout << "ferryd " << ferry::core::version_long() << '\n';
     return EXIT_SUCCESS;
   }
-  std::cerr << "ferryd: nothing to do; see 'ferryd --help'.\n";
-  return exit_usage;
+  if (args.count("check-config"))
+    return ferry::config::check_config_main(args["check-config"].as<std::string>(), std::cout, std::cerr);
+  if (!args.count("config") || !args.count("once")) {
+    std::cerr << "ferryd: give --config FILE and --once JOB (the long-running mode is not built yet); "
+                 "see 'ferryd --help'.\n";
+    return exit_usage;
+  }
+  try {
+    return run_once(args["config"].as<std::string>(), args["once"].as<std::string>(), args);
+  } catch (const std::exception& e) {
+    std::cerr << "ferryd: " << e.what() << '\n';
+    return exit_failed;
+  }
 }

@@ -13,6 +13,7 @@
 #include "ferry/http/url.hpp"
 #include "ferry/ratelimit/clock.hpp"
 #include "ferry/ratelimit/limiter.hpp"
+#include "ferry/retry/backoff.hpp"
 #include "ferry/retry/policy.hpp"
 #include "ferry/source/jushuitan/envelope.hpp"
 #include "ferry/source/jushuitan/signing.hpp"

@@ -1,0 +1,124 @@
+#include "engine.hpp"
+
+#include "ferry/http/url.hpp"
+#include "ferry/state/store.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <stdexcept>
+
+namespace ferry::daemon {
+namespace {
+
+using std::chrono::duration_cast;
+using std::chrono::seconds;
+
+mysql::tls_mode tls_mode(config::mysql_tls_mode m) {
+  switch (m) {
+    case config::mysql_tls_mode::disabled: return mysql::tls_mode::disabled;
+    case config::mysql_tls_mode::preferred: return mysql::tls_mode::preferred;
+    case config::mysql_tls_mode::required: return mysql::tls_mode::required;
+    case config::mysql_tls_mode::verify_ca: return mysql::tls_mode::verify_ca;
+    case config::mysql_tls_mode::verify_identity: return mysql::tls_mode::verify_identity;
+  }
+  return mysql::tls_mode::disabled;
+}
+
+source::jushuitan::client_options client_options(const config::source_config& s,
+                                                 std::optional<state::source_tokens> stored) {
+  source::jushuitan::client_options o;
+  o.source_name = s.name;
+  std::string error;
+  const auto base = http::parse_url(s.base_url, error);
+  if (!base) throw std::invalid_argument("sources." + s.name + ".base_url: " + error);
+  o.base = *base;
+  o.app_key = s.app_key;
+  o.app_secret = s.app_secret.reveal();
+  // Tokens refreshed by an earlier run replace the configured ones: the
+  // platform has already retired those.
+  if (stored) {
+    o.initial_tokens = {stored->access_token, stored->refresh_token, stored->expires_at};
+  } else {
+    o.initial_tokens.access_token = s.access_token.reveal();
+    if (s.refresh_token) o.initial_tokens.refresh_token = s.refresh_token->reveal();
+  }
+  for (const auto& r : s.rate_limits) o.rates.push_back({r.calls, r.per});
+  o.retry = {s.retry.max_attempts, s.retry.base_delay, s.retry.max_delay, s.retry.max_throttle_wait};
+  o.http.connect_timeout = s.connect_timeout;
+  o.http.request_timeout = s.timeout;
+  o.http.max_body_bytes = s.max_response_bytes;
+  o.http.verify_peer = s.tls.verify;
+  if (s.tls.ca_file) o.http.ca_file = s.tls.ca_file->string();
+  o.http.max_idle_per_host = static_cast<std::size_t>(s.max_in_flight);
+  return o;
+}
+
+}  // namespace
+
+mysql::connection_options mysql_options(const config::mysql_config& m) {
+  mysql::connection_options o;
+  o.host = m.host;
+  o.port = m.port;
+  if (m.socket) o.socket = m.socket->string();
+  o.user = m.user;
+  o.password = m.password.reveal();
+  o.database = m.database;
+  o.connect_timeout = duration_cast<seconds>(m.connect_timeout);
+  o.read_timeout = duration_cast<seconds>(m.read_timeout);
+  o.write_timeout = duration_cast<seconds>(m.write_timeout);
+  o.tls = tls_mode(m.tls.mode);
+  if (m.tls.ca_file) o.ca_file = m.tls.ca_file->string();
+  return o;
+}
+
+engine::engine(asio::io_context& io, const config::config& cfg)
+    : io_(io), cfg_(cfg), pool_(mysql_options(cfg.mysql), static_cast<std::size_t>(cfg.mysql.pool_size)) {}
+
+engine::~engine() { shutdown(); }
+
+void engine::start() {
+  pool_.run_blocking([](mysql::connection& conn) {
+    state::migrate(conn);
+    return 0;
+  });
+  for (const auto& s : cfg_.sources) client_for(s);
+  for (const auto& j : cfg_.jobs) {
+    const auto* s = cfg_.find_source(j.source);
+    if (s == nullptr) throw std::invalid_argument("job " + j.id + ": no source " + j.source);
+    plans_[j.id] = std::make_unique<sync::job_plan>(sync::make_job_plan(j, *s, cfg_.mysql));
+  }
+}
+
+source::jushuitan::client& engine::client_for(const config::source_config& s) {
+  auto& slot = clients_[s.name];
+  if (slot) return *slot;
+  const auto stored = pool_.run_blocking(
+      [&](mysql::connection& conn) { return state::load_tokens(conn, s.name, s.app_key); });
+  auto save = [this, name = s.name, key = s.app_key](const source::jushuitan::tokens& t) -> asio::awaitable<void> {
+    const state::source_tokens row{t.access_token, t.refresh_token, t.expires_at};
+    co_await pool_.run([&](mysql::connection& conn) {
+      state::save_tokens(conn, name, key, row);
+      return 0;
+    });
+  };
+  slot = std::make_unique<source::jushuitan::client>(io_.get_executor(), client_options(s, stored), clock_, save);
+  return *slot;
+}
+
+asio::awaitable<sync::run_result> engine::run_once(const std::string& job_id, sync::run_request request) {
+  const auto* job = cfg_.find_job(job_id);
+  if (job == nullptr) throw std::invalid_argument("no job " + job_id);
+  auto& client = *clients_.at(job->source);
+  const auto& plan = *plans_.at(job_id);
+  sync::page_fetcher fetch = [&client](const std::string& api, const nlohmann::json& biz,
+                                       const std::string& list_key) { return client.fetch(api, biz, list_key); };
+  sync::runner runner{io_.get_executor(), pool_, plan, fetch};
+  co_await runner.prepare();
+  co_return co_await runner.run(std::move(request));
+}
+
+void engine::shutdown() {
+  for (auto& [name, client] : clients_) client->shutdown();
+}
+
+}  // namespace ferry::daemon

@@ -1,0 +1,41 @@
+#pragma once
+// Wiring: turns a loaded config into live objects (the MySQL pool, one
+// Jushuitan client per source, one plan per job) and runs a job once.
+// Owned by main; used from the io_context thread.
+#include "ferry/config/config.hpp"
+#include "ferry/mysql/pool.hpp"
+#include "ferry/ratelimit/clock.hpp"
+#include "ferry/source/jushuitan/client.hpp"
+#include "ferry/sync/job_plan.hpp"
+#include "ferry/sync/runner.hpp"
+
+#include <map>
+#include <memory>
+#include <string>
+
+namespace ferry::daemon {
+
+mysql::connection_options mysql_options(const config::mysql_config& m);
+
+class engine {
+ public:
+  engine(asio::io_context& io, const config::config& cfg);
+  ~engine();
+
+  // Creates ferry's state tables and loads persisted tokens. Blocking; call before run_once.
+  void start();
+  asio::awaitable<sync::run_result> run_once(const std::string& job_id, sync::run_request request);
+  void shutdown();
+
+ private:
+  source::jushuitan::client& client_for(const config::source_config& s);
+
+  asio::io_context& io_;
+  const config::config& cfg_;
+  mysql::pool pool_;
+  ratelimit::steady_clock_source clock_;
+  std::map<std::string, std::unique_ptr<source::jushuitan::client>> clients_;
+  std::map<std::string, std::unique_ptr<sync::job_plan>> plans_;
+};
+
+}  // namespace ferry::daemon

@@ -1,0 +1,66 @@
+#pragma once
+// What ferryd's end-to-end tests share: a jst-sim child process, a scratch
+// database, a config written for both, ferryd run as a child process, and a
+// row-by-row comparison of a target table with jst-sim's truth.
+#include "support/child_process.hpp"
+#include "support/http_client.hpp"
+#include "test_database.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ferry::test {
+
+inline constexpr const char* flow_api = "/open/webapi/wmsapi/skusn/queryinoutitemskusns";
+inline constexpr const char* orders_api = "/open/orders/single/query";
+
+class sim {
+ public:
+  explicit sim(std::vector<std::string> args);
+  std::uint16_t port() const { return port_; }
+  // Rows visible now with their time in [from, to], as jst-sim renders them.
+  std::vector<nlohmann::json> truth(const std::string& endpoint, const std::string& from, const std::string& to);
+  void set_faults(const nlohmann::json& faults);
+  nlohmann::json stats();
+
+ private:
+  test_support::child_process process_;
+  std::uint16_t port_ = 0;
+};
+
+// The seed job's config (unique-code flow into bi_skusn_inout) for `port` and `db`.
+nlohmann::ordered_json flow_config(std::uint16_t port, const test_database& db);
+// The orders job: bi_orders and exploded bi_order_items.
+nlohmann::ordered_json orders_config(std::uint16_t port, const test_database& db);
+
+struct ferryd_result {
+  int exit_code = -1;
+  std::string out;
+};
+
+// Writes `config` to a file in a scratch folder and returns its path.
+std::filesystem::path write_config(const std::string& name, const nlohmann::ordered_json& config);
+// Sets the JST_* secrets to jst-sim's defaults (or `secret` for the app secret).
+void set_source_env(const std::string& secret = "demo-secret");
+ferryd_result run_ferryd(const std::vector<std::string>& args, std::chrono::seconds timeout = std::chrono::seconds{300});
+
+// Differences between a table and the truth, keyed by `key`: "" when exact.
+struct comparison {
+  std::size_t missing = 0, extra = 0, stale = 0, matching = 0;
+  std::vector<std::string> examples;
+  bool exact() const { return missing == 0 && extra == 0 && stale == 0; }
+  std::string describe() const;
+};
+comparison compare(const test_database& db, const std::string& table, const std::vector<std::string>& key,
+                   const std::vector<std::string>& columns, const std::vector<nlohmann::json>& expected_rows);
+
+// The text MySQL would return for a JSON value: strings as they are, numbers
+// as their exact text, null as nullopt.
+std::optional<std::string> sql_text(const nlohmann::json& value);
+
+}  // namespace ferry::test
