@@ -23,15 +23,6 @@ target_plan make_target(const config::target_config& t, const config::mysql_conf
   return plan;
 }
 
-transform::target_spec make_transform_target(const config::target_config& t) {
-  transform::target_spec spec;
-  spec.table = t.table;
-  if (t.explode) spec.explode = t.explode->text;
-  for (const auto& c : t.columns)
-    spec.columns.push_back({c.name, c.path.text, c.type, c.default_value, c.required});
-  return spec;
-}
-
 }  // namespace
 
 job_plan make_job_plan(const config::job_config& job, const config::source_config& source,
@@ -56,7 +47,7 @@ job_plan make_job_plan(const config::job_config& job, const config::source_confi
   std::vector<transform::target_spec> specs;
   for (const auto& t : job.targets) {
     plan.targets.push_back(make_target(t, mysql));
-    specs.push_back(make_transform_target(t));
+    specs.push_back(t.mapping());
   }
   plan.mapper = std::make_unique<transform::mapper>(std::move(specs));
   for (std::size_t i = 0; i < job.targets.size() && !plan.key_target; ++i) {
