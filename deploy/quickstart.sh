@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # ferry's quickstart: installs what is missing, builds, starts the private
-# MariaDB and jst-sim (the Jushuitan simulator), and shows the simulator
-# answering a signed request.
+# MariaDB and jst-sim (the Jushuitan simulator), shows the simulator answering
+# a signed request, then syncs the example jobs into MariaDB with
+# `ferryd --once` (deploy/examples/skusn_inout.json and orders.json) and shows
+# what landed. Run it again: the second sync finds nothing new to write.
 #
 #   deploy/quickstart.sh          set up and run
 #   deploy/quickstart.sh stop     stop jst-sim and the private MariaDB
@@ -35,7 +37,7 @@ stop_all() {
 start_sim() {
   mkdir -p "$state"
   if sim_running; then echo "quickstart: jst-sim already running (pid $(cat "$sim_pidfile"))"; return; fi
-  "$build/tests/sim/jst-sim" --port "$sim_port" --records 20000 --seed 7 >"$sim_log" 2>&1 &
+  "$build/tests/sim/jst-sim" --port "$sim_port" --records 20000 --orders 2000 --seed 7 >"$sim_log" 2>&1 &
   echo $! >"$sim_pidfile"
   for _ in $(seq 1 50); do
     grep -q "listening" "$sim_log" 2>/dev/null && break
@@ -72,5 +74,21 @@ step "one page of unique-code flow rows from jst-sim"
 signed_call /open/webapi/wmsapi/skusn/queryinoutitemskusns \
   '{"page_index":1,"page_size":3,"create_time_start":"2026-01-01 00:00:00","create_time_end":"2026-01-02 00:00:00"}'
 echo
+step "ferryd --once: unique-code flow -> bi_skusn_inout, orders -> bi_orders + bi_order_items"
+eval "$(deploy/mariadb-local.sh env)"
+export JST_APP_SECRET=$app_secret JST_ACCESS_TOKEN=$access_token JST_REFRESH_TOKEN=demo-refresh-token
+"$build/daemon/ferryd" --check-config deploy/examples/skusn_inout.json
+"$build/daemon/ferryd" --config deploy/examples/skusn_inout.json --once skusn_inout 2>"$state/ferryd.log"
+"$build/daemon/ferryd" --config deploy/examples/orders.json --once orders 2>>"$state/ferryd.log"
+echo "(ferryd's log: $state/ferryd.log)"
+
+step "what is in MariaDB now"
+mariadb --no-defaults -h127.0.0.1 -P"$FERRY_MYSQL_PORT" -uferry -p"$FERRY_MYSQL_PASSWORD" ferry --table -e "
+  SELECT COUNT(*) AS flow_rows, SUM(cost_amount) AS cost_amount FROM bi_skusn_inout;
+  SELECT sku_sn, io_id, inout_type, cost_price, create_time, supplier_name FROM bi_skusn_inout
+    ORDER BY create_time LIMIT 3;
+  SELECT (SELECT COUNT(*) FROM bi_orders) AS orders, (SELECT COUNT(*) FROM bi_order_items) AS order_items;
+  SELECT job_id, watermark FROM ferry_jobs;"
+
 step "done"
 echo "jst-sim and MariaDB keep running; stop them with: deploy/quickstart.sh stop"
