@@ -1,0 +1,157 @@
+#include "families.hpp"
+#include "ferry/metrics/metrics.hpp"
+
+namespace ferry::metrics {
+namespace {
+
+double to_unix_seconds(std::chrono::system_clock::time_point at) {
+  return std::chrono::duration<double>(at.time_since_epoch()).count();
+}
+
+template <class E>
+std::size_t index(E value) {
+  return static_cast<std::size_t>(value);
+}
+
+}  // namespace
+
+std::string_view to_string(write_op op) {
+  switch (op) {
+    case write_op::insert: return "insert";
+    case write_op::update: return "update";
+    case write_op::unchanged: return "unchanged";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(request_outcome outcome) {
+  switch (outcome) {
+    case request_outcome::ok: return "ok";
+    case request_outcome::transient: return "transient";
+    case request_outcome::throttled: return "throttled";
+    case request_outcome::token_expired: return "token_expired";
+    case request_outcome::fatal: return "fatal";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(run_outcome outcome) {
+  switch (outcome) {
+    case run_outcome::success: return "success";
+    case run_outcome::failed: return "failed";
+  }
+  return "unknown";
+}
+
+job_metrics::job_metrics(detail::families& f, std::string job, const std::vector<std::string>& tables)
+    : families_(f),
+      job_(std::move(job)),
+      records_fetched_(&f.records_fetched.Add({{"job", job_}})),
+      dead_letters_(&f.dead_letters.Add({{"job", job_}})),
+      retries_(&f.retries.Add({{"job", job_}})),
+      runs_{},
+      running_(&f.job_running.Add({{"job", job_}})),
+      paused_(&f.job_paused.Add({{"job", job_}})),
+      watermark_(&f.watermark.Add({{"job", job_}})),
+      last_success_(&f.last_success.Add({{"job", job_}})),
+      windows_incomplete_(&f.windows_incomplete.Add({{"job", job_}})),
+      schedule_period_(&f.schedule_period.Add({{"job", job_}})) {
+  for (auto outcome : all_run_outcomes) {
+    runs_[index(outcome)] = &f.job_runs.Add({{"job", job_}, {"outcome", std::string(to_string(outcome))}});
+  }
+  for (const auto& table : tables) rows_counter(table, write_op::insert);
+}
+
+job_metrics::~job_metrics() {
+  families_.records_fetched.Remove(records_fetched_);
+  families_.dead_letters.Remove(dead_letters_);
+  families_.retries.Remove(retries_);
+  for (auto* runs : runs_) families_.job_runs.Remove(runs);
+  families_.job_running.Remove(running_);
+  families_.job_paused.Remove(paused_);
+  families_.watermark.Remove(watermark_);
+  families_.last_success.Remove(last_success_);
+  families_.windows_incomplete.Remove(windows_incomplete_);
+  families_.schedule_period.Remove(schedule_period_);
+  for (auto& [table, ops] : rows_) {
+    for (auto* counter : ops) families_.rows_written.Remove(counter);
+  }
+}
+
+// Every op of a table is added together so a table's three series appear at once.
+prometheus::Counter& job_metrics::rows_counter(const std::string& table, write_op op) {
+  std::lock_guard lock(tables_mutex_);
+  auto found = rows_.find(table);
+  if (found == rows_.end()) {
+    std::array<prometheus::Counter*, all_write_ops.size()> ops{};
+    for (auto each : all_write_ops) {
+      ops[index(each)] =
+          &families_.rows_written.Add({{"job", job_}, {"table", table}, {"op", std::string(to_string(each))}});
+    }
+    found = rows_.emplace(table, ops).first;
+  }
+  return *found->second[index(op)];
+}
+
+void job_metrics::records_fetched(std::uint64_t n) { records_fetched_->Increment(static_cast<double>(n)); }
+
+void job_metrics::rows_written(const std::string& table, write_op op, std::uint64_t n) {
+  rows_counter(table, op).Increment(static_cast<double>(n));
+}
+
+void job_metrics::dead_letters(std::uint64_t n) { dead_letters_->Increment(static_cast<double>(n)); }
+void job_metrics::retried() { retries_->Increment(); }
+void job_metrics::run_started() { running_->Set(1); }
+
+void job_metrics::run_finished(run_outcome outcome, std::chrono::system_clock::time_point finished_at) {
+  running_->Set(0);
+  runs_[index(outcome)]->Increment();
+  if (outcome == run_outcome::success) set_last_success(finished_at);
+}
+
+void job_metrics::set_last_success(std::chrono::system_clock::time_point at) {
+  last_success_->Set(to_unix_seconds(at));
+}
+
+void job_metrics::set_paused(bool paused) { paused_->Set(paused ? 1 : 0); }
+
+void job_metrics::set_watermark(std::chrono::system_clock::time_point watermark) {
+  watermark_->Set(to_unix_seconds(watermark));
+}
+
+void job_metrics::set_windows_incomplete(std::uint64_t n) { windows_incomplete_->Set(static_cast<double>(n)); }
+void job_metrics::set_schedule_period(seconds_f period) { schedule_period_->Set(period.count()); }
+
+source_metrics::source_metrics(detail::families& f, const std::string& source)
+    : requests_{},
+      duration_(&f.http_duration.Add({{"source", source}}, detail::http_duration_buckets())),
+      ratelimit_wait_(&f.ratelimit_wait.Add({{"source", source}})),
+      throttled_(&f.throttled.Add({{"source", source}})) {
+  for (auto outcome : all_request_outcomes) {
+    requests_[index(outcome)] =
+        &f.http_requests.Add({{"source", source}, {"outcome", std::string(to_string(outcome))}});
+  }
+}
+
+void source_metrics::request(request_outcome outcome, seconds_f elapsed) {
+  requests_[index(outcome)]->Increment();
+  duration_->Observe(elapsed.count());
+  if (outcome == request_outcome::throttled) throttled_->Increment();
+}
+
+void source_metrics::throttled() { throttled_->Increment(); }
+void source_metrics::ratelimit_waited(seconds_f waited) { ratelimit_wait_->Increment(waited.count()); }
+
+mysql_metrics::mysql_metrics(detail::families& f)
+    : idle_(&f.pool_connections.Add({{"state", "idle"}})),
+      busy_(&f.pool_connections.Add({{"state", "busy"}})),
+      batch_duration_(&f.batch_duration.Add({}, detail::batch_duration_buckets())) {}
+
+void mysql_metrics::set_connections(std::uint64_t idle, std::uint64_t busy) {
+  idle_->Set(static_cast<double>(idle));
+  busy_->Set(static_cast<double>(busy));
+}
+
+void mysql_metrics::batch_written(seconds_f elapsed) { batch_duration_->Observe(elapsed.count()); }
+
+}  // namespace ferry::metrics

@@ -1,0 +1,107 @@
+#include "ferry/metrics/metrics.hpp"
+
+#include "families.hpp"
+#include "ferry/core/version.hpp"
+
+#include <prometheus/text_serializer.h>
+
+namespace ferry::metrics {
+namespace detail {
+namespace {
+
+template <class Builder>
+auto& add(Builder builder, prometheus::Registry& registry, const char* name, const char* help) {
+  return builder.Name(name).Help(help).Register(registry);
+}
+
+}  // namespace
+
+families::families(prometheus::Registry& r)
+    : records_fetched(add(prometheus::BuildCounter(), r, "ferry_records_fetched_total",
+                          "Records received from the source API.")),
+      rows_written(add(prometheus::BuildCounter(), r, "ferry_rows_written_total",
+                       "Rows upserted into MySQL, by table and by what the upsert did (insert, update, unchanged).")),
+      dead_letters(add(prometheus::BuildCounter(), r, "ferry_dead_letters_total",
+                       "Records that could not be transformed and went to ferry_dead_letters.")),
+      http_requests(add(prometheus::BuildCounter(), r, "ferry_http_requests_total",
+                        "Source API calls by outcome (ok, transient, throttled, token_expired, fatal).")),
+      http_duration(add(prometheus::BuildHistogram(), r, "ferry_http_request_duration_seconds",
+                        "Duration of one source API call, from send to parsed reply.")),
+      ratelimit_wait(add(prometheus::BuildCounter(), r, "ferry_ratelimit_wait_seconds_total",
+                         "Time spent waiting for the source's rate limiter.")),
+      throttled(add(prometheus::BuildCounter(), r, "ferry_throttled_total",
+                    "Throttle signals from the source (HTTP 429 or a throttling business code).")),
+      retries(add(prometheus::BuildCounter(), r, "ferry_retries_total", "API calls retried after a failure.")),
+      job_runs(add(prometheus::BuildCounter(), r, "ferry_job_runs_total", "Finished job runs by outcome.")),
+      job_running(add(prometheus::BuildGauge(), r, "ferry_job_running", "1 while a run of the job is in progress.")),
+      job_paused(add(prometheus::BuildGauge(), r, "ferry_job_paused", "1 while the job is paused.")),
+      watermark(add(prometheus::BuildGauge(), r, "ferry_watermark_timestamp_seconds",
+                    "End of the job's last complete window, Unix seconds (0 = none yet).")),
+      last_success(add(prometheus::BuildGauge(), r, "ferry_last_success_timestamp_seconds",
+                       "End of the job's last successful run, Unix seconds (0 = none yet).")),
+      windows_incomplete(add(prometheus::BuildGauge(), r, "ferry_windows_incomplete",
+                             "Windows recorded as incomplete in the ledger and not yet redone.")),
+      schedule_period(add(prometheus::BuildGauge(), r, "ferry_job_schedule_period_seconds",
+                          "Longest gap between two scheduled runs of the job (0 = manual only).")),
+      pool_connections(add(prometheus::BuildGauge(), r, "ferry_mysql_pool_connections",
+                           "MySQL pool connections by state (idle, busy).")),
+      batch_duration(add(prometheus::BuildHistogram(), r, "ferry_mysql_batch_duration_seconds",
+                         "Duration of one batched upsert into MySQL.")),
+      build_info(add(prometheus::BuildGauge(), r, "ferry_build_info", "Always 1; the version label says which ferryd.")) {
+}
+
+prometheus::Histogram::BucketBoundaries http_duration_buckets() {
+  return {0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+}
+
+prometheus::Histogram::BucketBoundaries batch_duration_buckets() {
+  return {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+}
+
+}  // namespace detail
+
+registry::registry()
+    : registry_(std::make_shared<prometheus::Registry>()),
+      families_(std::make_unique<detail::families>(*registry_)),
+      mysql_(std::make_unique<mysql_metrics>(*families_)) {
+  families_->build_info.Add({{"version", std::string(core::version())}}).Set(1);
+}
+
+registry::~registry() = default;
+
+job_metrics& registry::job(const std::string& job, const std::string& source,
+                           const std::vector<std::string>& tables) {
+  this->source(source);
+  std::lock_guard lock(mutex_);
+  auto found = jobs_.find(job);
+  if (found == jobs_.end()) {
+    found = jobs_.emplace(job, std::make_unique<job_metrics>(*families_, job, tables)).first;
+    return *found->second;
+  }
+  for (const auto& table : tables) {
+    for (auto op : all_write_ops) found->second->rows_written(table, op, 0);
+  }
+  return *found->second;
+}
+
+source_metrics& registry::source(const std::string& name) {
+  std::lock_guard lock(mutex_);
+  auto found = sources_.find(name);
+  if (found == sources_.end()) {
+    found = sources_.emplace(name, std::make_unique<source_metrics>(*families_, name)).first;
+  }
+  return *found->second;
+}
+
+mysql_metrics& registry::mysql() { return *mysql_; }
+
+void registry::forget_job(const std::string& job) {
+  std::lock_guard lock(mutex_);
+  jobs_.erase(job);
+}
+
+std::string registry::text() const {
+  return prometheus::TextSerializer().Serialize(registry_->Collect());
+}
+
+}  // namespace ferry::metrics

@@ -1,0 +1,203 @@
+#include "ferry/core/version.hpp"
+#include "ferry/metrics/metrics.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <optional>
+#include <sstream>
+
+namespace {
+
+using namespace ferry::metrics;
+using std::chrono::system_clock;
+
+// The value of the sample written exactly as `series` (name{labels} with
+// labels in prometheus-cpp's order: sorted, a histogram's `le` last), or
+// nullopt when it is absent.
+std::optional<double> sample(const std::string& text, const std::string& series) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.size() > series.size() && line.compare(0, series.size(), series) == 0 && line[series.size()] == ' ') {
+      return std::stod(line.substr(series.size() + 1));
+    }
+  }
+  return std::nullopt;
+}
+
+bool has_family(const std::string& text, const std::string& name) {
+  return text.find("# TYPE " + name + " ") != std::string::npos;
+}
+
+const std::vector<std::string> every_family{
+    "ferry_records_fetched_total",        "ferry_rows_written_total",
+    "ferry_dead_letters_total",           "ferry_http_requests_total",
+    "ferry_http_request_duration_seconds", "ferry_ratelimit_wait_seconds_total",
+    "ferry_throttled_total",              "ferry_retries_total",
+    "ferry_job_runs_total",               "ferry_job_running",
+    "ferry_job_paused",                   "ferry_watermark_timestamp_seconds",
+    "ferry_last_success_timestamp_seconds", "ferry_windows_incomplete",
+    "ferry_job_schedule_period_seconds",  "ferry_mysql_pool_connections",
+    "ferry_mysql_batch_duration_seconds", "ferry_build_info"};
+
+}  // namespace
+
+TEST_CASE("every family is exposed, pre-initialised at 0, once a job is registered") {
+  registry r;
+  r.job("skusn", "jst", {"bi_skusn"});
+  const auto text = r.text();
+  for (const auto& family : every_family) {
+    INFO(family);
+    CHECK(has_family(text, family));
+  }
+  CHECK(sample(text, R"(ferry_records_fetched_total{job="skusn"})") == 0.0);
+  for (const char* op : {"insert", "update", "unchanged"}) {
+    INFO(op);
+    CHECK(sample(text, std::string(R"(ferry_rows_written_total{job="skusn",op=")") + op +
+                           R"(",table="bi_skusn"})") == 0.0);
+  }
+  for (const char* outcome : {"ok", "transient", "throttled", "token_expired", "fatal"}) {
+    INFO(outcome);
+    CHECK(sample(text, std::string(R"(ferry_http_requests_total{outcome=")") + outcome + R"(",source="jst"})") == 0.0);
+  }
+  CHECK(sample(text, R"(ferry_job_runs_total{job="skusn",outcome="success"})") == 0.0);
+  CHECK(sample(text, R"(ferry_job_runs_total{job="skusn",outcome="failed"})") == 0.0);
+  CHECK(sample(text, R"(ferry_http_request_duration_seconds_count{source="jst"})") == 0.0);
+  CHECK(sample(text, R"(ferry_mysql_pool_connections{state="idle"})") == 0.0);
+  CHECK(sample(text, R"(ferry_mysql_batch_duration_seconds_count)") == 0.0);
+  CHECK(sample(text, R"(ferry_watermark_timestamp_seconds{job="skusn"})") == 0.0);
+}
+
+TEST_CASE("build_info carries the version and is 1") {
+  registry r;
+  CHECK(sample(r.text(), R"(ferry_build_info{version=")" + std::string(ferry::core::version()) + "\"}") == 1.0);
+}
+
+TEST_CASE("job counters and gauges move") {
+  registry r;
+  auto& job = r.job("orders", "jst", {"bi_orders"});
+  job.records_fetched(50);
+  job.records_fetched(25);
+  job.rows_written("bi_orders", write_op::insert, 10);
+  job.rows_written("bi_orders", write_op::update, 3);
+  job.rows_written("bi_orders", write_op::unchanged, 2);
+  job.rows_written("bi_order_items", write_op::insert, 7);  // a table not named at job()
+  job.dead_letters(2);
+  job.retried();
+  job.retried();
+  job.run_started();
+  auto text = r.text();
+  CHECK(sample(text, R"(ferry_job_running{job="orders"})") == 1.0);
+  job.run_finished(run_outcome::failed, system_clock::from_time_t(1'700'000'000));
+  job.run_started();
+  job.run_finished(run_outcome::success, system_clock::from_time_t(1'700'000'600));
+  job.set_paused(true);
+  job.set_watermark(system_clock::from_time_t(1'700'000'300));
+  job.set_windows_incomplete(4);
+  job.set_schedule_period(std::chrono::minutes(5));
+
+  text = r.text();
+  CHECK(sample(text, R"(ferry_records_fetched_total{job="orders"})") == 75.0);
+  CHECK(sample(text, R"(ferry_rows_written_total{job="orders",op="insert",table="bi_orders"})") == 10.0);
+  CHECK(sample(text, R"(ferry_rows_written_total{job="orders",op="update",table="bi_orders"})") == 3.0);
+  CHECK(sample(text, R"(ferry_rows_written_total{job="orders",op="unchanged",table="bi_orders"})") == 2.0);
+  CHECK(sample(text, R"(ferry_rows_written_total{job="orders",op="insert",table="bi_order_items"})") == 7.0);
+  CHECK(sample(text, R"(ferry_rows_written_total{job="orders",op="update",table="bi_order_items"})") == 0.0);
+  CHECK(sample(text, R"(ferry_dead_letters_total{job="orders"})") == 2.0);
+  CHECK(sample(text, R"(ferry_retries_total{job="orders"})") == 2.0);
+  CHECK(sample(text, R"(ferry_job_running{job="orders"})") == 0.0);
+  CHECK(sample(text, R"(ferry_job_runs_total{job="orders",outcome="failed"})") == 1.0);
+  CHECK(sample(text, R"(ferry_job_runs_total{job="orders",outcome="success"})") == 1.0);
+  // Only a success moves the last-success time.
+  CHECK(sample(text, R"(ferry_last_success_timestamp_seconds{job="orders"})") == 1'700'000'600.0);
+  CHECK(sample(text, R"(ferry_job_paused{job="orders"})") == 1.0);
+  CHECK(sample(text, R"(ferry_watermark_timestamp_seconds{job="orders"})") == 1'700'000'300.0);
+  CHECK(sample(text, R"(ferry_windows_incomplete{job="orders"})") == 4.0);
+  CHECK(sample(text, R"(ferry_job_schedule_period_seconds{job="orders"})") == 300.0);
+
+  job.set_paused(false);
+  CHECK(sample(r.text(), R"(ferry_job_paused{job="orders"})") == 0.0);
+}
+
+TEST_CASE("source counters and the request histogram move") {
+  registry r;
+  auto& jst = r.source("jst");
+  jst.request(request_outcome::ok, std::chrono::milliseconds(30));
+  jst.request(request_outcome::ok, std::chrono::milliseconds(700));
+  jst.request(request_outcome::throttled, std::chrono::milliseconds(20));
+  jst.request(request_outcome::token_expired, std::chrono::milliseconds(20));
+  jst.throttled();
+  jst.ratelimit_waited(std::chrono::milliseconds(1500));
+  jst.ratelimit_waited(std::chrono::milliseconds(250));
+
+  const auto text = r.text();
+  CHECK(sample(text, R"(ferry_http_requests_total{outcome="ok",source="jst"})") == 2.0);
+  CHECK(sample(text, R"(ferry_http_requests_total{outcome="throttled",source="jst"})") == 1.0);
+  CHECK(sample(text, R"(ferry_http_requests_total{outcome="token_expired",source="jst"})") == 1.0);
+  CHECK(sample(text, R"(ferry_http_requests_total{outcome="fatal",source="jst"})") == 0.0);
+  // One throttled reply plus one throttle signal on its own.
+  CHECK(sample(text, R"(ferry_throttled_total{source="jst"})") == 2.0);
+  CHECK(sample(text, R"(ferry_ratelimit_wait_seconds_total{source="jst"})") == Approx(1.75));
+  CHECK(sample(text, R"(ferry_http_request_duration_seconds_count{source="jst"})") == 4.0);
+  CHECK(sample(text, R"(ferry_http_request_duration_seconds_sum{source="jst"})") == Approx(0.77));
+  CHECK(sample(text, R"(ferry_http_request_duration_seconds_bucket{source="jst",le="0.025"})") == 2.0);
+  CHECK(sample(text, R"(ferry_http_request_duration_seconds_bucket{source="jst",le="0.05"})") == 3.0);
+  CHECK(sample(text, R"(ferry_http_request_duration_seconds_bucket{source="jst",le="0.5"})") == 3.0);
+  CHECK(sample(text, R"(ferry_http_request_duration_seconds_bucket{source="jst",le="1"})") == 4.0);
+  CHECK(sample(text, R"(ferry_http_request_duration_seconds_bucket{source="jst",le="+Inf"})") == 4.0);
+}
+
+TEST_CASE("mysql pool gauges and the batch histogram move") {
+  registry r;
+  r.mysql().set_connections(3, 1);
+  r.mysql().batch_written(std::chrono::milliseconds(40));
+  r.mysql().set_connections(2, 2);
+  const auto text = r.text();
+  CHECK(sample(text, R"(ferry_mysql_pool_connections{state="idle"})") == 2.0);
+  CHECK(sample(text, R"(ferry_mysql_pool_connections{state="busy"})") == 2.0);
+  CHECK(sample(text, "ferry_mysql_batch_duration_seconds_count") == 1.0);
+  CHECK(sample(text, R"(ferry_mysql_batch_duration_seconds_bucket{le="0.025"})") == 0.0);
+  CHECK(sample(text, R"(ferry_mysql_batch_duration_seconds_bucket{le="0.05"})") == 1.0);
+}
+
+TEST_CASE("job() again returns the same handle and adds new tables") {
+  registry r;
+  auto& first = r.job("skusn", "jst", {"a"});
+  first.records_fetched(5);
+  auto& second = r.job("skusn", "jst", {"a", "b"});
+  CHECK(&first == &second);
+  const auto text = r.text();
+  CHECK(sample(text, R"(ferry_records_fetched_total{job="skusn"})") == 5.0);
+  CHECK(sample(text, R"(ferry_rows_written_total{job="skusn",op="unchanged",table="b"})") == 0.0);
+}
+
+TEST_CASE("forget_job removes that job's series and keeps the others") {
+  registry r;
+  r.job("gone", "jst", {"t_gone"}).records_fetched(3);
+  r.job("kept", "jst", {"t_kept"}).records_fetched(4);
+  r.job("gone", "jst", {}).run_finished(run_outcome::success, system_clock::now());
+  r.forget_job("gone");
+  r.forget_job("never-registered");  // a no-op, not an error
+
+  const auto text = r.text();
+  CHECK(text.find(R"(job="gone")") == std::string::npos);
+  CHECK(sample(text, R"(ferry_records_fetched_total{job="kept"})") == 4.0);
+  CHECK(sample(text, R"(ferry_rows_written_total{job="kept",op="insert",table="t_kept"})") == 0.0);
+  // The source outlives the job: other jobs may share it.
+  CHECK(sample(text, R"(ferry_throttled_total{source="jst"})") == 0.0);
+
+  // Registering it again starts from zero.
+  r.job("gone", "jst", {"t_gone"});
+  CHECK(sample(r.text(), R"(ferry_records_fetched_total{job="gone"})") == 0.0);
+}
+
+TEST_CASE("label values are escaped in the exposition") {
+  registry r;
+  r.job("odd", "jst", {"we\"ird"});
+  CHECK(sample(r.text(), R"(ferry_rows_written_total{job="odd",op="insert",table="we\"ird"})") == 0.0);
+}
+
+TEST_CASE("names of the enums") {
+  CHECK(to_string(write_op::unchanged) == "unchanged");
+  CHECK(to_string(request_outcome::token_expired) == "token_expired");
+  CHECK(to_string(run_outcome::failed) == "failed");
+}
