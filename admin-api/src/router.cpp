@@ -1,0 +1,286 @@
+#include "router.hpp"
+
+#include "log.hpp"
+#include "target.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <initializer_list>
+#include <variant>
+
+namespace ferry::admin::detail {
+namespace {
+
+using nlohmann::json;
+
+response from_outcome(outcome result) {
+  if (auto* error = std::get_if<api_error>(&result)) {
+    return error_response(error->status, std::move(error->code), std::move(error->message));
+  }
+  auto& reply = std::get<api_reply>(result);
+  return {reply.status, "application/json", reply.body.dump(), {}};
+}
+
+response method_not_allowed(const request& req, std::string allow) {
+  auto r = error_response(405, "method_not_allowed", req.method + " is not allowed here; use " + allow);
+  r.headers.emplace_back("Allow", std::move(allow));
+  return r;
+}
+
+bool allowed(const request& req, std::initializer_list<std::string_view> methods) {
+  return std::find(methods.begin(), methods.end(), req.method) != methods.end();
+}
+
+response bad_job_id() {
+  return error_response(404, "job_not_found", "job ids are 1 to 64 characters of a-z, 0-9 and _");
+}
+
+// Every query key must be one the route knows, given once.
+std::optional<response> check_query(const target& t, std::initializer_list<std::string_view> keys) {
+  for (std::size_t i = 0; i < t.query.size(); ++i) {
+    const auto& key = t.query[i].first;
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+      return error_response(400, "invalid_query", "unknown query parameter \"" + key + "\"");
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (t.query[j].first == key) {
+        return error_response(400, "invalid_query", "query parameter \"" + key + "\" given twice");
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> query_value(const target& t, std::string_view key) {
+  for (const auto& [k, v] : t.query) {
+    if (k == key) return v;
+  }
+  return std::nullopt;
+}
+
+bool is_json_media_type(std::string_view content_type) {
+  auto media = content_type.substr(0, content_type.find(';'));
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  constexpr std::string_view json_type = "application/json";
+  return media.size() == json_type.size() &&
+         std::equal(media.begin(), media.end(), json_type.begin(),
+                    [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+}
+
+// The body as a JSON object, or the 415/400 that refuses it.
+std::variant<json, response> json_object(const request& req) {
+  if (!is_json_media_type(req.content_type)) {
+    return error_response(415, "unsupported_media_type", "the body must be sent as Content-Type: application/json");
+  }
+  auto body = json::parse(req.body, nullptr, false);
+  if (body.is_discarded()) return error_response(400, "bad_json", "the body is not valid JSON");
+  if (!body.is_object()) return error_response(400, "invalid_body", "the body must be a JSON object");
+  return body;
+}
+
+std::optional<response> check_keys(const json& body, std::initializer_list<std::string_view> keys) {
+  for (const auto& [key, value] : body.items()) {
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+      return error_response(400, "invalid_body", "unknown key \"" + key + "\"");
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<response> need_string(const json& body, const char* key) {
+  if (!body.contains(key)) return error_response(400, "invalid_body", std::string("\"") + key + "\" is required");
+  if (!body[key].is_string()) {
+    return error_response(400, "invalid_body", std::string("\"") + key + "\" must be a string");
+  }
+  return std::nullopt;
+}
+
+std::string sha256(std::string_view text) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int size = 0;
+  EVP_Digest(text.data(), text.size(), digest.data(), &size, EVP_sha256(), nullptr);
+  return std::string(reinterpret_cast<const char*>(digest.data()), size);
+}
+
+}  // namespace
+
+response error_response(unsigned status, std::string code, std::string message) {
+  json body = {{"error", {{"code", std::move(code)}, {"message", std::move(message)}}}};
+  return {status, "application/json", body.dump(), {}};
+}
+
+bool token_matches(std::string_view authorization, std::string_view token) {
+  constexpr std::string_view scheme = "bearer ";
+  if (authorization.size() <= scheme.size()) return false;
+  for (std::size_t i = 0; i < scheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(authorization[i])) != scheme[i]) return false;
+  }
+  // Comparing digests keeps the time independent of where, and whether, the lengths differ.
+  const auto given = sha256(authorization.substr(scheme.size()));
+  const auto expected = sha256(token);
+  return CRYPTO_memcmp(given.data(), expected.data(), given.size()) == 0;
+}
+
+asio::awaitable<response> router::handle(const request& req) {
+  auto t = parse_target(req.target);
+  if (!t) co_return error_response(400, "bad_request", "the request target is not a valid path");
+  try {
+    co_return co_await dispatch(req, *t);
+  } catch (const std::exception& e) {
+    logger()->error("method={} path={} failed: {}", req.method, t->path, e.what());
+  }
+  co_return error_response(500, "internal", "internal error; see ferryd's log");
+}
+
+asio::awaitable<response> router::dispatch(const request& req, const target& t) {
+  const auto& s = t.segments;
+  const bool single = s.size() == 1;
+  if (single && (s[0] == "healthz" || s[0] == "readyz" || s[0] == "metrics")) {
+    if (!allowed(req, {"GET"})) co_return method_not_allowed(req, "GET");
+    if (s[0] == "healthz") co_return response{200, "application/json", R"({"status":"ok"})", {}};
+    if (s[0] == "readyz") co_return co_await ready();
+    if (options_.metrics_need_token && !token_matches(req.authorization, options_.token)) {
+      auto r = error_response(401, "unauthorized", "GET /metrics needs Authorization: Bearer <token>");
+      r.headers.emplace_back("WWW-Authenticate", R"(Bearer realm="ferry")");
+      co_return r;
+    }
+    co_return metrics();
+  }
+  if (!s.empty() && s[0] == "api") co_return co_await api(req, t);
+  co_return error_response(404, "not_found", "no route " + t.path);
+}
+
+asio::awaitable<response> router::ready() {
+  auto reason = co_await control_.not_ready_reason();
+  if (reason) co_return error_response(503, "not_ready", std::move(*reason));
+  co_return response{200, "application/json", R"({"status":"ready"})", {}};
+}
+
+response router::metrics() {
+  return {200, "text/plain; version=0.0.4; charset=utf-8", control_.metrics_text(), {}};
+}
+
+// Every /api route needs the token, unknown ones too: no probing without it.
+asio::awaitable<response> router::api(const request& req, const target& t) {
+  if (!token_matches(req.authorization, options_.token)) {
+    const bool missing = req.authorization.empty();
+    auto r = error_response(401, "unauthorized",
+                            missing ? "this route needs Authorization: Bearer <token>" : "the bearer token is wrong");
+    r.headers.emplace_back("WWW-Authenticate",
+                           missing ? R"(Bearer realm="ferry")" : R"(Bearer realm="ferry", error="invalid_token")");
+    co_return r;
+  }
+  const auto& s = t.segments;
+  if (s.size() >= 3 && s[1] == "v1" && s[2] == "jobs") co_return co_await job_route(req, t);
+  if (s.size() == 3 && s[1] == "v1" && s[2] == "log-level") {
+    if (!allowed(req, {"PUT"})) co_return method_not_allowed(req, "PUT");
+    if (auto bad = check_query(t, {})) co_return *bad;
+    co_return log_level(req);
+  }
+  co_return error_response(404, "not_found", "no route " + t.path);
+}
+
+asio::awaitable<response> router::job_route(const request& req, const target& t) {
+  const auto& s = t.segments;  // api v1 jobs [id [runs|backfills|windows]]
+  if (s.size() == 3) {
+    if (!allowed(req, {"GET"})) co_return method_not_allowed(req, "GET");
+    if (auto bad = check_query(t, {})) co_return *bad;
+    co_return from_outcome(co_await control_.list_jobs());
+  }
+  if (s.size() > 5 || (s.size() == 5 && s[4] != "runs" && s[4] != "backfills" && s[4] != "windows")) {
+    co_return error_response(404, "not_found", "no route " + t.path);
+  }
+  const auto& id = s[3];
+  if (s.size() == 5 && s[4] == "runs") co_return co_await runs(req, t, id);
+  if (s.size() == 5 && s[4] == "windows") {
+    if (!allowed(req, {"GET"})) co_return method_not_allowed(req, "GET");
+    co_return co_await windows(t, id);
+  }
+  if (s.size() == 5) {
+    if (!allowed(req, {"POST"})) co_return method_not_allowed(req, "POST");
+    if (auto bad = check_query(t, {})) co_return *bad;
+    co_return co_await backfills(req, id);
+  }
+  if (!allowed(req, {"GET", "PATCH"})) co_return method_not_allowed(req, "GET, PATCH");
+  if (!valid_job_id(id)) co_return bad_job_id();
+  if (auto bad = check_query(t, {})) co_return *bad;
+  if (req.method == "GET") co_return from_outcome(co_await control_.get_job(id));
+  co_return co_await patch_job(req, id);
+}
+
+asio::awaitable<response> router::patch_job(const request& req, const std::string& id) {
+  auto body = json_object(req);
+  if (auto* refused = std::get_if<response>(&body)) co_return std::move(*refused);
+  const auto& object = std::get<json>(body);
+  if (auto bad = check_keys(object, {"paused"})) co_return *bad;
+  if (!object.contains("paused")) co_return error_response(400, "invalid_body", "\"paused\" is required");
+  if (!object["paused"].is_boolean()) {
+    co_return error_response(400, "invalid_body", "\"paused\" must be true or false");
+  }
+  co_return from_outcome(co_await control_.set_paused(id, object["paused"].get<bool>()));
+}
+
+asio::awaitable<response> router::runs(const request& req, const target& t, const std::string& id) {
+  if (!allowed(req, {"GET", "POST"})) co_return method_not_allowed(req, "GET, POST");
+  if (!valid_job_id(id)) co_return bad_job_id();
+  if (req.method == "POST") {
+    if (auto bad = check_query(t, {})) co_return *bad;
+    // A trigger takes no parameters: no body, or an empty JSON object.
+    if (!req.body.empty()) {
+      auto body = json_object(req);
+      if (auto* refused = std::get_if<response>(&body)) co_return std::move(*refused);
+      if (auto bad = check_keys(std::get<json>(body), {})) co_return *bad;
+    }
+    co_return from_outcome(co_await control_.trigger(id));
+  }
+  if (auto bad = check_query(t, {"limit"})) co_return *bad;
+  std::size_t limit = 20;
+  if (auto text = query_value(t, "limit")) {
+    const auto* end = text->data() + text->size();
+    auto [ptr, ec] = std::from_chars(text->data(), end, limit);
+    if (ec != std::errc{} || ptr != end || limit < 1 || limit > 1000) {
+      co_return error_response(400, "invalid_query", "\"limit\" must be an integer from 1 to 1000");
+    }
+  }
+  co_return from_outcome(co_await control_.list_runs(id, limit));
+}
+
+asio::awaitable<response> router::backfills(const request& req, const std::string& id) {
+  if (!valid_job_id(id)) co_return bad_job_id();
+  auto body = json_object(req);
+  if (auto* refused = std::get_if<response>(&body)) co_return std::move(*refused);
+  const auto& object = std::get<json>(body);
+  if (auto bad = check_keys(object, {"from", "to", "dry_run"})) co_return *bad;
+  if (auto bad = need_string(object, "from")) co_return *bad;
+  if (auto bad = need_string(object, "to")) co_return *bad;
+  bool dry_run = false;
+  if (object.contains("dry_run")) {
+    if (!object["dry_run"].is_boolean()) {
+      co_return error_response(400, "invalid_body", "\"dry_run\" must be true or false");
+    }
+    dry_run = object["dry_run"].get<bool>();
+  }
+  co_return from_outcome(co_await control_.backfill(id, object["from"].get<std::string>(),
+                                                    object["to"].get<std::string>(), dry_run));
+}
+
+asio::awaitable<response> router::windows(const target& t, const std::string& id) {
+  if (!valid_job_id(id)) co_return bad_job_id();
+  if (auto bad = check_query(t, {"state"})) co_return *bad;
+  co_return from_outcome(co_await control_.list_windows(id, query_value(t, "state")));
+}
+
+response router::log_level(const request& req) {
+  auto body = json_object(req);
+  if (auto* refused = std::get_if<response>(&body)) return std::move(*refused);
+  const auto& object = std::get<json>(body);
+  if (auto bad = check_keys(object, {"level"})) return *bad;
+  if (auto bad = need_string(object, "level")) return *bad;
+  return from_outcome(control_.set_log_level(object["level"].get<std::string>()));
+}
+
+}  // namespace ferry::admin::detail

@@ -1,0 +1,60 @@
+#pragma once
+// What the admin API answers to one request, without any transport: auth,
+// route, method, query and body checks, then the control call. The session
+// (session.cpp) turns Beast messages into these plain structs and back.
+// Runs on the server's strand; holds references to the options and control.
+#include "ferry/admin/control.hpp"
+#include "ferry/admin/server.hpp"
+#include "target.hpp"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ferry::admin::detail {
+
+struct request {
+  std::string method;  // "GET", ...
+  std::string target;  // "/api/v1/jobs?x=1"
+  std::string authorization;
+  std::string content_type;
+  std::string body;
+};
+
+struct response {
+  unsigned status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // Allow, WWW-Authenticate, ...
+};
+
+// {"error": {"code": ..., "message": ...}} with that status.
+response error_response(unsigned status, std::string code, std::string message);
+
+// True when `authorization` is "Bearer <token>" (scheme case-insensitive);
+// the token is compared in constant time.
+bool token_matches(std::string_view authorization, std::string_view token);
+
+class router {
+ public:
+  router(const server_options& options, control& c) : options_(options), control_(c) {}
+  // Never throws: a control that throws gives 500.
+  asio::awaitable<response> handle(const request& req);
+
+ private:
+  asio::awaitable<response> dispatch(const request& req, const target& t);
+  asio::awaitable<response> api(const request& req, const target& t);
+  asio::awaitable<response> job_route(const request& req, const target& t);
+  asio::awaitable<response> runs(const request& req, const target& t, const std::string& id);
+  asio::awaitable<response> backfills(const request& req, const std::string& id);
+  asio::awaitable<response> windows(const target& t, const std::string& id);
+  asio::awaitable<response> patch_job(const request& req, const std::string& id);
+  response log_level(const request& req);
+  response metrics();
+  asio::awaitable<response> ready();
+
+  const server_options& options_;
+  control& control_;
+};
+
+}  // namespace ferry::admin::detail

@@ -1,0 +1,233 @@
+#include "harness.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <future>
+#include <stdexcept>
+
+namespace ferry::admin::testing {
+namespace {
+
+using nlohmann::json;
+
+api_error no_such_job(const std::string& id) {
+  return {404, "job_not_found", "no job \"" + id + "\"; jobs: orders, skusn, slow"};
+}
+
+bool known(const std::string& id) { return id == "skusn" || id == "orders" || id == "slow"; }
+
+}  // namespace
+
+void fake_control::record(std::string call) {
+  ++calls;
+  std::lock_guard lock(mutex_);
+  last_call_ = std::move(call);
+}
+
+std::string fake_control::last_call() const {
+  std::lock_guard lock(mutex_);
+  return last_call_;
+}
+
+asio::awaitable<std::optional<std::string>> fake_control::not_ready_reason() {
+  if (ready) co_return std::nullopt;
+  co_return "MySQL unreachable: connection refused";
+}
+
+asio::awaitable<outcome> fake_control::list_jobs() {
+  record("list_jobs");
+  co_return api_reply{200, json{{"jobs", json::array({{{"id", "orders"}}, {{"id", "skusn"}}})}}};
+}
+
+asio::awaitable<outcome> fake_control::get_job(const std::string& id) {
+  record("get_job " + id);
+  if (!known(id)) co_return no_such_job(id);
+  if (id == "slow") {
+    asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::milliseconds(100));
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+  co_return api_reply{200, json{{"id", id}, {"paused", false}}};
+}
+
+asio::awaitable<outcome> fake_control::set_paused(const std::string& id, bool paused) {
+  record("set_paused " + id + (paused ? " true" : " false"));
+  if (!known(id)) co_return no_such_job(id);
+  co_return api_reply{200, json{{"id", id}, {"paused", paused}}};
+}
+
+asio::awaitable<outcome> fake_control::trigger(const std::string& id) {
+  record("trigger " + id);
+  if (!known(id)) co_return no_such_job(id);
+  if (id == "orders") co_return api_error{409, "run_already_queued", "a run of orders is already queued"};
+  co_return api_reply{202, json{{"run", {{"job", id}, {"state", "queued"}}}}};
+}
+
+asio::awaitable<outcome> fake_control::list_runs(const std::string& id, std::size_t limit) {
+  record("list_runs " + id + " " + std::to_string(limit));
+  if (!known(id)) co_return no_such_job(id);
+  co_return api_reply{200, json{{"runs", json::array()}}};
+}
+
+asio::awaitable<outcome> fake_control::backfill(const std::string& id, const std::string& from,
+                                                const std::string& to, bool dry_run) {
+  record("backfill " + id + " " + from + " " + to + (dry_run ? " dry" : " real"));
+  if (!known(id)) co_return no_such_job(id);
+  if (from > to) co_return api_error{422, "invalid_range", "\"from\" is after \"to\""};
+  co_return api_reply{dry_run ? 200u : 202u, json{{"windows", 1}}};
+}
+
+asio::awaitable<outcome> fake_control::list_windows(const std::string& id, std::optional<std::string> state) {
+  record("list_windows " + id + " " + state.value_or("-"));
+  if (!known(id)) co_return no_such_job(id);
+  co_return api_reply{200, json{{"windows", json::array()}}};
+}
+
+outcome fake_control::set_log_level(const std::string& level) {
+  record("set_log_level " + level);
+  if (level != "debug" && level != "info") return api_error{422, "invalid_level", "no level \"" + level + "\""};
+  return api_reply{200, json{{"level", level}}};
+}
+
+server_options test_options() {
+  server_options options;
+  options.address = "127.0.0.1";
+  options.port = 0;
+  options.token = test_token;
+  options.read_timeout = std::chrono::seconds(1);
+  options.idle_timeout = std::chrono::seconds(2);
+  return options;
+}
+
+admin_fixture::admin_fixture(server_options options) {
+  control.metrics.job("skusn", "jst", {"bi_skusn"});
+  server_ = std::make_unique<server>(io_.get_executor(), std::move(options), control);
+  port_ = server_->start();
+  work_.emplace(io_.get_executor());
+  thread_ = std::thread([this] { io_.run(); });
+}
+
+// Stops the server and lets every session end by itself before joining.
+admin_fixture::~admin_fixture() {
+  server_->stop();
+  work_.reset();
+  thread_.join();
+}
+
+admin_client::admin_client(std::uint16_t port, bool tls, std::optional<std::string> ca_file)
+    : client_(io_.get_executor(), [&] {
+        http::client_options options;
+        options.ca_file = std::move(ca_file);
+        options.request_timeout = std::chrono::seconds(10);
+        return options;
+      }()) {
+  std::string error;
+  auto parsed = http::parse_url((tls ? "https://localhost:" : "http://127.0.0.1:") + std::to_string(port), error);
+  if (!parsed) throw std::runtime_error(error);
+  base_ = *parsed;
+}
+
+http::result admin_client::send(std::string method, std::string target, std::string body, std::string content_type,
+                                std::optional<std::string> token) {
+  http::request req;
+  req.method = std::move(method);
+  req.target = std::move(target);
+  req.body = std::move(body);
+  req.content_type = std::move(content_type);
+  if (token) req.headers.emplace_back("Authorization", "Bearer " + *token);
+  return send_raw(std::move(req));
+}
+
+http::result admin_client::send_raw(http::request req) {
+  auto future = asio::co_spawn(io_, client_.send(base_, std::move(req)), asio::use_future);
+  io_.restart();
+  io_.run();
+  return future.get();
+}
+
+std::string header(const http::response& res, std::string_view name) {
+  for (const auto& [key, value] : res.headers) {
+    if (key.size() == name.size() && std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return value;
+    }
+  }
+  return "";
+}
+
+std::string error_code_of(const http::response& res) {
+  auto body = nlohmann::json::parse(res.body, nullptr, false);
+  if (!body.is_object() || !body.contains("error") || !body["error"].contains("code") ||
+      !body["error"].contains("message") || !body["error"]["message"].is_string()) {
+    return "";
+  }
+  return body["error"]["code"].get<std::string>();
+}
+
+raw_connection::raw_connection(std::uint16_t port) {
+  fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd_ < 0) throw std::runtime_error("socket() failed");
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+    ::close(fd_);
+    throw std::runtime_error("connect() failed");
+  }
+}
+
+raw_connection::~raw_connection() { ::close(fd_); }
+
+void raw_connection::send(std::string_view bytes) {
+  while (!bytes.empty()) {
+    const auto n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (n <= 0) throw std::runtime_error("send() failed");
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+std::string raw_connection::receive(std::chrono::milliseconds timeout, bool (*complete)(const std::string&)) {
+  std::string received;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (complete == nullptr || !complete(received)) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    pollfd p{fd_, POLLIN, 0};
+    if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+    char chunk[4096];
+    const auto n = ::recv(fd_, chunk, sizeof chunk, 0);
+    if (n <= 0) break;
+    received.append(chunk, static_cast<std::size_t>(n));
+  }
+  return received;
+}
+
+std::optional<std::chrono::milliseconds> raw_connection::wait_closed(std::chrono::milliseconds timeout) {
+  const auto start = std::chrono::steady_clock::now();
+  const auto deadline = start + timeout;
+  for (;;) {
+    const auto now = std::chrono::steady_clock::now();
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+    pollfd p{fd_, POLLIN, 0};
+    if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) return std::nullopt;
+    char chunk[4096];
+    if (::recv(fd_, chunk, sizeof chunk, 0) <= 0) {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+    }
+  }
+}
+
+bool whole_response(const std::string& text) {
+  const auto end = text.find("\r\n\r\n");
+  if (end == std::string::npos) return false;
+  const auto at = text.find("Content-Length: ");
+  if (at == std::string::npos || at > end) return true;
+  const auto length = std::stoul(text.substr(at + 16));
+  return text.size() >= end + 4 + length;
+}
+
+}  // namespace ferry::admin::testing

@@ -1,0 +1,114 @@
+#pragma once
+// The admin server on 127.0.0.1:0 with a scripted control, on its own
+// io_context thread, and two clients: a synchronous wrapper around
+// ferry::http::client (headers, TLS) and raw POSIX connections for slow or
+// misbehaving peers.
+#include "ferry/admin/server.hpp"
+#include "ferry/http/client.hpp"
+#include "ferry/metrics/metrics.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace ferry::admin::testing {
+
+// Knows jobs "skusn", "orders" and "slow" (whose GET takes 100 ms). Records
+// the arguments of its last call. Runs on the server's thread; the recorded
+// values are read by the test after the reply, so a mutex guards them.
+class fake_control final : public control {
+ public:
+  asio::awaitable<std::optional<std::string>> not_ready_reason() override;
+  std::string metrics_text() override { return metrics.text(); }
+  asio::awaitable<outcome> list_jobs() override;
+  asio::awaitable<outcome> get_job(const std::string& id) override;
+  asio::awaitable<outcome> set_paused(const std::string& id, bool paused) override;
+  asio::awaitable<outcome> trigger(const std::string& id) override;
+  asio::awaitable<outcome> list_runs(const std::string& id, std::size_t limit) override;
+  asio::awaitable<outcome> backfill(const std::string& id, const std::string& from, const std::string& to,
+                                    bool dry_run) override;
+  asio::awaitable<outcome> list_windows(const std::string& id, std::optional<std::string> state) override;
+  outcome set_log_level(const std::string& level) override;
+
+  std::string last_call() const;  // "set_paused skusn true", "list_runs orders 20", ...
+  std::atomic<int> calls{0};
+  std::atomic<bool> ready{true};
+  metrics::registry metrics;
+
+ private:
+  void record(std::string call);
+  mutable std::mutex mutex_;
+  std::string last_call_;
+};
+
+inline const std::string test_token = "s3cret-token-for-tests";
+
+server_options test_options();
+
+class admin_fixture {
+ public:
+  explicit admin_fixture(server_options options = test_options());
+  ~admin_fixture();
+  admin_fixture(const admin_fixture&) = delete;
+  admin_fixture& operator=(const admin_fixture&) = delete;
+
+  std::uint16_t port() const { return port_; }
+  void stop_server() { server_->stop(); }
+  fake_control control;
+
+ private:
+  asio::io_context io_;
+  std::unique_ptr<server> server_;
+  std::uint16_t port_ = 0;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  std::thread thread_;
+};
+
+// A synchronous client for one test thread: each call runs its own
+// io_context until the response (or failure) arrives.
+class admin_client {
+ public:
+  explicit admin_client(std::uint16_t port, bool tls = false, std::optional<std::string> ca_file = std::nullopt);
+  http::result send(std::string method, std::string target, std::string body = "",
+                    std::string content_type = "", std::optional<std::string> token = test_token);
+  // Sends `req` as it is (no token added).
+  http::result send_raw(http::request req);
+  http::result get(std::string target) { return send("GET", std::move(target)); }
+  std::uint64_t connections_opened() const { return client_.connections_opened(); }
+
+ private:
+  asio::io_context io_;
+  http::url base_;
+  http::client client_;
+};
+
+// A response header's value ("" when absent).
+std::string header(const http::response& res, std::string_view name);
+// The error code of a JSON error body ("" when it is not one).
+std::string error_code_of(const http::response& res);
+
+// A raw TCP connection to 127.0.0.1:port, for peers that misbehave.
+class raw_connection {
+ public:
+  explicit raw_connection(std::uint16_t port);
+  ~raw_connection();
+  raw_connection(const raw_connection&) = delete;
+  raw_connection& operator=(const raw_connection&) = delete;
+
+  void send(std::string_view bytes);
+  // Reads until `complete(received)` says so, the peer closes, or the timeout.
+  std::string receive(std::chrono::milliseconds timeout, bool (*complete)(const std::string&) = nullptr);
+  // Waits up to `timeout` for the peer to close; returns how long that took, or nullopt.
+  std::optional<std::chrono::milliseconds> wait_closed(std::chrono::milliseconds timeout);
+
+ private:
+  int fd_ = -1;
+};
+
+// True once `text` holds a whole response with a Content-Length body.
+bool whole_response(const std::string& text);
+
+}  // namespace ferry::admin::testing
