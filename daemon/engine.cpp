@@ -68,6 +68,9 @@ mysql::connection_options mysql_options(const config::mysql_config& m) {
   o.write_timeout = duration_cast<seconds>(m.write_timeout);
   o.tls = tls_mode(m.tls.mode);
   if (m.tls.ca_file) o.ca_file = m.tls.ca_file->string();
+  o.writes = m.mode == config::write_mode::array       ? mysql::write_mode::array
+             : m.mode == config::write_mode::multi_row ? mysql::write_mode::multi_row
+                                                        : mysql::write_mode::automatic;
   return o;
 }
 

@@ -1,10 +1,11 @@
 #include "ferry/mysql/connection.hpp"
 
+#include "upsert_counts.hpp"
+
 #include <mysql.h>
 #include <errmsg.h>
 #include <mysqld_error.h>
 
-#include <charconv>
 #include <cstdlib>
 
 namespace ferry::mysql {
@@ -47,6 +48,8 @@ connection::connection(connection_options options) : options_(std::move(options)
 connection::~connection() { close(); }
 
 void connection::close() {
+  for (auto& [sql, stmt] : statements_) mysql_stmt_close(stmt);
+  statements_.clear();
   if (handle_ != nullptr) mysql_close(handle_);
   handle_ = nullptr;
 }
@@ -84,6 +87,7 @@ void connection::connect() {
                          options_.password.c_str(), options_.database.c_str(), options_.port,
                          socket, CLIENT_MULTI_RESULTS) == nullptr)
     fail();
+  decide_bulk();
 }
 
 std::uint64_t connection::execute(std::string_view sql) {
@@ -116,35 +120,9 @@ std::vector<result_row> connection::query(std::string_view sql) {
   return rows;
 }
 
-namespace {
-
-// mysql_info() after INSERT ... ON DUPLICATE KEY UPDATE: "Records: 3  Duplicates: 1  Warnings: 0".
-std::uint64_t duplicates_from_info(const char* info) {
-  if (info == nullptr) return 0;
-  const std::string_view text{info};
-  const auto at = text.find("Duplicates: ");
-  if (at == std::string_view::npos) return 0;
-  std::uint64_t value = 0;
-  const auto start = text.data() + at + 12;
-  std::from_chars(start, text.data() + text.size(), value);
-  return value;
-}
-
-}  // namespace
-
 upsert_counts connection::upsert(std::string_view sql, std::uint64_t rows) {
   const std::uint64_t affected = execute(sql);
-  // mysql_info()'s "Duplicates" counts rows the statement changed (rows that
-  // matched a key but ended equal count nowhere). A one-row statement has no
-  // info line: affected is then 1 (insert), 2 (update) or 0 (unchanged).
-  const char* info = mysql_info(handle_);
-  upsert_counts counts;
-  counts.updated = info != nullptr ? duplicates_from_info(info) : (affected == 2 ? 1 : 0);
-  // affected = inserted + 2 * updated.
-  counts.inserted = affected >= 2 * counts.updated ? affected - 2 * counts.updated : 0;
-  const auto written = counts.inserted + counts.updated;
-  counts.unchanged = rows >= written ? rows - written : 0;
-  return counts;
+  return detail::split_upsert(affected, mysql_info(handle_), rows);
 }
 
 void connection::begin() { execute("START TRANSACTION"); }

@@ -73,8 +73,11 @@ TEST_CASE("a text key column is refused before MySQL sees it", "[sink]") {
 }
 
 TEST_CASE("upserts count inserted, updated and unchanged rows", "[sink]") {
+  const auto mode = GENERATE(mysql::write_mode::array, mysql::write_mode::multi_row);
   test::test_database db{"sink_counts"};
+  db.options.writes = mode;
   mysql::connection conn{db.options};
+  CHECK(conn.bulk_arrays() == (mode == mysql::write_mode::array));
   sink::prepare_table(conn, flow_spec(), true);
   sink::upsert_writer writer{flow_spec(), {}};
   sink::batch rows;
@@ -104,8 +107,11 @@ TEST_CASE("upserts count inserted, updated and unchanged rows", "[sink]") {
 }
 
 TEST_CASE("an older copy of a row never overwrites a newer one", "[sink]") {
+  const auto mode = GENERATE(mysql::write_mode::array, mysql::write_mode::multi_row);
   test::test_database db{"sink_version"};
+  db.options.writes = mode;
   mysql::connection conn{db.options};
+  CHECK(conn.bulk_arrays() == (mode == mysql::write_mode::array));
   sink::prepare_table(conn, flow_spec(), true);
   sink::upsert_writer writer{flow_spec(), {}};
   sink::batch newer, older;
@@ -119,8 +125,11 @@ TEST_CASE("an older copy of a row never overwrites a newer one", "[sink]") {
 }
 
 TEST_CASE("values cannot inject SQL and tricky text survives", "[sink]") {
+  const auto mode = GENERATE(mysql::write_mode::array, mysql::write_mode::multi_row);
   test::test_database db{"sink_escape"};
+  db.options.writes = mode;
   mysql::connection conn{db.options};
+  CHECK(conn.bulk_arrays() == (mode == mysql::write_mode::array));
   sink::prepare_table(conn, flow_spec(), true);
   sink::upsert_writer writer{flow_spec(), {}};
   const std::string evil = "x'); DROP TABLE bi_flow; -- \\ \" 😀\n棉袜";
@@ -132,8 +141,11 @@ TEST_CASE("values cannot inject SQL and tricky text survives", "[sink]") {
 }
 
 TEST_CASE("batches are split by rows and bytes with the same result", "[sink]") {
+  const auto mode = GENERATE(mysql::write_mode::array, mysql::write_mode::multi_row);
   test::test_database db{"sink_split"};
+  db.options.writes = mode;
   mysql::connection conn{db.options};
+  CHECK(conn.bulk_arrays() == (mode == mysql::write_mode::array));
   sink::prepare_table(conn, flow_spec(), true);
   sink::upsert_writer writer{flow_spec(), {7, 64 * 1024}};
   sink::batch rows;
@@ -148,8 +160,11 @@ TEST_CASE("batches are split by rows and bytes with the same result", "[sink]") 
 }
 
 TEST_CASE("strict mode turns a bad value into an error, not a truncation", "[sink]") {
+  const auto mode = GENERATE(mysql::write_mode::array, mysql::write_mode::multi_row);
   test::test_database db{"sink_strict"};
+  db.options.writes = mode;
   mysql::connection conn{db.options};
+  CHECK(conn.bulk_arrays() == (mode == mysql::write_mode::array));
   sink::prepare_table(conn, flow_spec(), true);
   sink::upsert_writer writer{flow_spec(), {}};
   sink::batch rows;

@@ -10,16 +10,25 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 struct st_mysql;
+struct st_mysql_stmt;
 
 namespace ferry::mysql {
 
 enum class tls_mode { disabled, preferred, required, verify_ca, verify_identity };
+
+// How upserts send their rows: `array` is MariaDB's bulk array binding (one
+// prepared statement executed for an array of rows, COM_STMT_BULK_EXECUTE);
+// `multi_row` is one text INSERT with many VALUES tuples, for MySQL 8, TiDB
+// and anything else; `automatic` takes array when the server offers bulk
+// operations (MariaDB 10.2+), decided at connect time.
+enum class write_mode { automatic, array, multi_row };
 
 struct connection_options {
   std::string host = "127.0.0.1";
@@ -33,6 +42,7 @@ struct connection_options {
   std::chrono::seconds write_timeout{60};
   tls_mode tls = tls_mode::disabled;
   std::string ca_file;
+  write_mode writes = write_mode::automatic;
 };
 
 // What a caller may do about a failed statement.
@@ -68,6 +78,19 @@ struct upsert_counts {
   std::uint64_t unchanged = 0;
 };
 
+// The rows of one bulk statement, column by column (what Connector/C's
+// column-wise array binding reads): for column c and row r, `data[c][r]`
+// points at `length[c][r]` bytes, or the value is SQL NULL when
+// `null[c][r]` is 1. The bytes must stay alive until bulk_upsert returns.
+struct bulk_params {
+  std::size_t rows = 0;
+  std::vector<std::vector<const char*>> data;
+  std::vector<std::vector<unsigned long>> length;
+  std::vector<std::vector<char>> null;
+  // Sizes the arrays for `columns` columns of `row_count` rows.
+  void resize(std::size_t columns, std::size_t row_count);
+};
+
 class connection {
  public:
   explicit connection(connection_options options);
@@ -87,6 +110,15 @@ class connection {
   // Runs an INSERT ... ON DUPLICATE KEY UPDATE of `rows` rows and splits the
   // outcome into inserted/updated/unchanged. Throws error.
   upsert_counts upsert(std::string_view sql, std::uint64_t rows);
+  // Runs the prepared statement `sql` (one `?` per column, prepared once per
+  // connection and kept) once for every row of `params` with bulk array
+  // binding, and splits the outcome like upsert(). Values travel as bound
+  // bytes, never inside the SQL text. Throws error.
+  upsert_counts bulk_upsert(const std::string& sql, const bulk_params& params);
+  // Whether upserts on this connection use bulk array binding: options'
+  // write_mode and, for automatic, the server's capabilities. Connects if
+  // needed; throws error when write_mode is array and the server cannot.
+  bool bulk_arrays();
 
   void begin();
   void commit();
@@ -103,9 +135,15 @@ class connection {
 
  private:
   [[noreturn]] void fail();
+  [[noreturn]] void fail(st_mysql_stmt* stmt);
+  st_mysql_stmt* statement(const std::string& sql);
+  void decide_bulk();
   st_mysql* handle_ = nullptr;
   connection_options options_;
   std::optional<std::uint64_t> max_allowed_packet_;
+  bool bulk_ = false;  // decided at connect
+  // Prepared statements of this session, by their SQL; dropped with it.
+  std::vector<std::pair<std::string, st_mysql_stmt*>> statements_;
 };
 
 // "`name`" for an identifier that has already been validated; throws

@@ -1,9 +1,11 @@
 #pragma once
 // Idempotent batched writes: INSERT ... ON DUPLICATE KEY UPDATE, many rows per
 // statement, each statement bounded by rows and bytes (and by the server's
-// max_allowed_packet). Values are escaped by Connector/C for the connection's
-// utf8mb4 charset and names are validated identifiers, so neither data nor
-// config can inject SQL. With a version column, a row is only overwritten by
+// max_allowed_packet). On a connection that uses bulk array binding (MariaDB;
+// see mysql::write_mode) the rows are bound to one prepared statement and
+// travel as bytes; otherwise they go as one text statement of many VALUES
+// tuples, escaped by Connector/C for the connection's utf8mb4 charset. Names
+// are validated identifiers, so neither data nor config can inject SQL. With a version column, a row is only overwritten by
 // a copy that is not older: every assignment is guarded by
 // IF(VALUES(version) >= version OR version IS NULL, ...), version last.
 //
@@ -59,15 +61,20 @@ class upsert_writer {
   const std::string& head() const { return head_; }
   // " ON DUPLICATE KEY UPDATE ..." — exposed for tests.
   const std::string& tail() const { return tail_; }
+  // head() + "(?,?)" + tail(): the statement of bulk array binding.
+  const std::string& bulk_sql() const { return bulk_sql_; }
 
  private:
   mysql::upsert_counts write_range(mysql::connection& conn, const batch& rows, std::size_t first,
                                    std::size_t count) const;
+  mysql::upsert_counts write_bulk(mysql::connection& conn, const batch& rows, std::size_t first,
+                                  std::size_t count) const;
   table_spec spec_;
   write_limits limits_;
   std::atomic<std::size_t> max_bytes_;
   std::string head_;
   std::string tail_;
+  std::string bulk_sql_;
 };
 
 }  // namespace ferry::sink
