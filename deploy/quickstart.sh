@@ -65,7 +65,7 @@ step "dependencies"
 deploy/install-deps.sh
 step "build ($build)"
 cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-ninja -C "$build" -j2
+ninja -C "$build" -j2 ferryd jst-sim
 step "private MariaDB"
 deploy/mariadb-local.sh start
 step "jst-sim"
@@ -77,9 +77,14 @@ echo
 step "ferryd --once: unique-code flow -> bi_skusn_inout, orders -> bi_orders + bi_order_items"
 eval "$(deploy/mariadb-local.sh env)"
 export JST_APP_SECRET=$app_secret JST_ACCESS_TOKEN=$access_token JST_REFRESH_TOKEN=demo-refresh-token
-"$build/daemon/ferryd" --check-config deploy/examples/skusn_inout.json
-"$build/daemon/ferryd" --config deploy/examples/skusn_inout.json --once skusn_inout 2>"$state/ferryd.log"
-"$build/daemon/ferryd" --config deploy/examples/orders.json --once orders 2>>"$state/ferryd.log"
+# The examples expect MariaDB on 3307 and jst-sim on 9400; follow the ports in use.
+for example in skusn_inout orders; do
+  sed -e "s/\"port\": 3307/\"port\": $FERRY_MYSQL_PORT/" -e "s#127.0.0.1:9400#127.0.0.1:$sim_port#" \
+    "deploy/examples/$example.json" >"$state/$example.json"
+done
+"$build/daemon/ferryd" --check-config "$state/skusn_inout.json"
+"$build/daemon/ferryd" --config "$state/skusn_inout.json" --once skusn_inout 2>"$state/ferryd.log"
+"$build/daemon/ferryd" --config "$state/orders.json" --once orders 2>>"$state/ferryd.log"
 echo "(ferryd's log: $state/ferryd.log)"
 
 step "what is in MariaDB now"

@@ -1,0 +1,177 @@
+#include "ferry/scheduler/schedule.hpp"
+
+#include <date/date.h>
+#include <date/tz.h>
+
+#include <bitset>
+#include <charconv>
+#include <stdexcept>
+#include <vector>
+
+namespace ferry::scheduler {
+
+struct cron_expression::fields {
+  std::bitset<60> minutes;
+  std::bitset<24> hours;
+  std::bitset<32> days;    // 1..31
+  std::bitset<13> months;  // 1..12
+  std::bitset<7> weekdays; // 0 = Sunday
+  bool days_restricted = false;
+  bool weekdays_restricted = false;
+  const date::time_zone* zone = nullptr;
+};
+
+namespace {
+
+std::vector<std::string_view> split(std::string_view text, char sep) {
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= text.size(); ++i)
+    if (i == text.size() || text[i] == sep) {
+      out.push_back(text.substr(start, i - start));
+      start = i + 1;
+    }
+  return out;
+}
+
+std::optional<int> number(std::string_view text) {
+  int value = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc{} || ptr != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+// One field: "*", "5", "1-5", "*/15", "10-50/5", and lists of those.
+template <std::size_t N>
+bool parse_field(std::string_view text, int low, int high, std::bitset<N>& bits, std::string& error) {
+  for (auto part : split(text, ',')) {
+    int step = 1;
+    if (const auto slash = part.find('/'); slash != std::string_view::npos) {
+      const auto s = number(part.substr(slash + 1));
+      if (!s || *s < 1) { error = "step '" + std::string{part.substr(slash + 1)} + "' is not a positive number"; return false; }
+      step = *s;
+      part = part.substr(0, slash);
+    }
+    int from = low, to = high;
+    if (part != "*") {
+      const auto dash = part.find('-');
+      const auto a = number(part.substr(0, dash));
+      const auto b = dash == std::string_view::npos ? a : number(part.substr(dash + 1));
+      if (!a || !b) { error = "'" + std::string{part} + "' is not a number or range"; return false; }
+      from = *a;
+      to = dash == std::string_view::npos && step > 1 ? high : *b;
+    }
+    if (from < low || to > high || from > to) {
+      error = "'" + std::string{part} + "' is outside " + std::to_string(low) + ".." + std::to_string(high);
+      return false;
+    }
+    for (int v = from; v <= to; v += step) bits.set(static_cast<std::size_t>(v));
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<cron_expression> cron_expression::parse(std::string_view text, std::string_view time_zone,
+                                                      std::string& error) {
+  std::vector<std::string_view> parts;
+  for (auto p : split(text, ' '))
+    if (!p.empty()) parts.push_back(p);
+  if (parts.size() != 5) {
+    error = "needs 5 fields (minute hour day-of-month month day-of-week), got " + std::to_string(parts.size());
+    return std::nullopt;
+  }
+  auto f = std::make_shared<fields>();
+  std::bitset<8> weekdays;
+  std::string why;
+  const auto check = [&](bool ok, const char* name) {
+    if (!ok) error = std::string{name} + ": " + why;
+    return ok;
+  };
+  const bool ok = check(parse_field(parts[0], 0, 59, f->minutes, why), "minute") &&
+                  check(parse_field(parts[1], 0, 23, f->hours, why), "hour") &&
+                  check(parse_field(parts[2], 1, 31, f->days, why), "day-of-month") &&
+                  check(parse_field(parts[3], 1, 12, f->months, why), "month") &&
+                  check(parse_field(parts[4], 0, 7, weekdays, why), "day-of-week");
+  if (!ok) return std::nullopt;
+  for (std::size_t d = 0; d < 7; ++d) f->weekdays[d] = weekdays[d];
+  if (weekdays[7]) f->weekdays.set(0);  // 7 is Sunday too
+  f->days_restricted = parts[2] != "*";
+  f->weekdays_restricted = parts[4] != "*";
+  try {
+    f->zone = date::locate_zone(std::string{time_zone});
+  } catch (const std::exception&) {
+    error = "unknown time zone '" + std::string{time_zone} + "'";
+    return std::nullopt;
+  }
+  cron_expression e;
+  e.fields_ = std::move(f);
+  e.text_ = std::string{text};
+  return e;
+}
+
+sys_seconds cron_expression::next_after(sys_seconds t) const {
+  using namespace std::chrono;
+  const auto& f = *fields_;
+  // Walk local wall-clock minutes, skipping whole days, hours and minutes
+  // that cannot match; five years without a match means an impossible
+  // expression such as "0 0 30 2 *".
+  auto local = date::floor<minutes>(f.zone->to_local(t)) + minutes{1};
+  const auto give_up = local + date::years{5};
+  while (local < give_up) {
+    const auto day = date::floor<date::days>(local);
+    const date::year_month_day ymd{day};
+    const date::weekday wd{day};
+    const bool dom = f.days[static_cast<unsigned>(ymd.day())];
+    const bool dow = f.weekdays[wd.c_encoding()];
+    const bool day_ok = (f.days_restricted && f.weekdays_restricted) ? (dom || dow)
+                                                                      : (dom && dow);
+    if (!f.months[static_cast<unsigned>(ymd.month())] || !day_ok) {
+      local = day + date::days{1};
+      continue;
+    }
+    const auto hm = date::hh_mm_ss{local - day};
+    if (!f.hours[static_cast<std::size_t>(hm.hours().count())]) {
+      local = day + hm.hours() + hours{1};
+      continue;
+    }
+    if (!f.minutes[static_cast<std::size_t>(hm.minutes().count())]) {
+      local += minutes{1};
+      continue;
+    }
+    // A wall time skipped by a DST change does not exist: earliest mapping.
+    return time_point_cast<seconds>(f.zone->to_sys(local, date::choose::earliest));
+  }
+  throw std::runtime_error("cron expression '" + text_ + "' never matches");
+}
+
+schedule schedule::every(std::chrono::seconds period) {
+  schedule s;
+  s.every_ = period;
+  return s;
+}
+
+schedule schedule::cron(cron_expression expression) {
+  schedule s;
+  s.cron_ = std::move(expression);
+  return s;
+}
+
+sys_seconds schedule::next_due(std::optional<sys_seconds> last_start, sys_seconds now) const {
+  if (every_) return last_start ? *last_start + *every_ : now;
+  return cron_->next_after(last_start.value_or(now));
+}
+
+std::chrono::seconds schedule::period_hint() const {
+  if (every_) return *every_;
+  const sys_seconds base{};
+  const auto first = cron_->next_after(base);
+  return std::chrono::duration_cast<std::chrono::seconds>(cron_->next_after(first) - first);
+}
+
+std::string schedule::describe() const {
+  if (every_) return "every " + std::to_string(every_->count()) + "s";
+  return "cron " + cron_->text();
+}
+
+}  // namespace ferry::scheduler

@@ -1,0 +1,85 @@
+#include "ferry/core/time.hpp"
+#include "ferry/scheduler/schedule.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace ferry::scheduler;
+using namespace std::chrono_literals;
+
+namespace {
+sys_seconds bj(const char* text) { return *ferry::core::parse_shanghai_datetime(text); }
+std::string show(sys_seconds t) { return ferry::core::format_shanghai_datetime(t); }
+
+cron_expression cron(const char* text, const char* tz = "Asia/Shanghai") {
+  std::string error;
+  auto e = cron_expression::parse(text, tz, error);
+  INFO(text << ": " << error);
+  REQUIRE(e);
+  return *e;
+}
+}  // namespace
+
+TEST_CASE("cron expressions against a table of examples", "[cron]") {
+  struct example { const char* expr; const char* after; const char* next; };
+  const example table[] = {
+      {"*/10 * * * *", "2026-03-01 10:03:00", "2026-03-01 10:10:00"},
+      {"*/10 * * * *", "2026-03-01 10:10:00", "2026-03-01 10:20:00"},
+      {"*/10 * * * *", "2026-03-01 23:55:30", "2026-03-02 00:00:00"},
+      {"0 * * * *", "2026-03-01 10:00:00", "2026-03-01 11:00:00"},
+      {"30 2 * * *", "2026-03-01 02:30:00", "2026-03-02 02:30:00"},
+      {"0 9-17/4 * * *", "2026-03-01 10:00:00", "2026-03-01 13:00:00"},
+      {"15,45 8 * * *", "2026-03-01 08:20:00", "2026-03-01 08:45:00"},
+      {"0 0 1 * *", "2026-01-31 12:00:00", "2026-02-01 00:00:00"},
+      {"0 0 29 2 *", "2026-01-01 00:00:00", "2028-02-29 00:00:00"},
+      {"0 12 * * 1", "2026-11-26 00:00:00", "2026-11-30 12:00:00"},   // 2026-11-26 is a Thursday
+      {"0 12 * * 0", "2026-11-26 00:00:00", "2026-11-29 12:00:00"},
+      {"0 12 * * 7", "2026-11-26 00:00:00", "2026-11-29 12:00:00"},   // 7 is Sunday too
+      {"0 12 * * 1-5", "2026-11-27 13:00:00", "2026-11-30 12:00:00"}, // Friday afternoon -> Monday
+      {"0 0 1 * 1", "2026-11-26 00:00:00", "2026-11-30 00:00:00"},    // dom OR dow when both restricted
+      {"0 0 13 * 5", "2026-11-14 00:00:00", "2026-11-20 00:00:00"},
+      {"59 23 31 12 *", "2026-06-01 00:00:00", "2026-12-31 23:59:00"},
+      {"0 0 * 2 *", "2026-02-28 00:00:00", "2027-02-01 00:00:00"},
+  };
+  for (const auto& e : table) {
+    INFO(e.expr << " after " << e.after);
+    CHECK(show(cron(e.expr).next_after(bj(e.after))) == e.next);
+  }
+}
+
+TEST_CASE("cron in another time zone", "[cron]") {
+  // 09:00 in UTC is 17:00 in Beijing.
+  CHECK(show(cron("0 9 * * *", "UTC").next_after(bj("2026-03-01 12:00:00"))) == "2026-03-01 17:00:00");
+}
+
+TEST_CASE("bad cron expressions name the field", "[cron]") {
+  const std::pair<const char*, const char*> bad[] = {
+      {"* * * *", "needs 5 fields"},          {"60 * * * *", "minute"},
+      {"* 24 * * *", "hour"},                 {"* * 0 * *", "day-of-month"},
+      {"* * * 13 *", "month"},                {"* * * * 8", "day-of-week"},
+      {"*/0 * * * *", "step"},                {"a * * * *", "minute"},
+      {"5-1 * * * *", "outside"},             {"* * * * * *", "got 6"},
+  };
+  for (const auto& [text, expected] : bad) {
+    std::string error;
+    INFO(text);
+    CHECK_FALSE(cron_expression::parse(text, "Asia/Shanghai", error));
+    CHECK_THAT(error, Catch::Contains(expected));
+  }
+  std::string error;
+  CHECK_FALSE(cron_expression::parse("* * * * *", "Mars/Olympus", error));
+  CHECK_THAT(error, Catch::Contains("time zone"));
+}
+
+TEST_CASE("an impossible cron expression is reported, not looped on", "[cron]") {
+  CHECK_THROWS_WITH(cron("0 0 30 2 *").next_after(bj("2026-01-01 00:00:00")), Catch::Contains("never matches"));
+}
+
+TEST_CASE("interval schedules count from the last run's start", "[schedule]") {
+  const auto s = schedule::every(300s);
+  CHECK(s.next_due(std::nullopt, bj("2026-01-01 10:00:00")) == bj("2026-01-01 10:00:00"));
+  CHECK(s.next_due(bj("2026-01-01 10:00:00"), bj("2026-01-01 10:01:00")) == bj("2026-01-01 10:05:00"));
+  // After downtime the next run is due at once: one catch-up run, not one per missed period.
+  CHECK(s.next_due(bj("2026-01-01 10:00:00"), bj("2026-01-02 10:00:00")) == bj("2026-01-01 10:05:00"));
+  CHECK(s.period_hint() == 300s);
+  CHECK(schedule::cron(cron("*/10 * * * *")).period_hint() == 600s);
+}
