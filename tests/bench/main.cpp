@@ -1,0 +1,233 @@
+// ferry-bench: ferry end to end against MariaDB's own ingest ceiling, in one
+// run on one machine. See docs/performance.md; tests/bench/run.sh drives it.
+#include "ceiling.hpp"
+#include "ferry_run.hpp"
+#include "rows.hpp"
+
+#include "support/child_process.hpp"
+#include "support/http_client.hpp"
+
+#include "ferry/sink/table.hpp"
+
+#include <mysql.h>
+#include <sys/wait.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <thread>
+
+namespace fs = std::filesystem;
+using nlohmann::ordered_json;
+using namespace ferry;
+
+namespace {
+
+const char* flow_api = "/open/webapi/wmsapi/skusn/queryinoutitemskusns";
+
+struct options {
+  std::uint64_t records = 1000000;
+  fs::path out = "bench-result.json";
+  fs::path work = "bench-work";
+  std::string ferryd = FERRYD_PATH;
+  std::string sim = JST_SIM_PATH;
+  bench::bench_settings ferry;
+  bool limits = false;
+  std::uint64_t limit_records = 350000;
+  bool skip_ceiling = false;
+};
+
+[[noreturn]] void usage(const std::string& problem) {
+  std::cerr << "ferry-bench: " << problem << "\n"
+            << "usage: ferry-bench [--records N] [--out FILE] [--work DIR] [--pool N] [--in-flight N]\n"
+            << "                   [--batch-rows N] [--write-mode auto|array|multi_row] [--skip-ceiling]\n"
+            << "                   [--limits [--limit-records N]]\n";
+  std::exit(2);
+}
+
+options parse(int argc, char** argv) {
+  options o;
+  std::map<std::string, std::string> values;
+  for (int i = 1; i < argc; ++i) {
+    const std::string flag = argv[i];
+    if (flag == "--limits") o.limits = true;
+    else if (flag == "--skip-ceiling") o.skip_ceiling = true;
+    else if (i + 1 < argc && flag.rfind("--", 0) == 0) values[flag] = argv[++i];
+    else usage("bad argument " + flag);
+  }
+  for (const auto& [k, v] : values) {
+    if (k == "--records") o.records = std::stoull(v);
+    else if (k == "--out") o.out = v;
+    else if (k == "--work") o.work = v;
+    else if (k == "--pool") o.ferry.pool_size = std::stoi(v);
+    else if (k == "--in-flight") o.ferry.max_in_flight = std::stoi(v);
+    else if (k == "--batch-rows") o.ferry.batch_rows = std::stoull(v);
+    else if (k == "--write-mode") o.ferry.write_mode = v;
+    else if (k == "--limit-records") o.limit_records = std::stoull(v);
+    else usage("unknown flag " + k);
+  }
+  return o;
+}
+
+std::string env(const char* name, const char* fallback) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? v : fallback;
+}
+
+mysql::connection_options database(const std::string& name) {
+  mysql::connection_options o;
+  o.host = env("FERRY_MYSQL_HOST", "127.0.0.1");
+  o.port = static_cast<unsigned>(std::stoul(env("FERRY_MYSQL_PORT", "3307")));
+  o.user = env("FERRY_MYSQL_USER", "ferry");
+  o.password = env("FERRY_MYSQL_PASSWORD", "");
+  o.database = name;
+  return o;
+}
+
+// Drops and creates database `name` (ferry_bench_*), optionally with the flow table.
+mysql::connection_options fresh_database(const std::string& name, bool with_table) {
+  auto admin = database("");
+  mysql::connection conn{admin};
+  conn.execute("DROP DATABASE IF EXISTS " + mysql::quote_identifier(name));
+  conn.execute("CREATE DATABASE " + mysql::quote_identifier(name) + " CHARACTER SET utf8mb4");
+  auto o = database(name);
+  if (with_table) {
+    mysql::connection t{o};
+    sink::prepare_table(t, bench::flow_table(), true);
+  }
+  return o;
+}
+
+ferry::test_support::child_process start_sim(const options& o, std::uint64_t records, bool limits, std::uint16_t& port) {
+  std::vector<std::string> args{"--port", "0", "--records", std::to_string(records)};
+  if (!limits) args.insert(args.end(), {"--limit-per-second", "0", "--limit-per-minute", "0"});
+  ferry::test_support::child_process sim{o.sim, args};
+  const auto line = sim.read_line(std::chrono::minutes{5});
+  const auto p = line ? ferry::test_support::parse_listening_port(*line) : std::nullopt;
+  if (!p) throw std::runtime_error("jst-sim did not start: " + line.value_or("(no output)"));
+  port = *p;
+  return sim;
+}
+
+ordered_json measure_json(const bench::run_measure& m, std::uint64_t records, double ceiling) {
+  const double rps = static_cast<double>(records) / m.seconds;
+  return {{"exit_code", m.exit_code},        {"seconds", m.seconds},
+          {"rows_per_second", rps},          {"ratio_to_bulk_ceiling", ceiling > 0 ? rps / ceiling : 0.0},
+          {"peak_rss_mib", m.peak_rss_mib},  {"cpu_seconds", m.cpu_seconds},
+          {"cpu_seconds_per_100k_rows", m.cpu_seconds * 1e5 / static_cast<double>(records)},
+          {"first_row_seconds", m.first_row_seconds < 0 ? ordered_json{} : ordered_json(m.first_row_seconds)},
+          {"fetched", m.fetched},            {"inserted", m.inserted},
+          {"updated", m.updated},            {"unchanged", m.unchanged},
+          {"throttles", m.throttles}};
+}
+
+void say(const std::string& text) { std::cerr << "ferry-bench: " << text << std::endl; }
+
+ordered_json ferry_runs(const options& o, double fresh_ceiling, double resync_ceiling) {
+  std::uint16_t port = 0;
+  auto sim = start_sim(o, o.records, false, port);
+  auto s = o.ferry;
+  s.sim_port = port;
+  s.db = fresh_database("ferry_bench_ferry", false);
+  const auto config = o.work / "ferry-bench.json";
+  std::ofstream{config} << bench::bench_config(s).dump(2);
+  const auto log = o.work / "ferryd.log";
+  say("ferryd --once into a fresh table");
+  const auto fresh = bench::run_ferryd(o.ferryd, {"--config", config.string(), "--once", "skusn_inout"}, log,
+                                       s.db, "bi_skusn_inout", true);
+  say("ferryd --once again over the same range (every row unchanged)");
+  const auto again = bench::run_ferryd(o.ferryd, {"--config", config.string(), "--once", "skusn_inout", "--from",
+                                                  "2026-01-01 00:00:00", "--to", "2026-01-31 00:00:00"},
+                                       log, s.db, "bi_skusn_inout", false);
+  return {{"settings", {{"pool_size", s.pool_size}, {"max_in_flight", s.max_in_flight},
+                        {"batch_rows", s.batch_rows}, {"write_mode", s.write_mode}}},
+          {"fresh", measure_json(fresh, o.records, fresh_ceiling)},
+          {"resync", measure_json(again, o.records, resync_ceiling)}};
+}
+
+ordered_json limited_run(const options& o) {
+  std::uint16_t port = 0;
+  auto sim = start_sim(o, o.limit_records, true, port);
+  auto s = o.ferry;
+  s.sim_port = port;
+  s.real_limits = true;
+  s.db = fresh_database("ferry_bench_limits", false);
+  const auto config = o.work / "ferry-bench-limits.json";
+  std::ofstream{config} << bench::bench_config(s).dump(2);
+  say("ferryd --once under the real limits (5/s, 100/min): takes minutes");
+  const auto m = bench::run_ferryd(o.ferryd, {"--config", config.string(), "--once", "skusn_inout"},
+                                   o.work / "ferryd-limits.log", s.db, "bi_skusn_inout", true);
+  ferry::test_support::http_client client{"127.0.0.1", port};
+  const auto stats = nlohmann::json::parse(client.get("/__sim/stats").response.body);
+  const auto& flow = stats.at("endpoints").at(flow_api);
+  const double calls = flow.at("served").get<double>();
+  // The most calls the limits allow in the run's time: 100 in any 60 s, 5 in any second.
+  const double allowed = std::min(5.0 * m.seconds, 100.0 * std::ceil(m.seconds / 60.0));
+  return {{"records", o.limit_records},
+          {"seconds", m.seconds},
+          {"calls_served", calls},
+          {"calls_per_second", calls / m.seconds},
+          {"allowed_calls_per_second_long_run", 100.0 / 60.0},
+          {"allowed_calls_in_run", allowed},
+          {"share_of_allowed_calls_used", calls / allowed},
+          {"refused_199_200", flow.at("refused_limit")},
+          {"exit_code", m.exit_code},
+          {"fetched", m.fetched},
+          {"peak_rss_mib", m.peak_rss_mib}};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const auto o = parse(argc, argv);
+  fs::create_directories(o.work);
+  ordered_json result = {{"records", o.records}};
+  try {
+    double bulk_fresh = 0, bulk_resync = 0;
+    if (!o.skip_ceiling) {
+      say("reading the rows jst-sim serves (jst-sim truth)");
+      const auto truth = o.work / "truth.ndjson";
+      const std::string cmd = o.sim + " truth --endpoint " + flow_api + " --from '2026-01-01 00:00:00' --to "
+                              "'2026-01-31 00:00:00' --records " + std::to_string(o.records) + " > " + truth.string();
+      if (std::system(cmd.c_str()) != 0) throw std::runtime_error("jst-sim truth failed");
+      const auto rows = bench::read_truth(truth, bench::flow_table());
+      const auto tsv = fs::absolute(o.work / "rows.tsv");
+      bench::write_tsv(rows, tsv);
+      // One connection and two (what 2 cores can use): the ceiling is the faster.
+      ordered_json bulk;
+      for (const std::size_t n : {std::size_t{1}, std::size_t{2}}) {
+        say("ceiling: bulk array binding upserts of 1000 rows over " + std::to_string(n) +
+            " connection(s), fresh table and again");
+        const auto db = fresh_database("ferry_bench_ceiling", true);
+        const auto fresh = bench::bulk_upsert_ceiling(db, bench::flow_table(), rows, 1000, n);
+        const auto resync = bench::bulk_upsert_ceiling(db, bench::flow_table(), rows, 1000, n);
+        if (fresh.counts.inserted != rows.rows() || resync.counts.unchanged != rows.rows())
+          throw std::runtime_error("the ceiling's counts are off: the table was not fresh");
+        bulk_fresh = std::max(bulk_fresh, fresh.rows_per_second);
+        bulk_resync = std::max(bulk_resync, resync.rows_per_second);
+        bulk[std::to_string(n) + "_connections"] = {
+            {"fresh", {{"seconds", fresh.seconds}, {"rows_per_second", fresh.rows_per_second}}},
+            {"resync", {{"seconds", resync.seconds}, {"rows_per_second", resync.rows_per_second}}}};
+      }
+      say("ceiling: LOAD DATA LOCAL INFILE into a fresh table");
+      const auto load_db = fresh_database("ferry_bench_load", true);
+      const auto load = bench::load_data_ceiling(load_db, bench::flow_table(), tsv, rows.rows());
+      result["rows_served"] = rows.rows();
+      result["ceiling"] = {{"bulk_upsert", bulk},
+                           {"bulk_upsert_fresh_rows_per_second", bulk_fresh},
+                           {"bulk_upsert_resync_rows_per_second", bulk_resync},
+                           {"load_data_fresh", {{"seconds", load.seconds}, {"rows_per_second", load.rows_per_second},
+                                                {"inserted", load.counts.inserted}}}};
+    }
+    result["ferry"] = ferry_runs(o, bulk_fresh, bulk_resync);
+    if (o.limits) result["limits"] = limited_run(o);
+  } catch (const std::exception& e) {
+    result["error"] = e.what();
+    std::cerr << "ferry-bench: " << e.what() << '\n';
+  }
+  std::ofstream{o.out} << result.dump(2) << '\n';
+  std::cout << result.dump(2) << '\n';
+  return result.contains("error") ? 1 : 0;
+}
