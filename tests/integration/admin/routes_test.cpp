@@ -174,7 +174,7 @@ TEST_CASE("unknown routes are 404 not_found") {
   CHECK(server.control.calls == 0);
 }
 
-TEST_CASE("unknown jobs are 404 job_not_found; malformed ids never reach the control") {
+TEST_CASE("unknown jobs are 404 job_not_found and malformed ids never reach the control") {
   admin_fixture server;
   admin_client client(server.port());
   auto unknown = client.get("/api/v1/jobs/nope");
@@ -226,7 +226,7 @@ TEST_CASE("a wrong method is 405 with Allow") {
   CHECK(server.control.calls == 0);
 }
 
-TEST_CASE("bodies must be sent as application/json: 415") {
+TEST_CASE("bodies not sent as application/json are 415") {
   admin_fixture server;
   admin_client client(server.port());
   for (const char* type : {"", "text/plain", "application/x-www-form-urlencoded", "application/jsonx"}) {
@@ -244,7 +244,7 @@ TEST_CASE("bodies must be sent as application/json: 415") {
   CHECK(with_charset.res.status == 200);
 }
 
-TEST_CASE("bad JSON and wrong types are 400 naming the field; the control is not called") {
+TEST_CASE("bad JSON and wrong types are 400 naming the field without calling the control") {
   admin_fixture server;
   admin_client client(server.port());
   const std::vector<std::tuple<const char*, const char*, const char*, const char*, const char*>> table{

@@ -24,14 +24,14 @@ unsigned status_of(const std::string& response) {
 
 }  // namespace
 
-TEST_CASE("keep-alive: many requests on one connection") {
+TEST_CASE("keep-alive serves many requests on one connection") {
   admin_fixture server;
   admin_client client(server.port());
   for (int i = 0; i < 20; ++i) REQUIRE(client.get("/api/v1/jobs").res.status == 200);
   CHECK(client.connections_opened() == 1);
 }
 
-TEST_CASE("a body over the limit is 413 body_too_large; one at the limit is read") {
+TEST_CASE("a body over the limit is 413 body_too_large and one at the limit is read") {
   auto options = test_options();
   options.body_limit = 1024;
   admin_fixture server(options);
@@ -109,7 +109,7 @@ TEST_CASE("an idle keep-alive connection is closed after idle_timeout (2 s), not
   CHECK(*closed_after < 4000ms);
 }
 
-TEST_CASE("HTTP/1.0 and Connection: close are answered, then closed") {
+TEST_CASE("HTTP/1.0 and Connection close are answered, then closed") {
   admin_fixture server;
   for (const std::string& request : {std::string("GET /healthz HTTP/1.0\r\n\r\n"),
                                     std::string("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")}) {
@@ -153,7 +153,7 @@ TEST_CASE("300 concurrent keep-alive clients are all answered, concurrently") {
   CHECK(server.control.calls == 2 * clients);
 }
 
-TEST_CASE("connections beyond max_sessions are closed at once; room frees up when one ends") {
+TEST_CASE("connections beyond max_sessions are closed at once and room frees up when one ends") {
   auto options = test_options();
   options.max_sessions = 2;
   options.read_timeout = 5s;
@@ -189,7 +189,7 @@ TEST_CASE("stop() closes live connections and the listener") {
   CHECK_THROWS(raw_connection(port));
 }
 
-TEST_CASE("TLS: HTTPS with a certificate, keep-alive, and no plain HTTP") {
+TEST_CASE("TLS serves HTTPS with a certificate, keep-alive, and no plain HTTP") {
   const auto identity = ferry::http::testing::make_self_signed("localhost", "DNS:localhost,IP:127.0.0.1");
   ferry::http::testing::temp_file cert(identity.cert_pem), key(identity.key_pem);
   auto options = test_options();
