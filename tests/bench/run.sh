@@ -6,14 +6,14 @@
 # Builds ferryd, jst-sim and ferry-bench (Release-with-debug-info, in
 # build-bench/ unless FERRY_BENCH_BUILD says otherwise), starts the private
 # MariaDB (deploy/mariadb-local.sh; left running), runs ferry-bench, which
-# starts jst-sim itself, and writes bench-out/result.json and
-# bench-out/chart.png. --limits adds the run under the real call limits
+# starts jst-sim itself, and writes $build/bench-out/result.json and
+# chart.png (FERRY_BENCH_OUT overrides the folder). --limits adds the run under the real call limits
 # (several minutes). Databases used: ferry_bench_*.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${FERRY_BENCH_BUILD:-$repo/build-bench}
-out=${FERRY_BENCH_OUT:-$repo/bench-out}
+out=${FERRY_BENCH_OUT:-$build/bench-out}
 
 if [[ ! -f $build/build.ninja ]]; then
   cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
