@@ -16,7 +16,7 @@ using detail::diagnostics;
 using detail::json;
 using detail::location;
 
-constexpr std::array<std::string_view, 4> root_keys{"mysql", "sources", "jobs", "log"};
+constexpr std::array<std::string_view, 5> root_keys{"mysql", "sources", "jobs", "log", "admin"};
 
 // nlohmann keeps the last of two equal keys without a word; a config where
 // "page_size" appears twice is a mistake worth reporting. Follows the parser's
@@ -113,6 +113,7 @@ config read_root(const json& root, const detail::load_context& ctx) {
   else
     r.report("jobs", "required", R"(what to sync, e.g. [{"id": "skusn_inout", "source": "jst", ...}])");
   if (const auto* v = r.find("log")) out.log = detail::read_log(*v, r.at("log"), ctx);
+  if (const auto* v = r.find("admin")) out.admin = detail::read_admin(*v, r.at("admin"), ctx);
   return out;
 }
 

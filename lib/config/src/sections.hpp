@@ -30,5 +30,6 @@ std::vector<job_config> read_jobs(const json& value, const location& where, cons
 schedule_config read_schedule(const json& value, const location& where, const load_context& ctx);
 std::vector<target_config> read_targets(const json& value, const location& where, const load_context& ctx);
 log_config read_log(const json& value, const location& where, const load_context& ctx);
+admin_config read_admin(const json& value, const location& where, const load_context& ctx);
 
 }  // namespace ferry::config::detail

@@ -52,8 +52,21 @@ TEST_CASE("an unknown key is refused with the closest known key", "[config][erro
 }
 
 TEST_CASE("an unknown key far from any known lists the known keys", "[config][errors]") {
-  const auto e = single_error([](document& d) { d["admin"] = {{"listen", "127.0.0.1:9090"}}; });
-  CHECK(e.to_string() == "admin: unknown key — known keys: mysql, sources, jobs, log");
+  const auto e = single_error([](document& d) { d["daemon"] = {{"listen", "127.0.0.1:9090"}}; });
+  CHECK(e.to_string() == "daemon: unknown key — known keys: mysql, sources, jobs, log, admin");
+}
+
+TEST_CASE("the admin section needs a token and a listen address it can bind", "[config][errors]") {
+  auto e = single_error([](document& d) { d["admin"] = {{"listen", "127.0.0.1:9090"}}; });
+  CHECK(e.path == "admin.token_env");
+  CHECK(e.message == "required");
+  e = single_error([](document& d) {
+    d["admin"] = {{"listen", "localhost"}, {"token_env", "JST_APP_SECRET"}};
+  });
+  CHECK(e.path == "admin.listen");
+  CHECK(e.message == "\"localhost\" is not an address:port");
+  e = single_error([](document& d) { d["admin"] = {{"token", "inline"}}; });
+  CHECK(e.path == "admin.token");
 }
 
 TEST_CASE("a bad duration says what a duration looks like", "[config][errors]") {

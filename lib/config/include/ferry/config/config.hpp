@@ -144,11 +144,24 @@ struct log_config {
   log_format format = log_format::text;
 };
 
+// The long-running daemon's admin API (docs/admin-api.md). Absent: no admin
+// API is served.
+struct admin_config {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 8080;
+  secret token;                 // bearer token for /api routes (token_env / token_file)
+  bool metrics_auth = false;    // true: /metrics needs the token too
+  std::optional<std::filesystem::path> tls_cert_file;
+  std::optional<std::filesystem::path> tls_key_file;
+  milliseconds shutdown_timeout = 30s;  // SIGTERM: how long in-flight runs may take to finish
+};
+
 struct config {
   mysql_config mysql;
   std::vector<source_config> sources;  // in file order
   std::vector<job_config> jobs;
   log_config log;
+  std::optional<admin_config> admin;
 
   const source_config* find_source(std::string_view name) const;
   const job_config* find_job(std::string_view id) const;
