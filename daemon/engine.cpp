@@ -53,6 +53,17 @@ source::jushuitan::client_options client_options(const config::source_config& s,
   return o;
 }
 
+metrics::request_outcome to_request_outcome(retry::outcome o) {
+  switch (o) {
+    case retry::outcome::success: return metrics::request_outcome::ok;
+    case retry::outcome::transient: return metrics::request_outcome::transient;
+    case retry::outcome::throttle: return metrics::request_outcome::throttled;
+    case retry::outcome::token_expired: return metrics::request_outcome::token_expired;
+    case retry::outcome::fatal: return metrics::request_outcome::fatal;
+  }
+  return metrics::request_outcome::fatal;
+}
+
 }  // namespace
 
 mysql::connection_options mysql_options(const config::mysql_config& m) {
@@ -74,8 +85,8 @@ mysql::connection_options mysql_options(const config::mysql_config& m) {
   return o;
 }
 
-engine::engine(asio::io_context& io, const config::config& cfg)
-    : io_(io), cfg_(cfg), pool_(mysql_options(cfg.mysql), static_cast<std::size_t>(cfg.mysql.pool_size)) {}
+engine::engine(asio::io_context& io, const config::config& cfg, metrics::registry* metrics)
+    : io_(io), cfg_(cfg), metrics_(metrics), pool_(mysql_options(cfg.mysql), static_cast<std::size_t>(cfg.mysql.pool_size)) {}
 
 engine::~engine() { shutdown(); }
 
@@ -104,18 +115,29 @@ source::jushuitan::client& engine::client_for(const config::source_config& s) {
       return 0;
     });
   };
-  slot = std::make_unique<source::jushuitan::client>(io_.get_executor(), client_options(s, stored), clock_, save);
+  auto options = client_options(s, stored);
+  if (metrics_ != nullptr) {
+    auto& m = metrics_->source(s.name);
+    options.on_call = [&m](retry::outcome o, std::chrono::duration<double> elapsed) {
+      m.request(to_request_outcome(o), elapsed);
+    };
+    options.on_limiter_wait = [&m](std::chrono::nanoseconds waited) {
+      if (waited.count() > 0) m.ratelimit_waited(waited);
+    };
+  }
+  slot = std::make_unique<source::jushuitan::client>(io_.get_executor(), std::move(options), clock_, save);
   return *slot;
 }
 
-asio::awaitable<sync::run_result> engine::run_once(const std::string& job_id, sync::run_request request) {
+asio::awaitable<sync::run_result> engine::run_once(const std::string& job_id, sync::run_request request,
+                                                   sync::run_observer observer) {
   const auto* job = cfg_.find_job(job_id);
   if (job == nullptr) throw std::invalid_argument("no job " + job_id);
   auto& client = *clients_.at(job->source);
   const auto& plan = *plans_.at(job_id);
   sync::page_fetcher fetch = [&client](const std::string& api, const nlohmann::json& biz,
                                        const std::string& list_key) { return client.fetch(api, biz, list_key); };
-  sync::runner runner{io_.get_executor(), pool_, plan, fetch};
+  sync::runner runner{io_.get_executor(), pool_, plan, fetch, sync::system_now, std::move(observer)};
   co_await runner.prepare();
   co_return co_await runner.run(std::move(request));
 }

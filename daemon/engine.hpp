@@ -3,6 +3,7 @@
 // Jushuitan client per source, one plan per job) and runs a job once.
 // Owned by main; used from the io_context thread.
 #include "ferry/config/config.hpp"
+#include "ferry/metrics/metrics.hpp"
 #include "ferry/mysql/pool.hpp"
 #include "ferry/ratelimit/clock.hpp"
 #include "ferry/source/jushuitan/client.hpp"
@@ -19,19 +20,25 @@ mysql::connection_options mysql_options(const config::mysql_config& m);
 
 class engine {
  public:
-  engine(asio::io_context& io, const config::config& cfg);
+  // `metrics` may be null (ferryd --once keeps none).
+  engine(asio::io_context& io, const config::config& cfg, metrics::registry* metrics = nullptr);
   ~engine();
 
   // Creates ferry's state tables and loads persisted tokens. Blocking; call before run_once.
   void start();
-  asio::awaitable<sync::run_result> run_once(const std::string& job_id, sync::run_request request);
+  asio::awaitable<sync::run_result> run_once(const std::string& job_id, sync::run_request request,
+                                             sync::run_observer observer = {});
   void shutdown();
+
+  mysql::pool& pool() { return pool_; }
+  const sync::job_plan& plan(const std::string& job_id) const { return *plans_.at(job_id); }
 
  private:
   source::jushuitan::client& client_for(const config::source_config& s);
 
   asio::io_context& io_;
   const config::config& cfg_;
+  metrics::registry* metrics_;
   mysql::pool pool_;
   ratelimit::steady_clock_source clock_;
   std::map<std::string, std::unique_ptr<source::jushuitan::client>> clients_;

@@ -1,6 +1,7 @@
 // ferryd: keeps MySQL tables in step with paged, rate-limited ERP APIs.
 // main only reads the command line and wires modules together.
 #include "engine.hpp"
+#include "service.hpp"
 #include "logging.hpp"
 
 #include "ferry/config/load.hpp"
@@ -22,12 +23,14 @@ constexpr int exit_usage = 2;
 constexpr int exit_incomplete = 3;
 
 po::options_description command_line_options() {
-  po::options_description options{"Usage: ferryd --config FILE --once JOB [--from T --to T]\n"
+  po::options_description options{"Usage: ferryd --config FILE                 run every job on its schedule\n"
+                                  "       ferryd --config FILE --once JOB [--from T --to T]\n"
                                   "       ferryd --check-config FILE\n\nOptions"};
   options.add_options()
       ("help,h", "print this help and exit")
       ("version", "print the version and exit")
-      ("config,c", po::value<std::string>()->value_name("FILE"), "the JSON config file")
+      ("config,c", po::value<std::string>()->value_name("FILE"),
+       "the JSON config file; without --once, run as a daemon until SIGTERM")
       ("check-config", po::value<std::string>()->value_name("FILE"),
        "validate a config file, print every error with its JSON path; exit 2 if any")
       ("once", po::value<std::string>()->value_name("JOB"),
@@ -71,14 +74,29 @@ std::optional<ferry::sync::range> explicit_range(const po::variables_map& args) 
   return ferry::sync::range{*from, *to};
 }
 
-int run_once(const std::string& config_file, const std::string& job_id, const po::variables_map& args) {
+std::optional<ferry::config::config> load_or_report(const std::string& config_file) {
   auto loaded = ferry::config::load_config_file(config_file);
   if (!loaded.value) {
     for (const auto& e : loaded.errors) std::cerr << e.to_string() << '\n';
     std::cerr << "ferryd: " << loaded.errors.size() << " errors in " << config_file << '\n';
-    return exit_usage;
   }
-  const auto& cfg = *loaded.value;
+  return std::move(loaded.value);
+}
+
+// The long-running daemon: schedules every job, serves the admin API, stops on SIGTERM.
+int run_service(const std::string& config_file) {
+  auto cfg = load_or_report(config_file);
+  if (!cfg) return exit_usage;
+  ferry::daemon::setup_logging(cfg->log, ferry::daemon::log_stream::out);
+  ferry::asio::io_context io;
+  ferry::daemon::service service{io, std::move(*cfg)};
+  return service.run();
+}
+
+int run_once(const std::string& config_file, const std::string& job_id, const po::variables_map& args) {
+  const auto loaded = load_or_report(config_file);
+  if (!loaded) return exit_usage;
+  const auto& cfg = *loaded;
   if (cfg.find_job(job_id) == nullptr) {
     std::cerr << "ferryd: no job \"" << job_id << "\" in " << config_file << '\n';
     return exit_usage;
@@ -135,12 +153,12 @@ int main(int argc, char** argv) {
   }
   if (args.count("check-config"))
     return ferry::config::check_config_main(args["check-config"].as<std::string>(), std::cout, std::cerr);
-  if (!args.count("config") || !args.count("once")) {
-    std::cerr << "ferryd: give --config FILE and --once JOB (the long-running mode is not built yet); "
-                 "see 'ferryd --help'.\n";
+  if (!args.count("config")) {
+    std::cerr << "ferryd: give --config FILE (and --once JOB for a single run); see 'ferryd --help'.\n";
     return exit_usage;
   }
   try {
+    if (!args.count("once")) return run_service(args["config"].as<std::string>());
     return run_once(args["config"].as<std::string>(), args["once"].as<std::string>(), args);
   } catch (const std::exception& e) {
     std::cerr << "ferryd: " << e.what() << '\n';

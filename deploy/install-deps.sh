@@ -11,7 +11,7 @@ packages=(
   libmariadb-dev libspdlog-dev libfmt-dev prometheus-cpp-dev catch2
   libhowardhinnant-date-dev tzdata ca-certificates
   # tests and quickstart
-  mariadb-server mariadb-client curl procps prometheus systemd
+  mariadb-server mariadb-client curl procps prometheus systemd python3 python3-yaml
 )
 
 missing=()

@@ -164,6 +164,41 @@ void finish_run(mysql::connection& conn, std::uint64_t run_id, const run_summary
   conn.execute(sql + " WHERE id = " + std::to_string(run_id));
 }
 
+std::vector<run_record> runs(mysql::connection& conn, const std::string& job_id, std::size_t limit) {
+  std::string sql =
+      "SELECT id, job_id, kind, state, range_start, range_end, started_at, finished_at, windows, incomplete_windows, "
+      "pages, fetched, inserted, updated, unchanged, dead_letters, retries, throttles, error FROM ferry_runs "
+      "WHERE job_id = ";
+  conn.append_quoted(sql, job_id);
+  sql += " ORDER BY id DESC LIMIT " + std::to_string(limit);
+  std::vector<run_record> out;
+  for (const auto& r : conn.query(sql)) {
+    run_record run;
+    run.id = read_count(r[0]);
+    run.job_id = r[1].value_or("");
+    run.kind = r[2].value_or("");
+    run.state = r[3].value_or("");
+    run.range_start = read_time(r[4]).value_or(sys_seconds{});
+    run.range_end = read_time(r[5]).value_or(sys_seconds{});
+    run.started_at = read_time(r[6]).value_or(sys_seconds{});
+    run.finished_at = read_time(r[7]);
+    auto& s = run.summary;
+    s.windows = read_count(r[8]);
+    s.incomplete_windows = read_count(r[9]);
+    s.pages = read_count(r[10]);
+    s.fetched = read_count(r[11]);
+    s.inserted = read_count(r[12]);
+    s.updated = read_count(r[13]);
+    s.unchanged = read_count(r[14]);
+    s.dead_letters = read_count(r[15]);
+    s.retries = read_count(r[16]);
+    s.throttles = read_count(r[17]);
+    s.error = r[18].value_or("");
+    out.push_back(std::move(run));
+  }
+  return out;
+}
+
 void add_dead_letters(mysql::connection& conn, const std::string& job_id, std::uint64_t run_id,
                       sys_seconds window_start, sys_seconds window_end, const std::vector<dead_letter>& letters) {
   if (letters.empty()) return;

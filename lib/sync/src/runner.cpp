@@ -63,8 +63,14 @@ std::chrono::sys_seconds system_now() {
 }
 
 
-runner::runner(asio::any_io_executor ex, mysql::pool& pool, const job_plan& plan, page_fetcher fetch, wall_clock now)
-    : executor_(ex), pool_(pool), plan_(plan), fetch_(std::move(fetch)), now_(std::move(now)) {}
+runner::runner(asio::any_io_executor ex, mysql::pool& pool, const job_plan& plan, page_fetcher fetch, wall_clock now,
+               run_observer observer)
+    : executor_(ex),
+      pool_(pool),
+      plan_(plan),
+      fetch_(std::move(fetch)),
+      now_(std::move(now)),
+      observer_(std::move(observer)) {}
 
 asio::awaitable<void> runner::prepare() {
   co_await with_retries("preparing tables", [this](mysql::connection& conn) {
@@ -86,7 +92,9 @@ asio::awaitable<page> runner::fetch_page(window_run& wr, std::uint64_t page_inde
   biz["page_size"] = plan_.page_size;
   const auto plain = ferry::json::parse_exact(biz.dump());
   auto result = co_await fetch_(plan_.api, plain, plan_.list_key);
-  wr.retries += static_cast<std::uint64_t>(std::max(0, result.attempts - 1));
+  const auto retries = static_cast<std::uint64_t>(std::max(0, result.attempts - 1));
+  wr.retries += retries;
+  if (retries > 0 && observer_.retried) observer_.retried(retries);
   wr.throttles += static_cast<std::uint64_t>(result.throttles);
   if (!result.value) {
     wr.failed = true;
@@ -98,6 +106,7 @@ asio::awaitable<page> runner::fetch_page(window_run& wr, std::uint64_t page_inde
 asio::awaitable<void> runner::take_page(window_run& wr, page p, std::uint64_t page_index) {
   ++wr.pages;
   wr.fetched += p.records.size();
+  if (observer_.records_fetched) observer_.records_fetched(p.records.size());
   if (p.data_count) wr.data_count = std::max(wr.data_count.value_or(0), *p.data_count);
   for (const auto& record : p.records) {
     for (auto& rows : wr.scratch) rows.clear();
@@ -121,12 +130,15 @@ asio::awaitable<void> runner::flush(window_run& wr, std::size_t target) {
   std::swap(rows, wr.pending[target]);
   if (rows.empty()) co_return;
   const auto& writer = *plan_.targets[target].writer;
+  const auto started = std::chrono::steady_clock::now();
   const auto counts = co_await with_retries("writing a batch", [&](mysql::connection& conn) {
     return writer.write(conn, rows);
   });
+  if (observer_.batch_written) observer_.batch_written(std::chrono::steady_clock::now() - started);
   wr.counts.inserted += counts.inserted;
   wr.counts.updated += counts.updated;
   wr.counts.unchanged += counts.unchanged;
+  if (observer_.rows_written) observer_.rows_written(plan_.targets[target].table.table, counts);
 }
 
 asio::awaitable<void> runner::fetch_round(window_run& wr) {

@@ -15,9 +15,11 @@ asio::awaitable<void> runner::commit(window_run& wr, state::window_state st, std
   const auto tail = co_await with_retries("committing a window", [&](mysql::connection& conn) {
     conn.begin();
     try {
+      std::vector<mysql::upsert_counts> per_target;
       mysql::upsert_counts counts;
       for (std::size_t t = 0; t < wr.pending.size(); ++t) {
         const auto c = plan_.targets[t].writer->write(conn, wr.pending[t]);
+        per_target.push_back(c);
         counts.inserted += c.inserted;
         counts.updated += c.updated;
         counts.unchanged += c.unchanged;
@@ -46,15 +48,20 @@ asio::awaitable<void> runner::commit(window_run& wr, state::window_state st, std
         throw run_failure("the watermark of job " + plan_.job_id +
                           " was moved by another writer; is a second ferryd running this job?");
       conn.commit();
-      return counts;
+      return per_target;
     } catch (...) {
       conn.rollback();
       throw;
     }
   });
-  wr.counts.inserted += tail.inserted;
-  wr.counts.updated += tail.updated;
-  wr.counts.unchanged += tail.unchanged;
+  for (std::size_t t = 0; t < tail.size(); ++t) {
+    wr.counts.inserted += tail[t].inserted;
+    wr.counts.updated += tail[t].updated;
+    wr.counts.unchanged += tail[t].unchanged;
+    if (observer_.rows_written) observer_.rows_written(plan_.targets[t].table.table, tail[t]);
+  }
+  if (!wr.dead.empty() && observer_.dead_letters) observer_.dead_letters(wr.dead.size());
+  if (advance_to && observer_.watermark_moved) observer_.watermark_moved(*advance_to);
   for (auto& p : wr.pending) p.clear();
 }
 
@@ -146,8 +153,11 @@ asio::awaitable<run_result> runner::run(run_request request) {
                  job.watermark ? core::format_shanghai_datetime(*job.watermark) : std::string{"none"});
   auto watermark = job.watermark;
   try {
-    for (const auto& w : split_range(covered, plan_.windows.max_span))
+    for (const auto& w : split_range(covered, plan_.windows.max_span)) {
+      if (request.stop != nullptr && request.stop->load())
+        throw run_failure("interrupted by shutdown before window " + show(w) + "; the next run goes on from there");
       co_await process_window(w, watermark, live, result.run_id, result.summary, 0);
+    }
   } catch (const std::exception& e) {
     result.summary.error = e.what();
     logger()->error("job={} run={} failed: {}", plan_.job_id, result.run_id, e.what());

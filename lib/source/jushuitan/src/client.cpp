@@ -100,8 +100,11 @@ asio::awaitable<fetch_result> client::fetch(const std::string& path, const nlohm
   for (;;) {
     const auto waited = co_await limiter_.acquire();
     counters_.limiter_wait += waited;
+    if (options_.on_limiter_wait) options_.on_limiter_wait(waited);
     if (state.throttles() > 0) throttle_wait += waited;
+    const auto sent = std::chrono::steady_clock::now();
     auto out = co_await attempt(path, biz_text, list_key);
+    if (options_.on_call) options_.on_call(out.kind, std::chrono::steady_clock::now() - sent);
     if (out.kind == outcome::success) limiter_.on_success();
     if (out.kind == outcome::throttle) limiter_.on_throttle(out.throttle);
     const auto decision =

@@ -79,6 +79,19 @@ std::uint64_t start_run(mysql::connection& conn, const std::string& job_id, run_
                         sys_seconds range_start, sys_seconds range_end);
 void finish_run(mysql::connection& conn, std::uint64_t run_id, const run_summary& summary);
 
+struct run_record {
+  std::uint64_t id = 0;
+  std::string job_id;
+  std::string kind;
+  std::string state;  // queued, running, success, failed
+  sys_seconds range_start{}, range_end{};
+  sys_seconds started_at{};
+  std::optional<sys_seconds> finished_at;
+  run_summary summary;
+};
+// The job's latest runs, newest first.
+std::vector<run_record> runs(mysql::connection& conn, const std::string& job_id, std::size_t limit);
+
 struct dead_letter {
   std::uint64_t page = 0;
   std::string record;  // the raw record JSON

@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -32,10 +33,24 @@ using page_fetcher = std::function<asio::awaitable<source::jushuitan::fetch_resu
 using wall_clock = std::function<std::chrono::sys_seconds()>;
 std::chrono::sys_seconds system_now();
 
+// Hooks for metrics, each optional, called on the runner's executor as the
+// run goes (not only at its end), so dashboards see progress.
+struct run_observer {
+  std::function<void(const std::string& table, const mysql::upsert_counts&)> rows_written;
+  std::function<void(std::uint64_t records)> records_fetched;
+  std::function<void(std::uint64_t letters)> dead_letters;
+  std::function<void(std::uint64_t retries)> retried;
+  std::function<void(std::chrono::sys_seconds watermark)> watermark_moved;
+  std::function<void(std::chrono::duration<double> elapsed)> batch_written;
+};
+
 struct run_request {
   state::run_kind kind = state::run_kind::once;
   // An explicit range (backfill, --from/--to): synced without moving the watermark.
   std::optional<range> explicit_range;
+  // Set by a stopping daemon: the run ends before its next window (the
+  // current one is finished or, if the process is cut off, redone next time).
+  const std::atomic<bool>* stop = nullptr;
 };
 
 struct run_result {
@@ -50,7 +65,7 @@ struct run_result {
 class runner {
  public:
   runner(asio::any_io_executor ex, mysql::pool& pool, const job_plan& plan, page_fetcher fetch,
-         wall_clock now = system_now);
+         wall_clock now = system_now, run_observer observer = {});
 
   // Creates the state tables and the job's target tables (once per process).
   asio::awaitable<void> prepare();
@@ -75,6 +90,7 @@ class runner {
   const job_plan& plan_;
   page_fetcher fetch_;
   wall_clock now_;
+  run_observer observer_;
 };
 
 // Thrown inside a run for a failure that ends it; the message is the run's error.

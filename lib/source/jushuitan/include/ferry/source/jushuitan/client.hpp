@@ -45,6 +45,10 @@ struct client_options {
   retry::policy retry;
   http::client_options http;
   std::uint64_t seed = 0;  // backoff jitter; 0 picks one from the clock
+  // Metrics hooks, both optional: every HTTP call's outcome class and
+  // duration, and every wait on the rate limiter.
+  std::function<void(retry::outcome, std::chrono::duration<double>)> on_call;
+  std::function<void(std::chrono::nanoseconds)> on_limiter_wait;
 };
 
 // Persists refreshed tokens; called on the client's executor thread.

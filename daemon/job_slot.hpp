@@ -1,0 +1,25 @@
+#pragma once
+// Private to the service: the scheduling state of one job.
+#include "service.hpp"
+
+#include <deque>
+#include <memory>
+#include <optional>
+
+namespace ferry::daemon {
+
+struct service::job_slot {
+  const config::job_config* job = nullptr;
+  scheduler::schedule schedule = scheduler::schedule::every(std::chrono::minutes{5});
+  metrics::job_metrics* metrics = nullptr;
+  bool paused = false;
+  bool running = false;
+  bool manual_queued = false;
+  std::deque<sync::range> backfills;
+  std::optional<sys_seconds> last_start;
+  std::optional<sys_seconds> next_run;
+  std::optional<sync::run_result> last_result;
+  std::unique_ptr<asio::steady_timer> wake;
+};
+
+}  // namespace ferry::daemon

@@ -1,0 +1,229 @@
+#include "service.hpp"
+
+#include "job_slot.hpp"
+#include "notify.hpp"
+
+#include "ferry/core/time.hpp"
+#include "ferry/state/store.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+
+namespace ferry::daemon {
+namespace {
+
+using std::chrono::sys_seconds;
+using nlohmann::json;
+
+std::shared_ptr<spdlog::logger> logger() {
+  if (auto existing = spdlog::get("daemon")) return existing;
+  auto created = spdlog::default_logger()->clone("daemon");
+  spdlog::register_logger(created);
+  return created;
+}
+
+std::chrono::system_clock::time_point wall(sys_seconds t) { return std::chrono::system_clock::time_point{t}; }
+
+scheduler::schedule make_schedule(const config::schedule_config& s) {
+  if (s.cron) {
+    std::string error;
+    auto expression = scheduler::cron_expression::parse(*s.cron, s.tz, error);
+    if (!expression) throw std::invalid_argument("schedule.cron: " + error);
+    return scheduler::schedule::cron(std::move(*expression));
+  }
+  return scheduler::schedule::every(std::chrono::duration_cast<std::chrono::seconds>(s.every.value_or(std::chrono::minutes{5})));
+}
+
+}  // namespace
+
+
+service::service(asio::io_context& io, config::config cfg)
+    : io_(io), cfg_(std::move(cfg)), engine_(io, cfg_, &metrics_), signals_(io, SIGTERM, SIGINT, SIGHUP) {
+  for (const auto& job : cfg_.jobs) {
+    if (!job.enabled) continue;
+    auto slot = std::make_unique<job_slot>();
+    slot->job = &job;
+    slot->schedule = make_schedule(job.schedule);
+    std::vector<std::string> tables;
+    for (const auto& t : job.targets) tables.push_back(t.table);
+    slot->metrics = &metrics_.job(job.id, job.source, tables);
+    slot->metrics->set_schedule_period(slot->schedule.period_hint());
+    slot->wake = std::make_unique<asio::steady_timer>(io_);
+    slots_[job.id] = std::move(slot);
+  }
+}
+
+service::~service() = default;
+
+void service::load_job_states() {
+  for (auto& [id, slot] : slots_) {
+    const auto job = engine_.pool().run_blocking([&](mysql::connection& c) { return state::load_job(c, id); });
+    slot->paused = job.paused;
+    slot->metrics->set_paused(job.paused);
+    if (job.watermark) slot->metrics->set_watermark(wall(*job.watermark));
+    const auto runs = engine_.pool().run_blocking([&](mysql::connection& c) { return state::runs(c, id, 50); });
+    if (!runs.empty()) slot->last_start = runs.front().started_at;
+    for (const auto& r : runs)
+      if (r.state == "success" && r.finished_at) {
+        slot->metrics->set_last_success(wall(*r.finished_at));
+        break;
+      }
+  }
+}
+
+int service::run() {
+  engine_.start();
+  load_job_states();
+  if (cfg_.admin) {
+    admin::server_options o;
+    o.address = cfg_.admin->address;
+    o.port = cfg_.admin->port;
+    o.token = cfg_.admin->token.reveal();
+    o.metrics_need_token = cfg_.admin->metrics_auth;
+    if (cfg_.admin->tls_cert_file) o.tls_cert_file = cfg_.admin->tls_cert_file->string();
+    if (cfg_.admin->tls_key_file) o.tls_key_file = cfg_.admin->tls_key_file->string();
+    admin_ = std::make_unique<admin::server>(io_.get_executor(), o, *this);
+    const auto port = admin_->start();
+    logger()->info("admin API listening on {}:{}", o.address, port);
+    // Tests and scripts read the bound port from this line (listen port 0 picks one).
+    std::printf("ferryd admin listening on %s:%u\n", o.address.c_str(), static_cast<unsigned>(port));
+    std::fflush(stdout);
+  }
+  const auto on_done = [this](std::exception_ptr e) {
+    if (e) {
+      try { std::rethrow_exception(e); } catch (const std::exception& ex) { logger()->error("job loop failed: {}", ex.what()); }
+    }
+    loop_ended();
+  };
+  for (auto& [id, slot] : slots_) {
+    ++loops_running_;
+    asio::co_spawn(io_, job_loop(*slot), on_done);
+  }
+  asio::co_spawn(io_, watchdog(), [](std::exception_ptr) {});
+  std::function<void(const boost::system::error_code&, int)> on_signal = [this, &on_signal](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    if (sig == SIGHUP) {
+      logger()->warn("SIGHUP: reloading the config is not built yet; restart ferryd to apply a new config");
+      signals_.async_wait(on_signal);
+      return;
+    }
+    begin_shutdown(sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  };
+  signals_.async_wait(on_signal);
+  sd_notify("READY=1\nSTATUS=syncing " + std::to_string(slots_.size()) + " jobs");
+  logger()->info("ferryd {} running {} jobs", "started", slots_.size());
+  io_.run();
+  engine_.shutdown();
+  logger()->info("ferryd stopped");
+  return 0;
+}
+
+void service::begin_shutdown(const char* why) {
+  if (stopping_.exchange(true)) return;
+  sd_notify("STOPPING=1");
+  logger()->info("{}: stopping; runs finish their current window (up to {})", why,
+                 core::format_duration(cfg_.admin ? cfg_.admin->shutdown_timeout : std::chrono::seconds{30}));
+  if (admin_) admin_->stop();
+  signals_.cancel();
+  for (auto& [id, slot] : slots_) slot->wake->cancel();
+  shutdown_deadline_ = std::make_unique<asio::steady_timer>(
+      io_, cfg_.admin ? cfg_.admin->shutdown_timeout : std::chrono::milliseconds{30'000});
+  shutdown_deadline_->async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    // Whatever was not committed is redone by the next run: nothing is lost.
+    logger()->warn("shutdown timeout reached; abandoning the open windows");
+    io_.stop();
+  });
+  if (loops_running_ == 0) io_.stop();
+}
+
+void service::loop_ended() {
+  if (--loops_running_ == 0 && stopping_) {
+    if (shutdown_deadline_) shutdown_deadline_->cancel();
+    io_.stop();
+  }
+}
+
+asio::awaitable<void> service::watchdog() {
+  const auto interval = watchdog_interval();
+  if (!interval) co_return;
+  asio::steady_timer timer{io_};
+  while (!stopping_) {
+    sd_notify("WATCHDOG=1");
+    timer.expires_after(*interval);
+    boost::system::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
+asio::awaitable<void> service::job_loop(job_slot& slot) {
+  while (!stopping_) {
+    if (slot.manual_queued) {
+      slot.manual_queued = false;
+      co_await run_job(slot, {state::run_kind::manual, std::nullopt, &stopping_});
+      continue;
+    }
+    if (!slot.backfills.empty()) {
+      const auto r = slot.backfills.front();
+      slot.backfills.pop_front();
+      co_await run_job(slot, {state::run_kind::backfill, r, &stopping_});
+      continue;
+    }
+    const auto now = sync::system_now();
+    const auto due = slot.schedule.next_due(slot.last_start, now);
+    slot.next_run = slot.paused ? std::nullopt : std::optional<sys_seconds>{due};
+    if (slot.paused || due > now) {
+      if (slot.paused) slot.wake->expires_at(asio::steady_timer::time_point::max());
+      else slot.wake->expires_after(due - now);
+      boost::system::error_code ec;
+      co_await slot.wake->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      continue;
+    }
+    co_await run_job(slot, {state::run_kind::scheduled, std::nullopt, &stopping_});
+  }
+}
+
+asio::awaitable<void> service::run_job(job_slot& slot, sync::run_request request) {
+  auto& m = *slot.metrics;
+  slot.running = true;
+  slot.last_start = sync::system_now();
+  m.run_started();
+  sync::run_observer observer;
+  observer.rows_written = [&m](const std::string& table, const mysql::upsert_counts& c) {
+    m.rows_written(table, metrics::write_op::insert, c.inserted);
+    m.rows_written(table, metrics::write_op::update, c.updated);
+    m.rows_written(table, metrics::write_op::unchanged, c.unchanged);
+  };
+  observer.records_fetched = [&m](std::uint64_t n) { m.records_fetched(n); };
+  observer.dead_letters = [&m](std::uint64_t n) { m.dead_letters(n); };
+  observer.retried = [&m](std::uint64_t n) { for (std::uint64_t i = 0; i < n; ++i) m.retried(); };
+  observer.watermark_moved = [&m](sys_seconds w) { m.set_watermark(wall(w)); };
+  observer.batch_written = [this](std::chrono::duration<double> d) { metrics_.mysql().batch_written(d); };
+  try {
+    auto result = co_await engine_.run_once(slot.job->id, request, std::move(observer));
+    const bool ok = result.summary.error.empty();
+    m.run_finished(ok ? metrics::run_outcome::success : metrics::run_outcome::failed, std::chrono::system_clock::now());
+    if (!result.nothing_to_do)
+      logger()->info("job={} run={} kind={} {}: fetched={} inserted={} updated={} unchanged={} dead_letters={} {:.1f}s",
+                     slot.job->id, result.run_id, state::to_string(request.kind), ok ? "success" : "failed",
+                     result.summary.fetched, result.summary.inserted, result.summary.updated,
+                     result.summary.unchanged, result.summary.dead_letters, result.seconds);
+    slot.last_result = std::move(result);
+    const auto incomplete = co_await engine_.pool().run([&](mysql::connection& c) {
+      return state::windows(c, slot.job->id, state::window_state::incomplete, 10000).size();
+    });
+    m.set_windows_incomplete(incomplete);
+  } catch (const std::exception& e) {
+    m.run_finished(metrics::run_outcome::failed, std::chrono::system_clock::now());
+    logger()->error("job={} run failed: {}", slot.job->id, e.what());
+  }
+  slot.running = false;
+}
+
+service::job_slot* service::find(const std::string& id) {
+  const auto it = slots_.find(id);
+  return it == slots_.end() ? nullptr : it->second.get();
+}
+
+}  // namespace ferry::daemon

@@ -1,0 +1,68 @@
+#pragma once
+// The long-running ferryd: one loop per job that runs it when its schedule
+// says (one run at a time; a trigger during a run queues exactly one more;
+// after downtime one catch-up run, not a storm), pause and resume persisted
+// in ferry_jobs, backfills queued behind the live runs without moving the
+// watermark, the admin API (this class is its control), metrics, signals
+// (SIGTERM/SIGINT drain, SIGHUP answered with a note) and systemd notify.
+// Everything runs on one io_context thread.
+#include "engine.hpp"
+
+#include "ferry/admin/control.hpp"
+#include "ferry/admin/server.hpp"
+#include "ferry/metrics/metrics.hpp"
+#include "ferry/scheduler/schedule.hpp"
+
+#include <atomic>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+
+namespace ferry::daemon {
+
+class service final : public admin::control {
+ public:
+  service(asio::io_context& io, config::config cfg);
+  ~service() override;
+
+  // Starts everything and runs the event loop until a stop signal; returns
+  // the process exit code.
+  int run();
+
+  asio::awaitable<std::optional<std::string>> not_ready_reason() override;
+  std::string metrics_text() override;
+  asio::awaitable<admin::outcome> list_jobs() override;
+  asio::awaitable<admin::outcome> get_job(const std::string& id) override;
+  asio::awaitable<admin::outcome> set_paused(const std::string& id, bool paused) override;
+  asio::awaitable<admin::outcome> trigger(const std::string& id) override;
+  asio::awaitable<admin::outcome> list_runs(const std::string& id, std::size_t limit) override;
+  asio::awaitable<admin::outcome> backfill(const std::string& id, const std::string& from, const std::string& to,
+                                           bool dry_run) override;
+  asio::awaitable<admin::outcome> list_windows(const std::string& id, std::optional<std::string> state) override;
+  admin::outcome set_log_level(const std::string& level) override;
+
+ private:
+  struct job_slot;
+  void load_job_states();
+  asio::awaitable<void> job_loop(job_slot& slot);
+  asio::awaitable<void> run_job(job_slot& slot, sync::run_request request);
+  asio::awaitable<void> watchdog();
+  void begin_shutdown(const char* why);
+  void loop_ended();
+  job_slot* find(const std::string& id);
+  nlohmann::json job_json(const job_slot& slot, std::optional<std::chrono::sys_seconds> watermark) const;
+
+  asio::io_context& io_;
+  config::config cfg_;
+  metrics::registry metrics_;
+  engine engine_;
+  std::map<std::string, std::unique_ptr<job_slot>> slots_;
+  std::unique_ptr<admin::server> admin_;
+  asio::signal_set signals_;
+  std::atomic<bool> stopping_{false};
+  std::size_t loops_running_ = 0;
+  std::unique_ptr<asio::steady_timer> shutdown_deadline_;
+};
+
+}  // namespace ferry::daemon
