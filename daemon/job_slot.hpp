@@ -16,8 +16,8 @@ struct service::job_slot {
   bool running = false;
   bool manual_queued = false;
   std::deque<sync::range> backfills;
-  std::optional<sys_seconds> last_start;
-  std::optional<sys_seconds> next_run;
+  std::optional<std::chrono::sys_seconds> last_start;
+  std::optional<std::chrono::sys_seconds> next_run;
   std::optional<sync::run_result> last_result;
   std::unique_ptr<asio::steady_timer> wake;
 };

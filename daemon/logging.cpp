@@ -21,6 +21,9 @@ void setup_logging(const config::log_config& log, log_stream stream) {
     case config::log_level::error: logger->set_level(spdlog::level::err); break;
   }
   spdlog::set_default_logger(logger);
+  // Modules log through named loggers; made here, they share this sink and format.
+  for (const char* name : {"admin", "http", "jushuitan", "sync", "daemon", "ratelimit"})
+    if (!spdlog::get(name)) spdlog::register_logger(logger->clone(name));
 }
 
 }  // namespace ferry::daemon
