@@ -63,7 +63,9 @@ void service::load_job_states() {
     slot->metrics->set_paused(job.paused);
     if (job.watermark) slot->metrics->set_watermark(wall(*job.watermark));
     const auto runs = engine_.pool().run_blocking([&](mysql::connection& c) { return state::runs(c, id, 50); });
-    if (!runs.empty()) slot->last_start = runs.front().started_at;
+    // The schedule counts from the last run's start; a last run that failed
+    // or was cut off by a shutdown is redone at once.
+    if (!runs.empty() && runs.front().state == "success") slot->last_start = runs.front().started_at;
     for (const auto& r : runs)
       if (r.state == "success" && r.finished_at) {
         slot->metrics->set_last_success(wall(*r.finished_at));

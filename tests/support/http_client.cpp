@@ -75,6 +75,7 @@ http_result http_client::request(std::string_view method, std::string_view targe
   http::request<http::string_body> req{http::string_to_verb(bv(method)), bv(target), 11};
   req.set(http::field::host, host_);
   if (!content_type.empty()) req.set(http::field::content_type, bv(content_type));
+  for (const auto& [name, value] : extra_headers_) req.set(bv(name), bv(value));
   req.body() = std::string{body};
   req.keep_alive(true);
   req.prepare_payload();

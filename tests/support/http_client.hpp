@@ -14,6 +14,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace ferry::test_support {
 
@@ -49,6 +51,8 @@ class http_client {
 
   // The time one request (connect, write and read) may take from now on.
   void set_timeout(std::chrono::milliseconds timeout) { timeout_ = timeout; }
+  // Sends this header with every later request ("Authorization", "Bearer x").
+  void set_header(std::string name, std::string value) { extra_headers_.emplace_back(std::move(name), std::move(value)); }
   // Closes the connection; the next request opens a new one.
   void disconnect();
   // How many connections this client has opened (keep-alive keeps it at 1).
@@ -60,6 +64,7 @@ class http_client {
   std::uint16_t port_;
   std::chrono::milliseconds timeout_;
   int connections_opened_ = 0;
+  std::vector<std::pair<std::string, std::string>> extra_headers_;
   std::unique_ptr<state> state_;
 };
 

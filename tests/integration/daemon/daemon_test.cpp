@@ -1,0 +1,218 @@
+// The long-running ferryd against jst-sim and MariaDB, driven like an
+// operator drives it: curl-like requests to the admin API, signals.
+#include "harness.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <csignal>
+#include <thread>
+
+using namespace ferry::test;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+
+const std::string token = "s3cret-admin-token";
+
+// A running ferryd daemon and a client for its admin API.
+class daemon_process {
+ public:
+  explicit daemon_process(const std::filesystem::path& config)
+      : process_{FERRYD_PATH, {"--config", config.string()}} {
+    for (int i = 0; i < 200 && port_ == 0; ++i) {
+      const auto line = process_.read_line(30s);
+      if (!line) break;
+      const auto at = line->find("ferryd admin listening on 127.0.0.1:");
+      if (at != std::string::npos) port_ = static_cast<std::uint16_t>(std::stoi(line->substr(at + 36)));
+    }
+    if (port_ == 0) throw std::runtime_error("ferryd did not report its admin port");
+  }
+  ferry::test_support::http_result call(const std::string& method, const std::string& target,
+                                        const std::string& body = {}, bool auth = true,
+                                        const std::string& content_type = "application/json") {
+    ferry::test_support::http_client client{"127.0.0.1", port_, 30s};
+    if (auth) client.set_header("Authorization", "Bearer " + token);
+    return client.request(method, target, body, body.empty() ? std::string{} : content_type);
+  }
+  pid_t pid() const { return process_.pid(); }
+  ferry::test_support::child_process& process() { return process_; }
+  std::uint16_t port() const { return port_; }
+
+ private:
+  ferry::test_support::child_process process_;
+  std::uint16_t port_ = 0;
+};
+
+json daemon_config(std::uint16_t sim_port, const test_database& db, const std::string& every) {
+  auto config = flow_config(sim_port, db);
+  config["admin"] = {{"listen", "127.0.0.1:0"}, {"token_env", "FERRY_ADMIN_TOKEN"}, {"shutdown_timeout", "20s"}};
+  config["jobs"][0]["schedule"] = {{"every", every}};
+  return json::parse(config.dump());
+}
+
+}  // namespace
+
+namespace {
+
+json body_of(const ferry::test_support::http_result& r) {
+  REQUIRE(r.ok());
+  return json::parse(r.response.body);
+}
+
+// Waits until `done` holds, polling; fails the test after `limit`.
+template <class F>
+void eventually(F done, std::chrono::seconds limit, const char* what) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) FAIL("timed out waiting for " << what);
+    std::this_thread::sleep_for(100ms);
+  }
+}
+
+struct fixture {
+  explicit fixture(const std::string& name, std::vector<std::string> sim_args, const std::string& every = "1h")
+      : s{std::move(sim_args)}, db{name} {
+    set_source_env();
+    ::setenv("FERRY_ADMIN_TOKEN", token.c_str(), 1);
+    config = write_config(name, daemon_config(s.port(), db, every));
+  }
+  sim s;
+  test_database db;
+  std::filesystem::path config;
+};
+
+int exit_code_after_sigterm(daemon_process& d) {
+  ::kill(d.pid(), SIGTERM);
+  const auto status = d.process().wait_for(60s);
+  REQUIRE(status);
+  REQUIRE(WIFEXITED(*status));
+  return WEXITSTATUS(*status);
+}
+
+}  // namespace
+
+TEST_CASE("health, readiness, auth and errors of the admin API", "[daemon][api]") {
+  fixture f{"d_api", {"--records", "2000", "--limit-per-second", "0", "--limit-per-minute", "0"}};
+  daemon_process d{f.config};
+  CHECK(d.call("GET", "/healthz", {}, false).response.status == 200);
+  CHECK(d.call("GET", "/readyz", {}, false).response.status == 200);
+  CHECK(d.call("GET", "/api/v1/jobs", {}, false).response.status == 401);
+  {
+    ferry::test_support::http_client wrong{"127.0.0.1", d.port()};
+    wrong.set_header("Authorization", "Bearer nope");
+    CHECK(wrong.get("/api/v1/jobs").response.status == 401);
+  }
+  const auto jobs = body_of(d.call("GET", "/api/v1/jobs"));
+  REQUIRE(jobs["jobs"].size() == 1);
+  CHECK(jobs["jobs"][0]["id"] == "skusn_inout");
+  CHECK(d.call("GET", "/api/v1/jobs/nope").response.status == 404);
+  CHECK(d.call("DELETE", "/api/v1/jobs/skusn_inout").response.status == 405);
+  CHECK(d.call("PATCH", "/api/v1/jobs/skusn_inout", "{not json").response.status == 400);
+  CHECK(d.call("PATCH", "/api/v1/jobs/skusn_inout", R"({"paused":"yes"})").response.status == 400);
+  CHECK(d.call("PATCH", "/api/v1/jobs/skusn_inout", R"({"paused":true})", true, "text/plain").response.status == 415);
+  CHECK(d.call("POST", "/api/v1/jobs/skusn_inout/backfills", std::string(200000, ' ')).response.status == 413);
+  CHECK(d.call("POST", "/api/v1/jobs/skusn_inout/backfills", R"({"from":"2026-01-05 00:00:00","to":"2026-01-01 00:00:00"})")
+            .response.status == 422);
+  const auto metrics = d.call("GET", "/metrics", {}, false);
+  CHECK(metrics.response.status == 200);
+  CHECK_THAT(metrics.response.body, Catch::Contains("ferry_build_info"));
+  CHECK(exit_code_after_sigterm(d) == 0);
+}
+
+TEST_CASE("the first scheduled run syncs, a trigger runs again, metrics move", "[daemon][schedule]") {
+  fixture f{"d_sched", {"--records", "5000", "--limit-per-second", "0", "--limit-per-minute", "0"}};
+  daemon_process d{f.config};
+  eventually([&] { return f.db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE state = 'success'") == "1"; }, 60s,
+             "the catch-up run");
+  const auto diff = compare(f.db, "bi_skusn_inout", {"sku_sn", "io_id"}, {"sku_sn", "io_id", "cost_price", "remark"},
+                            f.s.truth(flow_api, "2026-01-01 00:00:00", "2026-02-01 00:00:00"));
+  INFO(diff.describe());
+  CHECK(diff.exact());
+  const auto job = body_of(d.call("GET", "/api/v1/jobs/skusn_inout"));
+  CHECK(job["watermark"] == "2026-02-01 00:00:00");
+  CHECK(job["last_run"]["state"] == "success");
+  std::this_thread::sleep_for(1100ms);  // run start times have whole seconds
+  const auto triggered = d.call("POST", "/api/v1/jobs/skusn_inout/runs");
+  CHECK(triggered.response.status == 202);
+  eventually([&] { return body_of(d.call("GET", "/api/v1/jobs/skusn_inout"))["last_run_started"] !=
+                          job["last_run_started"]; },
+             30s, "the triggered run");
+  const auto runs = body_of(d.call("GET", "/api/v1/jobs/skusn_inout/runs"));
+  CHECK(runs["runs"].size() >= 1);
+  const auto text = d.call("GET", "/metrics", {}, false).response.body;
+  CHECK_THAT(text, Catch::Contains("ferry_records_fetched_total{job=\"skusn_inout\"} 5000"));
+  CHECK_THAT(text, Catch::Contains("ferry_http_requests_total{outcome=\"ok\",source=\"jst\"}"));
+  CHECK_THAT(text, Catch::Contains("ferry_job_runs_total{job=\"skusn_inout\",outcome=\"success\"} 1"));
+  CHECK(exit_code_after_sigterm(d) == 0);
+}
+
+TEST_CASE("pause persists across a restart and resume lets runs go again", "[daemon][pause]") {
+  fixture f{"d_pause", {"--records", "3000", "--limit-per-second", "0", "--limit-per-minute", "0"}, "2s"};
+  {
+    daemon_process d{f.config};
+    const auto paused = d.call("PATCH", "/api/v1/jobs/skusn_inout", R"({"paused":true})");
+    CHECK(paused.response.status == 200);
+    CHECK(body_of(paused)["paused"] == true);
+    CHECK(exit_code_after_sigterm(d) == 0);
+  }
+  CHECK(f.db.scalar("SELECT paused FROM ferry_jobs WHERE job_id = 'skusn_inout'") == "1");
+  const auto runs_before = f.db.scalar("SELECT COUNT(*) FROM ferry_runs");
+  daemon_process d{f.config};
+  std::this_thread::sleep_for(5s);  // two schedule periods: a paused job must not run
+  CHECK(f.db.scalar("SELECT COUNT(*) FROM ferry_runs") == runs_before);
+  CHECK(body_of(d.call("GET", "/api/v1/jobs/skusn_inout"))["paused"] == true);
+  CHECK(d.call("PATCH", "/api/v1/jobs/skusn_inout", R"({"paused":false})").response.status == 200);
+  eventually([&] { return f.db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE state = 'success'") != "0"; }, 60s,
+             "a run after resume");
+  CHECK(f.db.scalar("SELECT paused FROM ferry_jobs WHERE job_id = 'skusn_inout'") == "0");
+  CHECK(exit_code_after_sigterm(d) == 0);
+}
+
+TEST_CASE("backfill dry run answers windows and calls; a backfill leaves the watermark", "[daemon][backfill]") {
+  fixture f{"d_backfill", {"--records", "4000", "--limit-per-second", "0", "--limit-per-minute", "0"}};
+  daemon_process d{f.config};
+  eventually([&] { return f.db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE state = 'success'") == "1"; }, 60s,
+             "the first run");
+  const auto dry = d.call("POST", "/api/v1/jobs/skusn_inout/backfills",
+                          R"({"from":"2026-01-01 00:00:00","to":"2026-03-01 00:00:00","dry_run":true})");
+  REQUIRE(dry.response.status == 200);
+  const auto plan = json::parse(dry.response.body);
+  CHECK(plan["windows"].size() == 2);  // 30-day max span
+  CHECK(plan["estimated_calls_min"] == 2);
+  CHECK(f.db.scalar("SELECT COUNT(*) FROM ferry_runs") == "1");  // a dry run runs nothing
+  const auto queued = d.call("POST", "/api/v1/jobs/skusn_inout/backfills",
+                             R"({"from":"2026-01-01 00:00:00","to":"2026-01-10 00:00:00"})");
+  CHECK(queued.response.status == 202);
+  eventually([&] { return f.db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE kind = 'backfill' AND state = 'success'") == "1"; },
+             60s, "the backfill");
+  CHECK(f.db.scalar("SELECT watermark FROM ferry_jobs") == "2026-02-01 00:00:00");
+  CHECK(f.db.scalar("SELECT inserted FROM ferry_runs WHERE kind = 'backfill'") == "0");
+  const auto windows = body_of(d.call("GET", "/api/v1/jobs/skusn_inout/windows?state=complete"));
+  CHECK(windows["windows"].size() >= 2);
+  CHECK(exit_code_after_sigterm(d) == 0);
+}
+
+TEST_CASE("SIGTERM in the middle of a run exits 0 and a restart finishes exactly", "[daemon][sigterm]") {
+  fixture f{"d_sigterm", {"--records", "60000", "--seed", "9", "--limit-per-second", "0", "--limit-per-minute", "0"}};
+  auto config = daemon_config(f.s.port(), f.db, "1h");
+  config["sources"]["jst"]["rate_limits"] = {{{"calls", 20}, {"per", "1s"}}};
+  config["jobs"][0]["window"]["max_span"] = "3d";
+  const auto path = write_config("d_sigterm", config);
+  {
+    daemon_process d{path};
+    eventually([&] { return f.db.scalar("SELECT COUNT(*) FROM ferry_windows") != "0"; }, 60s, "a first window");
+    CHECK(exit_code_after_sigterm(d) == 0);
+  }
+  CHECK(std::stoull(f.db.scalar("SELECT COUNT(*) FROM bi_skusn_inout")) < 60000);
+  daemon_process d{path};
+  eventually([&] { return f.db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE state = 'success'") == "1"; }, 120s,
+             "the run after the restart");
+  const auto diff = compare(f.db, "bi_skusn_inout", {"sku_sn", "io_id"}, {"sku_sn", "io_id", "cost_price", "remark"},
+                            f.s.truth(flow_api, "2026-01-01 00:00:00", "2026-02-01 00:00:00"));
+  INFO(diff.describe());
+  CHECK(diff.exact());
+  CHECK(exit_code_after_sigterm(d) == 0);
+}
