@@ -86,7 +86,7 @@ mysql::connection_options mysql_options(const config::mysql_config& m) {
 }
 
 engine::engine(asio::io_context& io, const config::config& cfg, metrics::registry* metrics)
-    : io_(io), cfg_(cfg), metrics_(metrics), pool_(mysql_options(cfg.mysql), static_cast<std::size_t>(cfg.mysql.pool_size)) {}
+    : io_(io), cfg_(&cfg), metrics_(metrics), pool_(mysql_options(cfg.mysql), static_cast<std::size_t>(cfg.mysql.pool_size)) {}
 
 engine::~engine() { shutdown(); }
 
@@ -95,11 +95,31 @@ void engine::start() {
     state::migrate(conn);
     return 0;
   });
-  for (const auto& s : cfg_.sources) client_for(s);
-  for (const auto& j : cfg_.jobs) {
-    const auto* s = cfg_.find_source(j.source);
-    if (s == nullptr) throw std::invalid_argument("job " + j.id + ": no source " + j.source);
-    plans_[j.id] = std::make_unique<sync::job_plan>(sync::make_job_plan(j, *s, cfg_.mysql));
+  std::set<std::string> sources, jobs;
+  for (const auto& s : cfg_->sources) sources.insert(s.name);
+  for (const auto& j : cfg_->jobs) jobs.insert(j.id);
+  apply(*cfg_, sources, jobs);
+}
+
+void engine::apply(const config::config& cfg, const std::set<std::string>& sources, const std::set<std::string>& jobs) {
+  cfg_ = &cfg;
+  for (const auto& name : sources) {
+    const auto it = clients_.find(name);
+    if (it == clients_.end()) continue;
+    retired_clients_.push_back(std::move(it->second));
+    clients_.erase(it);
+  }
+  for (const auto& s : cfg.sources) client_for(s);
+  for (const auto& id : jobs) {
+    const auto* j = cfg.find_job(id);
+    if (auto it = plans_.find(id); it != plans_.end()) {
+      retired_plans_.push_back(std::move(it->second));
+      plans_.erase(it);
+    }
+    if (j == nullptr) continue;  // removed
+    const auto* s = cfg.find_source(j->source);
+    if (s == nullptr) throw std::invalid_argument("job " + j->id + ": no source " + j->source);
+    plans_[j->id] = std::make_unique<sync::job_plan>(sync::make_job_plan(*j, *s, cfg.mysql));
   }
 }
 
@@ -131,7 +151,7 @@ source::jushuitan::client& engine::client_for(const config::source_config& s) {
 
 asio::awaitable<sync::run_result> engine::run_once(const std::string& job_id, sync::run_request request,
                                                    sync::run_observer observer) {
-  const auto* job = cfg_.find_job(job_id);
+  const auto* job = cfg_->find_job(job_id);
   if (job == nullptr) throw std::invalid_argument("no job " + job_id);
   auto& client = *clients_.at(job->source);
   const auto& plan = *plans_.at(job_id);

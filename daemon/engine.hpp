@@ -11,6 +11,8 @@
 #include "ferry/sync/runner.hpp"
 
 #include <map>
+#include <set>
+#include <vector>
 #include <memory>
 #include <string>
 
@@ -24,8 +26,13 @@ class engine {
   engine(asio::io_context& io, const config::config& cfg, metrics::registry* metrics = nullptr);
   ~engine();
 
-  // Creates ferry's state tables and loads persisted tokens. Blocking; call before run_once.
+  // Creates ferry's state tables and builds every client and plan of the
+  // initial config. Blocking; call before run_once.
   void start();
+  // Makes `cfg` the current config: clients of `sources` and plans of `jobs`
+  // are built anew; the ones they replace stay alive for runs still using
+  // them (a run holds its plan and client to its end). Blocking.
+  void apply(const config::config& cfg, const std::set<std::string>& sources, const std::set<std::string>& jobs);
   asio::awaitable<sync::run_result> run_once(const std::string& job_id, sync::run_request request,
                                              sync::run_observer observer = {});
   void shutdown();
@@ -37,12 +44,15 @@ class engine {
   source::jushuitan::client& client_for(const config::source_config& s);
 
   asio::io_context& io_;
-  const config::config& cfg_;
+  const config::config* cfg_;
   metrics::registry* metrics_;
   mysql::pool pool_;
   ratelimit::steady_clock_source clock_;
   std::map<std::string, std::unique_ptr<source::jushuitan::client>> clients_;
   std::map<std::string, std::unique_ptr<sync::job_plan>> plans_;
+  // Replaced by a reload while a run may still use them.
+  std::vector<std::unique_ptr<source::jushuitan::client>> retired_clients_;
+  std::vector<std::unique_ptr<sync::job_plan>> retired_plans_;
 };
 
 }  // namespace ferry::daemon

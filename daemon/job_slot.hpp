@@ -8,6 +8,8 @@
 
 namespace ferry::daemon {
 
+scheduler::schedule make_schedule(const config::schedule_config& s);
+
 struct service::job_slot {
   const config::job_config* job = nullptr;
   scheduler::schedule schedule = scheduler::schedule::every(std::chrono::minutes{5});
@@ -20,6 +22,7 @@ struct service::job_slot {
   std::optional<std::chrono::sys_seconds> next_run;
   std::optional<sync::run_result> last_result;
   std::unique_ptr<asio::steady_timer> wake;
+  bool removed = false;  // by a reload: the loop ends after the current run
 };
 
 }  // namespace ferry::daemon

@@ -89,7 +89,7 @@ int run_service(const std::string& config_file) {
   if (!cfg) return exit_usage;
   ferry::daemon::setup_logging(cfg->log, ferry::daemon::log_stream::out);
   ferry::asio::io_context io;
-  ferry::daemon::service service{io, std::move(*cfg)};
+  ferry::daemon::service service{io, std::move(*cfg), config_file};
   return service.run();
 }
 

@@ -2,6 +2,7 @@
 
 #include "job_slot.hpp"
 #include "notify.hpp"
+#include "reload.hpp"
 
 #include "ferry/core/time.hpp"
 #include "ferry/state/store.hpp"
@@ -25,6 +26,9 @@ std::shared_ptr<spdlog::logger> logger() {
 
 std::chrono::system_clock::time_point wall(sys_seconds t) { return std::chrono::system_clock::time_point{t}; }
 
+
+}  // namespace
+
 scheduler::schedule make_schedule(const config::schedule_config& s) {
   if (s.cron) {
     std::string error;
@@ -32,59 +36,71 @@ scheduler::schedule make_schedule(const config::schedule_config& s) {
     if (!expression) throw std::invalid_argument("schedule.cron: " + error);
     return scheduler::schedule::cron(std::move(*expression));
   }
-  return scheduler::schedule::every(std::chrono::duration_cast<std::chrono::seconds>(s.every.value_or(std::chrono::minutes{5})));
+  return scheduler::schedule::every(
+      std::chrono::duration_cast<std::chrono::seconds>(s.every.value_or(std::chrono::minutes{5})));
 }
 
-}  // namespace
+service::service(asio::io_context& io, config::config cfg, std::string config_path)
+    : io_(io),
+      config_path_(std::move(config_path)),
+      generations_([&] {
+        std::vector<std::unique_ptr<config::config>> g;
+        g.push_back(std::make_unique<config::config>(std::move(cfg)));
+        return g;
+      }()),
+      fingerprints_(config_fingerprints(config_path_, current())),
+      engine_(io, current(), &metrics_),
+      signals_(io, SIGTERM, SIGINT, SIGHUP) {
+  for (const auto& job : current().jobs)
+    if (job.enabled) add_slot(job);
+}
 
-
-service::service(asio::io_context& io, config::config cfg)
-    : io_(io), cfg_(std::move(cfg)), engine_(io, cfg_, &metrics_), signals_(io, SIGTERM, SIGINT, SIGHUP) {
-  for (const auto& job : cfg_.jobs) {
-    if (!job.enabled) continue;
-    auto slot = std::make_unique<job_slot>();
-    slot->job = &job;
-    slot->schedule = make_schedule(job.schedule);
-    std::vector<std::string> tables;
-    for (const auto& t : job.targets) tables.push_back(t.table);
-    slot->metrics = &metrics_.job(job.id, job.source, tables);
-    slot->metrics->set_schedule_period(slot->schedule.period_hint());
-    slot->wake = std::make_unique<asio::steady_timer>(io_);
-    slots_[job.id] = std::move(slot);
-  }
+void service::add_slot(const config::job_config& job) {
+  auto slot = std::make_unique<job_slot>();
+  slot->job = &job;
+  slot->schedule = make_schedule(job.schedule);
+  std::vector<std::string> tables;
+  for (const auto& t : job.targets) tables.push_back(t.table);
+  slot->metrics = &metrics_.job(job.id, job.source, tables);
+  slot->metrics->set_schedule_period(slot->schedule.period_hint());
+  slot->wake = std::make_unique<asio::steady_timer>(io_);
+  slots_[job.id] = std::move(slot);
 }
 
 service::~service() = default;
 
 void service::load_job_states() {
-  for (auto& [id, slot] : slots_) {
-    const auto job = engine_.pool().run_blocking([&](mysql::connection& c) { return state::load_job(c, id); });
-    slot->paused = job.paused;
-    slot->metrics->set_paused(job.paused);
-    if (job.watermark) slot->metrics->set_watermark(wall(*job.watermark));
-    const auto runs = engine_.pool().run_blocking([&](mysql::connection& c) { return state::runs(c, id, 50); });
-    // The schedule counts from the last run's start; a last run that failed
-    // or was cut off by a shutdown is redone at once.
-    if (!runs.empty() && runs.front().state == "success") slot->last_start = runs.front().started_at;
-    for (const auto& r : runs)
-      if (r.state == "success" && r.finished_at) {
-        slot->metrics->set_last_success(wall(*r.finished_at));
-        break;
-      }
-  }
+  for (auto& [id, slot] : slots_) load_job_state(*slot);
+}
+
+void service::load_job_state(job_slot& slot) {
+  const auto& id = slot.job->id;
+  const auto job = engine_.pool().run_blocking([&](mysql::connection& c) { return state::load_job(c, id); });
+  slot.paused = job.paused;
+  slot.metrics->set_paused(job.paused);
+  if (job.watermark) slot.metrics->set_watermark(wall(*job.watermark));
+  const auto runs = engine_.pool().run_blocking([&](mysql::connection& c) { return state::runs(c, id, 50); });
+  // The schedule counts from the last run's start; a last run that failed
+  // or was cut off by a shutdown is redone at once.
+  if (!runs.empty() && runs.front().state == "success") slot.last_start = runs.front().started_at;
+  for (const auto& r : runs)
+    if (r.state == "success" && r.finished_at) {
+      slot.metrics->set_last_success(wall(*r.finished_at));
+      break;
+    }
 }
 
 int service::run() {
   engine_.start();
   load_job_states();
-  if (cfg_.admin) {
+  if (current().admin) {
     admin::server_options o;
-    o.address = cfg_.admin->address;
-    o.port = cfg_.admin->port;
-    o.token = cfg_.admin->token.reveal();
-    o.metrics_need_token = cfg_.admin->metrics_auth;
-    if (cfg_.admin->tls_cert_file) o.tls_cert_file = cfg_.admin->tls_cert_file->string();
-    if (cfg_.admin->tls_key_file) o.tls_key_file = cfg_.admin->tls_key_file->string();
+    o.address = current().admin->address;
+    o.port = current().admin->port;
+    o.token = current().admin->token.reveal();
+    o.metrics_need_token = current().admin->metrics_auth;
+    if (current().admin->tls_cert_file) o.tls_cert_file = current().admin->tls_cert_file->string();
+    if (current().admin->tls_key_file) o.tls_key_file = current().admin->tls_key_file->string();
     admin_ = std::make_unique<admin::server>(io_.get_executor(), o, *this);
     const auto port = admin_->start();
     logger()->info("admin API listening on {}:{}", o.address, port);
@@ -92,21 +108,12 @@ int service::run() {
     std::printf("ferryd admin listening on %s:%u\n", o.address.c_str(), static_cast<unsigned>(port));
     std::fflush(stdout);
   }
-  const auto on_done = [this](std::exception_ptr e) {
-    if (e) {
-      try { std::rethrow_exception(e); } catch (const std::exception& ex) { logger()->error("job loop failed: {}", ex.what()); }
-    }
-    loop_ended();
-  };
-  for (auto& [id, slot] : slots_) {
-    ++loops_running_;
-    asio::co_spawn(io_, job_loop(*slot), on_done);
-  }
+  for (auto& [id, slot] : slots_) spawn_loop(*slot);
   asio::co_spawn(io_, watchdog(), [](std::exception_ptr) {});
   std::function<void(const boost::system::error_code&, int)> on_signal = [this, &on_signal](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     if (sig == SIGHUP) {
-      logger()->warn("SIGHUP: reloading the config is not built yet; restart ferryd to apply a new config");
+      reload();
       signals_.async_wait(on_signal);
       return;
     }
@@ -121,16 +128,31 @@ int service::run() {
   return 0;
 }
 
+void service::spawn_loop(job_slot& slot) {
+  ++loops_running_;
+  asio::co_spawn(io_, job_loop(slot), [this, &slot](std::exception_ptr e) {
+    if (e) {
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        logger()->error("job={} loop failed: {}", slot.job->id, ex.what());
+      }
+    }
+    if (slot.removed && !stopping_) metrics_.forget_job(slot.job->id);
+    loop_ended();
+  });
+}
+
 void service::begin_shutdown(const char* why) {
   if (stopping_.exchange(true)) return;
   sd_notify("STOPPING=1");
   logger()->info("{}: stopping; runs finish their current window (up to {})", why,
-                 core::format_duration(cfg_.admin ? cfg_.admin->shutdown_timeout : std::chrono::seconds{30}));
+                 core::format_duration(current().admin ? current().admin->shutdown_timeout : std::chrono::seconds{30}));
   if (admin_) admin_->stop();
   signals_.cancel();
   for (auto& [id, slot] : slots_) slot->wake->cancel();
   shutdown_deadline_ = std::make_unique<asio::steady_timer>(
-      io_, cfg_.admin ? cfg_.admin->shutdown_timeout : std::chrono::milliseconds{30'000});
+      io_, current().admin ? current().admin->shutdown_timeout : std::chrono::milliseconds{30'000});
   shutdown_deadline_->async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
     // Whatever was not committed is redone by the next run: nothing is lost.
@@ -160,7 +182,7 @@ asio::awaitable<void> service::watchdog() {
 }
 
 asio::awaitable<void> service::job_loop(job_slot& slot) {
-  while (!stopping_) {
+  while (!stopping_ && !slot.removed) {
     if (slot.manual_queued) {
       slot.manual_queued = false;
       co_await run_job(slot, {state::run_kind::manual, std::nullopt, &stopping_});
@@ -176,6 +198,7 @@ asio::awaitable<void> service::job_loop(job_slot& slot) {
     const auto due = slot.schedule.next_due(slot.last_start, now);
     slot.next_run = slot.paused ? std::nullopt : std::optional<sys_seconds>{due};
     if (slot.paused || due > now) {
+      // A reload may change the schedule or pause state: both cancel this wait.
       if (slot.paused) slot.wake->expires_at(asio::steady_timer::time_point::max());
       else slot.wake->expires_after(due - now);
       boost::system::error_code ec;

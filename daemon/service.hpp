@@ -23,7 +23,7 @@ namespace ferry::daemon {
 
 class service final : public admin::control {
  public:
-  service(asio::io_context& io, config::config cfg);
+  service(asio::io_context& io, config::config cfg, std::string config_path);
   ~service() override;
 
   // Starts everything and runs the event loop until a stop signal; returns
@@ -45,19 +45,32 @@ class service final : public admin::control {
  private:
   struct job_slot;
   void load_job_states();
+  void load_job_state(job_slot& slot);
   asio::awaitable<void> job_loop(job_slot& slot);
   asio::awaitable<void> run_job(job_slot& slot, sync::run_request request);
   asio::awaitable<void> watchdog();
   void begin_shutdown(const char* why);
+  // SIGHUP: loads the config file again; a broken one is refused with every
+  // error logged and the running config kept. Jobs added, removed and changed
+  // take effect without disturbing the others (a changed or removed job's
+  // run in progress finishes first).
+  void reload();
+  void add_slot(const config::job_config& job);
+  void spawn_loop(job_slot& slot);
+  const config::config& current() const { return *generations_.back(); }
   void loop_ended();
   job_slot* find(const std::string& id);
   nlohmann::json job_json(const job_slot& slot, std::optional<std::chrono::sys_seconds> watermark) const;
 
   asio::io_context& io_;
-  config::config cfg_;
+  std::string config_path_;
+  // Every config this process has run; jobs point into them, so none is freed.
+  std::vector<std::unique_ptr<config::config>> generations_;
+  std::map<std::string, std::string> fingerprints_;  // "job:<id>", "source:<name>", "mysql", "admin"
   metrics::registry metrics_;
   engine engine_;
   std::map<std::string, std::unique_ptr<job_slot>> slots_;
+  std::vector<std::unique_ptr<job_slot>> removed_slots_;  // their loops may still be ending
   std::unique_ptr<admin::server> admin_;
   asio::signal_set signals_;
   std::atomic<bool> stopping_{false};

@@ -173,7 +173,7 @@ asio::awaitable<admin::outcome> service::backfill(const std::string& id, const s
   if (dry_run) {
     // At least one call per window; the slowest configured rate bounds the time.
     double calls_per_second = 1e9;
-    const auto* source = cfg_.find_source(slot->job->source);
+    const auto* source = current().find_source(slot->job->source);
     for (const auto& r : source->rate_limits)
       calls_per_second = std::min(calls_per_second, r.calls / std::chrono::duration<double>(r.per).count());
     const auto calls = static_cast<double>(windows.size());

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 
 #include <csignal>
+#include <fstream>
 #include <thread>
 
 using namespace ferry::test;
@@ -145,7 +146,9 @@ TEST_CASE("the first scheduled run syncs, a trigger runs again, metrics move", "
   const auto text = d.call("GET", "/metrics", {}, false).response.body;
   CHECK_THAT(text, Catch::Contains("ferry_records_fetched_total{job=\"skusn_inout\"} 5000"));
   CHECK_THAT(text, Catch::Contains("ferry_http_requests_total{outcome=\"ok\",source=\"jst\"}"));
-  CHECK_THAT(text, Catch::Contains("ferry_job_runs_total{job=\"skusn_inout\",outcome=\"success\"} 1"));
+  // The catch-up run and (once it has ended) the triggered one; none failed.
+  CHECK_THAT(text, Catch::Matches(R"([\s\S]*ferry_job_runs_total\{job="skusn_inout",outcome="success"\} [12]\n[\s\S]*)"));
+  CHECK_THAT(text, Catch::Contains("ferry_job_runs_total{job=\"skusn_inout\",outcome=\"failed\"} 0"));
   CHECK(exit_code_after_sigterm(d) == 0);
 }
 
@@ -214,5 +217,33 @@ TEST_CASE("SIGTERM in the middle of a run exits 0 and a restart finishes exactly
                             f.s.truth(flow_api, "2026-01-01 00:00:00", "2026-02-01 00:00:00"));
   INFO(diff.describe());
   CHECK(diff.exact());
+  CHECK(exit_code_after_sigterm(d) == 0);
+}
+
+TEST_CASE("SIGHUP adds a job without stopping the others and refuses a broken config", "[daemon][reload]") {
+  fixture f{"d_reload", {"--records", "4000", "--orders", "800", "--limit-per-second", "0", "--limit-per-minute", "0"}};
+  daemon_process d{f.config};
+  eventually([&] { return f.db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE job_id = 'skusn_inout' AND state = 'success'") == "1"; },
+             60s, "the flow job's first run");
+  const auto first_start = body_of(d.call("GET", "/api/v1/jobs/skusn_inout"))["last_run_started"];
+
+  // Add the orders job.
+  auto config = daemon_config(f.s.port(), f.db, "1h");
+  config["jobs"].push_back(json::parse(orders_config(f.s.port(), f.db)["jobs"][0].dump()));
+  write_config("d_reload", nlohmann::ordered_json::parse(config.dump()));
+  ::kill(d.pid(), SIGHUP);
+  eventually([&] { return body_of(d.call("GET", "/api/v1/jobs"))["jobs"].size() == 2; }, 30s, "the added job");
+  eventually([&] { return f.db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE job_id = 'orders' AND state = 'success'") == "1"; },
+             60s, "the added job's first run");
+  CHECK(std::stoi(f.db.scalar("SELECT COUNT(*) FROM bi_orders")) == 800);
+  // The unchanged job was not restarted: no new run of it.
+  CHECK(body_of(d.call("GET", "/api/v1/jobs/skusn_inout"))["last_run_started"] == first_start);
+
+  // A broken config is refused; the running one stays.
+  std::ofstream{f.config} << "{ \"mysql\": ";
+  ::kill(d.pid(), SIGHUP);
+  std::this_thread::sleep_for(1s);
+  CHECK(d.call("GET", "/healthz", {}, false).response.status == 200);
+  CHECK(body_of(d.call("GET", "/api/v1/jobs"))["jobs"].size() == 2);
   CHECK(exit_code_after_sigterm(d) == 0);
 }
