@@ -247,3 +247,46 @@ TEST_CASE("SIGHUP adds a job without stopping the others and refuses a broken co
   CHECK(body_of(d.call("GET", "/api/v1/jobs"))["jobs"].size() == 2);
   CHECK(exit_code_after_sigterm(d) == 0);
 }
+
+TEST_CASE("every metric family moves under faults, throttles, dead letters and drift", "[daemon][metrics]") {
+  fixture f{"d_metrics", {"--records", "3000", "--data-to", "2026-01-02 00:00:00", "--http-503", "0.1",
+                          "--limit-per-second", "2", "--limit-per-minute", "0", "--drift-rows-per-call", "20"}};
+  auto config = daemon_config(f.s.port(), f.db, "1h");
+  config["sources"]["jst"]["rate_limits"] = {{{"calls", 4}, {"per", "1s"}}};  // above the platform's 2/s
+  config["sources"]["jst"]["max_in_flight"] = 1;
+  config["jobs"][0]["page_size"] = 500;
+  config["jobs"][0]["dead_letter_max_ratio"] = 1.0;
+  config["jobs"][0]["window"]["end"] = "2026-01-02 00:00:00";
+  // Supplier names longer than 6 characters cannot be stored: those records become dead letters.
+  config["jobs"][0]["targets"][0]["columns"]["supplier_name"]["type"] = "varchar(6)";
+  const auto path = write_config("d_metrics", config);
+  daemon_process d{path};
+  eventually([&] { return f.db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE state IN ('success','failed')") == "1"; },
+             180s, "the run");
+  const auto text = d.call("GET", "/metrics", {}, false).response.body;
+  // A family moved when some sample of it is not zero.
+  const auto moved = [&](const std::string& family) {
+    std::size_t at = 0;
+    while ((at = text.find("\n" + family, at)) != std::string::npos) {
+      const auto end = text.find('\n', at + 1);
+      const auto line = text.substr(at + 1, end - at - 1);
+      const auto value = line.substr(line.rfind(' ') + 1);
+      if (value != "0" && value != "0.0" && value != "nan") return true;
+      at = end;
+    }
+    return false;
+  };
+  for (const char* family :
+       {"ferry_records_fetched_total", "ferry_rows_written_total", "ferry_dead_letters_total",
+        "ferry_http_requests_total", "ferry_http_request_duration_seconds_count", "ferry_ratelimit_wait_seconds_total",
+        "ferry_throttled_total", "ferry_retries_total", "ferry_job_runs_total", "ferry_watermark_timestamp_seconds",
+        "ferry_windows_incomplete", "ferry_mysql_pool_connections", "ferry_mysql_batch_duration_seconds_count",
+        "ferry_build_info", "ferry_job_schedule_period_seconds", "ferry_last_success_timestamp_seconds"}) {
+    INFO(family);
+    CHECK(moved(family));
+  }
+  CHECK(d.call("PATCH", "/api/v1/jobs/skusn_inout", R"({"paused":true})").response.status == 200);
+  CHECK(d.call("GET", "/metrics", {}, false).response.body.find("ferry_job_paused{job=\"skusn_inout\"} 1") !=
+        std::string::npos);
+  CHECK(exit_code_after_sigterm(d) == 0);
+}
