@@ -3,6 +3,7 @@
 #include "service.hpp"
 
 #include <deque>
+#include <random>
 #include <memory>
 #include <optional>
 
@@ -22,7 +23,11 @@ struct service::job_slot {
   std::optional<std::chrono::sys_seconds> next_run;
   std::optional<sync::run_result> last_result;
   std::unique_ptr<asio::steady_timer> wake;
-  bool removed = false;  // by a reload: the loop ends after the current run
+  bool removed = false;
+  // Jitter: drawn once per run cycle, so operators' many jobs do not all
+  // call the platform at the same second.
+  std::chrono::milliseconds jitter_offset{0};
+  std::optional<std::chrono::sys_seconds> jitter_for;  // by a reload: the loop ends after the current run
 };
 
 }  // namespace ferry::daemon

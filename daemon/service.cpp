@@ -195,7 +195,16 @@ asio::awaitable<void> service::job_loop(job_slot& slot) {
       continue;
     }
     const auto now = sync::system_now();
-    const auto due = slot.schedule.next_due(slot.last_start, now);
+    if (slot.job->schedule.jitter.count() > 0 && slot.jitter_for != slot.last_start) {
+      static thread_local std::mt19937_64 random{std::random_device{}()};
+      const auto span = static_cast<std::uint64_t>(slot.job->schedule.jitter.count());
+      slot.jitter_offset = std::chrono::milliseconds{static_cast<long long>(random() % (span + 1))};
+      slot.jitter_for = slot.last_start;
+    }
+    // The first run after start (no last start) goes at once, without jitter.
+    const auto offset = slot.last_start ? std::chrono::duration_cast<std::chrono::seconds>(slot.jitter_offset)
+                                        : std::chrono::seconds{0};
+    const auto due = slot.schedule.next_due(slot.last_start, now) + offset;
     slot.next_run = slot.paused ? std::nullopt : std::optional<sys_seconds>{due};
     if (slot.paused || due > now) {
       // A reload may change the schedule or pause state: both cancel this wait.
