@@ -4,6 +4,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <variant>
 
 namespace ferry::config::detail {
 namespace {
@@ -56,14 +57,73 @@ bool read_whole_file(const std::filesystem::path& path, std::string& content, st
   return true;
 }
 
+// Why `${NAME}` in a secret's path cannot be expanded, naming the variable.
+struct expansion_problem {
+  std::string message;
+  std::string hint;
+};
+
+std::string unset_hint(const std::string& name, const std::string& written) {
+  std::string hint = json_quoted(written) + " needs it; ";
+  if (name == "CREDENTIALS_DIRECTORY")
+    return hint + "systemd sets it for a unit with LoadCredential= (deploy/systemd/ferryd.service); "
+                  "elsewhere export it, e.g. CREDENTIALS_DIRECTORY=/etc/ferry/credentials";
+  return hint + "export it before starting ferryd";
+}
+
+// `written` with every `${NAME}` replaced by the variable's value and `$$` by
+// `$`; a lone `$`, an unclosed `${`, a bad name, or a variable that is unset
+// or empty is a problem. Secret files of systemd credentials live under the
+// per-service $CREDENTIALS_DIRECTORY, which a static config cannot spell.
+std::variant<std::string, expansion_problem> expand_variables(const std::string& written, const env_lookup& env) {
+  std::string out;
+  for (std::size_t i = 0; i < written.size(); ++i) {
+    if (written[i] != '$') {
+      out += written[i];
+      continue;
+    }
+    if (i + 1 < written.size() && written[i + 1] == '$') {
+      out += '$';
+      ++i;
+      continue;
+    }
+    if (i + 1 >= written.size() || written[i + 1] != '{')
+      return expansion_problem{json_quoted(written) + ": '$' must start ${NAME}",
+                               "write variables with braces, e.g. ${CREDENTIALS_DIRECTORY}; $$ is a literal '$'"};
+    const auto close = written.find('}', i + 2);
+    if (close == std::string::npos)
+      return expansion_problem{json_quoted(written) + ": \"${\" without its closing '}'",
+                               "e.g. \"${CREDENTIALS_DIRECTORY}/jst_app_secret\""};
+    const auto name = written.substr(i + 2, close - i - 2);
+    if (!is_env_name(name))
+      return expansion_problem{json_quoted(written) + ": " + json_quoted(name) + " is not an environment variable name",
+                               "letters, digits and '_', not starting with a digit"};
+    const auto value = env(name);
+    if (!value) return expansion_problem{"environment variable " + name + " is not set", unset_hint(name, written)};
+    if (value->empty())
+      return expansion_problem{"environment variable " + name + " is empty",
+                               json_quoted(written) + " needs it to name a folder"};
+    out += *value;
+    i = close;
+  }
+  return out;
+}
+
 std::optional<secret> from_file(const object_reader& r, const std::string& key, const load_context& ctx) {
   const auto name = r.string(key);
   if (!name) return std::nullopt;
-  const auto path = ctx.base_dir / *name;
+  auto expanded = expand_variables(*name, ctx.env);
+  if (auto* problem = std::get_if<expansion_problem>(&expanded)) {
+    r.report(key, std::move(problem->message), std::move(problem->hint));
+    return std::nullopt;
+  }
+  const auto path = ctx.base_dir / std::get<std::string>(expanded);
   std::string content;
   std::string reason;
   if (!read_whole_file(path, content, reason)) {
-    r.report(key, "cannot read " + path.string() + ": " + reason,
+    // With variables, the path as written shows where the expanded one came from.
+    const auto written = name->find('$') == std::string::npos ? std::string{} : " (from " + json_quoted(*name) + ")";
+    r.report(key, "cannot read " + path.string() + written + ": " + reason,
              "relative paths start at the config file's folder");
     return std::nullopt;
   }
