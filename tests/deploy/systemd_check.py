@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Checks of deploy/systemd/: the unit file and the config it runs.
+
+  verify        systemd-analyze verify prints nothing on ferryd.service.
+                verify needs ExecStart's binary to exist, so the unit is
+                copied to a temp folder with its one placeholder path,
+                /usr/local/bin/ferryd, replaced by the built ferryd.
+  check-config  ferryd --check-config accepts ferry.example.json with
+                CREDENTIALS_DIRECTORY pointing at a folder holding one file
+                per LoadCredential= of the unit (exit 0), refuses it without
+                the variable (exit 2, naming it); the unit's credentials and
+                the config's ${CREDENTIALS_DIRECTORY}/... paths are the same
+                set; TimeoutStopSec is above admin.shutdown_timeout.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+INSTALLED_PATH = "/usr/local/bin/ferryd"
+
+
+def unit_settings(unit_text):
+    """[(key, value)] of the unit's assignments, in order, comments left out."""
+    settings = []
+    for line in unit_text.splitlines():
+        line = line.strip()
+        if line and not line.startswith(("#", ";", "[")) and "=" in line:
+            key, value = line.split("=", 1)
+            settings.append((key.strip(), value.strip()))
+    return settings
+
+
+def seconds(text):
+    match = re.fullmatch(r"(\d+)\s*(s|sec|m|min)?", text)
+    if not match:
+        raise SystemExit(f"cannot read the duration {text!r}")
+    return int(match.group(1)) * (60 if match.group(2) in ("m", "min") else 1)
+
+
+def verify(unit, ferryd):
+    with open(unit, encoding="utf-8") as f:
+        text = f.read()
+    exec_start = [v for k, v in unit_settings(text) if k == "ExecStart"]
+    if len(exec_start) != 1 or not exec_start[0].startswith(INSTALLED_PATH + " "):
+        print(f"FAIL: ExecStart must start with {INSTALLED_PATH}, the path this test replaces: {exec_start}")
+        return 1
+    with tempfile.TemporaryDirectory(prefix="ferry-systemd-") as directory:
+        copy = os.path.join(directory, os.path.basename(unit))
+        with open(copy, "w", encoding="utf-8") as f:
+            f.write(text.replace(INSTALLED_PATH, os.path.abspath(ferryd)))
+        result = subprocess.run(["systemd-analyze", "verify", copy], capture_output=True, text=True,
+                                cwd=directory)
+    output = (result.stdout + result.stderr).strip()
+    if result.returncode != 0 or output:
+        print(f"FAIL: systemd-analyze verify exited {result.returncode} and said:\n{output}")
+        return 1
+    print(f"systemd-analyze verify: {os.path.basename(unit)} is clean")
+    return 0
+
+
+def check_config(unit, config, ferryd):
+    with open(unit, encoding="utf-8") as f:
+        settings = unit_settings(f.read())
+    with open(config, encoding="utf-8") as f:
+        config_text = f.read()
+    failures = []
+    credentials = {v.split(":", 1)[0] for k, v in settings if k == "LoadCredential"}
+    referenced = set(re.findall(r"\$\{CREDENTIALS_DIRECTORY\}/([A-Za-z0-9_.-]+)", config_text))
+    if credentials != referenced:
+        failures.append(f"LoadCredential= names {sorted(credentials)} but the config reads {sorted(referenced)}")
+    timeout = re.search(r'"shutdown_timeout"\s*:\s*"(\d+)s"', config_text)
+    stop = [v for k, v in settings if k == "TimeoutStopSec"]
+    if not timeout or len(stop) != 1:
+        failures.append("need admin.shutdown_timeout in the config and one TimeoutStopSec= in the unit")
+    elif seconds(stop[0]) <= int(timeout.group(1)):
+        failures.append(f"TimeoutStopSec={stop[0]} is not above shutdown_timeout {timeout.group(1)}s")
+
+    with tempfile.TemporaryDirectory(prefix="ferry-credentials-") as directory:
+        for name in credentials:
+            with open(os.path.join(directory, name), "w", encoding="utf-8") as f:
+                f.write(f"value-of-{name}\n")
+        env = {k: v for k, v in os.environ.items() if k != "CREDENTIALS_DIRECTORY"}
+        ok = subprocess.run([ferryd, "--check-config", config], capture_output=True, text=True,
+                            env={**env, "CREDENTIALS_DIRECTORY": directory})
+        if ok.returncode != 0:
+            failures.append(f"--check-config with the credentials exited {ok.returncode}:\n{ok.stderr}")
+        else:
+            print(ok.stdout.strip())
+        unset = subprocess.run([ferryd, "--check-config", config], capture_output=True, text=True, env=env)
+        if unset.returncode != 2 or "environment variable CREDENTIALS_DIRECTORY is not set" not in unset.stderr:
+            failures.append(f"--check-config without CREDENTIALS_DIRECTORY exited {unset.returncode}:\n{unset.stderr}")
+        if any(f"value-of-{name}" in ok.stdout + ok.stderr + unset.stderr for name in credentials):
+            failures.append("a secret's value was printed")
+    for failure in failures:
+        print("FAIL:", failure)
+    return 1 if failures else 0
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("what", choices=["verify", "check-config"])
+    parser.add_argument("--unit", required=True)
+    parser.add_argument("--config")
+    parser.add_argument("--ferryd", required=True)
+    args = parser.parse_args()
+    if args.what == "verify":
+        return verify(args.unit, args.ferryd)
+    return check_config(args.unit, args.config, args.ferryd)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
