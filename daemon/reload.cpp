@@ -4,6 +4,7 @@
 #include "notify.hpp"
 
 #include "ferry/config/load.hpp"
+#include "ferry/core/log.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -46,7 +47,7 @@ std::map<std::string, std::string> config_fingerprints(const std::string& path, 
 }
 
 void service::reload() {
-  auto log = spdlog::get("daemon");
+  auto log = core::module_logger("daemon");
   sd_notify("RELOADING=1");
   auto loaded = config::load_config_file(config_path_);
   if (!loaded.value) {

@@ -7,6 +7,8 @@
 #include "ferry/core/time.hpp"
 #include "ferry/state/store.hpp"
 
+#include "ferry/core/log.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <csignal>
@@ -17,12 +19,7 @@ namespace {
 using std::chrono::sys_seconds;
 using nlohmann::json;
 
-std::shared_ptr<spdlog::logger> logger() {
-  if (auto existing = spdlog::get("daemon")) return existing;
-  auto created = spdlog::default_logger()->clone("daemon");
-  spdlog::register_logger(created);
-  return created;
-}
+std::shared_ptr<spdlog::logger> logger() { return core::module_logger("daemon"); }
 
 std::chrono::system_clock::time_point wall(sys_seconds t) { return std::chrono::system_clock::time_point{t}; }
 

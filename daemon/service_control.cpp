@@ -1,6 +1,7 @@
 // The admin API's side of the service: each route's meaning.
 #include "job_slot.hpp"
 
+#include "ferry/core/log.hpp"
 #include "ferry/core/time.hpp"
 #include "ferry/state/store.hpp"
 
@@ -133,7 +134,7 @@ asio::awaitable<admin::outcome> service::set_paused(const std::string& id, bool 
   slot->paused = paused;
   slot->metrics->set_paused(paused);
   slot->wake->cancel();
-  if (auto log = spdlog::get("daemon")) log->info("job={} {}", id, paused ? "paused" : "resumed");
+  core::module_logger("daemon")->info("job={} {}", id, paused ? "paused" : "resumed");
   co_return co_await get_job(id);
 }
 

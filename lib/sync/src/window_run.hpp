@@ -4,6 +4,8 @@
 #include "ferry/core/time.hpp"
 #include "ferry/sync/runner.hpp"
 
+#include "ferry/core/log.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -14,12 +16,7 @@
 namespace ferry::sync {
 namespace detail {
 
-inline std::shared_ptr<spdlog::logger> logger() {
-  if (auto existing = spdlog::get("sync")) return existing;
-  auto created = spdlog::default_logger()->clone("sync");
-  spdlog::register_logger(created);
-  return created;
-}
+inline std::shared_ptr<spdlog::logger> logger() { return core::module_logger("sync"); }
 
 inline std::string show(const window& w) {
   return core::format_shanghai_datetime(w.start) + " .. " + core::format_shanghai_datetime(w.end);

@@ -6,6 +6,8 @@
 #include "ferry/source/jushuitan/codes.hpp"
 #include "ferry/source/jushuitan/form.hpp"
 
+#include "ferry/core/log.hpp"
+
 #include <spdlog/spdlog.h>
 
 namespace ferry::source::jushuitan {
@@ -18,12 +20,7 @@ std::int64_t unix_now() {
       .count();
 }
 
-std::shared_ptr<spdlog::logger> logger() {
-  if (auto existing = spdlog::get("jushuitan")) return existing;
-  auto created = spdlog::default_logger()->clone("jushuitan");
-  spdlog::register_logger(created);
-  return created;
-}
+std::shared_ptr<spdlog::logger> logger() { return core::module_logger("jushuitan"); }
 
 std::uint64_t pick_seed(std::uint64_t seed) {
   if (seed != 0) return seed;
