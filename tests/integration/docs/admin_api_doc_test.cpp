@@ -1,0 +1,203 @@
+// docs/admin-api.md, run: every curl example of the page against a real
+// ferryd daemon (jst-sim and a scratch MariaDB database behind it), with the
+// system curl, each answer compared with the one the page shows.
+#include "doc_examples.hpp"
+#include "harness.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <csignal>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+using namespace ferry::test;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+
+const std::string token = "doc-admin-token";
+const std::filesystem::path page = std::filesystem::path{FERRY_SOURCE_DIR} / "docs" / "admin-api.md";
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in{path, std::ios::binary};
+  if (!in) throw std::runtime_error("cannot read " + path.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// ferryd --config FILE, its admin port read from its stdout.
+class daemon_process {
+ public:
+  explicit daemon_process(const std::filesystem::path& config)
+      : process_{FERRYD_PATH, {"--config", config.string()}} {
+    const std::string marker = "ferryd admin listening on 127.0.0.1:";
+    for (int i = 0; i < 200 && port_ == 0; ++i) {
+      const auto line = process_.read_line(30s);
+      if (!line) break;
+      if (const auto at = line->find(marker); at != std::string::npos)
+        port_ = static_cast<std::uint16_t>(std::stoi(line->substr(at + marker.size())));
+    }
+    if (port_ == 0) throw std::runtime_error("ferryd did not report its admin port");
+  }
+  std::uint16_t port() const { return port_; }
+  json get(const std::string& target) {
+    ferry::test_support::http_client client{"127.0.0.1", port_, 30s};
+    client.set_header("Authorization", "Bearer " + token);
+    const auto r = client.get(target);
+    if (!r.ok()) throw std::runtime_error("GET " + target + " failed");
+    return json::parse(r.response.body);
+  }
+  unsigned post(const std::string& target, const std::string& body) {
+    ferry::test_support::http_client client{"127.0.0.1", port_, 30s};
+    client.set_header("Authorization", "Bearer " + token);
+    return client.post_json(target, body).response.status;
+  }
+  int terminate() {
+    ::kill(process_.pid(), SIGTERM);
+    const auto status = process_.wait_for(60s);
+    return status && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
+  }
+
+ private:
+  ferry::test_support::child_process process_;
+  std::uint16_t port_ = 0;
+};
+
+template <class F>
+void eventually(F done, std::chrono::seconds limit, const char* what) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) FAIL("timed out waiting for " << what);
+    std::this_thread::sleep_for(100ms);
+  }
+}
+
+// The job of the page: one call a second and one-day windows, so that a
+// backfill of three weeks keeps the job busy while the examples run.
+json doc_config(std::uint16_t sim_port, const test_database& db) {
+  auto config = flow_config(sim_port, db);
+  config["sources"]["jst"]["rate_limits"] = {{{"calls", 1}, {"per", "1s"}}};
+  config["jobs"][0]["window"] = {{"start", "2026-01-25 00:00:00"}, {"max_span", "1d"}, {"lag", "60s"},
+                                 {"lookback", "5m"}, {"end", "2026-02-01 00:00:00"}};
+  config["jobs"][0]["schedule"] = {{"every", "1h"}};
+  config["admin"] = {{"listen", "127.0.0.1:0"}, {"token_env", "FERRY_ADMIN_TOKEN"}, {"shutdown_timeout", "20s"}};
+  config["log"] = {{"level", "warn"}};
+  return json::parse(config.dump());
+}
+
+std::string single_quoted(const std::string& text) {
+  std::string out = "'";
+  for (const char c : text) out += c == '\'' ? std::string{"'\\''"} : std::string(1, c);
+  return out + "'";
+}
+
+struct ran {
+  int exit_code = -1;
+  docs::real_answer answer;
+};
+
+// Runs the page's command in bash with the page's variables set for this
+// daemon; `curl` is the system curl writing headers and body to files.
+ran run_example(const std::string& command, std::uint16_t port, const std::filesystem::path& dir) {
+  const auto headers = dir / "headers";
+  const auto body = dir / "body";
+  std::filesystem::remove(headers);
+  std::filesystem::remove(body);
+  const std::string script =
+      "FERRY=http://127.0.0.1:" + std::to_string(port) + "\n" + "FERRY_ADMIN_TOKEN=" + single_quoted(token) + "\n" +
+      "auth=(-H \"Authorization: Bearer $FERRY_ADMIN_TOKEN\")\n" +
+      "curl() { command curl -sS --max-time 30 -D " + single_quoted(headers.string()) + " -o " +
+      single_quoted(body.string()) + " \"$@\"; }\n" + command + "\n";
+  ferry::test_support::child_process bash{"/bin/bash", {"-c", script}};
+  bash.read_all(60s);
+  const auto status = bash.wait_for(60s);
+  ran result;
+  result.exit_code = status && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
+  if (std::filesystem::exists(headers)) result.answer = docs::parse_header_dump(read_file(headers));
+  if (std::filesystem::exists(body)) result.answer.body = read_file(body);
+  return result;
+}
+
+// The families the page's Metrics table lists.
+std::set<std::string> documented_families(const std::string& markdown) {
+  std::set<std::string> names;
+  const auto at = markdown.find("\n## Metrics");
+  if (at == std::string::npos) return names;
+  const std::regex row{R"(\n\|([^|\n]*)\|)"};
+  const std::regex name{R"(`(ferry_[a-z_]+)`)"};
+  const auto section = markdown.substr(at);
+  for (std::sregex_iterator r{section.begin(), section.end(), row}, end; r != end; ++r) {
+    const std::string cell = (*r)[1];
+    for (std::sregex_iterator n{cell.begin(), cell.end(), name}; n != end; ++n) names.insert((*n)[1]);
+  }
+  return names;
+}
+
+std::set<std::string> exposed_families(const std::string& exposition) {
+  std::set<std::string> names;
+  std::istringstream in{exposition};
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("# TYPE ", 0) == 0) names.insert(line.substr(7, line.find(' ', 7) - 7));
+  return names;
+}
+
+}  // namespace
+
+TEST_CASE("every curl example of docs/admin-api.md answers as the page shows", "[docs][admin_api]") {
+  const auto markdown = read_file(page);
+  const auto found = docs::extract_examples(markdown);
+  for (const auto& problem : found.problems) FAIL_CHECK("docs/admin-api.md " << problem);
+  REQUIRE(found.problems.empty());
+  REQUIRE(found.examples.size() >= 25);
+  std::set<std::string> endpoints_shown;
+  for (const auto& e : found.examples) endpoints_shown.insert(e.section);
+  for (const auto& section : found.sections)
+    if (std::regex_match(section, std::regex{"(GET|POST|PATCH|PUT|DELETE) /.*"})) {
+      INFO("section ### " << section);
+      CHECK(endpoints_shown.count(section) == 1);
+    }
+
+  sim s{{"--records", "3000", "--limit-per-second", "0", "--limit-per-minute", "0"}};
+  test_database db{"docs_api"};
+  set_source_env();
+  ::setenv("FERRY_ADMIN_TOKEN", token.c_str(), 1);
+  const auto config = write_config("docs_api", doc_config(s.port(), db));
+  daemon_process d{config};
+  eventually([&] { return db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE state = 'success'") == "1"; }, 60s,
+             "the first run");
+  REQUIRE(d.post("/api/v1/jobs/skusn_inout/backfills", R"({"from":"2026-01-01","to":"2026-01-25"})") == 202);
+  eventually([&] { return d.get("/api/v1/jobs/skusn_inout")["state"] == "running"; }, 30s, "the backfill to start");
+
+  const auto dir = std::filesystem::temp_directory_path() / "ferry-docs-tests";
+  std::filesystem::create_directories(dir);
+  for (const auto& example : found.examples) {
+    const auto result = run_example(example.command, d.port(), dir);
+    INFO("docs/admin-api.md line " << example.line << ": " << example.command);
+    INFO("answer: " << result.answer.status_line << "\n" << result.answer.body);
+    CHECK(result.exit_code == 0);
+    for (const auto& difference : docs::compare_answer(example, result.answer)) FAIL_CHECK(difference);
+  }
+  // The backfill was still running: the 202/409 pair of triggers saw a busy job.
+  CHECK(d.get("/api/v1/jobs/skusn_inout")["backfills_queued"] == 1);
+
+  ferry::test_support::http_client client{"127.0.0.1", d.port()};
+  const auto exposed = exposed_families(client.get("/metrics").response.body);
+  const auto listed = documented_families(markdown);
+  CHECK(listed.size() >= 15);
+  for (const auto& name : exposed) {
+    INFO("ferryd exposes " << name);
+    CHECK(listed.count(name) == 1);
+  }
+  for (const auto& name : listed) {
+    INFO("the page lists " << name);
+    CHECK(exposed.count(name) == 1);
+  }
+  CHECK(d.terminate() == 0);
+}
