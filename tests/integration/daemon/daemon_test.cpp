@@ -117,6 +117,10 @@ TEST_CASE("health, readiness, auth and errors of the admin API", "[daemon][api]"
   CHECK(d.call("POST", "/api/v1/jobs/skusn_inout/backfills", std::string(200000, ' ')).response.status == 413);
   CHECK(d.call("POST", "/api/v1/jobs/skusn_inout/backfills", R"({"from":"2026-01-05 00:00:00","to":"2026-01-01 00:00:00"})")
             .response.status == 422);
+  CHECK(d.call("PUT", "/api/v1/log-level", R"({"level":"debug"})").response.status == 200);
+  CHECK(d.call("PUT", "/api/v1/log-level", R"({"level":"loud"})").response.status == 422);
+  CHECK(d.call("GET", "/api/v1/jobs/skusn_inout/windows?state=bogus").response.status == 422);
+  CHECK(d.call("GET", "/api/v1/jobs/skusn_inout/runs?limit=5").response.status == 200);
   const auto metrics = d.call("GET", "/metrics", {}, false);
   CHECK(metrics.response.status == 200);
   CHECK_THAT(metrics.response.body, Catch::Contains("ferry_build_info"));
