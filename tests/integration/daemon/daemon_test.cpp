@@ -132,8 +132,7 @@ TEST_CASE("the first scheduled run syncs, a trigger runs again, metrics move", "
   daemon_process d{f.config};
   eventually([&] { return f.db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE state = 'success'") == "1"; }, 60s,
              "the catch-up run");
-  const auto diff = compare(f.db, "bi_skusn_inout", {"sku_sn", "io_id"}, {"sku_sn", "io_id", "cost_price", "remark"},
-                            f.s.truth(flow_api, "2026-01-01 00:00:00", "2026-02-01 00:00:00"));
+  const auto diff = compare_flow(f.db, f.s);
   INFO(diff.describe());
   CHECK(diff.exact());
   const auto job = body_of(d.call("GET", "/api/v1/jobs/skusn_inout"));
@@ -217,8 +216,7 @@ TEST_CASE("SIGTERM in the middle of a run exits 0 and a restart finishes exactly
   daemon_process d{path};
   eventually([&] { return f.db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE state = 'success'") == "1"; }, 120s,
              "the run after the restart");
-  const auto diff = compare(f.db, "bi_skusn_inout", {"sku_sn", "io_id"}, {"sku_sn", "io_id", "cost_price", "remark"},
-                            f.s.truth(flow_api, "2026-01-01 00:00:00", "2026-02-01 00:00:00"));
+  const auto diff = compare_flow(f.db, f.s);
   INFO(diff.describe());
   CHECK(diff.exact());
   CHECK(exit_code_after_sigterm(d) == 0);

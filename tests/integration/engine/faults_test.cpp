@@ -10,10 +10,6 @@ using namespace ferry::test;
 using namespace std::chrono_literals;
 
 namespace {
-const std::vector<std::string> flow_key{"sku_sn", "io_id"};
-const std::vector<std::string> flow_columns{"sku_sn", "io_id", "o_id", "cost_price", "cost_amount", "remark",
-                                            "create_time", "modified_time", "supplier_name"};
-
 std::uint64_t summary_number(const std::string& out, const std::string& label) {
   const auto at = out.find(label + " ");
   if (at == std::string::npos) return 0;
@@ -34,8 +30,7 @@ TEST_CASE("5xx, resets, timeouts, malformed bodies and code 150 end complete and
   const auto result = run_ferryd({"--config", path.string(), "--once", "skusn_inout"});
   REQUIRE(result.exit_code == 0);
   CHECK(summary_number(result.out, "retries") > 0);
-  const auto diff = compare(db, "bi_skusn_inout", flow_key, flow_columns,
-                            s.truth(flow_api, "2026-01-01 00:00:00", "2026-02-01 00:00:00"));
+  const auto diff = compare_flow(db, s);
   INFO(diff.describe());
   CHECK(diff.exact());
   const auto faults = s.stats()["totals"]["faults"];
@@ -56,8 +51,7 @@ TEST_CASE("per-second throttles (199) slow ferry down without failing the run", 
   REQUIRE(result.exit_code == 0);
   CHECK(summary_number(result.out, "throttles") > 0);
   CHECK(s.stats()["totals"]["refused_limit"].get<int>() > 0);
-  const auto diff = compare(db, "bi_skusn_inout", flow_key, flow_columns,
-                            s.truth(flow_api, "2026-01-01 00:00:00", "2026-02-01 00:00:00"));
+  const auto diff = compare_flow(db, s);
   INFO(diff.describe());
   CHECK(diff.exact());
 }
@@ -73,8 +67,7 @@ TEST_CASE("per-minute throttles (200) wait out the minute and finish", "[engine]
   const auto result = run_ferryd({"--config", path.string(), "--once", "skusn_inout"});
   REQUIRE(result.exit_code == 0);
   CHECK(summary_number(result.out, "throttles") > 0);
-  const auto diff = compare(db, "bi_skusn_inout", flow_key, flow_columns,
-                            s.truth(flow_api, "2026-01-01 00:00:00", "2026-02-01 00:00:00"));
+  const auto diff = compare_flow(db, s);
   INFO(diff.describe());
   CHECK(diff.exact());
 }
@@ -99,8 +92,7 @@ TEST_CASE("drift while paging is detected by the count check and repaired by a r
   settle.join();
   REQUIRE(result.exit_code == 0);
   CHECK(db.scalar("SELECT MAX(fetch_rounds) FROM ferry_windows") != "1");
-  const auto diff = compare(db, "bi_skusn_inout", flow_key, flow_columns,
-                            s.truth(flow_api, "2026-01-01 00:00:00", "2026-02-01 00:00:00"));
+  const auto diff = compare_flow(db, s);
   INFO(diff.describe());
   CHECK(diff.exact());
   CHECK(diff.matching > 5000);  // the rows inserted while paging are there too

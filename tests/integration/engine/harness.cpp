@@ -205,6 +205,15 @@ std::optional<std::string> sql_text(const json& value) {
   return ferry::json::dump_exact(value);
 }
 
+const std::vector<std::string> flow_key{"sku_sn", "io_id"};
+const std::vector<std::string> flow_columns{"sku_sn", "io_id", "o_id", "inout_type", "sku_id", "cost_price",
+                                            "cost_amount", "remark", "create_time", "modified_time",
+                                            "supplier_id", "supplier_name", "wms_co_id"};
+
+comparison compare_flow(const test_database& db, sim& s, const std::string& from, const std::string& to) {
+  return compare(db, "bi_skusn_inout", flow_key, flow_columns, s.truth(flow_api, from, to));
+}
+
 std::string comparison::describe() const {
   std::string out = std::to_string(matching) + " matching, " + std::to_string(missing) + " missing, " +
                     std::to_string(extra) + " extra, " + std::to_string(stale) + " stale";

@@ -59,6 +59,13 @@ struct comparison {
 comparison compare(const test_database& db, const std::string& table, const std::vector<std::string>& key,
                    const std::vector<std::string>& columns, const std::vector<nlohmann::json>& expected_rows);
 
+// The seed job's key and columns, and the whole table compared with the truth
+// between `from` and `to` (default: all of January 2026, jst-sim's data).
+extern const std::vector<std::string> flow_key;
+extern const std::vector<std::string> flow_columns;
+comparison compare_flow(const test_database& db, sim& s, const std::string& from = "2026-01-01 00:00:00",
+                        const std::string& to = "2026-02-01 00:00:00");
+
 // The text MySQL would return for a JSON value: strings as they are, numbers
 // as their exact text, null as nullopt.
 std::optional<std::string> sql_text(const nlohmann::json& value);

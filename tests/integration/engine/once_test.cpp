@@ -13,15 +13,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::vector<std::string> flow_key{"sku_sn", "io_id"};
-const std::vector<std::string> flow_columns{"sku_sn", "io_id", "o_id", "inout_type", "sku_id", "cost_price",
-                                            "cost_amount", "remark", "create_time", "modified_time",
-                                            "supplier_id", "supplier_name", "wms_co_id"};
-
-comparison compare_flow(const test_database& db, sim& s, const std::string& from, const std::string& to) {
-  return compare(db, "bi_skusn_inout", flow_key, flow_columns, s.truth(flow_api, from, to));
-}
-
 std::string beijing(std::chrono::system_clock::time_point t) {
   return ferry::core::format_shanghai_datetime(std::chrono::time_point_cast<std::chrono::seconds>(t));
 }
