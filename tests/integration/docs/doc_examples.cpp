@@ -216,6 +216,39 @@ extraction extract_examples(const std::string& markdown) {
   return result;
 }
 
+std::vector<std::string> curl_commands(const std::string& markdown) {
+  std::vector<std::string> sections;
+  std::vector<std::string> out;
+  for (const auto& block : fenced_blocks(markdown, sections)) {
+    if (block.language != "sh") continue;
+    for (auto [line, command] : commands(block)) {
+      if (command.rfind("curl ", 0) != 0) continue;
+      if (const auto comment = command.find("  #"); comment != std::string::npos) command = trim(command.substr(0, comment));
+      out.push_back(command);
+    }
+  }
+  static const std::regex inline_code{"`(curl [^`]+)`"};
+  for (std::sregex_iterator it{markdown.begin(), markdown.end(), inline_code}, end; it != end; ++it)
+    out.push_back((*it)[1]);
+  return out;
+}
+
+std::vector<std::string> select_statements(const std::string& markdown) {
+  std::vector<std::string> sections;
+  std::vector<std::string> out;
+  for (const auto& block : fenced_blocks(markdown, sections)) {
+    if (block.language != "sql") continue;
+    std::string text;
+    for (const auto& line : block.lines) text += line + "\n";
+    std::istringstream statements{text};
+    for (std::string statement; std::getline(statements, statement, ';');) {
+      statement = trim(statement);
+      if (statement.rfind("SELECT ", 0) == 0) out.push_back(statement);
+    }
+  }
+  return out;
+}
+
 real_answer parse_header_dump(const std::string& dump) {
   real_answer answer;
   for (const auto& raw : split_lines(dump)) {

@@ -50,6 +50,15 @@ struct real_answer {
   std::string body;
 };
 
+// Every curl command of a page that is not an example with an answer, as
+// docs/operations.md writes them: lines of ```sh blocks starting with "curl "
+// ('\' continuations joined, a trailing "# comment" dropped) and inline code
+// spans `curl ...`.
+std::vector<std::string> curl_commands(const std::string& markdown);
+
+// The statements of a page's ```sql blocks that start with SELECT.
+std::vector<std::string> select_statements(const std::string& markdown);
+
 // Parses what `curl -D FILE` wrote: the last status line and its headers.
 real_answer parse_header_dump(const std::string& dump);
 

@@ -137,3 +137,12 @@ TEST_CASE("text answers keep the shown comment lines and series", "[docs][compar
   real.body = "# TYPE ferry_x gauge\nferry_x{job=\"b\"} 7\n";
   CHECK(compare_answer(shown, real).size() == 2);
 }
+
+TEST_CASE("plain curl commands and SELECTs are found in code blocks and inline", "[docs][extract]") {
+  const std::string text =
+      "Run `curl -s $FERRY/readyz` first.\n\n```sh\ncurl -s \"${auth[@]}\" \\\n  $FERRY/api/v1/jobs   # all jobs\n"
+      "journalctl -u ferryd\n```\n\n```sql\nSELECT a FROM t;\nDELETE FROM t;\nSELECT b\n  FROM u;\n```\n";
+  CHECK(curl_commands(text) ==
+        std::vector<std::string>{R"(curl -s "${auth[@]}" $FERRY/api/v1/jobs)", "curl -s $FERRY/readyz"});
+  CHECK(select_statements(text) == std::vector<std::string>{"SELECT a FROM t", "SELECT b\n  FROM u"});
+}

@@ -1,12 +1,13 @@
-// docs/admin-api.md, run: every curl example of the page against a real
-// ferryd daemon (jst-sim and a scratch MariaDB database behind it), with the
-// system curl, each answer compared with the one the page shows.
+// docs/admin-api.md and docs/operations.md, run against a real ferryd daemon
+// (jst-sim and a scratch MariaDB database behind it) with the system curl and
+// mysql: every example answer compared with the one the page shows.
 #include "doc_examples.hpp"
 #include "harness.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <fstream>
@@ -98,6 +99,14 @@ std::string single_quoted(const std::string& text) {
   return out + "'";
 }
 
+// Runs `script` in bash; its exit code and stdout.
+std::pair<int, std::string> run_bash(const std::string& script) {
+  ferry::test_support::child_process bash{"/bin/bash", {"-c", script}};
+  auto out = bash.read_all(60s);
+  const auto status = bash.wait_for(60s);
+  return {status && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1, std::move(out)};
+}
+
 struct ran {
   int exit_code = -1;
   docs::real_answer answer;
@@ -115,11 +124,8 @@ ran run_example(const std::string& command, std::uint16_t port, const std::files
       "auth=(-H \"Authorization: Bearer $FERRY_ADMIN_TOKEN\")\n" +
       "curl() { command curl -sS --max-time 30 -D " + single_quoted(headers.string()) + " -o " +
       single_quoted(body.string()) + " \"$@\"; }\n" + command + "\n";
-  ferry::test_support::child_process bash{"/bin/bash", {"-c", script}};
-  bash.read_all(60s);
-  const auto status = bash.wait_for(60s);
   ran result;
-  result.exit_code = status && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
+  result.exit_code = run_bash(script).first;
   if (std::filesystem::exists(headers)) result.answer = docs::parse_header_dump(read_file(headers));
   if (std::filesystem::exists(body)) result.answer.body = read_file(body);
   return result;
@@ -148,7 +154,59 @@ std::set<std::string> exposed_families(const std::string& exposition) {
   return names;
 }
 
+// jst-sim, a scratch database and ferryd on doc_config, after the job's first run.
+struct running_daemon {
+  explicit running_daemon(const std::string& name)
+      : s{{"--records", "3000", "--limit-per-second", "0", "--limit-per-minute", "0"}},
+        db{name},
+        d{[&] {
+          set_source_env();
+          ::setenv("FERRY_ADMIN_TOKEN", token.c_str(), 1);
+          return write_config(name, doc_config(s.port(), db));
+        }()} {
+    eventually([&] { return db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE state = 'success'") == "1"; }, 60s,
+               "the first run");
+  }
+  sim s;
+  test_database db;
+  daemon_process d;
+};
+
+
 }  // namespace
+
+TEST_CASE("every curl command and SELECT of docs/operations.md works on a real ferryd", "[docs][operations]") {
+  const auto markdown = read_file(std::filesystem::path{FERRY_SOURCE_DIR} / "docs" / "operations.md");
+  const auto curls = docs::curl_commands(markdown);
+  const auto selects = docs::select_statements(markdown);
+  REQUIRE(curls.size() >= 10);
+  REQUIRE(selects.size() >= 5);
+  running_daemon r{"docs_ops"};
+  // The page's variables; curl fails on an HTTP error status.
+  const std::string prelude = "set -o pipefail\nFERRY=http://127.0.0.1:" + std::to_string(r.d.port()) +
+                              "\nFERRY_ADMIN_TOKEN=" + single_quoted(token) +
+                              "\nauth=(-H \"Authorization: Bearer $FERRY_ADMIN_TOKEN\")\n"
+                              "curl() { command curl -sS --fail-with-body --max-time 30 \"$@\"; }\n";
+  for (const auto& command : curls) {
+    const auto [code, out] = run_bash(prelude + command + "\n");
+    INFO("docs/operations.md: " << command << "\nprinted: " << out);
+    CHECK(code == 0);
+    CHECK_FALSE(out.empty());
+  }
+  const auto& o = r.db.options;
+  const auto dir = std::filesystem::temp_directory_path() / ("ferry-docs-tests-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  for (const auto& statement : selects) {
+    std::ofstream{dir / "statement.sql"} << statement << ";\n";
+    const auto [code, out] = run_bash("MYSQL_PWD=" + single_quoted(o.password) + " mysql -h " + o.host + " -P " +
+                                      std::to_string(o.port) + " -u " + single_quoted(o.user) + " " + o.database +
+                                      " < " + single_quoted((dir / "statement.sql").string()) + " 2>&1");
+    INFO("docs/operations.md: " << statement << "\nmysql said: " << out);
+    CHECK(code == 0);
+  }
+  std::filesystem::remove_all(dir);
+  CHECK(r.d.terminate() == 0);
+}
 
 TEST_CASE("every curl example of docs/admin-api.md answers as the page shows", "[docs][admin_api]") {
   const auto markdown = read_file(page);
@@ -164,18 +222,12 @@ TEST_CASE("every curl example of docs/admin-api.md answers as the page shows", "
       CHECK(endpoints_shown.count(section) == 1);
     }
 
-  sim s{{"--records", "3000", "--limit-per-second", "0", "--limit-per-minute", "0"}};
-  test_database db{"docs_api"};
-  set_source_env();
-  ::setenv("FERRY_ADMIN_TOKEN", token.c_str(), 1);
-  const auto config = write_config("docs_api", doc_config(s.port(), db));
-  daemon_process d{config};
-  eventually([&] { return db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE state = 'success'") == "1"; }, 60s,
-             "the first run");
+  running_daemon r{"docs_api"};
+  auto& d = r.d;
   REQUIRE(d.post("/api/v1/jobs/skusn_inout/backfills", R"({"from":"2026-01-01","to":"2026-01-25"})") == 202);
   eventually([&] { return d.get("/api/v1/jobs/skusn_inout")["state"] == "running"; }, 30s, "the backfill to start");
 
-  const auto dir = std::filesystem::temp_directory_path() / "ferry-docs-tests";
+  const auto dir = std::filesystem::temp_directory_path() / ("ferry-docs-tests-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   for (const auto& example : found.examples) {
     const auto result = run_example(example.command, d.port(), dir);
@@ -199,5 +251,6 @@ TEST_CASE("every curl example of docs/admin-api.md answers as the page shows", "
     INFO("the page lists " << name);
     CHECK(exposed.count(name) == 1);
   }
+  std::filesystem::remove_all(dir);
   CHECK(d.terminate() == 0);
 }
