@@ -53,6 +53,7 @@ def start_fixture(path):
 
 
 def write_config(shipped_config, rules, fixture_port, directory):
+    """The shipped scrape config pointed at `fixture_port` plus one dead port."""
     with open(shipped_config, encoding="utf-8") as f:
         config = yaml.safe_load(f)
     config["global"] = {"scrape_interval": "1s", "evaluation_interval": "1s", "scrape_timeout": "1s"}
@@ -105,6 +106,15 @@ def check_expressions(port, dashboard, rules):
     return len(panel_exprs), failures
 
 
+def start_prometheus(config, directory):
+    """A Prometheus on a free port with its data in `directory`: (process, port)."""
+    port = free_port()
+    process = subprocess.Popen(
+        ["prometheus", f"--config.file={config}", f"--storage.tsdb.path={directory}/data",
+         f"--web.listen-address=127.0.0.1:{port}", "--log.level=warn"])
+    return process, port
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--fixture", required=True)
@@ -118,10 +128,7 @@ def main():
     try:
         with tempfile.TemporaryDirectory(prefix="ferry-prometheus-") as directory:
             config = write_config(args.config, args.rules, fixture_port, directory)
-            port = free_port()
-            prometheus = subprocess.Popen(
-                ["prometheus", f"--config.file={config}", f"--storage.tsdb.path={directory}/data",
-                 f"--web.listen-address=127.0.0.1:{port}", "--log.level=warn"])
+            prometheus, port = start_prometheus(config, directory)
             if not wait_for_scrapes(port, time.monotonic() + 60):
                 print("FAIL: Prometheus did not scrape the fixture within 60 s")
                 return 1
