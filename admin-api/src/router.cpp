@@ -151,6 +151,7 @@ asio::awaitable<response> router::dispatch(const request& req, const target& t) 
     co_return metrics();
   }
   if (!s.empty() && s[0] == "api") co_return co_await api(req, t);
+  if (is_page_route(t)) co_return page_response(req, t);
   co_return error_response(404, "not_found", "no route " + t.path);
 }
 

@@ -28,6 +28,11 @@ struct response {
   std::vector<std::pair<std::string, std::string>> headers;  // Allow, WWW-Authenticate, ...
 };
 
+// GET / (the status page) and GET /static/<file> (its CSS and JS), from the
+// files embedded at build time (assets.cpp). No token: the page asks for it.
+bool is_page_route(const target& t);
+response page_response(const request& req, const target& t);
+
 // {"error": {"code": ..., "message": ...}} with that status.
 response error_response(unsigned status, std::string code, std::string message);
 
