@@ -12,6 +12,8 @@ packages=(
   libhowardhinnant-date-dev tzdata ca-certificates
   # tests and quickstart
   mariadb-server mariadb-client curl procps prometheus systemd python3 python3-yaml
+  # the status page's browser test
+  chromium
 )
 
 missing=()
@@ -20,8 +22,13 @@ for pkg in "${packages[@]}"; do
   [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
 done
 
+# Node.js and npm may come from Debian or from another vendor's package;
+# only a missing command asks for Debian's.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+
 if [[ ${#missing[@]} -eq 0 ]]; then
-  echo "install-deps: all ${#packages[@]} packages are installed"
+  echo "install-deps: all ${#packages[@]} packages, node and npm are installed"
   exit 0
 fi
 echo "install-deps: missing: ${missing[*]}"
