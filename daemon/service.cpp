@@ -76,6 +76,11 @@ void service::load_job_state(job_slot& slot) {
   slot.paused = job.paused;
   slot.metrics->set_paused(job.paused);
   if (job.watermark) slot.metrics->set_watermark(wall(*job.watermark));
+  const auto abandoned =
+      engine_.pool().run_blocking([&](mysql::connection& c) { return state::close_abandoned_runs(c, id); });
+  if (abandoned > 0) logger()->warn("job={} marked {} run(s) left running by an earlier process as failed", id, abandoned);
+  slot.metrics->set_windows_incomplete(
+      engine_.pool().run_blocking([&](mysql::connection& c) { return state::open_incomplete_windows(c, id); }));
   const auto runs = engine_.pool().run_blocking([&](mysql::connection& c) { return state::runs(c, id, 50); });
   // The schedule counts from the last run's start; a last run that failed
   // or was cut off by a shutdown is redone at once.
@@ -241,9 +246,8 @@ asio::awaitable<void> service::run_job(job_slot& slot, sync::run_request request
                      result.summary.fetched, result.summary.inserted, result.summary.updated,
                      result.summary.unchanged, result.summary.dead_letters, result.seconds);
     slot.last_result = std::move(result);
-    const auto incomplete = co_await engine_.pool().run([&](mysql::connection& c) {
-      return state::windows(c, slot.job->id, state::window_state::incomplete, 10000).size();
-    });
+    const auto incomplete = co_await engine_.pool().run(
+        [&](mysql::connection& c) { return state::open_incomplete_windows(c, slot.job->id); });
     m.set_windows_incomplete(incomplete);
   } catch (const std::exception& e) {
     m.run_finished(metrics::run_outcome::failed, std::chrono::system_clock::now());

@@ -136,6 +136,23 @@ std::vector<window_record> windows(mysql::connection& conn, const std::string& j
   return out;
 }
 
+std::uint64_t open_incomplete_windows(mysql::connection& conn, const std::string& job_id) {
+  std::string sql =
+      "SELECT COUNT(*) FROM ferry_windows i WHERE i.state = 'incomplete' AND i.job_id = ";
+  conn.append_quoted(sql, job_id);
+  sql += " AND NOT EXISTS (SELECT 1 FROM ferry_windows c WHERE c.job_id = i.job_id AND c.state = 'complete' "
+         "AND c.id > i.id AND c.window_start <= i.window_start AND c.window_end >= i.window_end)";
+  return read_count(conn.query(sql).at(0).at(0));
+}
+
+std::uint64_t close_abandoned_runs(mysql::connection& conn, const std::string& job_id) {
+  std::string sql = "UPDATE ferry_runs SET state = 'failed', finished_at = NOW(), "
+                    "error = 'abandoned: ferryd stopped before the run ended; its open window is redone by the next run' "
+                    "WHERE state = 'running' AND job_id = ";
+  conn.append_quoted(sql, job_id);
+  return conn.execute(sql);
+}
+
 std::uint64_t start_run(mysql::connection& conn, const std::string& job_id, run_kind kind, sys_seconds range_start,
                         sys_seconds range_end) {
   std::string sql = "INSERT INTO ferry_runs (job_id, kind, state, range_start, range_end) VALUES (";

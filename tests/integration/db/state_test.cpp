@@ -98,3 +98,36 @@ TEST_CASE("runs, dead letters, pause and tokens persist", "[state]") {
   CHECK(tokens->refresh_token == "r2");
   CHECK(tokens->expires_at == at("2026-02-01 00:00:00"));
 }
+
+TEST_CASE("incomplete windows stop counting once a later complete window covers them", "[state]") {
+  test::test_database db{"state_incomplete"};
+  mysql::connection conn{db.options};
+  state::migrate(conn);
+  state::load_job(conn, "j");
+  state::window_record w;
+  w.job_id = "j";
+  w.start = at("2026-01-01 00:00:00");
+  w.end = at("2026-01-02 00:00:00");
+  w.state = state::window_state::incomplete;
+  state::commit_window(conn, w, std::nullopt, std::nullopt);
+  CHECK(state::open_incomplete_windows(conn, "j") == 1);
+  // A complete window over part of it does not count as a redo.
+  w.state = state::window_state::complete;
+  w.end = at("2026-01-01 12:00:00");
+  state::commit_window(conn, w, std::nullopt, std::nullopt);
+  CHECK(state::open_incomplete_windows(conn, "j") == 1);
+  w.end = at("2026-01-03 00:00:00");
+  state::commit_window(conn, w, std::nullopt, std::nullopt);
+  CHECK(state::open_incomplete_windows(conn, "j") == 0);
+}
+
+TEST_CASE("runs left running by a stopped process are closed as failed", "[state]") {
+  test::test_database db{"state_abandoned"};
+  mysql::connection conn{db.options};
+  state::migrate(conn);
+  state::start_run(conn, "j", state::run_kind::scheduled, at("2026-01-01 00:00:00"), at("2026-01-02 00:00:00"));
+  CHECK(state::close_abandoned_runs(conn, "j") == 1);
+  CHECK(db.scalar("SELECT state FROM ferry_runs") == "failed");
+  CHECK_THAT(db.scalar("SELECT error FROM ferry_runs"), Catch::Contains("abandoned"));
+  CHECK(state::close_abandoned_runs(conn, "j") == 0);
+}

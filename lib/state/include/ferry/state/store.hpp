@@ -65,6 +65,10 @@ bool commit_window(mysql::connection& conn, const window_record& window,
 std::vector<window_record> windows(mysql::connection& conn, const std::string& job_id,
                                    std::optional<window_state> state, std::size_t limit = 100);
 
+// Incomplete windows that no later complete window (a re-run or backfill)
+// has covered since: what an operator still has to look at.
+std::uint64_t open_incomplete_windows(mysql::connection& conn, const std::string& job_id);
+
 enum class run_kind { scheduled, manual, once, backfill };
 std::string_view to_string(run_kind k);
 
@@ -78,6 +82,9 @@ struct run_summary {
 std::uint64_t start_run(mysql::connection& conn, const std::string& job_id, run_kind kind,
                         sys_seconds range_start, sys_seconds range_end);
 void finish_run(mysql::connection& conn, std::uint64_t run_id, const run_summary& summary);
+// Marks runs left 'running' by a process that stopped before they ended as
+// failed; returns how many. Call at start-up, before this process runs the job.
+std::uint64_t close_abandoned_runs(mysql::connection& conn, const std::string& job_id);
 
 struct run_record {
   std::uint64_t id = 0;
