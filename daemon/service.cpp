@@ -123,7 +123,7 @@ int service::run() {
   };
   signals_.async_wait(on_signal);
   sd_notify("READY=1\nSTATUS=syncing " + std::to_string(slots_.size()) + " jobs");
-  logger()->info("ferryd {} running {} jobs", "started", slots_.size());
+  logger()->info("ferryd started: {} jobs", slots_.size());
   io_.run();
   engine_.shutdown();
   logger()->info("ferryd stopped");
@@ -140,7 +140,8 @@ void service::spawn_loop(job_slot& slot) {
         logger()->error("job={} loop failed: {}", slot.job->id, ex.what());
       }
     }
-    if (slot.removed && !stopping_) metrics_.forget_job(slot.job->id);
+    // A job removed and then added back by a later reload keeps its series.
+    if (slot.removed && !stopping_ && !slots_.count(slot.job->id)) metrics_.forget_job(slot.job->id);
     loop_ended();
   });
 }
