@@ -6,6 +6,7 @@
 
 #include <sys/wait.h>
 
+#include <atomic>
 #include <csignal>
 #include <fstream>
 #include <thread>
@@ -290,5 +291,35 @@ TEST_CASE("every metric family moves under faults, throttles, dead letters and d
   CHECK(d.call("PATCH", "/api/v1/jobs/skusn_inout", R"({"paused":true})").response.status == 200);
   CHECK(d.call("GET", "/metrics", {}, false).response.body.find("ferry_job_paused{job=\"skusn_inout\"} 1") !=
         std::string::npos);
+  CHECK(exit_code_after_sigterm(d) == 0);
+}
+
+TEST_CASE("hundreds of concurrent API clients are served while a sync runs", "[daemon][load]") {
+  fixture f{"d_load", {"--records", "60000", "--seed", "4", "--limit-per-second", "0", "--limit-per-minute", "0"}};
+  auto config = daemon_config(f.s.port(), f.db, "1h");
+  config["sources"]["jst"]["rate_limits"] = {{{"calls", 6}, {"per", "1s"}}};  // a sync of ~12 s
+  config["jobs"][0]["window"]["max_span"] = "3d";
+  const auto path = write_config("d_load", config);
+  daemon_process d{path};
+  eventually([&] { return f.db.scalar("SELECT COUNT(*) FROM ferry_windows") != "0"; }, 60s, "the sync to be under way");
+  std::atomic<int> ok{0};
+  std::vector<std::thread> clients;
+  for (int i = 0; i < 250; ++i)
+    clients.emplace_back([&] {
+      ferry::test_support::http_client client{"127.0.0.1", d.port(), 30s};
+      client.set_header("Authorization", "Bearer " + token);
+      for (int round = 0; round < 2; ++round) {
+        const auto r = client.get(round == 0 ? "/api/v1/jobs/skusn_inout" : "/metrics");
+        if (r.ok() && r.response.status == 200) ++ok;
+      }
+    });
+  for (auto& c : clients) c.join();
+  CHECK(ok.load() == 500);
+  CHECK(body_of(d.call("GET", "/api/v1/jobs/skusn_inout"))["state"] == "running");  // the sync went on meanwhile
+  eventually([&] { return f.db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE state = 'success'") == "1"; }, 120s,
+             "the sync to finish");
+  const auto diff = compare_flow(f.db, f.s);
+  INFO(diff.describe());
+  CHECK(diff.exact());
   CHECK(exit_code_after_sigterm(d) == 0);
 }
