@@ -112,6 +112,7 @@ void engine::apply(const config::config& cfg, const std::set<std::string>& sourc
   for (const auto& s : cfg.sources) client_for(s);
   for (const auto& id : jobs) {
     const auto* j = cfg.find_job(id);
+    prepared_.erase(id);
     if (auto it = plans_.find(id); it != plans_.end()) {
       retired_plans_.push_back(std::move(it->second));
       plans_.erase(it);
@@ -158,7 +159,11 @@ asio::awaitable<sync::run_result> engine::run_once(const std::string& job_id, sy
   sync::page_fetcher fetch = [&client](const std::string& api, const nlohmann::json& biz,
                                        const std::string& list_key) { return client.fetch(api, biz, list_key); };
   sync::runner runner{io_.get_executor(), pool_, plan, fetch, sync::system_now, std::move(observer)};
-  co_await runner.prepare();
+  // Target tables are checked (and created or extended) once per plan, not every run.
+  if (!prepared_.count(job_id)) {
+    co_await runner.prepare();
+    prepared_.insert(job_id);
+  }
   co_return co_await runner.run(std::move(request));
 }
 

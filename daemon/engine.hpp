@@ -50,6 +50,7 @@ class engine {
   ratelimit::steady_clock_source clock_;
   std::map<std::string, std::unique_ptr<source::jushuitan::client>> clients_;
   std::map<std::string, std::unique_ptr<sync::job_plan>> plans_;
+  std::set<std::string> prepared_;  // jobs whose target tables were checked for their current plan
   // Replaced by a reload while a run may still use them.
   std::vector<std::unique_ptr<source::jushuitan::client>> retired_clients_;
   std::vector<std::unique_ptr<sync::job_plan>> retired_plans_;
