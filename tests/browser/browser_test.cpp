@@ -21,31 +21,6 @@ namespace {
 const std::string token = "browser-admin-token";
 const std::string job = "skusn_inout";
 
-// ferryd --config FILE; its admin port read from its stdout.
-class daemon_process {
- public:
-  explicit daemon_process(const std::filesystem::path& config)
-      : process_{FERRYD_PATH, {"--config", config.string()}} {
-    const std::string marker = "ferryd admin listening on 127.0.0.1:";
-    for (int i = 0; i < 200 && port_ == 0; ++i) {
-      const auto line = process_.read_line(30s);
-      if (!line) break;
-      if (const auto at = line->find(marker); at != std::string::npos)
-        port_ = static_cast<std::uint16_t>(std::stoi(line->substr(at + marker.size())));
-    }
-    if (port_ == 0) throw std::runtime_error("ferryd did not report its admin port");
-  }
-  std::uint16_t port() const { return port_; }
-  int terminate() {
-    ::kill(process_.pid(), SIGTERM);
-    const auto status = process_.wait_for(60s);
-    return status && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
-  }
-
- private:
-  ferry::test_support::child_process process_;
-  std::uint16_t port_ = 0;
-};
 
 json browser_config(std::uint16_t sim_port, const test_database& db) {
   auto config = flow_config(sim_port, db);
@@ -53,15 +28,6 @@ json browser_config(std::uint16_t sim_port, const test_database& db) {
   config["admin"] = {{"listen", "127.0.0.1:0"}, {"token_env", "FERRY_ADMIN_TOKEN"}};
   config["log"] = {{"level", "warn"}};
   return json::parse(config.dump());
-}
-
-template <class F>
-void eventually(F done, std::chrono::seconds limit, const char* what) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) FAIL("timed out waiting for " << what);
-    std::this_thread::sleep_for(100ms);
-  }
 }
 
 // node status_page.mjs with the daemon's address; its output is echoed.
@@ -87,7 +53,7 @@ TEST_CASE("the status page lists the job and pauses it, in headless Chromium", "
   test_database db{"browser"};
   set_source_env();
   ::setenv("FERRY_ADMIN_TOKEN", token.c_str(), 1);
-  daemon_process d{write_config("browser", browser_config(s.port(), db))};
+  ferryd_daemon d{write_config("browser", browser_config(s.port(), db))};
   eventually([&] { return db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE state = 'success'") == "1"; }, 60s,
              "the first run");
   CHECK(db.scalar("SELECT paused FROM ferry_jobs WHERE job_id = '" + job + "'") == "0");

@@ -20,32 +20,16 @@ namespace {
 const std::string token = "s3cret-admin-token";
 
 // A running ferryd daemon and a client for its admin API.
-class daemon_process {
+class daemon_process : public ferryd_daemon {
  public:
-  explicit daemon_process(const std::filesystem::path& config)
-      : process_{FERRYD_PATH, {"--config", config.string()}} {
-    for (int i = 0; i < 200 && port_ == 0; ++i) {
-      const auto line = process_.read_line(30s);
-      if (!line) break;
-      const auto at = line->find("ferryd admin listening on 127.0.0.1:");
-      if (at != std::string::npos) port_ = static_cast<std::uint16_t>(std::stoi(line->substr(at + 36)));
-    }
-    if (port_ == 0) throw std::runtime_error("ferryd did not report its admin port");
-  }
+  using ferryd_daemon::ferryd_daemon;
   ferry::test_support::http_result call(const std::string& method, const std::string& target,
                                         const std::string& body = {}, bool auth = true,
                                         const std::string& content_type = "application/json") {
-    ferry::test_support::http_client client{"127.0.0.1", port_, 30s};
+    ferry::test_support::http_client client{"127.0.0.1", port(), 30s};
     if (auth) client.set_header("Authorization", "Bearer " + token);
     return client.request(method, target, body, body.empty() ? std::string{} : content_type);
   }
-  pid_t pid() const { return process_.pid(); }
-  ferry::test_support::child_process& process() { return process_; }
-  std::uint16_t port() const { return port_; }
-
- private:
-  ferry::test_support::child_process process_;
-  std::uint16_t port_ = 0;
 };
 
 json daemon_config(std::uint16_t sim_port, const test_database& db, const std::string& every) {
@@ -64,16 +48,6 @@ json body_of(const ferry::test_support::http_result& r) {
   return json::parse(r.response.body);
 }
 
-// Waits until `done` holds, polling; fails the test after `limit`.
-template <class F>
-void eventually(F done, std::chrono::seconds limit, const char* what) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) FAIL("timed out waiting for " << what);
-    std::this_thread::sleep_for(100ms);
-  }
-}
-
 struct fixture {
   explicit fixture(const std::string& name, std::vector<std::string> sim_args, const std::string& every = "1h")
       : s{std::move(sim_args)}, db{name} {
@@ -86,13 +60,6 @@ struct fixture {
   std::filesystem::path config;
 };
 
-int exit_code_after_sigterm(daemon_process& d) {
-  ::kill(d.pid(), SIGTERM);
-  const auto status = d.process().wait_for(60s);
-  REQUIRE(status);
-  REQUIRE(WIFEXITED(*status));
-  return WEXITSTATUS(*status);
-}
 
 }  // namespace
 
@@ -125,7 +92,7 @@ TEST_CASE("health, readiness, auth and errors of the admin API", "[daemon][api]"
   const auto metrics = d.call("GET", "/metrics", {}, false);
   CHECK(metrics.response.status == 200);
   CHECK_THAT(metrics.response.body, Catch::Contains("ferry_build_info"));
-  CHECK(exit_code_after_sigterm(d) == 0);
+  CHECK(d.terminate() == 0);
 }
 
 TEST_CASE("the first scheduled run syncs, a trigger runs again, metrics move", "[daemon][schedule]") {
@@ -153,7 +120,7 @@ TEST_CASE("the first scheduled run syncs, a trigger runs again, metrics move", "
   // The catch-up run and (once it has ended) the triggered one; none failed.
   CHECK_THAT(text, Catch::Matches(R"([\s\S]*ferry_job_runs_total\{job="skusn_inout",outcome="success"\} [12]\n[\s\S]*)"));
   CHECK_THAT(text, Catch::Contains("ferry_job_runs_total{job=\"skusn_inout\",outcome=\"failed\"} 0"));
-  CHECK(exit_code_after_sigterm(d) == 0);
+  CHECK(d.terminate() == 0);
 }
 
 TEST_CASE("pause persists across a restart and resume lets runs go again", "[daemon][pause]") {
@@ -163,7 +130,7 @@ TEST_CASE("pause persists across a restart and resume lets runs go again", "[dae
     const auto paused = d.call("PATCH", "/api/v1/jobs/skusn_inout", R"({"paused":true})");
     CHECK(paused.response.status == 200);
     CHECK(body_of(paused)["paused"] == true);
-    CHECK(exit_code_after_sigterm(d) == 0);
+    CHECK(d.terminate() == 0);
   }
   CHECK(f.db.scalar("SELECT paused FROM ferry_jobs WHERE job_id = 'skusn_inout'") == "1");
   const auto runs_before = f.db.scalar("SELECT COUNT(*) FROM ferry_runs");
@@ -175,7 +142,7 @@ TEST_CASE("pause persists across a restart and resume lets runs go again", "[dae
   eventually([&] { return f.db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE state = 'success'") != "0"; }, 60s,
              "a run after resume");
   CHECK(f.db.scalar("SELECT paused FROM ferry_jobs WHERE job_id = 'skusn_inout'") == "0");
-  CHECK(exit_code_after_sigterm(d) == 0);
+  CHECK(d.terminate() == 0);
 }
 
 TEST_CASE("backfill dry run answers windows and calls; a backfill leaves the watermark", "[daemon][backfill]") {
@@ -199,7 +166,7 @@ TEST_CASE("backfill dry run answers windows and calls; a backfill leaves the wat
   CHECK(f.db.scalar("SELECT inserted FROM ferry_runs WHERE kind = 'backfill'") == "0");
   const auto windows = body_of(d.call("GET", "/api/v1/jobs/skusn_inout/windows?state=complete"));
   CHECK(windows["windows"].size() >= 2);
-  CHECK(exit_code_after_sigterm(d) == 0);
+  CHECK(d.terminate() == 0);
 }
 
 TEST_CASE("SIGTERM in the middle of a run exits 0 and a restart finishes exactly", "[daemon][sigterm]") {
@@ -211,7 +178,7 @@ TEST_CASE("SIGTERM in the middle of a run exits 0 and a restart finishes exactly
   {
     daemon_process d{path};
     eventually([&] { return f.db.scalar("SELECT COUNT(*) FROM ferry_windows") != "0"; }, 60s, "a first window");
-    CHECK(exit_code_after_sigterm(d) == 0);
+    CHECK(d.terminate() == 0);
   }
   CHECK(std::stoull(f.db.scalar("SELECT COUNT(*) FROM bi_skusn_inout")) < 60000);
   daemon_process d{path};
@@ -220,7 +187,7 @@ TEST_CASE("SIGTERM in the middle of a run exits 0 and a restart finishes exactly
   const auto diff = compare_flow(f.db, f.s);
   INFO(diff.describe());
   CHECK(diff.exact());
-  CHECK(exit_code_after_sigterm(d) == 0);
+  CHECK(d.terminate() == 0);
 }
 
 TEST_CASE("SIGHUP adds a job without stopping the others and refuses a broken config", "[daemon][reload]") {
@@ -248,7 +215,7 @@ TEST_CASE("SIGHUP adds a job without stopping the others and refuses a broken co
   std::this_thread::sleep_for(1s);
   CHECK(d.call("GET", "/healthz", {}, false).response.status == 200);
   CHECK(body_of(d.call("GET", "/api/v1/jobs"))["jobs"].size() == 2);
-  CHECK(exit_code_after_sigterm(d) == 0);
+  CHECK(d.terminate() == 0);
 }
 
 TEST_CASE("every metric family moves under faults, throttles, dead letters and drift", "[daemon][metrics]") {
@@ -291,7 +258,7 @@ TEST_CASE("every metric family moves under faults, throttles, dead letters and d
   CHECK(d.call("PATCH", "/api/v1/jobs/skusn_inout", R"({"paused":true})").response.status == 200);
   CHECK(d.call("GET", "/metrics", {}, false).response.body.find("ferry_job_paused{job=\"skusn_inout\"} 1") !=
         std::string::npos);
-  CHECK(exit_code_after_sigterm(d) == 0);
+  CHECK(d.terminate() == 0);
 }
 
 TEST_CASE("hundreds of concurrent API clients are served while a sync runs", "[daemon][load]") {
@@ -321,5 +288,5 @@ TEST_CASE("hundreds of concurrent API clients are served while a sync runs", "[d
   const auto diff = compare_flow(f.db, f.s);
   INFO(diff.describe());
   CHECK(diff.exact());
-  CHECK(exit_code_after_sigterm(d) == 0);
+  CHECK(d.terminate() == 0);
 }

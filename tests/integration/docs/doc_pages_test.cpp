@@ -33,52 +33,23 @@ std::string read_file(const std::filesystem::path& path) {
   return text.str();
 }
 
-// ferryd --config FILE, its admin port read from its stdout.
-class daemon_process {
+// A running ferryd with authorised shortcuts for the test's own calls.
+class daemon_process : public ferryd_daemon {
  public:
-  explicit daemon_process(const std::filesystem::path& config)
-      : process_{FERRYD_PATH, {"--config", config.string()}} {
-    const std::string marker = "ferryd admin listening on 127.0.0.1:";
-    for (int i = 0; i < 200 && port_ == 0; ++i) {
-      const auto line = process_.read_line(30s);
-      if (!line) break;
-      if (const auto at = line->find(marker); at != std::string::npos)
-        port_ = static_cast<std::uint16_t>(std::stoi(line->substr(at + marker.size())));
-    }
-    if (port_ == 0) throw std::runtime_error("ferryd did not report its admin port");
-  }
-  std::uint16_t port() const { return port_; }
+  using ferryd_daemon::ferryd_daemon;
   json get(const std::string& target) {
-    ferry::test_support::http_client client{"127.0.0.1", port_, 30s};
+    ferry::test_support::http_client client{"127.0.0.1", port(), 30s};
     client.set_header("Authorization", "Bearer " + token);
     const auto r = client.get(target);
     if (!r.ok()) throw std::runtime_error("GET " + target + " failed");
     return json::parse(r.response.body);
   }
   unsigned post(const std::string& target, const std::string& body) {
-    ferry::test_support::http_client client{"127.0.0.1", port_, 30s};
+    ferry::test_support::http_client client{"127.0.0.1", port(), 30s};
     client.set_header("Authorization", "Bearer " + token);
     return client.post_json(target, body).response.status;
   }
-  int terminate() {
-    ::kill(process_.pid(), SIGTERM);
-    const auto status = process_.wait_for(60s);
-    return status && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
-  }
-
- private:
-  ferry::test_support::child_process process_;
-  std::uint16_t port_ = 0;
 };
-
-template <class F>
-void eventually(F done, std::chrono::seconds limit, const char* what) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) FAIL("timed out waiting for " << what);
-    std::this_thread::sleep_for(100ms);
-  }
-}
 
 // The job of the page: one call a second and one-day windows, so that a
 // backfill of three weeks keeps the job busy while the examples run.

@@ -6,6 +6,7 @@
 
 #include <sys/wait.h>
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -184,6 +185,24 @@ void set_source_env(const std::string& secret) {
   ::setenv("JST_APP_SECRET", secret.c_str(), 1);
   ::setenv("JST_ACCESS_TOKEN", "demo-access-token", 1);
   ::setenv("JST_REFRESH_TOKEN", "demo-refresh-token", 1);
+}
+
+ferryd_daemon::ferryd_daemon(const std::filesystem::path& config)
+    : process_{FERRYD_PATH, {"--config", config.string()}} {
+  const std::string marker = "ferryd admin listening on 127.0.0.1:";
+  for (int i = 0; i < 200 && port_ == 0; ++i) {
+    const auto line = process_.read_line(std::chrono::seconds{30});
+    if (!line) break;
+    if (const auto at = line->find(marker); at != std::string::npos)
+      port_ = static_cast<std::uint16_t>(std::stoi(line->substr(at + marker.size())));
+  }
+  if (port_ == 0) throw std::runtime_error("ferryd did not report its admin port");
+}
+
+int ferryd_daemon::terminate() {
+  ::kill(process_.pid(), SIGTERM);
+  const auto status = process_.wait_for(std::chrono::seconds{60});
+  return status && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
 }
 
 ferryd_result run_ferryd(const std::vector<std::string>& args, std::chrono::seconds timeout) {

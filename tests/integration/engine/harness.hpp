@@ -6,7 +6,13 @@
 #include "support/http_client.hpp"
 #include "test_database.hpp"
 
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <thread>
 
 #include <filesystem>
 #include <map>
@@ -48,6 +54,32 @@ std::filesystem::path write_config(const std::string& name, const nlohmann::orde
 // Sets the JST_* secrets to jst-sim's defaults (or `secret` for the app secret).
 void set_source_env(const std::string& secret = "demo-secret");
 ferryd_result run_ferryd(const std::vector<std::string>& args, std::chrono::seconds timeout = std::chrono::seconds{300});
+
+// A running `ferryd --config FILE` daemon; its admin port is read from the
+// "ferryd admin listening on 127.0.0.1:PORT" line it prints on stdout.
+class ferryd_daemon {
+ public:
+  explicit ferryd_daemon(const std::filesystem::path& config);
+  std::uint16_t port() const { return port_; }
+  pid_t pid() const { return process_.pid(); }
+  // Sends SIGTERM and returns the exit code; -1 when it did not exit
+  // normally within a minute.
+  int terminate();
+
+ private:
+  test_support::child_process process_;
+  std::uint16_t port_ = 0;
+};
+
+// Waits until `done()` holds, polling every 100 ms; fails the test after `limit`.
+template <class F>
+void eventually(F done, std::chrono::seconds limit, const char* what) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) FAIL("timed out waiting for " << what);
+    std::this_thread::sleep_for(std::chrono::milliseconds{100});
+  }
+}
 
 // Differences between a table and the truth, keyed by `key`: "" when exact.
 struct comparison {
