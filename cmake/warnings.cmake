@@ -4,7 +4,8 @@ add_library(ferry::warnings ALIAS ferry_warnings)
 target_compile_options(ferry_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
   -Woverloaded-virtual -Wconversion -Wsign-conversion -Wdouble-promotion
-  -Wformat=2 -Wimplicit-fallthrough -Wmisleading-indentation -Wduplicated-cond -Wlogical-op)
+  -Wformat=2 -Wimplicit-fallthrough -Wmisleading-indentation
+  $<$<CXX_COMPILER_ID:GNU>:-Wduplicated-cond -Wlogical-op>)
 if(FERRY_WERROR)
   target_compile_options(ferry_warnings INTERFACE -Werror)
 endif()

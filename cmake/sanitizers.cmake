@@ -1,0 +1,31 @@
+# Sanitizer and fuzzing builds. Both instrument every target of the build
+# (libraries, ferryd, jst-sim and the tests), so the whole suite runs under them.
+#
+#   -DFERRY_SANITIZE=address,undefined   ASan + UBSan (any UB is an error, not a warning)
+#   -DFERRY_SANITIZE=thread              TSan
+#   -DFERRY_FUZZ=ON                      libFuzzer targets in tests/fuzz (needs clang;
+#                                        usually together with address,undefined)
+#
+# deploy/test.sh --sanitize=asan|tsan and tests/fuzz/run.sh set these up.
+set(FERRY_SANITIZE "" CACHE STRING "Sanitizers to build with: address,undefined or thread (empty: none)")
+option(FERRY_FUZZ "Build the libFuzzer targets in tests/fuzz (clang only)" OFF)
+
+if(FERRY_SANITIZE)
+  if(NOT FERRY_SANITIZE MATCHES "^(address,undefined|undefined,address|address|undefined|thread)$")
+    message(FATAL_ERROR "FERRY_SANITIZE=${FERRY_SANITIZE}: use address,undefined or thread")
+  endif()
+  add_compile_options(-fsanitize=${FERRY_SANITIZE} -fno-omit-frame-pointer -g)
+  add_link_options(-fsanitize=${FERRY_SANITIZE})
+  if(FERRY_SANITIZE MATCHES "undefined")
+    # An undefined behaviour ends the process, so a test cannot pass over it.
+    add_compile_options(-fno-sanitize-recover=all)
+  endif()
+endif()
+
+if(FERRY_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "FERRY_FUZZ needs clang: configure with -DCMAKE_CXX_COMPILER=clang++-14")
+  endif()
+  # Coverage feedback for libFuzzer in every library; the targets add -fsanitize=fuzzer.
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
