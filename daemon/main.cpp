@@ -7,6 +7,7 @@
 #include "ferry/config/load.hpp"
 #include "ferry/core/time.hpp"
 #include "ferry/core/version.hpp"
+#include "ferry/state/store.hpp"
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
@@ -109,6 +110,15 @@ int run_once(const std::string& config_file, const std::string& job_id, const po
   ferry::asio::io_context io;
   ferry::daemon::engine engine{io, cfg};
   engine.start();
+  // A run of this job that a killed process left "running" is over: say so,
+  // as the daemon does when it starts. (A daemon running the same job right
+  // now would see its live run marked failed until that run finishes and
+  // records its real outcome.)
+  const auto abandoned = engine.pool().run_blocking(
+      [&](ferry::mysql::connection& c) { return ferry::state::close_abandoned_runs(c, job_id); });
+  if (abandoned > 0)
+    std::cerr << "ferryd: job " << job_id << ": marked " << abandoned
+              << " run(s) left running by an earlier process as failed\n";
   std::optional<ferry::sync::run_result> result;
   std::exception_ptr failure;
   ferry::asio::co_spawn(io, engine.run_once(job_id, request), [&](std::exception_ptr e, ferry::sync::run_result r) {

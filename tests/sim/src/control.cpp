@@ -95,7 +95,8 @@ nlohmann::json engine::stats_json() const {
     endpoints[path] = to_json(s);
     add_into(total, s);
   }
-  return {{"endpoints", endpoints}, {"totals", to_json(total)}, {"business_calls", call_sequence_}};
+  return {{"endpoints", endpoints}, {"totals", to_json(total)}, {"business_calls", call_sequence_},
+          {"peak_calls_per_second", peak_per_second_}, {"peak_calls_per_minute", peak_per_minute_}};
 }
 
 }  // namespace ferry::sim

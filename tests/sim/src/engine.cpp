@@ -87,6 +87,12 @@ sim_reply engine::handle_business(const sim_request& request, std::string_view p
                                   steady_time steady) {
   auto& stats = stats_for(path);
   ++stats.calls;
+  arrivals_.push_back(steady);
+  while (steady - arrivals_.front() >= std::chrono::minutes{1}) arrivals_.pop_front();
+  peak_per_minute_ = std::max<std::uint64_t>(peak_per_minute_, arrivals_.size());
+  const auto second_ago = std::lower_bound(arrivals_.begin(), arrivals_.end(), steady - std::chrono::seconds{1},
+                                           [](steady_time t, steady_time limit) { return t <= limit; });
+  peak_per_second_ = std::max<std::uint64_t>(peak_per_second_, static_cast<std::uint64_t>(arrivals_.end() - second_ago));
   if (request.method != "POST") {
     ++stats.refused_auth;
     return json_reply(R"({"error":"method not allowed: use POST"})", 405);

@@ -35,7 +35,7 @@ po::options_description describe(sim_options& o, raw_flags& raw) {
     ("seed", po::value(&o.data.seed)->default_value(o.data.seed), "seed of data, tokens and fault draws")
     ("records", po::value(&o.data.records)->default_value(o.data.records), "number of flow rows")
     ("orders", po::value(&raw.orders)->default_value(-1), "number of orders; -1 means records/4")
-    ("data-from", po::value(&raw.data_from)->default_value(raw.data_from), "start of the data (datetime, now, now-2h)")
+    ("data-from", po::value(&raw.data_from)->default_value(raw.data_from), "start of the data (datetime, now, now-2h, now+1h)")
     ("data-to", po::value(&raw.data_to)->default_value(raw.data_to), "end of the data, exclusive")
     ("late-fraction", po::value(&o.data.late_fraction)->default_value(0.0), "share of rows that arrive late")
     ("late-delay", po::value(&raw.late_delay)->default_value(raw.late_delay), "how long after its time a late row appears")
@@ -70,7 +70,7 @@ std::chrono::milliseconds duration_flag(const std::string& name, const std::stri
 
 sys_seconds time_flag(const std::string& name, const std::string& text, sys_seconds now) {
   const auto t = parse_time_flag(text, now);
-  if (!t) throw usage_error("--" + name + ": not a time (yyyy-MM-dd HH:mm:ss, now, now-2h): " + text);
+  if (!t) throw usage_error("--" + name + ": not a time (yyyy-MM-dd HH:mm:ss, now, now-2h, now+1h): " + text);
   return *t;
 }
 
@@ -113,6 +113,11 @@ std::optional<sys_seconds> parse_time_flag(std::string_view text, sys_seconds no
     const auto d = core::parse_duration(text.substr(4));
     if (!d) return std::nullopt;
     return now - std::chrono::duration_cast<std::chrono::seconds>(*d);
+  }
+  if (text.starts_with("now+")) {
+    const auto d = core::parse_duration(text.substr(4));
+    if (!d) return std::nullopt;
+    return now + std::chrono::duration_cast<std::chrono::seconds>(*d);
   }
   return core::parse_shanghai_datetime(text);
 }

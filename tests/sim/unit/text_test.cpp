@@ -1,3 +1,4 @@
+#include "ferry/sim/options.hpp"
 #include "ferry/sim/random.hpp"
 #include "ferry/sim/text.hpp"
 
@@ -47,4 +48,14 @@ TEST_CASE("Beijing datetimes match ferry::core's formatter") {
     const sys_seconds t{std::chrono::seconds{r.between(-2'000'000'000, 4'000'000'000)}};
     REQUIRE(sim::beijing_datetime(t) == core::format_shanghai_datetime(t));
   }
+}
+
+TEST_CASE("time flags: now, now-D and now+D are taken from the start time") {
+  using namespace std::chrono;
+  const sys_seconds now{seconds{1'800'000'000}};
+  CHECK(ferry::sim::parse_time_flag("now", now) == now);
+  CHECK(ferry::sim::parse_time_flag("now-2h", now) == now - hours{2});
+  CHECK(ferry::sim::parse_time_flag("now+40m", now) == now + minutes{40});
+  CHECK_FALSE(ferry::sim::parse_time_flag("now+soon", now).has_value());
+  CHECK_FALSE(ferry::sim::parse_time_flag("now*2", now).has_value());
 }

@@ -16,6 +16,7 @@
 
 #include <array>
 #include <chrono>
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -94,6 +95,10 @@ class engine {
   token_state tokens_;
   sliding_limiter limiter_;
   std::uint64_t call_sequence_ = 0;
+  // Arrival times of business calls in the last minute, for the peak call
+  // rates a test compares with the client's configured limits.
+  std::deque<steady_time> arrivals_;
+  std::uint64_t peak_per_second_ = 0, peak_per_minute_ = 0;
   std::map<std::string, endpoint_stats, std::less<>> stats_;
 };
 
