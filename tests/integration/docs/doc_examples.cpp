@@ -11,14 +11,6 @@ namespace {
 
 using nlohmann::json;
 
-struct fenced_block {
-  std::size_t first_line = 0;  // 1-based line of the opening fence
-  std::size_t last_line = 0;   // 1-based line of the closing fence
-  std::string language;
-  std::vector<std::string> lines;
-  std::string section;
-};
-
 std::string trim(std::string text) {
   const auto not_space = [](unsigned char c) { return !std::isspace(c); };
   text.erase(text.begin(), std::find_if(text.begin(), text.end(), not_space));
@@ -41,7 +33,7 @@ std::vector<std::string> split_lines(const std::string& text) {
   return lines;
 }
 
-std::vector<fenced_block> fenced_blocks(const std::string& markdown, std::vector<std::string>& sections) {
+std::vector<fenced_block> blocks_and_sections(const std::string& markdown, std::vector<std::string>& sections) {
   std::vector<fenced_block> blocks;
   std::optional<fenced_block> open;
   std::string section;
@@ -54,7 +46,8 @@ std::vector<fenced_block> fenced_blocks(const std::string& markdown, std::vector
         blocks.push_back(std::move(*open));
         open.reset();
       } else {
-        open = fenced_block{i + 1, 0, trim(line.substr(3)), {}, section};
+        const auto info = trim(line.substr(3));
+        open = fenced_block{i + 1, 0, info.substr(0, info.find(' ')), info, {}, section};
       }
     } else if (open) {
       open->lines.push_back(line);
@@ -65,6 +58,7 @@ std::vector<fenced_block> fenced_blocks(const std::string& markdown, std::vector
       section.clear();
     }
   }
+  if (open) blocks.push_back(std::move(*open));
   return blocks;
 }
 
@@ -178,9 +172,16 @@ void compare_json(const std::string& shown_text, const std::string& real_text, s
 
 }  // namespace
 
+std::vector<fenced_block> fenced_blocks(const std::string& markdown) {
+  std::vector<std::string> sections;
+  return blocks_and_sections(markdown, sections);
+}
+
+std::vector<std::pair<std::size_t, std::string>> block_commands(const fenced_block& block) { return commands(block); }
+
 extraction extract_examples(const std::string& markdown) {
   extraction result;
-  const auto blocks = fenced_blocks(markdown, result.sections);
+  const auto blocks = blocks_and_sections(markdown, result.sections);
   const auto lines = split_lines(markdown);
   for (std::size_t b = 0; b < blocks.size(); ++b) {
     const auto& block = blocks[b];
@@ -219,7 +220,7 @@ extraction extract_examples(const std::string& markdown) {
 std::vector<std::string> curl_commands(const std::string& markdown) {
   std::vector<std::string> sections;
   std::vector<std::string> out;
-  for (const auto& block : fenced_blocks(markdown, sections)) {
+  for (const auto& block : blocks_and_sections(markdown, sections)) {
     if (block.language != "sh") continue;
     for (auto [line, command] : commands(block)) {
       if (command.rfind("curl ", 0) != 0) continue;
@@ -227,7 +228,8 @@ std::vector<std::string> curl_commands(const std::string& markdown) {
       out.push_back(command);
     }
   }
-  static const std::regex inline_code{"`(curl [^`]+)`"};
+  // Inline code spans that call an address; "`curl -i`" in a sentence is prose.
+  static const std::regex inline_code{"`(curl [^`]*(\\$FERRY|http)[^`]*)`"};
   for (std::sregex_iterator it{markdown.begin(), markdown.end(), inline_code}, end; it != end; ++it)
     out.push_back((*it)[1]);
   return out;
@@ -236,7 +238,7 @@ std::vector<std::string> curl_commands(const std::string& markdown) {
 std::vector<std::string> select_statements(const std::string& markdown) {
   std::vector<std::string> sections;
   std::vector<std::string> out;
-  for (const auto& block : fenced_blocks(markdown, sections)) {
+  for (const auto& block : blocks_and_sections(markdown, sections)) {
     if (block.language != "sql") continue;
     std::string text;
     for (const auto& line : block.lines) text += line + "\n";

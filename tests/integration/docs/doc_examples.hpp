@@ -26,6 +26,23 @@
 
 namespace ferry::test::docs {
 
+// A fenced block of a page: ```LANG [WORDS]
+struct fenced_block {
+  std::size_t first_line = 0;  // 1-based line of the opening fence
+  std::size_t last_line = 0;   // 1-based line of the closing fence; 0 when never closed
+  std::string language;        // the info string's first word ("sh", "json", ...); may be empty
+  std::string info;            // the whole info string after the backticks
+  std::vector<std::string> lines;
+  std::string section;         // the nearest "### " heading above it
+};
+
+// Every fenced block of a page, in order.
+std::vector<fenced_block> fenced_blocks(const std::string& markdown);
+
+// The shell commands of a block: '\' continuations joined, blank lines and
+// whole-line comments left out; each with its 1-based line in the page.
+std::vector<std::pair<std::size_t, std::string>> block_commands(const fenced_block& block);
+
 struct doc_example {
   std::size_t line = 0;      // 1-based line of the curl command in the page
   std::string section;       // the nearest "### " heading above it
@@ -53,7 +70,7 @@ struct real_answer {
 // Every curl command of a page that is not an example with an answer, as
 // docs/operations.md writes them: lines of ```sh blocks starting with "curl "
 // ('\' continuations joined, a trailing "# comment" dropped) and inline code
-// spans `curl ...`.
+// spans `curl ...` that name an address ($FERRY or http...).
 std::vector<std::string> curl_commands(const std::string& markdown);
 
 // The statements of a page's ```sql blocks that start with SELECT.

@@ -140,7 +140,7 @@ TEST_CASE("text answers keep the shown comment lines and series", "[docs][compar
 
 TEST_CASE("plain curl commands and SELECTs are found in code blocks and inline", "[docs][extract]") {
   const std::string text =
-      "Run `curl -s $FERRY/readyz` first.\n\n```sh\ncurl -s \"${auth[@]}\" \\\n  $FERRY/api/v1/jobs   # all jobs\n"
+      "Run `curl -s $FERRY/readyz` first, as `curl -i` shows.\n\n```sh\ncurl -s \"${auth[@]}\" \\\n  $FERRY/api/v1/jobs   # all jobs\n"
       "journalctl -u ferryd\n```\n\n```sql\nSELECT a FROM t;\nDELETE FROM t;\nSELECT b\n  FROM u;\n```\n";
   CHECK(curl_commands(text) ==
         std::vector<std::string>{R"(curl -s "${auth[@]}" $FERRY/api/v1/jobs)", "curl -s $FERRY/readyz"});

@@ -1,7 +1,11 @@
-// docs/admin-api.md and docs/operations.md, run against a real ferryd daemon
-// (jst-sim and a scratch MariaDB database behind it) with the system curl and
-// mysql: every example answer compared with the one the page shows.
+// The pages run against a real ferryd daemon (jst-sim and a scratch MariaDB
+// database behind it) with the system curl and mysql: every curl command and
+// SQL example of every page, docs/admin-api.md's answers compared with the
+// ones it shows, and every ferry_* name of the docs a metric ferryd serves or
+// a table it creates.
+#include "doc_checks.hpp"
 #include "doc_examples.hpp"
+#include "doc_support.hpp"
 #include "harness.hpp"
 
 #include <catch2/catch.hpp>
@@ -17,6 +21,9 @@
 #include <thread>
 
 using namespace ferry::test;
+using ferry::test::docs::read_file;
+using ferry::test::docs::run_bash;
+using ferry::test::docs::single_quoted;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
@@ -24,14 +31,6 @@ namespace {
 
 const std::string token = "doc-admin-token";
 const std::filesystem::path page = std::filesystem::path{FERRY_SOURCE_DIR} / "docs" / "admin-api.md";
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in{path, std::ios::binary};
-  if (!in) throw std::runtime_error("cannot read " + path.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // A running ferryd with authorised shortcuts for the test's own calls.
 class daemon_process : public ferryd_daemon {
@@ -62,20 +61,6 @@ json doc_config(std::uint16_t sim_port, const test_database& db) {
   config["admin"] = {{"listen", "127.0.0.1:0"}, {"token_env", "FERRY_ADMIN_TOKEN"}, {"shutdown_timeout", "20s"}};
   config["log"] = {{"level", "warn"}};
   return json::parse(config.dump());
-}
-
-std::string single_quoted(const std::string& text) {
-  std::string out = "'";
-  for (const char c : text) out += c == '\'' ? std::string{"'\\''"} : std::string(1, c);
-  return out + "'";
-}
-
-// Runs `script` in bash; its exit code and stdout.
-std::pair<int, std::string> run_bash(const std::string& script) {
-  ferry::test_support::child_process bash{"/bin/bash", {"-c", script}};
-  auto out = bash.read_all(60s);
-  const auto status = bash.wait_for(60s);
-  return {status && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1, std::move(out)};
 }
 
 struct ran {
@@ -143,39 +128,97 @@ struct running_daemon {
   daemon_process d;
 };
 
+// The statements of `mysql ... -e "..."` commands in a page's ```sh blocks.
+std::vector<std::string> mysql_statements(const std::string& markdown) {
+  std::vector<std::string> out;
+  for (const auto& b : docs::fenced_blocks(markdown)) {
+    if (b.language != "sh") continue;
+    for (const auto& [line, command] : docs::block_commands(b)) {
+      std::string problem;
+      for (const auto& inv : docs::invocations(command, problem)) {
+        if (inv.program != "mysql") continue;
+        const auto e = std::find(inv.args.begin(), inv.args.end(), "-e");
+        if (e != inv.args.end() && e + 1 != inv.args.end()) out.push_back(*(e + 1));
+      }
+    }
+  }
+  return out;
+}
+
+// Runs `statement` with the mysql client in the scratch database; exit code and output.
+std::pair<int, std::string> run_sql(const test_database& db, const std::string& statement,
+                                    const std::filesystem::path& dir) {
+  const auto& o = db.options;
+  std::ofstream{dir / "statement.sql"} << statement << ";\n";
+  return run_bash("MYSQL_PWD=" + single_quoted(o.password) + " mysql -h " + o.host + " -P " + std::to_string(o.port) +
+                  " -u " + single_quoted(o.user) + " " + o.database + " < " +
+                  single_quoted((dir / "statement.sql").string()) + " 2>&1");
+}
 
 }  // namespace
 
-TEST_CASE("every curl command and SELECT of docs/operations.md works on a real ferryd", "[docs][operations]") {
-  const auto markdown = read_file(std::filesystem::path{FERRY_SOURCE_DIR} / "docs" / "operations.md");
-  const auto curls = docs::curl_commands(markdown);
-  const auto selects = docs::select_statements(markdown);
-  REQUIRE(curls.size() >= 10);
-  REQUIRE(selects.size() >= 5);
+TEST_CASE("every curl command and SQL example of every page works on a real ferryd", "[docs][pages]") {
   running_daemon r{"docs_ops"};
-  // The page's variables; curl fails on an HTTP error status.
+  // The pages' variables; curl fails on an HTTP error status. README.md writes the address out.
   const std::string prelude = "set -o pipefail\nFERRY=http://127.0.0.1:" + std::to_string(r.d.port()) +
                               "\nFERRY_ADMIN_TOKEN=" + single_quoted(token) +
                               "\nauth=(-H \"Authorization: Bearer $FERRY_ADMIN_TOKEN\")\n"
                               "curl() { command curl -sS --fail-with-body --max-time 30 \"$@\"; }\n";
-  for (const auto& command : curls) {
-    const auto [code, out] = run_bash(prelude + command + "\n");
-    INFO("docs/operations.md: " << command << "\nprinted: " << out);
-    CHECK(code == 0);
-    CHECK_FALSE(out.empty());
-  }
-  const auto& o = r.db.options;
   const auto dir = std::filesystem::temp_directory_path() / ("ferry-docs-tests-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
-  for (const auto& statement : selects) {
-    std::ofstream{dir / "statement.sql"} << statement << ";\n";
-    const auto [code, out] = run_bash("MYSQL_PWD=" + single_quoted(o.password) + " mysql -h " + o.host + " -P " +
-                                      std::to_string(o.port) + " -u " + single_quoted(o.user) + " " + o.database +
-                                      " < " + single_quoted((dir / "statement.sql").string()) + " 2>&1");
-    INFO("docs/operations.md: " << statement << "\nmysql said: " << out);
-    CHECK(code == 0);
+  std::size_t curls = 0, statements = 0;
+  for (const auto& page : docs::doc_pages()) {
+    const auto markdown = read_file(docs::repo / page);
+    // Examples with an answer block are run and compared by the admin-api test below.
+    std::set<std::string> answered;
+    for (const auto& e : docs::extract_examples(markdown).examples) answered.insert(e.command);
+    for (auto command : docs::curl_commands(markdown)) {
+      if (answered.count(command)) continue;
+      command = std::regex_replace(command, std::regex{"http://127\\.0\\.0\\.1:8080"}, "$$FERRY");
+      const auto [code, out] = run_bash(prelude + command + "\n");
+      INFO(page << ": " << command << "\nprinted: " << out);
+      CHECK(code == 0);
+      CHECK_FALSE(out.empty());
+      ++curls;
+    }
+    auto sql = docs::select_statements(markdown);
+    for (auto& s : mysql_statements(markdown)) sql.push_back(std::move(s));
+    for (const auto& statement : sql) {
+      const auto [code, out] = run_sql(r.db, statement, dir);
+      INFO(page << ": " << statement << "\nmysql said: " << out);
+      CHECK(code == 0);
+      ++statements;
+    }
   }
+  CHECK(curls >= 15);
+  CHECK(statements >= 7);
   std::filesystem::remove_all(dir);
+  CHECK(r.d.terminate() == 0);
+}
+
+TEST_CASE("every ferry_* name in the docs is a metric ferryd serves or a table it creates", "[docs][names]") {
+  running_daemon r{"docs_names"};
+  ferry::test_support::http_client client{"127.0.0.1", r.d.port()};
+  std::set<std::string> known;
+  for (const auto& family : exposed_families(client.get("/metrics").response.body))
+    for (const char* suffix : {"", "_bucket", "_sum", "_count"}) known.insert(family + suffix);
+  for (const auto& table : {"ferry_jobs", "ferry_windows", "ferry_runs", "ferry_dead_letters", "ferry_sources",
+                            "ferry_schema"}) {
+    INFO("ferryd creates " << table);
+    CHECK(r.db.scalar(std::string{"SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() "
+                                  "AND table_name = '"} + table + "'") == "1");
+    known.insert(table);
+  }
+  // Not metrics or tables: the migration lock's name and the tests' database prefixes.
+  for (const char* other : {"ferry_migrate", "ferry_t_", "ferry_bench_"}) known.insert(other);
+  const std::regex name{R"(\bferry_[a-z0-9_]+)"};
+  for (const auto& page : docs::doc_pages()) {
+    const auto text = read_file(docs::repo / page);
+    for (std::sregex_iterator it{text.begin(), text.end(), name}, end; it != end; ++it) {
+      INFO(page << " names " << it->str());
+      CHECK(known.count(it->str()) == 1);
+    }
+  }
   CHECK(r.d.terminate() == 0);
 }
 
