@@ -52,13 +52,16 @@ void connection::close() {
   statements_.clear();
   if (handle_ != nullptr) mysql_close(handle_);
   handle_ = nullptr;
+  // A new session takes the server's current max_allowed_packet.
+  max_allowed_packet_.reset();
 }
 
 void connection::fail() {
   const unsigned code = mysql_errno(handle_);
   error e{code, mysql_sqlstate(handle_), mysql_error(handle_)};
-  // After a client-side or connection error the handle is not trusted again.
-  if (e.kind() == error_kind::connection_lost || code >= 2000) close();
+  // After a client-side or connection error the handle is not trusted again;
+  // the server also hangs up after a packet over its max_allowed_packet.
+  if (e.kind() == error_kind::connection_lost || e.kind() == error_kind::too_large || code >= 2000) close();
   throw e;
 }
 

@@ -132,7 +132,9 @@ mysql::upsert_counts upsert_writer::write_range(mysql::connection& conn, const b
 
 void upsert_writer::shrink() {
   const auto now = max_bytes_.load();
-  max_bytes_.store(std::max<std::size_t>(now / 2, 64u << 10));
+  // Down to a few rows per statement: the budget also follows the session's
+  // max_allowed_packet, which can be as small as 1 KiB.
+  max_bytes_.store(std::max<std::size_t>(now / 2, 2u << 10));
 }
 
 }  // namespace ferry::sink

@@ -52,21 +52,30 @@ template <class F>
 asio::awaitable<std::invoke_result_t<F&, mysql::connection&>> runner::with_retries(const char* what, F f) {
   using namespace std::chrono;
   const auto started = steady_clock::now();
+  int lock_conflicts = 0;
   for (int attempt = 1;; ++attempt) {
     std::string failure;
+    bool lock_conflict = false;
     try {
       co_return co_await pool_.run(f);
     } catch (const mysql::error& e) {
       if (e.kind() == mysql::error_kind::fatal) throw run_failure(std::string{what} + ": " + e.what());
       if (e.kind() == mysql::error_kind::too_large)
         for (const auto& t : plan_.targets) t.writer->shrink();
+      // 1213 deadlock, 1205 lock wait timeout: another writer holds the rows.
+      lock_conflict = e.code() == 1213 || e.code() == 1205;
       failure = e.what();
     }
     // MySQL is down, restarting, read-only or deadlocked: wait and redo the
-    // whole transaction, for up to ten minutes.
+    // whole transaction, for up to ten minutes. A lock conflict has already
+    // waited its lock timeout, so it is redone soon (with jitter, so two
+    // writers stop meeting); an unreachable or read-only server is given
+    // more and more time, up to 30 s between tries.
     if (steady_clock::now() - started > minutes{10})
       throw run_failure(std::string{what} + ": MySQL still failing after 10 minutes: " + failure);
-    const auto delay = milliseconds{std::min<long long>(30'000, 250LL << std::min(attempt, 7))};
+    const auto delay =
+        lock_conflict ? milliseconds{std::min(2'000, 100 * ++lock_conflicts) + lock_jitter_(rng_)}
+                      : milliseconds{std::min<long long>(30'000, 250LL << std::min(attempt, 7))};
     detail::logger()->warn("job={} {} failed (attempt {}), retrying in {}ms: {}", plan_.job_id, what, attempt,
                    delay.count(), failure);
     asio::steady_timer timer{executor_, delay};

@@ -156,7 +156,11 @@ TEST_CASE("batches are split by rows and bytes with the same result", "[sink]") 
   CHECK(counts.inserted == 100);
   CHECK(db.scalar("SELECT COUNT(*) FROM bi_flow") == "100");
   writer.shrink();
-  CHECK(writer.max_bytes() == 64 * 1024);  // never below 64 KiB
+  CHECK(writer.max_bytes() == 32 * 1024);
+  for (int i = 0; i < 20; ++i) writer.shrink();
+  CHECK(writer.max_bytes() == 2 * 1024);  // never below 2 KiB: a few rows per statement
+  // Still writes, a few rows at a time.
+  CHECK(writer.write(conn, rows).unchanged == 100);
 }
 
 TEST_CASE("strict mode turns a bad value into an error, not a truncation", "[sink]") {

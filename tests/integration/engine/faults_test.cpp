@@ -114,3 +114,27 @@ TEST_CASE("drift that never settles ends in incomplete windows, never a silent a
   CHECK_THAT(db.scalar("SELECT note FROM ferry_windows WHERE state = 'incomplete' LIMIT 1"),
              Catch::Contains("data_count"));
 }
+
+TEST_CASE("a token refresh that meets resets and 5xx is retried, not the end of the run", "[engine][faults]") {
+  // Half of all calls fail, refreshToken included, and the token expires
+  // every ten accepted calls: a refresh that gave up at its first failure
+  // would end the run within a few refreshes.
+  sim s{{"--records", "20000", "--seed", "8", "--reset", "0.25", "--http-503", "0.25",
+         "--token-expire-after-calls", "10", "--limit-per-second", "0", "--limit-per-minute", "0"}};
+  test_database db{"e_refresh_faults"};
+  set_source_env();
+  auto config = flow_config(s.port(), db);
+  config["jobs"][0]["page_size"] = 200;
+  config["sources"]["jst"]["max_in_flight"] = 1;
+  config["sources"]["jst"]["retry"] = {{"max_attempts", 30}, {"base_delay", "10ms"}, {"max_delay", "100ms"}};
+  const auto path = write_config("e_refresh_faults", config);
+  const auto result = run_ferryd({"--config", path.string(), "--once", "skusn_inout"});
+  REQUIRE(result.exit_code == 0);
+  const auto refresh = s.stats()["endpoints"]["/openWeb/auth/refreshToken"];
+  INFO(refresh.dump());
+  CHECK(refresh["served"].get<int>() >= 3);
+  CHECK(refresh["faults"]["reset"].get<int>() + refresh["faults"]["http_503"].get<int>() > 0);
+  const auto diff = compare_flow(db, s);
+  INFO(diff.describe());
+  CHECK(diff.exact());
+}

@@ -56,6 +56,60 @@ form_fields refresh_call_fields(const std::string& app_key, const std::string& a
   return fields;
 }
 
+namespace {
+
+// What a refreshToken answer means: new tokens, or why not and whether to
+// ask again. A code that would mean "token expired" on a data call means the
+// refresh token itself is refused here: asking again cannot help.
+struct refresh_answer {
+  outcome kind = outcome::transient;
+  std::string detail;
+  ratelimit::throttle_kind throttle = ratelimit::throttle_kind::unknown;
+  std::optional<tokens> fresh;
+};
+
+refresh_answer read_refresh_answer(const http::result& answer) {
+  refresh_answer out;
+  if (!answer.ok()) {
+    out.detail = answer.detail.empty() ? answer.error.message() : answer.detail;
+    return out;
+  }
+  if (answer.res.status == 429) {
+    out.kind = outcome::throttle;
+    out.detail = "HTTP 429";
+    return out;
+  }
+  if (answer.res.status != 200) {
+    out.kind = answer.res.status >= 500 ? outcome::transient : outcome::fatal;
+    out.detail = "HTTP " + std::to_string(answer.res.status);
+    return out;
+  }
+  try {
+    const auto body = ferry::json::parse_exact(answer.res.body);
+    const auto code = body.value("code", -1);
+    if (code != 0) {
+      const auto info = lookup(code);
+      out.kind = info.outcome == outcome::token_expired ? outcome::fatal : info.outcome;
+      out.detail = "code " + std::to_string(code) + ": " + body.value("msg", std::string{});
+      if (out.kind == outcome::throttle)
+        out.throttle = code == 199 ? ratelimit::throttle_kind::per_second : ratelimit::throttle_kind::per_minute;
+      return out;
+    }
+    const auto& data = body.at("data");
+    out.fresh = tokens{data.at("access_token").get<std::string>(), data.at("refresh_token").get<std::string>(), {}};
+    if (const auto expires = data.find("expires_in"); expires != data.end() && expires->is_number_integer())
+      out.fresh->expires_at = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()) +
+                              std::chrono::seconds{expires->get<long long>()};
+    out.kind = outcome::success;
+  } catch (const std::exception& e) {
+    out.kind = outcome::transient;
+    out.detail = std::string{"malformed answer: "} + e.what();
+  }
+  return out;
+}
+
+}  // namespace
+
 struct client::attempt_outcome {
   outcome kind = outcome::transient;
   std::string detail;
@@ -204,29 +258,48 @@ asio::awaitable<std::string> client::refresh_tokens(std::uint64_t seen_generatio
   refreshing_ = true;
   refresh_done_ = std::make_unique<asio::steady_timer>(executor_, asio::steady_timer::time_point::max());
   std::string error;
-  co_await limiter_.acquire();
-  ++counters_.calls;
-  const auto fields = refresh_call_fields(options_.app_key, options_.app_secret, tokens_.refresh_token, unix_now());
-  auto answer = co_await http_.send(options_.base, form_request("/openWeb/auth/refreshToken", fields, false));
-  try {
-    if (!answer.ok()) throw std::runtime_error(answer.detail);
-    if (answer.res.status != 200) throw std::runtime_error("HTTP " + std::to_string(answer.res.status));
-    const auto body = ferry::json::parse_exact(answer.res.body);
-    const auto code = body.value("code", -1);
-    if (code != 0) throw std::runtime_error("code " + std::to_string(code) + ": " + body.value("msg", std::string{}));
-    const auto& data = body.at("data");
-    tokens fresh{data.at("access_token").get<std::string>(), data.at("refresh_token").get<std::string>(), {}};
-    if (const auto expires = data.find("expires_in"); expires != data.end() && expires->is_number_integer())
-      fresh.expires_at = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()) +
-                         std::chrono::seconds{expires->get<long long>()};
-    tokens_ = fresh;
-    ++token_generation_;
-    ++counters_.token_refreshes;
-    logger()->info("source={} refreshed the access token", options_.source_name);
-    if (save_) co_await save_(tokens_);
-  } catch (const std::exception& e) {
-    error = std::string{"refreshing the access token failed: "} + e.what();
+  // The refresh call meets the same weather as data calls (resets, 5xx,
+  // malformed answers, code 150, throttles): those are retried under the same
+  // policy; a refusal of the refresh token itself fails at once.
+  retry::attempt_state state{options_.retry, backoff_};
+  std::chrono::milliseconds throttle_wait{0};
+  for (;;) {
+    co_await limiter_.acquire();
+    ++counters_.calls;
+    const auto fields = refresh_call_fields(options_.app_key, options_.app_secret, tokens_.refresh_token, unix_now());
+    auto answer = co_await http_.send(options_.base, form_request("/openWeb/auth/refreshToken", fields, false));
+    auto [kind, detail, throttle, fresh] = read_refresh_answer(answer);
+    if (kind == outcome::transient) ++counters_.transient;
+    if (kind == outcome::throttle) {
+      ++counters_.throttled;
+      limiter_.on_throttle(throttle);
+    }
+    if (kind == outcome::success) {
+      limiter_.on_success();
+      tokens_ = *fresh;
+      ++token_generation_;
+      ++counters_.token_refreshes;
+      logger()->info("source={} refreshed the access token", options_.source_name);
+      try {
+        if (save_) co_await save_(tokens_);
+      } catch (const std::exception& e) {
+        error = std::string{"saving the refreshed tokens failed: "} + e.what();
+        logger()->error("source={} {}", options_.source_name, error);
+      }
+      break;
+    }
+    const auto decision = state.next(kind, detail, throttle_wait);
+    using action = retry::decision::action;
+    if (decision.what == action::retry || decision.what == action::throttle_wait) {
+      if (decision.what == action::throttle_wait) throttle_wait += decision.delay;
+      logger()->warn("source={} refreshing the access token: attempt={} retrying in {}ms: {}",
+                     options_.source_name, state.attempts(), decision.delay.count(), detail);
+      co_await sleep(decision.delay);
+      continue;
+    }
+    error = "refreshing the access token failed: " + (decision.reason.empty() ? detail : decision.reason);
     logger()->error("source={} {}", options_.source_name, error);
+    break;
   }
   refreshing_ = false;
   refresh_done_->cancel();

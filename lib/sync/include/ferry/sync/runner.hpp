@@ -21,6 +21,7 @@
 #include <chrono>
 #include <functional>
 #include <optional>
+#include <random>
 #include <string>
 
 namespace ferry::sync {
@@ -91,6 +92,10 @@ class runner {
   page_fetcher fetch_;
   wall_clock now_;
   run_observer observer_;
+  // Jitter for redoing a transaction after a lock conflict (runs on one
+  // executor, so no lock is needed).
+  std::minstd_rand rng_{std::random_device{}()};
+  std::uniform_int_distribution<int> lock_jitter_{0, 250};
 };
 
 // Thrown inside a run for a failure that ends it; the message is the run's error.
