@@ -43,7 +43,7 @@ trap cleanup EXIT
 "$build/tests/sim/jst-sim" --port "$sim_port" --seed 41 --records 200000 --orders 40000 \
   --data-from now-1h --data-to "now+$((minutes + 5))m" \
   --http-500 0.02 --http-503 0.01 --reset 0.01 --timeout 0.005 --fault-delay 6s --malformed 0.005 \
-  --code-150 0.01 --token-expire-after-calls 300 >"$out/jst-sim.log" 2>&1 &
+  --code-150 0.01 >"$out/jst-sim.log" 2>&1 &
 sim_pid=$!; pids+=("$sim_pid")
 for _ in $(seq 50); do grep -q listening "$out/jst-sim.log" && break; sleep 0.2; done
 

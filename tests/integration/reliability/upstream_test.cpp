@@ -1,9 +1,16 @@
-// The upstream at its worst, all at once: 30% HTTP 5xx, connection resets,
-// answers slower than ferry's timeout, malformed JSON, code 150, an access
-// token that expires every 30 calls, a platform limit half of what ferry is
-// configured for (a throttle storm) and rows drifting while ferry pages. The
-// daemon must finish the job exactly, show the retries and throttles in its
-// metrics, never send faster than its own bucket, and not storm the API.
+// The upstream at its worst: 30% HTTP 5xx, connection resets, code 150, a
+// platform limit half of what ferry is configured for (a throttle storm) and
+// rows drifting while ferry pages, all the time; first with an access token
+// that expires every 30 calls, then with answers slower than ferry's timeout
+// and malformed JSON. The daemon must finish the job exactly, show the
+// retries and throttles in its metrics, never send faster than its own
+// bucket, and not storm the API.
+//
+// Why the two phases: a timeout or a malformed answer is an answer the
+// platform *did* handle. When that call is a token refresh, the platform has
+// already replaced both tokens and the client never learns the new ones; no
+// client can recover from that without new tokens from the operator (ferry
+// says so in its error). So expiry and lost answers are tested apart.
 #include "harness.hpp"
 #include "reliability.hpp"
 
@@ -29,10 +36,9 @@ double metric(const std::string& text, const std::string& series) {
 
 TEST_CASE("a fault storm upstream ends complete and exact, within the bucket and without a retry storm",
           "[reliability][upstream]") {
-  sim s{{"--records", "20000", "--seed", "31", "--http-500", "0.1", "--http-502", "0.1", "--http-503", "0.1",
-         "--reset", "0.04", "--timeout", "0.03", "--fault-delay", "3s", "--malformed", "0.04", "--code-150", "0.04",
-         "--token-expire-after-calls", "30", "--drift-rows-per-call", "20", "--limit-per-second", "4",
-         "--limit-per-minute", "0"}};
+  sim s{{"--records", "40000", "--seed", "31", "--http-500", "0.1", "--http-502", "0.1", "--http-503", "0.1",
+         "--reset", "0.04", "--fault-delay", "3s", "--code-150", "0.04", "--token-expire-after-calls", "30",
+         "--drift-rows-per-call", "20", "--limit-per-second", "4", "--limit-per-minute", "0"}};
   test_database db{"r_storm"};
   set_source_env();
   ::setenv("FERRY_ADMIN_TOKEN", "storm-token", 1);
@@ -52,6 +58,9 @@ TEST_CASE("a fault storm upstream ends complete and exact, within the bucket and
   // Rows drift during the first 25 calls, then the data settles.
   eventually([&] { return s.stats()["business_calls"].get<int>() >= 25; }, 120s, "25 calls");
   s.set_faults({{"drift_rows_per_call", 0}});
+  // Then lost answers instead of token expiry.
+  eventually([&] { return s.stats()["business_calls"].get<int>() >= 70; }, 120s, "70 calls");
+  s.set_faults({{"token_expire_after_calls", 0}, {"timeout", 0.03}, {"malformed", 0.04}});
   eventually([&] { return db.scalar("SELECT watermark FROM ferry_jobs WHERE job_id = 'skusn_inout'") ==
                           "2026-02-01 00:00:00"; },
              400s, "the job to finish through the storm");
@@ -70,7 +79,7 @@ TEST_CASE("a fault storm upstream ends complete and exact, within the bucket and
   CHECK(metric(text, R"(ferry_http_requests_total{outcome="throttled",source="jst"})") > 0);
   CHECK(metric(text, R"(ferry_http_requests_total{outcome="token_expired",source="jst"})") > 0);
   CHECK(metric(text, R"(ferry_retries_total{job="skusn_inout"})") > 0);
-  CHECK(metric(text, R"(ferry_throttled_total{job="skusn_inout"})") > 0);
+  CHECK(metric(text, R"(ferry_throttled_total{source="jst"})") > 0);
   CHECK(metric(text, R"(ferry_job_runs_total{job="skusn_inout",outcome="success"})") >= 1);
   for (const char* kind : {"http_500", "http_502", "http_503", "reset", "timeout", "malformed", "code_150"})
     CHECK(totals["faults"][kind].get<int>() > 0);
@@ -85,7 +94,7 @@ TEST_CASE("a fault storm upstream ends complete and exact, within the bucket and
   const auto diff = compare_flow(db, s);
   INFO(diff.describe());
   CHECK(diff.exact());
-  CHECK(diff.matching > 20000);  // the rows inserted by the drift are there too
+  CHECK(diff.matching > 40000);  // the rows inserted by the drift are there too
   ::kill(ferryd.pid(), SIGTERM);
   CHECK(ferryd.wait(60s) == 0);
 }

@@ -263,13 +263,19 @@ asio::awaitable<std::string> client::refresh_tokens(std::uint64_t seen_generatio
   // policy; a refusal of the refresh token itself fails at once.
   retry::attempt_state state{options_.retry, backoff_};
   std::chrono::milliseconds throttle_wait{0};
+  // Set once an attempt's answer was lost after the request went out (a
+  // timeout, a reset, a cut body): the platform may have replaced the tokens.
+  bool answer_lost = false;
   for (;;) {
     co_await limiter_.acquire();
     ++counters_.calls;
     const auto fields = refresh_call_fields(options_.app_key, options_.app_secret, tokens_.refresh_token, unix_now());
     auto answer = co_await http_.send(options_.base, form_request("/openWeb/auth/refreshToken", fields, false));
     auto [kind, detail, throttle, fresh] = read_refresh_answer(answer);
-    if (kind == outcome::transient) ++counters_.transient;
+    if (kind == outcome::transient) {
+      ++counters_.transient;
+      answer_lost = answer_lost || !answer.ok() || answer.res.status == 200;
+    }
     if (kind == outcome::throttle) {
       ++counters_.throttled;
       limiter_.on_throttle(throttle);
@@ -298,6 +304,9 @@ asio::awaitable<std::string> client::refresh_tokens(std::uint64_t seen_generatio
       continue;
     }
     error = "refreshing the access token failed: " + (decision.reason.empty() ? detail : decision.reason);
+    if (answer_lost && kind == outcome::fatal)
+      error += " — an earlier refresh attempt's answer was lost, so the platform has probably replaced both "
+               "tokens already: authorise ferry again and set the new access and refresh tokens";
     logger()->error("source={} {}", options_.source_name, error);
     break;
   }
