@@ -14,6 +14,9 @@ packages=(
   mariadb-server mariadb-client curl procps prometheus systemd python3 python3-yaml
   # the status page's browser test
   chromium
+  # tests/fuzz/run.sh: clang and its runtimes (libFuzzer, ASan, UBSan); -fsanitize=fuzzer
+  # links libclang-rt-14-dev's libclang_rt.fuzzer, so libfuzzer-14-dev is not needed
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

@@ -121,7 +121,6 @@ struct client::attempt_outcome {
 client::client(asio::any_io_executor ex, client_options options, const ratelimit::clock& clk, token_saver save)
     : executor_(ex),
       options_(std::move(options)),
-      clock_(clk),
       save_(std::move(save)),
       http_(ex, options_.http),
       limiter_(ex, options_.rates, clk),

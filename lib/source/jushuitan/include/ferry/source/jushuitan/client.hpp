@@ -97,7 +97,6 @@ class client {
 
   asio::any_io_executor executor_;
   client_options options_;
-  const ratelimit::clock& clock_;
   token_saver save_;
   http::client http_;
   ratelimit::limiter limiter_;
