@@ -285,3 +285,12 @@ response router::log_level(const request& req) {
 }
 
 }  // namespace ferry::admin::detail
+
+namespace ferry::admin {
+
+asio::awaitable<response> answer(const server_options& options, control& c, const request& req) {
+  detail::router routes{options, c};
+  co_return co_await routes.handle(req);
+}
+
+}  // namespace ferry::admin

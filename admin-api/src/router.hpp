@@ -1,9 +1,11 @@
 #pragma once
 // What the admin API answers to one request, without any transport: auth,
 // route, method, query and body checks, then the control call. The session
-// (session.cpp) turns Beast messages into these plain structs and back.
+// (session.cpp) turns Beast messages into the plain structs of handler.hpp
+// and back.
 // Runs on the server's strand; holds references to the options and control.
 #include "ferry/admin/control.hpp"
+#include "ferry/admin/handler.hpp"
 #include "ferry/admin/server.hpp"
 #include "target.hpp"
 
@@ -13,20 +15,8 @@
 
 namespace ferry::admin::detail {
 
-struct request {
-  std::string method;  // "GET", ...
-  std::string target;  // "/api/v1/jobs?x=1"
-  std::string authorization;
-  std::string content_type;
-  std::string body;
-};
-
-struct response {
-  unsigned status = 200;
-  std::string content_type = "application/json";
-  std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;  // Allow, WWW-Authenticate, ...
-};
+using ferry::admin::request;
+using ferry::admin::response;
 
 // GET / (the status page) and GET /static/<file> (its CSS and JS), from the
 // files embedded at build time (assets.cpp). No token: the page asks for it.
