@@ -8,6 +8,9 @@
 #   deploy/test.sh --sanitize=asan    the same suite built with ASan + UBSan (build-asan/)
 #   deploy/test.sh --sanitize=tsan    the same suite built with TSan (build-tsan/)
 #
+# The default mode ends with a short libFuzzer run of each fuzz target
+# (tests/fuzz/run.sh --smoke, clang build in build-fuzz/).
+#
 # Environment: FERRY_BUILD_DIR (default as above), FERRY_TEST_ARGS (extra ctest
 # arguments, e.g. "-L unit" or "-R sim"), FERRY_JOBS (default 2).
 set -euo pipefail
@@ -19,7 +22,7 @@ for arg in "$@"; do
   case $arg in
     --sanitize=asan) sanitize=address,undefined ;;
     --sanitize=tsan) sanitize=thread ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "test.sh: unknown argument '$arg' (use --sanitize=asan or --sanitize=tsan)" >&2; exit 2 ;;
   esac
 done
@@ -65,3 +68,8 @@ eval "$(deploy/mariadb-local.sh env)"
 step "tests"
 # shellcheck disable=SC2086 # FERRY_TEST_ARGS is a list of ctest arguments
 ctest --test-dir "$build" --output-on-failure --timeout "$timeout" -j"$jobs" ${FERRY_TEST_ARGS:-}
+
+if [[ -z $sanitize ]]; then
+  step "fuzz smoke"
+  tests/fuzz/run.sh --smoke
+fi
