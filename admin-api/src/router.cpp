@@ -17,12 +17,17 @@ namespace {
 
 using nlohmann::json;
 
+// Compact JSON that never throws: a request's target may carry any bytes
+// (Beast passes 0x80-0xFF through, %FF decodes to one), and an answer that
+// quotes them must still be sent; invalid UTF-8 becomes U+FFFD.
+std::string dump(const json& body) { return body.dump(-1, ' ', false, json::error_handler_t::replace); }
+
 response from_outcome(outcome result) {
   if (auto* error = std::get_if<api_error>(&result)) {
     return error_response(error->status, std::move(error->code), std::move(error->message));
   }
   auto& reply = std::get<api_reply>(result);
-  return {reply.status, "application/json", reply.body.dump(), {}};
+  return {reply.status, "application/json", dump(reply.body), {}};
 }
 
 response method_not_allowed(const request& req, std::string allow) {
@@ -110,7 +115,7 @@ std::string sha256(std::string_view text) {
 
 response error_response(unsigned status, std::string code, std::string message) {
   json body = {{"error", {{"code", std::move(code)}, {"message", std::move(message)}}}};
-  return {status, "application/json", body.dump(), {}};
+  return {status, "application/json", dump(body), {}};
 }
 
 bool token_matches(std::string_view authorization, std::string_view token) {
