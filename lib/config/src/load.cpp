@@ -83,6 +83,12 @@ std::optional<json> parse_json(std::string_view text, diagnostics& diag) {
     diag.add_file_error("JSON syntax error " + what,
                         "comments (// and /* */) are allowed, trailing commas are not");
     return std::nullopt;
+  } catch (const json::out_of_range& e) {
+    // The lexer refuses a number no double can hold (1e400) with out_of_range, not parse_error.
+    std::string what = e.what();
+    what.erase(0, what.find("] ") == std::string::npos ? 0 : what.find("] ") + 2);
+    diag.add_file_error("JSON number out of range: " + what, "numbers must fit a double (up to about 1.8e308)");
+    return std::nullopt;
   }
 }
 

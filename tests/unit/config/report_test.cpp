@@ -14,6 +14,15 @@ document& jst(document& doc) { return doc["sources"]["jst"]; }
 
 }  // namespace
 
+TEST_CASE("a number beyond a double is an error, not an exception", "[config][errors]") {
+  // Found by the config fuzz target: nlohmann throws out_of_range, which escaped the loader.
+  const auto result = load_text(R"({"mysql": {"port": 1e400}})");
+  REQUIRE(result.errors.size() == 1);
+  CHECK(result.errors[0].path.empty());
+  CHECK(result.errors[0].to_string() ==
+        "JSON number out of range: number overflow parsing '1e400' — numbers must fit a double (up to about 1.8e308)");
+}
+
 TEST_CASE("a JSON syntax error reports line and column", "[config][errors]") {
   const auto result = load_text("{\n  \"mysql\": {,}\n}");
   REQUIRE(result.errors.size() == 1);
