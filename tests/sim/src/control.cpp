@@ -42,10 +42,11 @@ void add_into(endpoint_stats& total, const endpoint_stats& s) {
 
 sim_reply engine::handle_control(const sim_request& request, std::string_view path, std::string_view query) {
   if (path == "/__sim/faults") return control_faults(request);
-  if (path != "/__sim/truth" && path != "/__sim/stats")
+  if (path != "/__sim/truth" && path != "/__sim/stats" && path != "/__sim/bad-records")
     return control_error(404, "no such simulator control path: " + std::string{path});
   if (request.method != "GET") return control_error(405, "use GET");
   if (path == "/__sim/stats") return control_json(stats_json());
+  if (path == "/__sim/bad-records") return control_json(bad_records_json());
   return control_truth(query);
 }
 
@@ -86,6 +87,13 @@ endpoint_stats& engine::stats_for(std::string_view path) {
   auto it = stats_.find(key);
   if (it == stats_.end()) it = stats_.emplace(std::string{key}, endpoint_stats{}).first;
   return it->second;
+}
+
+nlohmann::json engine::bad_records_json() const {
+  nlohmann::json flow = nlohmann::json::array();
+  for (const auto& b : store_.bad_records())
+    flow.push_back({{"kind", b.kind}, {"field", b.field}, {"sku_sn", b.sku_sn}, {"io_id", b.io_id}, {"json", b.json}});
+  return {{"flow", flow}};
 }
 
 nlohmann::json engine::stats_json() const {

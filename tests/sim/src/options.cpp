@@ -39,6 +39,8 @@ po::options_description describe(sim_options& o, raw_flags& raw) {
     ("data-to", po::value(&raw.data_to)->default_value(raw.data_to), "end of the data, exclusive")
     ("late-fraction", po::value(&o.data.late_fraction)->default_value(0.0), "share of rows that arrive late")
     ("late-delay", po::value(&raw.late_delay)->default_value(raw.late_delay), "how long after its time a late row appears")
+    ("bad-records", po::value(&o.data.bad_records)->default_value(0),
+     "flow rows served with a defect (wrong type, huge string, bad date, missing key, ...)")
     ("limit-per-second", po::value(&o.limit_per_second)->default_value(5), "calls per second per app_key (0 = off)")
     ("limit-per-minute", po::value(&o.limit_per_minute)->default_value(100), "calls per minute per app_key (0 = off)")
     ("envelope", po::value(&raw.envelope)->default_value(raw.envelope), "standard|bare|toplevel")
@@ -93,6 +95,8 @@ void finish(command_line& cl, const raw_flags& raw, sys_seconds now) {
   o.data.to = time_flag("data-to", raw.data_to, now);
   if (o.data.to <= o.data.from) throw usage_error("--data-to must be after --data-from");
   if (o.data.records < 0) throw usage_error("--records: must be >= 0");
+  if (o.data.bad_records < 0 || o.data.bad_records > o.data.records)
+    throw usage_error("--bad-records: from 0 to --records");
   if (o.data.late_fraction < 0.0 || o.data.late_fraction > 1.0) throw usage_error("--late-fraction: in [0, 1]");
   fault_settings checked;
   if (auto error = apply_fault_update(checked, to_json(o.faults)); !error.empty()) throw usage_error(error);

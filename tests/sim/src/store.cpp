@@ -58,7 +58,8 @@ data_store::data_store(const data_options& options)
     : seed_(options.seed),
       late_fraction_(options.late_fraction),
       flow_(generate_flow_rows(options)),
-      orders_(generate_orders(options)) {
+      orders_(generate_orders(options)),
+      bad_records_(spoil_flow_rows(flow_, options.bad_records)) {
   for (const auto& row : flow_) next_io_id_ = std::max(next_io_id_, row.io_id + 1);
   next_serial_ = flow_.size();
 }

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <regex>
 #include <set>
 
@@ -124,4 +125,34 @@ TEST_CASE("late rows are a deterministic fraction, visible only after the delay"
   for (const auto& r : rows)
     if (r.visible_at != sim::always_visible) REQUIRE(r.visible_at == r.create_time + o.late_delay);
   CHECK(json_of(rows) == json_of(sim::generate_flow_rows(o)));
+}
+
+TEST_CASE("bad records: spread evenly, every kind once per cycle, one member changed") {
+  auto rows = sim::generate_flow_rows(options(7, 1000));
+  const auto clean = json_of(rows);
+  const auto bad = sim::spoil_flow_rows(rows, 16);
+  REQUIRE(bad.size() == 16);
+  const auto& kinds = sim::bad_record_kinds();
+  REQUIRE(kinds.size() == 8);
+  std::size_t changed = 0;
+  for (std::size_t i = 0; i < rows.size(); ++i) changed += rows[i].json != clean[i] ? 1U : 0U;
+  CHECK(changed == 16);
+  for (std::size_t i = 0; i < bad.size(); ++i) {
+    INFO(bad[i].kind << " " << bad[i].json.substr(0, 200));
+    CHECK(bad[i].kind == kinds[i % kinds.size()]);
+    // Still one JSON object; only the named member differs from the clean row.
+    const auto spoiled = nlohmann::json::parse(bad[i].json);
+    const auto row = std::find_if(rows.begin(), rows.end(), [&](const auto& r) { return r.sku_sn == bad[i].sku_sn; });
+    REQUIRE(row != rows.end());
+    auto original = nlohmann::json::parse(clean[static_cast<std::size_t>(row - rows.begin())]);
+    CHECK(spoiled.size() == original.size() - (bad[i].kind == "missing_key" ? 1 : 0));
+    for (const auto& [key, value] : original.items())
+      if (key != bad[i].field) CHECK(spoiled.at(key) == value);
+    if (bad[i].kind != "missing_key") CHECK(spoiled.at(bad[i].field) != original.at(bad[i].field));
+  }
+  CHECK(nlohmann::json::parse(bad[3].json).contains("sku_sn") == false);
+  CHECK(nlohmann::json::parse(bad[4].json)["io_id"].is_null());
+  // Evenly spread: the first and last slices both hold one.
+  CHECK(rows[31].json != clean[31]);
+  CHECK(rows[968].json != clean[968]);
 }

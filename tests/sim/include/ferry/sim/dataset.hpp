@@ -25,6 +25,7 @@ struct data_options {
   sys_seconds to{};
   double late_fraction = 0.0;  // share of rows visible only after late_delay
   std::chrono::seconds late_delay{120};
+  std::int64_t bad_records = 0;  // flow rows served with a defect (spoil_flow_rows)
 };
 
 // Visible from the beginning of time: the row is not late.
@@ -90,6 +91,23 @@ std::vector<flow_row> generate_flow_rows(const data_options& options);
 
 // `options.orders` orders sorted by order_before, JSON rendered.
 std::vector<order_row> generate_orders(const data_options& options);
+
+// A flow row served with one defect that a client cannot store: its JSON
+// text differs from render_flow_row in one member, the fields stay as made.
+struct bad_record {
+  std::string kind;   // wrong_type, huge_string, invalid_date, missing_key, ...
+  std::string field;  // the member that is wrong or missing
+  std::string sku_sn;
+  std::int64_t io_id = 0;
+  std::string json;  // the row's text as served
+};
+
+// The kinds of defect, in the order spoil_flow_rows cycles through them.
+const std::vector<std::string>& bad_record_kinds();
+
+// Spoils `count` rows of `rows` (spread evenly, at most all of them), the
+// i-th with kind i modulo the number of kinds, and returns what it did.
+std::vector<bad_record> spoil_flow_rows(std::vector<flow_row>& rows, std::int64_t count);
 
 // A new flow row (for drift): created at `create_time`, visible at once, with
 // io_id `io_id` and a sku_sn built from `serial`, which must be unused.

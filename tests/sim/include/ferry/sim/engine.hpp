@@ -70,6 +70,8 @@ class engine {
   }
 
   nlohmann::json stats_json() const;
+  // GET /__sim/bad-records: {"flow": [{kind, field, sku_sn, io_id, json}, ...]}.
+  nlohmann::json bad_records_json() const;
   const fault_settings& faults() const { return options_.faults; }
   const sim_options& options() const { return options_; }
 

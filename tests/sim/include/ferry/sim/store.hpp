@@ -51,6 +51,8 @@ class data_store {
   const std::vector<flow_row>& flow_rows() const { return flow_; }
   const std::vector<order_row>& orders() const { return orders_; }
   bool has_late_rows() const { return late_fraction_ > 0.0; }
+  // The rows served with a defect (data_options::bad_records).
+  const std::vector<bad_record>& bad_records() const { return bad_records_; }
 
  private:
   void read_flow_truth(truth_cursor& cursor, sys_seconds now, std::string& out, std::size_t max_bytes) const;
@@ -60,6 +62,7 @@ class data_store {
   double late_fraction_;
   std::vector<flow_row> flow_;
   std::vector<order_row> orders_;
+  std::vector<bad_record> bad_records_;
   std::int64_t next_io_id_ = 0;
   std::uint64_t next_serial_ = 0;
 };
