@@ -13,7 +13,14 @@ const column_config* target_config::find_column(std::string_view name) const {
   return it == columns.end() ? nullptr : &*it;
 }
 
-transform::target_spec target_config::mapping() const { return {table, explode, columns}; }
+transform::target_spec target_config::mapping() const {
+  transform::target_spec spec{table, explode, columns};
+  // A row without its key cannot be upserted (a PRIMARY KEY column is NOT
+  // NULL): the record fails alone, as a dead letter, instead of its batch.
+  for (auto& column : spec.columns)
+    if (std::find(key.begin(), key.end(), column.name) != key.end() && !column.default_value) column.required = true;
+  return spec;
+}
 
 const source_config* config::find_source(std::string_view name) const {
   const auto it =

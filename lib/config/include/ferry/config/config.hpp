@@ -117,7 +117,8 @@ struct target_config {
   std::vector<column_config> columns;  // in file order
 
   const column_config* find_column(std::string_view name) const;
-  // What ferry::transform::mapper needs of this target.
+  // What ferry::transform::mapper needs of this target; key columns without
+  // a default are required there, so a record missing its key is a dead letter.
   transform::target_spec mapping() const;
 };
 
