@@ -98,10 +98,6 @@ std::string column_names(const std::vector<column_config>& columns) {
   return out;
 }
 
-bool has_column(const std::vector<column_config>& columns, std::string_view name) {
-  return std::any_of(columns.begin(), columns.end(), [&](const column_config& c) { return c.name == name; });
-}
-
 std::vector<std::string> read_key(const object_reader& r, const std::vector<column_config>& columns) {
   std::vector<std::string> key;
   const json* value = r.find("key");
@@ -121,9 +117,15 @@ std::vector<std::string> read_key(const object_reader& r, const std::vector<colu
     } else if (std::find(key.begin(), key.end(), name.get<std::string>()) != key.end()) {
       r.diag().add(where.element(i), "duplicate key column " + name.dump(), "list each column once");
     } else {
-      if (!columns.empty() && !has_column(columns, name.get<std::string>()))
+      const auto column = std::find_if(columns.begin(), columns.end(),
+                                       [&](const column_config& c) { return c.name == name.get<std::string>(); });
+      if (!columns.empty() && column == columns.end())
         r.diag().add(where.element(i), name.dump() + " is not a column of this target",
                      "columns: " + column_names(columns));
+      else if (column != columns.end() && column->type.max_bytes)
+        // MySQL indexes text and json columns only by a prefix, so distinct keys could collide.
+        r.diag().add(where.element(i), name.dump() + " is a " + column->type.sql + " column, which MySQL cannot index whole",
+                     "give a key column a type such as varchar(N) or bigint");
       key.push_back(name.get<std::string>());
     }
   }
@@ -138,6 +140,8 @@ std::optional<std::string> read_version(const object_reader& r, const target_con
     if (!target.columns.empty())
       r.report("version", json_quoted(*name) + " is not a column of this target",
                "columns: " + column_names(target.columns));
+  } else if (column->type.sql.empty()) {
+    // The column's type is wrong and reported there; nothing to say of it here.
   } else if (column->type.cast != cast_kind::datetime && column->type.cast != cast_kind::integer) {
     r.report("version", json_quoted(*name) + " is a " + column->type.sql + " column",
              "the version column holds the source's modification time: a datetime or integer column");
