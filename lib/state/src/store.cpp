@@ -2,6 +2,7 @@
 
 #include "ferry/core/time.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace ferry::state {
@@ -216,22 +217,51 @@ std::vector<run_record> runs(mysql::connection& conn, const std::string& job_id,
   return out;
 }
 
+namespace {
+
+// A record longer than this is stored cut to it, so that one letter always
+// fits a statement; the error says where the record can be found whole.
+std::string_view storable_record(std::string_view record, std::size_t limit) {
+  if (record.size() <= limit) return record;
+  std::size_t cut = limit;
+  while (cut > 0 && (static_cast<unsigned char>(record[cut]) & 0xC0) == 0x80) --cut;  // a whole UTF-8 character
+  return record.substr(0, cut);
+}
+
+}  // namespace
+
 void add_dead_letters(mysql::connection& conn, const std::string& job_id, std::uint64_t run_id,
                       sys_seconds window_start, sys_seconds window_end, const std::vector<dead_letter>& letters) {
   if (letters.empty()) return;
-  std::string sql = "INSERT INTO ferry_dead_letters (job_id, run_id, window_start, window_end, page, record, error) VALUES ";
-  for (std::size_t i = 0; i < letters.size(); ++i) {
-    sql += i == 0 ? "(" : ",(";
-    conn.append_quoted(sql, job_id);
-    sql += "," + std::to_string(run_id) + ",";
-    append_time(conn, sql, window_start);
-    sql += ",";
-    append_time(conn, sql, window_end);
-    sql += "," + std::to_string(letters[i].page) + ",";
-    conn.append_quoted(sql, letters[i].record);
-    sql += ",";
-    conn.append_quoted(sql, letters[i].error);
-    sql += ")";
+  // A window's letters can outgrow max_allowed_packet (huge records, or a
+  // column type that refuses every record): several statements of at most
+  // half of it, each letter's text escaped to at most twice its size.
+  const auto budget = std::max<std::size_t>(64 * 1024, static_cast<std::size_t>(conn.max_allowed_packet() / 2));
+  const std::string head =
+      "INSERT INTO ferry_dead_letters (job_id, run_id, window_start, window_end, page, record, error) VALUES ";
+  std::string sql;
+  for (const auto& letter : letters) {
+    const auto record = storable_record(letter.record, budget / 4);
+    std::string tuple = "(";
+    conn.append_quoted(tuple, job_id);
+    tuple += "," + std::to_string(run_id) + ",";
+    append_time(conn, tuple, window_start);
+    tuple += ",";
+    append_time(conn, tuple, window_end);
+    tuple += "," + std::to_string(letter.page) + ",";
+    conn.append_quoted(tuple, record);
+    tuple += ",";
+    conn.append_quoted(tuple, record.size() == letter.record.size()
+                                  ? letter.error
+                                  : letter.error + " (record cut to its first " + std::to_string(record.size()) +
+                                        " of " + std::to_string(letter.record.size()) + " bytes)");
+    tuple += ")";
+    if (!sql.empty() && sql.size() + tuple.size() + 1 > budget) {
+      conn.execute(sql);
+      sql.clear();
+    }
+    sql += sql.empty() ? head : ",";
+    sql += tuple;
   }
   conn.execute(sql);
 }
