@@ -104,7 +104,12 @@ int run_once(const std::string& config_file, const std::string& job_id, const po
   }
   ferry::sync::run_request request;
   request.kind = ferry::state::run_kind::once;
-  request.explicit_range = explicit_range(args);
+  try {
+    request.explicit_range = explicit_range(args);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "ferryd: " << e.what() << '\n';
+    return exit_usage;
+  }
   ferry::daemon::setup_logging(cfg.log, ferry::daemon::log_stream::err);
 
   ferry::asio::io_context io;
