@@ -15,6 +15,9 @@ namespace {
 using std::chrono::sys_seconds;
 using nlohmann::json;
 
+// Most windows one backfill may cover: a year of 5-minute windows.
+constexpr std::int64_t max_backfill_windows = 100000;
+
 admin::api_error no_job(const std::string& id) { return {404, "job_not_found", "no job \"" + id + "\""}; }
 
 json time_or_null(std::optional<sys_seconds> t) {
@@ -167,6 +170,14 @@ asio::awaitable<admin::outcome> service::backfill(const std::string& id, const s
   if (!end) co_return admin::api_error{422, "invalid_range", "to: \"" + to + "\" is not yyyy-MM-dd HH:mm:ss"};
   if (*end <= *start) co_return admin::api_error{422, "invalid_range", "to must be after from"};
   const auto& plan = engine_.plan(id);
+  // Counted before the range is split: listing (or running) millions of
+  // windows would hold up every other request and run for years.
+  const auto count = (*end - *start + plan.windows.max_span - std::chrono::seconds{1}) / plan.windows.max_span;
+  if (count > max_backfill_windows)
+    co_return admin::api_error{422, "invalid_range",
+                               "the range covers " + std::to_string(count) + " windows of " +
+                                   std::to_string(plan.windows.max_span.count()) + " s; at most " +
+                                   std::to_string(max_backfill_windows) + " in one backfill"};
   const auto windows = sync::split_range({*start, *end}, plan.windows.max_span);
   json listed = json::array();
   for (const auto& w : windows)
