@@ -26,6 +26,13 @@ if(FERRY_SANITIZE)
       add_compile_options(-fno-sanitize=function)
     endif()
   endif()
+  if(FERRY_SANITIZE MATCHES "address" AND FERRY_SANITIZE MATCHES "undefined")
+    # g++'s UBSan runtime ignores UBSAN_OPTIONS' log_path next to ASan's; this
+    # object, linked into every binary, fixes that (see its comment).
+    add_library(ferry_ubsan_log_path OBJECT ${CMAKE_CURRENT_LIST_DIR}/../tests/sanitizers/ubsan_log_path.cpp)
+    target_link_libraries(ferry_ubsan_log_path PUBLIC ${CMAKE_DL_LIBS} PRIVATE ferry::warnings)
+    link_libraries(ferry_ubsan_log_path)
+  endif()
 endif()
 
 if(FERRY_FUZZ)
