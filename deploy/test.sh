@@ -119,7 +119,7 @@ if [[ -n $sanitize ]]; then
   fi
   # A report that reached a test's output instead of a file (a finding before
   # the log file was set up) fails the run as well.
-  if grep -lE '^==[0-9]+==ERROR: (Address|Leak)Sanitizer|^WARNING: ThreadSanitizer|: runtime error: ' \
+  if grep -lE '==ERROR: (Address|Leak)Sanitizer|WARNING: ThreadSanitizer|: runtime error: ' \
       "$build"/Testing/Temporary/LastTest*.log 2>/dev/null; then
     echo "test.sh: sanitizer output in the ctest log above: the run fails" >&2
     status=1
