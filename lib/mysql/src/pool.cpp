@@ -25,7 +25,12 @@ pool_stats pool::stats() const {
   pool_stats s;
   s.size = connections_.size();
   s.busy = connections_.size() - free_.size();
-  for (const auto& c : connections_)
+  // A leased connection belongs to its worker thread, which may be opening or
+  // dropping its session at this moment, so only free ones are looked at (the
+  // mutex orders their last use before this read). A busy one counts as
+  // connected: it holds a session or is opening one.
+  s.connected = s.busy;
+  for (const connection* c : free_)
     if (c->connected()) ++s.connected;
   return s;
 }
