@@ -24,7 +24,7 @@ sim_port=${FERRY_SOAK_SIM_PORT:-9470}
 admin_port=${FERRY_SOAK_ADMIN_PORT:-9471}
 token=soak-admin-token
 mkdir -p "$out"
-rm -f "$out"/samples.csv "$out"/summary.txt
+rm -f "$out"/samples.csv "$out"/summary.txt "$out"/traffic.bad "$out"/traffic.count "$out"/stopping
 
 say() { echo "soak: $*"; }
 
@@ -100,12 +100,17 @@ say "ferryd pid $ferryd_pid, admin 127.0.0.1:$admin_port, jst-sim 127.0.0.1:$sim
 
 # Admin traffic: reads twice a second, a trigger a minute, pause/resume of
 # orders every five minutes. Anything but the expected status is counted.
+# Stops when $out/stopping appears (just before SIGTERM: a draining ferryd
+# answers /readyz 503 on purpose). Each miss is logged in traffic.bad.
 traffic() {
   local n=0 bad=0 code
-  while kill -0 "$ferryd_pid" 2>/dev/null; do
+  while [[ ! -e $out/stopping ]] && kill -0 "$ferryd_pid" 2>/dev/null; do
     for path in /api/v1/jobs /api/v1/jobs/skusn_inout /api/v1/jobs/orders/runs /metrics /readyz /; do
       code=$(api "http://127.0.0.1:$admin_port$path"); n=$((n + 1))
-      [[ $code == 200 ]] || bad=$((bad + 1))
+      if [[ $code != 200 ]]; then
+        bad=$((bad + 1))
+        echo "$(date '+%F %T') $path $code" >>"$out/traffic.bad"
+      fi
     done
     if (( n % 720 == 0 )); then api -X POST "http://127.0.0.1:$admin_port/api/v1/jobs/skusn_inout/runs" >/dev/null; fi
     if (( n % 3600 == 0 )); then
@@ -147,6 +152,8 @@ while (( $(date +%s) - began < minutes * 60 )); do
 done
 
 say "stopping ferryd (SIGTERM)"
+touch "$out/stopping"
+sleep 2  # the traffic loop's last round ends
 kill -TERM "$ferryd_pid"
 code=0; wait "$ferryd_pid" || code=$?
 say "ferryd exited with $code"

