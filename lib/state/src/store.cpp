@@ -220,7 +220,7 @@ std::vector<run_record> runs(mysql::connection& conn, const std::string& job_id,
 namespace {
 
 // A record longer than this is stored cut to it, so that one letter always
-// fits a statement; the error says where the record can be found whole.
+// fits a statement; its error then says how much was kept of how much.
 std::string_view storable_record(std::string_view record, std::size_t limit) {
   if (record.size() <= limit) return record;
   std::size_t cut = limit;
@@ -236,7 +236,7 @@ void add_dead_letters(mysql::connection& conn, const std::string& job_id, std::u
   // A window's letters can outgrow max_allowed_packet (huge records, or a
   // column type that refuses every record): several statements of at most
   // half of it, each letter's text escaped to at most twice its size.
-  const auto budget = std::max<std::size_t>(64 * 1024, static_cast<std::size_t>(conn.max_allowed_packet() / 2));
+  const auto budget = std::max<std::size_t>(1024, static_cast<std::size_t>(conn.max_allowed_packet() / 2));
   const std::string head =
       "INSERT INTO ferry_dead_letters (job_id, run_id, window_start, window_end, page, record, error) VALUES ";
   std::string sql;

@@ -172,7 +172,7 @@ TEST_CASE("lock waits and deadlocks from a second writer on the same rows are wa
   sim s{{"--records", "30000", "--seed", "24", "--limit-per-second", "0", "--limit-per-minute", "0"}};
   test_database db{"r_locks"};
   set_source_env();
-  const auto config = paced_config("r_locks", s.port(), db, 30);
+  const auto config = paced_config("r_locks", s.port(), db, 8);
   REQUIRE(run_ferryd({"--config", config.string(), "--once", "skusn_inout"}).exit_code == 0);
   // Rows ferry must repair on the re-sync: older versions with wrong values.
   db.scalar("UPDATE bi_skusn_inout SET cost_price = cost_price + 1, modified_time = modified_time - INTERVAL 1 DAY "
@@ -208,7 +208,9 @@ TEST_CASE("lock waits and deadlocks from a second writer on the same rows are wa
         std::this_thread::sleep_for(std::chrono::milliseconds{rng() % 4 == 0 ? 2500 : 300 + rng() % 700});
         conn.commit();
         ++writer_transactions;
-        std::this_thread::sleep_for(std::chrono::milliseconds{100 + rng() % 200});
+        // Then let go for a while: a writer that never lets go starves any
+        // other writer of those rows (see docs/reliability.md).
+        std::this_thread::sleep_for(std::chrono::milliseconds{400 + rng() % 600});
       } catch (const std::exception&) {
         ++writer_failures;
         conn.rollback();
