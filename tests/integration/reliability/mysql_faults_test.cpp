@@ -110,19 +110,7 @@ TEST_CASE("connections killed server-side (KILL and KILL QUERY) are redone, the 
     std::mt19937 rng{22};
     while (!done) {
       std::this_thread::sleep_for(std::chrono::milliseconds{100 + rng() % 300});
-      try {
-        for (const auto& id : server.root_rows("SELECT id FROM information_schema.processlist WHERE user = 'ferry' "
-                                               "AND db = 'ferry_t_r_kill'")) {
-          try {
-            server.root((rng() % 2 ? "KILL QUERY " : "KILL CONNECTION ") + id);
-            ++killed;
-          } catch (const std::exception&) {
-            // That connection had already ended.
-          }
-        }
-      } catch (const std::exception&) {
-        // The thread was already gone.
-      }
+      killed += server.kill_sessions("ferry", [&] { return rng() % 2 == 0; });
     }
   }};
   const auto code = ferryd.wait(300s);
@@ -146,13 +134,7 @@ TEST_CASE("a small max_allowed_packet, also lowered mid-run, makes ferry split i
   eventually([&] { return rows_in(db) >= 3000; }, 60s, "the first rows");
   // New sessions get 16 KiB; kill the current ones so ferry reconnects into it.
   server.root("SET GLOBAL max_allowed_packet = 16384");
-  for (const auto& id : server.root_rows("SELECT id FROM information_schema.processlist WHERE user = 'ferry'")) {
-    try {
-      server.root("KILL CONNECTION " + id);
-    } catch (const std::exception&) {
-      // That connection had already ended.
-    }
-  }
+  server.kill_sessions("ferry");
   const auto code = ferryd.wait(300s);
   INFO(ferryd.output());
   REQUIRE(code == 0);

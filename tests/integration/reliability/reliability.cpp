@@ -213,6 +213,19 @@ std::string private_mariadb::root(const std::string& sql) const {
   return tab == std::string::npos ? rows[0] : rows[0].substr(0, tab);
 }
 
+int private_mariadb::kill_sessions(const std::string& user, const std::function<bool()>& query_only) const {
+  int killed = 0;
+  for (const auto& id : root_rows("SELECT id FROM information_schema.processlist WHERE user = '" + user + "'")) {
+    try {
+      root((query_only && query_only() ? "KILL QUERY " : "KILL CONNECTION ") + id);
+      ++killed;
+    } catch (const std::exception&) {
+      // That session had already ended.
+    }
+  }
+  return killed;
+}
+
 std::vector<std::string> private_mariadb::root_rows(const std::string& sql) const {
   mysql::connection_options o;
   o.host = "localhost";

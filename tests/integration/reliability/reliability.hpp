@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -91,6 +92,10 @@ class private_mariadb {
   std::string root(const std::string& sql) const;
   // Every row of `sql` run as root, each as its cells joined by '\t'.
   std::vector<std::string> root_rows(const std::string& sql) const;
+  // Kills every session of `user`: KILL QUERY when `query_only()` says so,
+  // else KILL CONNECTION. Returns how many it killed; a session that ends on
+  // its own meanwhile is skipped.
+  int kill_sessions(const std::string& user, const std::function<bool()>& query_only = {}) const;
   std::uint16_t port() const { return port_; }
 
  private:
