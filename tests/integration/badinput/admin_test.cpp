@@ -275,16 +275,23 @@ void check_raw(std::uint16_t port, const raw_case& c) {
   CHECK(peer.closed() == c.closes);
 }
 
+// `name` names the test's own database and config: ctest runs these tests in
+// parallel.
 struct daemon_fixture {
-  daemon_fixture() : s{{"--records", "30000", "--seed", "5", "--limit-per-second", "0", "--limit-per-minute", "0"}},
-                     db{"bad_admin"} {
+  explicit daemon_fixture(const std::string& name)
+      : s{{"--records", "30000", "--seed", "5", "--limit-per-second", "0", "--limit-per-minute", "0"}}, db{name} {
     set_source_env();
     ::setenv("FERRY_ADMIN_TOKEN", token.c_str(), 1);
     auto config = flow_config(s.port(), db);
     config["jobs"][0]["schedule"] = {{"every", "1h"}};
     config["jobs"][0]["window"]["max_span"] = "1d";
     config["admin"] = {{"listen", "127.0.0.1:0"}, {"token_env", "FERRY_ADMIN_TOKEN"}};
-    path = write_config("bad_admin", config);
+    path = write_config(name, config);
+  }
+  // Waits for the daemon's first scheduled run to have succeeded.
+  void first_run_succeeded(const char* what) {
+    eventually([&] { return db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE state = 'success'") == "1"; }, 180s,
+               what);
   }
   sim s;
   test_database db;
@@ -300,7 +307,7 @@ bool healthy(std::uint16_t port) {
 }  // namespace
 
 TEST_CASE("bad API requests get their status and a JSON error, and the daemon is unaffected", "[badinput][admin]") {
-  daemon_fixture f;
+  daemon_fixture f{"bad_admin_api"};
   ferryd_daemon d{f.path};
   std::size_t tried = 0;
   for (const auto& cases : {body_cases(), job_and_range_cases(), auth_method_path_cases()})
@@ -319,8 +326,7 @@ TEST_CASE("bad API requests get their status and a JSON error, and the daemon is
   CHECK(job["paused"] == false);
   CHECK(job["backfills_queued"] == 0);
   CHECK(healthy(d.port()));
-  eventually([&] { return f.db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE state = 'success'") == "1"; }, 180s,
-             "the scheduled run");
+  f.first_run_succeeded("the scheduled run");
   const auto diff = compare_flow(f.db, f.s);
   INFO(diff.describe());
   CHECK(diff.exact());
@@ -331,7 +337,7 @@ TEST_CASE("bad API requests get their status and a JSON error, and the daemon is
 
 TEST_CASE("slow and many bad clients at once: each is answered or dropped, others are served, the sync ends exact",
           "[badinput][admin][slow]") {
-  daemon_fixture f;
+  daemon_fixture f{"bad_admin_slow"};
   ferryd_daemon d{f.path};
   // Slowloris: a few connections trickle a request's headers, one byte
   // every 500 ms, past the 10 s read timeout.
@@ -368,8 +374,7 @@ TEST_CASE("slow and many bad clients at once: each is answered or dropped, other
   for (auto& t : slow) t.join();
   CHECK(dropped.load() == 4);
   CHECK(healthy(d.port()));
-  eventually([&] { return f.db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE state = 'success'") == "1"; }, 180s,
-             "the scheduled run");
+  f.first_run_succeeded("the scheduled run");
   const auto diff = compare_flow(f.db, f.s);
   INFO(diff.describe());
   CHECK(diff.exact());
@@ -378,10 +383,9 @@ TEST_CASE("slow and many bad clients at once: each is answered or dropped, other
 }
 
 TEST_CASE("SIGHUP with a bad config keeps the running one", "[badinput][reload]") {
-  daemon_fixture f;
+  daemon_fixture f{"bad_admin_reload"};
   ferryd_daemon d{f.path};
-  eventually([&] { return f.db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE state = 'success'") == "1"; }, 180s,
-             "the first run");
+  f.first_run_succeeded("the first run");
   ferry::test_support::http_client client{"127.0.0.1", d.port(), 30s};
   client.set_header("Authorization", "Bearer " + token);
   const auto before = json::parse(client.get(job_path).response.body);
@@ -396,7 +400,7 @@ TEST_CASE("SIGHUP with a bad config keeps the running one", "[badinput][reload]"
   bad_key["jobs"][0]["targets"][0]["key"] = {"nope"};
   bad_key["jobs"][0]["schedule"] = {{"every", "2h"}};
   for (const auto& bad : {mistyped, bad_key}) {
-    write_config("bad_admin", bad);
+    write_config(f.path.stem().string(), bad);  // the file the daemon reloads
     ::kill(d.pid(), SIGHUP);
     std::this_thread::sleep_for(1s);
     CHECK(healthy(d.port()));
