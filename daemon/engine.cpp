@@ -86,7 +86,8 @@ mysql::connection_options mysql_options(const config::mysql_config& m) {
 }
 
 engine::engine(asio::io_context& io, const config::config& cfg, metrics::registry* metrics)
-    : io_(io), cfg_(&cfg), metrics_(metrics), pool_(mysql_options(cfg.mysql), static_cast<std::size_t>(cfg.mysql.pool_size)) {}
+    : io_(io), cfg_(&cfg), metrics_(metrics), pool_(mysql_options(cfg.mysql), static_cast<std::size_t>(cfg.mysql.pool_size)),
+      locks_(mysql_options(cfg.mysql)) {}
 
 engine::~engine() { shutdown(); }
 
@@ -158,7 +159,7 @@ asio::awaitable<sync::run_result> engine::run_once(const std::string& job_id, sy
   const auto& plan = *plans_.at(job_id);
   sync::page_fetcher fetch = [&client](const std::string& api, const nlohmann::json& biz,
                                        const std::string& list_key) { return client.fetch(api, biz, list_key); };
-  sync::runner runner{io_.get_executor(), pool_, plan, fetch, sync::system_now, std::move(observer)};
+  sync::runner runner{io_.get_executor(), pool_, plan, fetch, sync::system_now, std::move(observer), &locks_};
   // Target tables are checked (and created or extended) once per plan, not every run.
   if (!prepared_.count(job_id)) {
     co_await runner.prepare();
@@ -167,8 +168,24 @@ asio::awaitable<sync::run_result> engine::run_once(const std::string& job_id, sy
   co_return co_await runner.run(std::move(request));
 }
 
+std::uint64_t engine::close_abandoned_runs(const std::string& job_id) {
+  return pool_.run_blocking([&](mysql::connection& conn) -> std::uint64_t {
+    const auto lock = locks_.try_take(job_id);
+    if (!lock.taken) return 0;
+    try {
+      const auto closed = lock.first ? state::close_abandoned_runs(conn, job_id) : 0;
+      locks_.release(job_id);
+      return closed;
+    } catch (...) {
+      locks_.release(job_id);
+      throw;
+    }
+  });
+}
+
 void engine::shutdown() {
   for (auto& [name, client] : clients_) client->shutdown();
+  locks_.close();
 }
 
 }  // namespace ferry::daemon

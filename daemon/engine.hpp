@@ -7,6 +7,7 @@
 #include "ferry/mysql/pool.hpp"
 #include "ferry/ratelimit/clock.hpp"
 #include "ferry/source/jushuitan/client.hpp"
+#include "ferry/state/job_lock.hpp"
 #include "ferry/sync/job_plan.hpp"
 #include "ferry/sync/runner.hpp"
 
@@ -35,6 +36,10 @@ class engine {
   void apply(const config::config& cfg, const std::set<std::string>& sources, const std::set<std::string>& jobs);
   asio::awaitable<sync::run_result> run_once(const std::string& job_id, sync::run_request request,
                                              sync::run_observer observer = {});
+  // Marks the job's runs left running by an ended process as failed, if no
+  // other ferryd is running the job right now (it would hold the job's lock);
+  // returns how many. Blocking; for start-up.
+  std::uint64_t close_abandoned_runs(const std::string& job_id);
   void shutdown();
 
   mysql::pool& pool() { return pool_; }
@@ -47,6 +52,7 @@ class engine {
   const config::config* cfg_;
   metrics::registry* metrics_;
   mysql::pool pool_;
+  state::job_locks locks_;  // one connection holding the locks of the jobs this process runs
   ratelimit::steady_clock_source clock_;
   std::map<std::string, std::unique_ptr<source::jushuitan::client>> clients_;
   std::map<std::string, std::unique_ptr<sync::job_plan>> plans_;

@@ -21,6 +21,9 @@ struct service::job_slot {
   std::deque<sync::range> backfills;
   std::optional<std::chrono::sys_seconds> last_start;
   std::optional<std::chrono::sys_seconds> next_run;
+  // Another ferryd held the job when a run was due: nothing starts before this.
+  std::optional<std::chrono::sys_seconds> not_before;
+  std::optional<std::string> held_elsewhere;  // who, when the last attempt found the job held
   std::optional<sync::run_result> last_result;
   std::unique_ptr<asio::steady_timer> wake;
   bool removed = false;

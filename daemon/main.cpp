@@ -22,6 +22,7 @@ namespace {
 constexpr int exit_failed = 1;
 constexpr int exit_usage = 2;
 constexpr int exit_incomplete = 3;
+constexpr int exit_busy = 4;
 
 po::options_description command_line_options() {
   po::options_description options{"Usage: ferryd --config FILE                 run every job on its schedule\n"
@@ -115,15 +116,9 @@ int run_once(const std::string& config_file, const std::string& job_id, const po
   ferry::asio::io_context io;
   ferry::daemon::engine engine{io, cfg};
   engine.start();
-  // A run of this job that a killed process left "running" is over: say so,
-  // as the daemon does when it starts. (A daemon running the same job right
-  // now would see its live run marked failed until that run finishes and
-  // records its real outcome.)
-  const auto abandoned = engine.pool().run_blocking(
-      [&](ferry::mysql::connection& c) { return ferry::state::close_abandoned_runs(c, job_id); });
-  if (abandoned > 0)
-    std::cerr << "ferryd: job " << job_id << ": marked " << abandoned
-              << " run(s) left running by an earlier process as failed\n";
+  // Another ferryd running this job (the service, or a second --once) holds
+  // its lock; one that has just been killed lets go within moments.
+  request.lock_wait = std::chrono::seconds{10};
   std::optional<ferry::sync::run_result> result;
   std::exception_ptr failure;
   ferry::asio::co_spawn(io, engine.run_once(job_id, request), [&](std::exception_ptr e, ferry::sync::run_result r) {
@@ -132,6 +127,12 @@ int run_once(const std::string& config_file, const std::string& job_id, const po
   });
   io.run();
   if (failure) std::rethrow_exception(failure);
+  if (result->held_elsewhere) {
+    std::cerr << "ferryd: job " << job_id << " not run: " << *result->held_elsewhere
+              << ". Ask that ferryd for a run instead (POST /api/v1/jobs/" << job_id
+              << "/runs, or /backfills for a range), or wait for it to end.\n";
+    return exit_busy;
+  }
   print_summary(job_id, *result);
   if (!result->summary.error.empty()) {
     std::cerr << "ferryd: job " << job_id << " failed: " << result->summary.error << '\n';
@@ -158,7 +159,8 @@ int main(int argc, char** argv) {
     return exit_usage;
   }
   if (args.count("help")) {
-    std::cout << options << "\nExit codes: 0 ok, 1 run failed, 2 bad config or usage, 3 incomplete windows.\n"
+    std::cout << options << "\nExit codes: 0 ok, 1 run failed, 2 bad config or usage, 3 incomplete windows,\n"
+              << "            4 not run: another ferryd is running the job.\n"
               << "Docs: docs/configuration.md, docs/operations.md\n";
     return EXIT_SUCCESS;
   }

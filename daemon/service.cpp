@@ -21,6 +21,9 @@ using nlohmann::json;
 
 std::shared_ptr<spdlog::logger> logger() { return core::module_logger("daemon"); }
 
+// How long a job that another ferryd holds waits before it is tried again.
+constexpr std::chrono::seconds busy_retry{30};
+
 std::chrono::system_clock::time_point wall(sys_seconds t) { return std::chrono::system_clock::time_point{t}; }
 
 
@@ -76,9 +79,8 @@ void service::load_job_state(job_slot& slot) {
   slot.paused = job.paused;
   slot.metrics->set_paused(job.paused);
   if (job.watermark) slot.metrics->set_watermark(wall(*job.watermark));
-  const auto abandoned =
-      engine_.pool().run_blocking([&](mysql::connection& c) { return state::close_abandoned_runs(c, id); });
-  if (abandoned > 0) logger()->warn("job={} marked {} run(s) left running by an earlier process as failed", id, abandoned);
+  const auto abandoned = engine_.close_abandoned_runs(id);
+  if (abandoned > 0) logger()->warn("job={} marked {} run(s) left running by an ended process as failed", id, abandoned);
   slot.metrics->set_windows_incomplete(
       engine_.pool().run_blocking([&](mysql::connection& c) { return state::open_incomplete_windows(c, id); }));
   const auto runs = engine_.pool().run_blocking([&](mysql::connection& c) { return state::runs(c, id, 50); });
@@ -186,6 +188,16 @@ asio::awaitable<void> service::watchdog() {
 
 asio::awaitable<void> service::job_loop(job_slot& slot) {
   while (!stopping_ && !slot.removed) {
+    if (const auto now = sync::system_now(); slot.not_before && *slot.not_before > now) {
+      // Another ferryd had the job: nothing (scheduled, manual or backfill)
+      // starts before then. A trigger, pause or reload wakes the loop early;
+      // it then takes the wait up again.
+      slot.next_run = slot.paused ? std::nullopt : slot.not_before;
+      slot.wake->expires_after(*slot.not_before - now);
+      boost::system::error_code ec;
+      co_await slot.wake->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      continue;
+    }
     if (slot.manual_queued) {
       slot.manual_queued = false;
       co_await run_job(slot, {state::run_kind::manual, std::nullopt, &stopping_});
@@ -223,7 +235,11 @@ asio::awaitable<void> service::job_loop(job_slot& slot) {
 
 asio::awaitable<void> service::run_job(job_slot& slot, sync::run_request request) {
   auto& m = *slot.metrics;
+  // A ferryd killed a moment ago may still hold the job's lock until the
+  // server has noticed its connection end.
+  request.lock_wait = std::chrono::seconds{5};
   slot.running = true;
+  const auto previous_start = slot.last_start;
   slot.last_start = sync::system_now();
   m.run_started();
   sync::run_observer observer;
@@ -239,6 +255,23 @@ asio::awaitable<void> service::run_job(job_slot& slot, sync::run_request request
   observer.batch_written = [this](std::chrono::duration<double> d) { metrics_.mysql().batch_written(d); };
   try {
     auto result = co_await engine_.run_once(slot.job->id, request, std::move(observer));
+    if (result.held_elsewhere) {
+      // Nothing ran: the schedule stays where it was, a manual run or
+      // backfill stays queued, and the job is tried again in 30 s.
+      m.run_not_started();
+      slot.last_start = previous_start;
+      slot.not_before = sync::system_now() + busy_retry;
+      slot.held_elsewhere = result.held_elsewhere;
+      if (request.kind == state::run_kind::manual) slot.manual_queued = true;
+      if (request.kind == state::run_kind::backfill && request.explicit_range)
+        slot.backfills.push_front(*request.explicit_range);
+      logger()->warn("job={} kind={} not run: {}; trying again in {}", slot.job->id, state::to_string(request.kind),
+                     *result.held_elsewhere, core::format_duration(busy_retry));
+      slot.running = false;
+      co_return;
+    }
+    slot.not_before.reset();
+    slot.held_elsewhere.reset();
     const bool ok = result.summary.error.empty();
     m.run_finished(ok ? metrics::run_outcome::success : metrics::run_outcome::failed, std::chrono::system_clock::now());
     if (!result.nothing_to_do)

@@ -87,6 +87,7 @@ nlohmann::json service::job_json(const job_slot& slot, std::optional<sys_seconds
           {"freshness_seconds", watermark ? json((now - *watermark).count()) : json(nullptr)},
           {"last_run_started", time_or_null(slot.last_start)},
           {"next_run", time_or_null(slot.next_run)},
+          {"held_elsewhere", slot.held_elsewhere ? json(*slot.held_elsewhere) : json(nullptr)},
           {"last_run", last}};
 }
 
@@ -148,6 +149,7 @@ asio::awaitable<admin::outcome> service::trigger(const std::string& id) {
   if (slot->manual_queued)
     co_return admin::api_error{409, "run_already_queued", "a run of " + id + " is already queued"};
   slot->manual_queued = true;
+  slot->not_before.reset();  // another ferryd had the job: try again now
   slot->wake->cancel();
   co_return admin::api_reply{202, {{"queued", true}, {"running", slot->running}, {"paused", slot->paused}}};
 }
@@ -197,6 +199,7 @@ asio::awaitable<admin::outcome> service::backfill(const std::string& id, const s
   }
   if (stopping_) co_return admin::api_error{503, "stopping", "ferryd is shutting down"};
   slot->backfills.push_back({*start, *end});
+  slot->not_before.reset();
   slot->wake->cancel();
   co_return admin::api_reply{202, {{"queued", true}, {"windows", listed}, {"position", slot->backfills.size()}}};
 }

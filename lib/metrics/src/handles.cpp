@@ -103,6 +103,8 @@ void job_metrics::dead_letters(std::uint64_t n) { dead_letters_->Increment(stati
 void job_metrics::retried() { retries_->Increment(); }
 void job_metrics::run_started() { running_->Set(1); }
 
+void job_metrics::run_not_started() { running_->Set(0); }
+
 void job_metrics::run_finished(run_outcome outcome, std::chrono::system_clock::time_point finished_at) {
   running_->Set(0);
   runs_[index(outcome)]->Increment();

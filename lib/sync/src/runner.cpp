@@ -64,13 +64,14 @@ std::chrono::sys_seconds system_now() {
 
 
 runner::runner(asio::any_io_executor ex, mysql::pool& pool, const job_plan& plan, page_fetcher fetch, wall_clock now,
-               run_observer observer)
+               run_observer observer, state::job_locks* locks)
     : executor_(ex),
       pool_(pool),
       plan_(plan),
       fetch_(std::move(fetch)),
       now_(std::move(now)),
-      observer_(std::move(observer)) {}
+      observer_(std::move(observer)),
+      locks_(locks) {}
 
 asio::awaitable<void> runner::prepare() {
   co_await with_retries("preparing tables", [this](mysql::connection& conn) {

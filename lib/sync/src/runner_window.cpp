@@ -133,9 +133,62 @@ asio::awaitable<void> runner::process_window(window w, std::optional<sys_seconds
                       std::to_string(plan_.dead_letter_max_ratio) + "); see ferry_dead_letters");
 }
 
+asio::awaitable<state::lock_attempt> runner::take_lock(std::chrono::milliseconds wait) {
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  for (;;) {
+    auto got = co_await with_retries("taking the job's lock",
+                                     [this](mysql::connection&) { return locks_->try_take(plan_.job_id); });
+    if (got.taken || std::chrono::steady_clock::now() >= deadline) co_return got;
+    asio::steady_timer timer{executor_, std::chrono::milliseconds{250}};
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+}
+
 asio::awaitable<run_result> runner::run(run_request request) {
+  if (locks_ == nullptr) co_return co_await run_locked(std::move(request), false);
+  const auto lock = co_await take_lock(request.lock_wait);
+  if (!lock.taken) {
+    // Who holds it, and the run it is on (as ferry_runs has it), for the
+    // operator who started this one.
+    const auto live = co_await with_retries("reading the job's runs", [this](mysql::connection& conn) {
+      return state::runs(conn, plan_.job_id, 1);
+    });
+    run_result result;
+    std::string text = "another ferryd is running job " + plan_.job_id + ": " +
+                       locks_->name(plan_.job_id) + " is held by " + lock.holder;
+    if (!live.empty() && live.front().state == "running")
+      text += ", on run " + std::to_string(live.front().id) + " (" + live.front().kind + ", started " +
+              core::format_shanghai_datetime(live.front().started_at) + ")";
+    result.held_elsewhere = std::move(text);
+    co_return result;
+  }
+  std::exception_ptr failure;
+  run_result result;
+  try {
+    result = co_await run_locked(std::move(request), lock.first);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  co_await pool_.run([this](mysql::connection&) {
+    locks_->release(plan_.job_id);
+    return 0;
+  });
+  if (failure) std::rethrow_exception(failure);
+  co_return result;
+}
+
+asio::awaitable<run_result> runner::run_locked(run_request request, bool first_take) {
   const auto started = std::chrono::steady_clock::now();
   run_result result;
+  if (first_take) {
+    // Every live run of this job holds its lock, so one still marked
+    // running now was left by a process that ended (SIGKILL, power loss).
+    const auto abandoned = co_await with_retries("closing abandoned runs", [this](mysql::connection& conn) {
+      return state::close_abandoned_runs(conn, plan_.job_id);
+    });
+    if (abandoned > 0)
+      logger()->warn("job={} marked {} run(s) left running by an ended process as failed", plan_.job_id, abandoned);
+  }
   const auto job = co_await with_retries("loading the job's state", [this](mysql::connection& conn) {
     return state::load_job(conn, plan_.job_id);
   });

@@ -67,6 +67,9 @@ class job_metrics {
   void dead_letters(std::uint64_t n);                                     // ferry_dead_letters_total
   void retried();                                                         // ferry_retries_total
   void run_started();                                                     // ferry_job_running = 1
+  // ferry_job_running = 0 for a run that did not start after all (another
+  // ferryd holds the job); no outcome is counted.
+  void run_not_started();
   // ferry_job_running = 0, ferry_job_runs_total{outcome} + 1, and on success
   // ferry_last_success_timestamp_seconds = finished_at.
   void run_finished(run_outcome outcome, std::chrono::system_clock::time_point finished_at);

@@ -12,6 +12,7 @@
 #include "ferry/core/asio.hpp"
 #include "ferry/mysql/pool.hpp"
 #include "ferry/source/jushuitan/client.hpp"
+#include "ferry/state/job_lock.hpp"
 #include "ferry/state/store.hpp"
 #include "ferry/sync/job_plan.hpp"
 
@@ -52,6 +53,9 @@ struct run_request {
   // Set by a stopping daemon: the run ends before its next window (the
   // current one is finished or, if the process is cut off, redone next time).
   const std::atomic<bool>* stop = nullptr;
+  // When another ferryd holds the job's lock: how long to keep trying
+  // (every 250 ms) before giving up without running.
+  std::chrono::milliseconds lock_wait{0};
 };
 
 struct run_result {
@@ -60,19 +64,26 @@ struct run_result {
   std::optional<range> covered;
   state::run_summary summary;
   double seconds = 0;
+  // Not run at all: another ferryd holds the job's lock. Says who, and what
+  // it is running; no run was recorded.
+  std::optional<std::string> held_elsewhere;
   bool ok() const { return summary.error.empty() && summary.incomplete_windows == 0; }
 };
 
 class runner {
  public:
   runner(asio::any_io_executor ex, mysql::pool& pool, const job_plan& plan, page_fetcher fetch,
-         wall_clock now = system_now, run_observer observer = {});
+         wall_clock now = system_now, run_observer observer = {}, state::job_locks* locks = nullptr);
 
   // Creates the state tables and the job's target tables (once per process).
   asio::awaitable<void> prepare();
+  // Runs the job under its lock (when the runner has locks): a run that
+  // cannot take it returns at once with held_elsewhere set.
   asio::awaitable<run_result> run(run_request request);
 
  private:
+  asio::awaitable<run_result> run_locked(run_request request, bool first_take);
+  asio::awaitable<state::lock_attempt> take_lock(std::chrono::milliseconds wait);
   struct window_run;
   asio::awaitable<void> process_window(window w, std::optional<std::chrono::sys_seconds>& watermark,
                                        bool advance, std::uint64_t run_id, state::run_summary& summary,
@@ -92,6 +103,7 @@ class runner {
   page_fetcher fetch_;
   wall_clock now_;
   run_observer observer_;
+  state::job_locks* locks_;
   // Jitter for redoing a transaction after a lock conflict (runs on one
   // executor, so no lock is needed).
   std::minstd_rand rng_{std::random_device{}()};

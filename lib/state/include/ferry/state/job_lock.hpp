@@ -1,0 +1,73 @@
+#pragma once
+// One ferryd at a time per job: a named MySQL lock (GET_LOCK) held for the
+// length of a run, on a connection of its own that stays open while the
+// process lives. The server lets go of the lock the moment that connection
+// ends, so a ferryd killed by SIGKILL never leaves its jobs locked.
+//
+// The lock saves work and keeps ferry_runs truthful; it is not what keeps the
+// data exact — the upserts are idempotent and the watermark only moves by
+// compare-and-set, so two processes that both run a job (say the lock's
+// connection was cut and another process took the lock meanwhile) still
+// write the same rows.
+//
+// Locks are counted inside the process: a job that one process runs twice at
+// once (a reload replacing a job whose run is still ending) takes the server
+// lock once. Blocking (call from a pool thread); thread-safe.
+#include "ferry/mysql/connection.hpp"
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace ferry::state {
+
+// The server-wide name of a job's lock: "ferry/<database>/<job>", or for a
+// name over MySQL's 64 characters its first part and a hash of the whole.
+std::string job_lock_name(const std::string& database, const std::string& job_id);
+
+struct lock_attempt {
+  bool taken = false;
+  // Taken by this call with no other run of the job in this process: any
+  // run of the job still marked running in ferry_runs was left by a process
+  // that has ended.
+  bool first = false;
+  // When not taken: who holds it ("MySQL connection 57 (ferry@127.0.0.1:40612)").
+  std::string holder;
+};
+
+class job_locks {
+ public:
+  explicit job_locks(mysql::connection_options options);
+  ~job_locks();
+  job_locks(const job_locks&) = delete;
+  job_locks& operator=(const job_locks&) = delete;
+
+  // Takes the job's lock without waiting. Throws mysql::error when MySQL
+  // cannot be reached (the caller retries like any statement). A server
+  // without named locks (GET_LOCK refused) is logged once and every job is
+  // then run unlocked, as before ferry had the lock.
+  lock_attempt try_take(const std::string& job_id);
+  // Gives back one take of the job's lock; never throws (a lock whose
+  // connection was lost is gone already).
+  void release(const std::string& job_id) noexcept;
+  // Closes the lock connection, giving back every lock.
+  void close() noexcept;
+  // The server-wide name of the job's lock.
+  std::string name(const std::string& job_id) const { return job_lock_name(database_, job_id); }
+  // The MySQL connection id holding this process's locks (0 when none is open).
+  std::uint64_t connection_id();
+
+ private:
+  void reconnect();
+  std::string describe(const std::string& holder_connection_id);
+  std::mutex mutex_;
+  mysql::connection conn_;
+  std::string database_;
+  std::uint64_t connection_id_ = 0;
+  std::map<std::string, int> held_;  // lock name -> takes in this process
+  bool unsupported_ = false;
+};
+
+}  // namespace ferry::state

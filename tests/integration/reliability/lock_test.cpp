@@ -1,0 +1,146 @@
+// Two ferryd on one job — the service and an operator's `ferryd --once`, or
+// two --once from cron — must not both run it: the second is told who has the
+// job and runs nothing (exit 4 for --once; the daemon tries again later), and
+// the first's live run is never marked failed by the second's start.
+#include "harness.hpp"
+#include "reliability.hpp"
+
+#include "support/http_client.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <csignal>
+
+using namespace ferry::test;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+
+// 30,000 rows in pages of 500 at 2 calls/s: a run of ~30 s, long enough for
+// a second ferryd to meet it.
+nlohmann::ordered_json slow_flow_config(std::uint16_t port, const test_database& db) {
+  auto config = flow_config(port, db);
+  config["sources"]["jst"]["rate_limits"] = {{{"calls", 2}, {"per", "1s"}}};
+  config["jobs"][0]["page_size"] = 500;
+  return config;
+}
+
+// The first cell of `sql`, or "" while ferryd has not created its tables yet.
+std::string scalar_or_empty(const test_database& db, const std::string& sql) {
+  try {
+    return db.scalar(sql);
+  } catch (const ferry::mysql::error&) {
+    return {};
+  }
+}
+
+std::string runs_by_state(const test_database& db) {
+  return db.scalar("SELECT GROUP_CONCAT(CONCAT(kind, ':', state) ORDER BY id) FROM ferry_runs");
+}
+
+}  // namespace
+
+TEST_CASE("a second ferryd --once of a running job says who has it, runs nothing and exits 4",
+          "[reliability][lock]") {
+  sim s{{"--records", "30000", "--seed", "41", "--limit-per-second", "0", "--limit-per-minute", "0"}};
+  test_database db{"r_lock_once"};
+  set_source_env();
+  const auto path = write_config("r_lock_once", slow_flow_config(s.port(), db));
+
+  running_ferryd first{{"--config", path.string(), "--once", "skusn_inout"}};
+  eventually([&] { return scalar_or_empty(db, "SELECT COUNT(*) FROM ferry_runs WHERE state = 'running'") == "1"; }, 60s,
+             "the first run to start");
+  const auto run_id = db.scalar("SELECT id FROM ferry_runs");
+
+  running_ferryd second{{"--config", path.string(), "--once", "skusn_inout"}};
+  const auto second_exit = second.wait(60s);
+  INFO(second.output());
+  CHECK(second_exit == 4);
+  const auto lock = "ferry/" + db.options.database + "/skusn_inout";
+  CHECK_THAT(second.output(), Catch::Contains("job skusn_inout not run: another ferryd is running job skusn_inout: " +
+                                              lock + " is held by MySQL connection "));
+  CHECK_THAT(second.output(), Catch::Contains("on run " + run_id + " (once, started 2026-"));
+  CHECK_THAT(second.output(), Catch::Contains("POST /api/v1/jobs/skusn_inout/runs"));
+  // The first run is still going and still marked so; the second recorded nothing.
+  CHECK(runs_by_state(db) == "once:running");
+
+  INFO(first.output());
+  CHECK(first.wait(120s) == 0);
+  CHECK(runs_by_state(db) == "once:success");
+  const auto result = compare_flow(db, s);
+  INFO(result.describe());
+  CHECK(result.exact());
+  CHECK(result.matching == 30000);
+}
+
+TEST_CASE("the daemon waits for a --once run of its job, then syncs; a --once during its backfill is refused",
+          "[reliability][lock]") {
+  sim s{{"--records", "30000", "--seed", "43", "--limit-per-second", "0", "--limit-per-minute", "0"}};
+  test_database db{"r_lock_daemon"};
+  set_source_env();
+  ::setenv("FERRY_ADMIN_TOKEN", "lock-test-token", 1);
+  auto config = slow_flow_config(s.port(), db);
+  config["admin"] = {{"listen", "127.0.0.1:0"}, {"token_env", "FERRY_ADMIN_TOKEN"}};
+  config["jobs"][0]["schedule"] = {{"every", "1h"}};
+  const auto path = write_config("r_lock_daemon", config);
+
+  running_ferryd once{{"--config", path.string(), "--once", "skusn_inout"}};
+  eventually([&] { return scalar_or_empty(db, "SELECT COUNT(*) FROM ferry_runs WHERE state = 'running'") == "1"; }, 60s,
+             "the --once run to start");
+  const auto once_run = db.scalar("SELECT id FROM ferry_runs");
+
+  // The daemon starts while the --once run holds the job: it neither marks
+  // that run abandoned nor runs the job itself, and says why.
+  running_ferryd daemon{{"--config", path.string()}};
+  ferry::test_support::http_client admin{"127.0.0.1", daemon.admin_port()};
+  admin.set_header("Authorization", "Bearer lock-test-token");
+  json job;
+  eventually([&] {
+    job = json::parse(admin.get("/api/v1/jobs/skusn_inout").response.body);
+    return job["held_elsewhere"].is_string();
+  }, 60s, "the daemon to find the job held");
+  INFO(job.dump(2));
+  CHECK_THAT(job["held_elsewhere"].get<std::string>(),
+             Catch::Contains("is held by MySQL connection ") && Catch::Contains("on run " + once_run + " (once, "));
+  CHECK(job["state"] == "idle");
+  CHECK(job["next_run"].is_string());
+  CHECK(runs_by_state(db) == "once:running");
+  CHECK_THAT(daemon.output(), Catch::Contains("job=skusn_inout kind=scheduled not run: another ferryd is running job"));
+
+  INFO(once.output());
+  CHECK(once.wait(120s) == 0);
+  // A trigger makes the daemon try again at once instead of in 30 s.
+  CHECK(admin.post_json("/api/v1/jobs/skusn_inout/runs", "").response.status == 202);
+  eventually([&] {
+    job = json::parse(admin.get("/api/v1/jobs/skusn_inout").response.body);
+    return job["held_elsewhere"].is_null() && job["state"] == "idle";
+  }, 60s, "the daemon's own run");
+  CHECK(job["queued"] == false);
+
+  // A backfill of the whole month keeps the daemon busy for ~30 s; a --once
+  // meanwhile is refused, naming the backfill, which goes on undisturbed.
+  CHECK(admin.post_json("/api/v1/jobs/skusn_inout/backfills",
+                        R"({"from":"2026-01-01 00:00:00","to":"2026-02-01 00:00:00"})")
+            .response.status == 202);
+  eventually([&] {
+    return db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE kind = 'backfill' AND state = 'running'") == "1";
+  }, 60s, "the backfill to start");
+  const auto backfill_run = db.scalar("SELECT id FROM ferry_runs WHERE kind = 'backfill'");
+  running_ferryd refused{{"--config", path.string(), "--once", "skusn_inout"}};
+  const auto refused_exit = refused.wait(60s);
+  INFO(refused.output());
+  CHECK(refused_exit == 4);
+  CHECK_THAT(refused.output(), Catch::Contains("on run " + backfill_run + " (backfill, started "));
+  CHECK(db.scalar("SELECT state FROM ferry_runs WHERE id = " + backfill_run) == "running");
+
+  eventually([&] { return db.scalar("SELECT state FROM ferry_runs WHERE id = " + backfill_run) == "success"; }, 120s,
+             "the backfill to finish");
+  // Every run that started ended in success: none was marked failed by another's start.
+  CHECK(db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE state <> 'success'") == "0");
+  const auto result = compare_flow(db, s);
+  INFO(result.describe());
+  CHECK(result.exact());
+  ::kill(daemon.pid(), SIGTERM);
+  CHECK(daemon.wait(60s) == 0);
+}
