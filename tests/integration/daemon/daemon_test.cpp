@@ -145,7 +145,7 @@ TEST_CASE("pause persists across a restart and resume lets runs go again", "[dae
   CHECK(d.terminate() == 0);
 }
 
-TEST_CASE("backfill dry run answers windows and calls; a backfill leaves the watermark", "[daemon][backfill]") {
+TEST_CASE("backfill dry run answers windows and calls, and a backfill leaves the watermark", "[daemon][backfill]") {
   fixture f{"d_backfill", {"--records", "4000", "--limit-per-second", "0", "--limit-per-minute", "0"}};
   daemon_process d{f.config};
   eventually([&] { return f.db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE state = 'success'") == "1"; }, 60s,

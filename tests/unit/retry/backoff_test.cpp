@@ -70,7 +70,7 @@ TEST_CASE("a zero base delay retries at once", "[backoff]") {
   for (int attempt = 1; attempt < 100; ++attempt) CHECK(b.delay(attempt) == 0ms);
 }
 
-TEST_CASE("a seed gives the same delays every time; another seed others", "[backoff]") {
+TEST_CASE("a seed gives the same delays every time, another seed others", "[backoff]") {
   backoff a{policy{}, 99};
   backoff same{policy{}, 99};
   backoff other{policy{}, 100};
