@@ -86,8 +86,8 @@ mysql::connection_options mysql_options(const config::mysql_config& m) {
 }
 
 engine::engine(asio::io_context& io, const config::config& cfg, metrics::registry* metrics)
-    : io_(io), cfg_(&cfg), metrics_(metrics), pool_(mysql_options(cfg.mysql), static_cast<std::size_t>(cfg.mysql.pool_size)),
-      locks_(mysql_options(cfg.mysql)) {}
+    : io_(io), cfg_(&cfg), metrics_(metrics), locks_(mysql_options(cfg.mysql)),
+      pool_(mysql_options(cfg.mysql), static_cast<std::size_t>(cfg.mysql.pool_size)) {}
 
 engine::~engine() { shutdown(); }
 
@@ -185,6 +185,9 @@ std::uint64_t engine::close_abandoned_runs(const std::string& job_id) {
 
 void engine::shutdown() {
   for (auto& [name, client] : clients_) client->shutdown();
+  // A commit still on a pool thread (the shutdown timeout passed) ends
+  // before the locks go: no other ferryd starts the job under a write.
+  pool_.stop();
   locks_.close();
 }
 

@@ -51,8 +51,10 @@ class engine {
   asio::io_context& io_;
   const config::config* cfg_;
   metrics::registry* metrics_;
+  // One connection holding the locks of the jobs this process runs; declared
+  // before the pool, whose threads (joined when it goes) may still use it.
+  state::job_locks locks_;
   mysql::pool pool_;
-  state::job_locks locks_;  // one connection holding the locks of the jobs this process runs
   ratelimit::steady_clock_source clock_;
   std::map<std::string, std::unique_ptr<source::jushuitan::client>> clients_;
   std::map<std::string, std::unique_ptr<sync::job_plan>> plans_;

@@ -24,6 +24,7 @@ struct service::job_slot {
   // Another ferryd held the job when a run was due: nothing starts before this.
   std::optional<std::chrono::sys_seconds> not_before;
   std::optional<std::string> held_elsewhere;  // who, when the last attempt found the job held
+  std::uint64_t retries_asked = 0;  // triggers and backfills so far (one during an attempt retries it at once)
   std::optional<sync::run_result> last_result;
   std::unique_ptr<asio::steady_timer> wake;
   bool removed = false;

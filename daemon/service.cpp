@@ -238,6 +238,7 @@ asio::awaitable<void> service::run_job(job_slot& slot, sync::run_request request
   // A ferryd killed a moment ago may still hold the job's lock until the
   // server has noticed its connection end.
   request.lock_wait = std::chrono::seconds{5};
+  const auto retries_asked = slot.retries_asked;
   slot.running = true;
   const auto previous_start = slot.last_start;
   slot.last_start = sync::system_now();
@@ -260,13 +261,18 @@ asio::awaitable<void> service::run_job(job_slot& slot, sync::run_request request
       // backfill stays queued, and the job is tried again in 30 s.
       m.run_not_started();
       slot.last_start = previous_start;
-      slot.not_before = sync::system_now() + busy_retry;
+      // A trigger or backfill that came while this attempt waited for the
+      // lock asks for another attempt at once.
+      if (slot.retries_asked == retries_asked) slot.not_before = sync::system_now() + busy_retry;
+      else slot.not_before.reset();
       slot.held_elsewhere = result.held_elsewhere;
       if (request.kind == state::run_kind::manual) slot.manual_queued = true;
       if (request.kind == state::run_kind::backfill && request.explicit_range)
         slot.backfills.push_front(*request.explicit_range);
-      logger()->warn("job={} kind={} not run: {}; trying again in {}", slot.job->id, state::to_string(request.kind),
-                     *result.held_elsewhere, core::format_duration(busy_retry));
+      logger()->warn("job={} kind={} not run: {}; trying again {}", slot.job->id, state::to_string(request.kind),
+                     *result.held_elsewhere,
+                     slot.not_before ? "in " + core::format_duration(busy_retry)
+                                     : std::string{"now (a run was asked for meanwhile)"});
       slot.running = false;
       co_return;
     }

@@ -60,6 +60,8 @@ class service final : public admin::control {
   const config::config& current() const { return *generations_.back(); }
   void loop_ended();
   job_slot* find(const std::string& id);
+  // A trigger or backfill: a job another ferryd had is tried again now.
+  static void retry_now(job_slot& slot);
   nlohmann::json job_json(const job_slot& slot, std::optional<std::chrono::sys_seconds> watermark) const;
 
   asio::io_context& io_;

@@ -142,15 +142,22 @@ asio::awaitable<admin::outcome> service::set_paused(const std::string& id, bool 
   co_return co_await get_job(id);
 }
 
+void service::retry_now(job_slot& slot) {
+  ++slot.retries_asked;
+  slot.not_before.reset();
+  slot.wake->cancel();
+}
+
 asio::awaitable<admin::outcome> service::trigger(const std::string& id) {
   auto* slot = find(id);
   if (slot == nullptr) co_return no_job(id);
   if (stopping_) co_return admin::api_error{503, "stopping", "ferryd is shutting down"};
-  if (slot->manual_queued)
+  // A run queued while another ferryd had the job waits for the retry: a
+  // trigger makes it try now instead of being refused.
+  if (slot->manual_queued && !slot->not_before)
     co_return admin::api_error{409, "run_already_queued", "a run of " + id + " is already queued"};
   slot->manual_queued = true;
-  slot->not_before.reset();  // another ferryd had the job: try again now
-  slot->wake->cancel();
+  retry_now(*slot);
   co_return admin::api_reply{202, {{"queued", true}, {"running", slot->running}, {"paused", slot->paused}}};
 }
 
@@ -199,8 +206,7 @@ asio::awaitable<admin::outcome> service::backfill(const std::string& id, const s
   }
   if (stopping_) co_return admin::api_error{503, "stopping", "ferryd is shutting down"};
   slot->backfills.push_back({*start, *end});
-  slot->not_before.reset();
-  slot->wake->cancel();
+  retry_now(*slot);
   co_return admin::api_reply{202, {{"queued", true}, {"windows", listed}, {"position", slot->backfills.size()}}};
 }
 

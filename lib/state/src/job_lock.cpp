@@ -7,6 +7,11 @@
 namespace ferry::state {
 namespace {
 
+// Server error codes (mysqld_error.h belongs to ferry's MySQL module).
+constexpr unsigned er_lock_wait_timeout = 1205;
+constexpr unsigned er_not_supported_yet = 1235;  // Galera: "GET_LOCK in cluster (WSREP_ON=ON)"
+constexpr unsigned er_sp_does_not_exist = 1305;  // "FUNCTION GET_LOCK does not exist"
+
 std::shared_ptr<spdlog::logger> logger() { return core::module_logger("state"); }
 
 // FNV-1a: stable across builds and processes, which std::hash is not.
@@ -44,76 +49,107 @@ job_locks::~job_locks() { close(); }
 void job_locks::reconnect() {
   conn_.connect();
   connection_id_ = std::stoull(one_cell(conn_, "SELECT CONNECTION_ID()"));
+  // The session idles between runs and while a window is fetched: the
+  // server's wait_timeout (8 hours by default, often minutes) must not end it
+  // and with it the locks. A year is the most MariaDB and MySQL accept.
+  conn_.query("SET SESSION wait_timeout = 31536000");
   // Locks this process holds went with the old session: take them again. One
-  // that another process took meanwhile stays with it; both then run the
-  // job, which the watermark's compare-and-set keeps exact.
-  for (const auto& [name, takes] : held_) {
-    if (takes == 0) continue;
-    std::string sql = "SELECT GET_LOCK(";
-    conn_.append_quoted(sql, name);
-    if (one_cell(conn_, sql + ", 0)") != "1")
+  // that another process took meanwhile stays with it; the run holding it
+  // here stops at its next window (lost_to).
+  for (const auto& [name, h] : held_) {
+    if (h.takes == 0 || !h.on_server) continue;
+    std::string quoted;
+    conn_.append_quoted(quoted, name);
+    if (get_lock(quoted) != "1")
       logger()->warn("lock {} was lost with its MySQL connection and another process holds it now; "
-                     "both may run the job until one run ends (the data stays exact)", name);
+                     "this process's run of the job stops before its next commit",
+                     name);
   }
+}
+
+template <class F>
+auto job_locks::on_connection(F f) {
+  for (int attempt = 1;; ++attempt) {
+    try {
+      if (!conn_.connected()) reconnect();
+      return f();
+    } catch (const mysql::error& e) {
+      // A session the server closed or killed is only found out by using it.
+      if (e.kind() != mysql::error_kind::connection_lost || attempt >= 2) throw;
+      conn_.close();
+    }
+  }
+}
+
+std::string job_locks::get_lock(const std::string& quoted) {
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    std::string got;
+    try {
+      got = one_cell(conn_, "SELECT GET_LOCK(" + quoted + ", 0)");
+    } catch (const mysql::error& e) {
+      // Only a server that has no named locks at all runs jobs unlocked;
+      // any other error is passed on (and retried like any statement).
+      if (e.code() != er_not_supported_yet && e.code() != er_sp_does_not_exist) throw;
+      if (!unsupported_)
+        logger()->warn("MySQL refused GET_LOCK ({}): jobs run without the one-process-per-job lock", e.what());
+      unsupported_ = true;
+      return "1";
+    }
+    // NULL: the statement was interrupted (KILL QUERY): asked again.
+    if (!got.empty()) return got;
+  }
+  throw mysql::error{er_lock_wait_timeout, "HY000", "GET_LOCK(" + quoted + ", 0) was interrupted three times"};
 }
 
 lock_attempt job_locks::try_take(const std::string& job_id) {
   std::lock_guard guard{mutex_};
   const auto name = job_lock_name(database_, job_id);
-  auto& takes = held_[name];
+  const auto found = held_.find(name);
+  const bool held_here = found != held_.end() && found->second.takes > 0;
   if (unsupported_) {
-    ++takes;
-    return {true, takes == 1, {}};
+    ++held_[name].takes;
+    return {true, taken_before_.insert(name).second, {}};
   }
-  const bool held_here = takes > 0;
-  try {
-    // A session the server closed while idle (wait_timeout) or killed is
-    // only found out by using it: one fresh connection is tried before
-    // giving up.
-    for (int attempt = 1;; ++attempt) {
-      try {
-        if (!conn_.connected()) reconnect();
-        std::string quoted;
-        conn_.append_quoted(quoted, name);
-        if (held_here) {
-          // Another run of the job in this process holds it: count one more
-          // take, provided the server still agrees that this session holds it.
-          const auto holder = one_cell(conn_, "SELECT IS_USED_LOCK(" + quoted + ")");
-          if (holder == std::to_string(connection_id_) ||
-              (holder.empty() && one_cell(conn_, "SELECT GET_LOCK(" + quoted + ", 0)") == "1")) {
-            ++takes;
-            return {true, false, {}};
-          }
-          return {false, false, describe(holder)};
-        }
-        const auto got = [&] {
-          try {
-            return one_cell(conn_, "SELECT GET_LOCK(" + quoted + ", 0)");
-          } catch (const mysql::error& e) {
-            if (e.kind() != mysql::error_kind::fatal) throw;
-            // Named locks refused (a Galera cluster, a proxy in the way): run unlocked.
-            logger()->warn("MySQL refused GET_LOCK ({}): jobs run without the one-process-per-job lock", e.what());
-            unsupported_ = true;
-            return std::string{"1"};
-          }
-        }();
-        if (got == "1") {
-          ++takes;
-          return {true, true, {}};
-        }
-        // NULL: the statement was interrupted (KILL QUERY); 1317 is ER_QUERY_INTERRUPTED, retried.
-        if (got.empty()) throw mysql::error{1317, "70100", "GET_LOCK(" + quoted + ") returned NULL"};
-        held_.erase(name);
-        return {false, false, describe(one_cell(conn_, "SELECT IS_USED_LOCK(" + quoted + ")"))};
-      } catch (const mysql::error& e) {
-        if (e.kind() != mysql::error_kind::connection_lost || attempt >= 2) throw;
-        conn_.close();
-      }
+  const auto attempt = on_connection([&]() -> lock_attempt {
+    std::string quoted;
+    conn_.append_quoted(quoted, name);
+    if (held_here) {
+      // Another run of the job in this process holds it: one more take,
+      // provided the server still agrees that this session holds it.
+      const auto holder = one_cell(conn_, "SELECT IS_USED_LOCK(" + quoted + ")");
+      if (holder == std::to_string(connection_id_) || (holder.empty() && get_lock(quoted) == "1"))
+        return {true, false, {}};
+      return {false, false, describe(holder)};
     }
-  } catch (...) {
-    if (const auto it = held_.find(name); it != held_.end() && it->second == 0) held_.erase(it);
-    throw;
+    if (get_lock(quoted) == "1") {
+      if (unsupported_) return {true, taken_before_.insert(name).second, {}};
+      return {true, true, {}};
+    }
+    return {false, false, describe(one_cell(conn_, "SELECT IS_USED_LOCK(" + quoted + ")"))};
+  });
+  if (attempt.taken) {
+    auto& h = held_[name];
+    if (h.takes++ == 0) h.on_server = !unsupported_;
   }
+  return attempt;
+}
+
+std::optional<std::string> job_locks::lost_to(const std::string& job_id) {
+  std::lock_guard guard{mutex_};
+  const auto name = job_lock_name(database_, job_id);
+  const auto found = held_.find(name);
+  if (found == held_.end() || found->second.takes == 0 || !found->second.on_server) return std::nullopt;
+  return on_connection([&]() -> std::optional<std::string> {
+    std::string quoted;
+    conn_.append_quoted(quoted, name);
+    const auto holder = one_cell(conn_, "SELECT IS_USED_LOCK(" + quoted + ")");
+    if (holder == std::to_string(connection_id_)) return std::nullopt;
+    if (holder.empty() && get_lock(quoted) == "1") {
+      logger()->warn("lock {} was lost (its MySQL session ended) and has been taken again", name);
+      return std::nullopt;
+    }
+    return describe(holder);
+  });
 }
 
 std::string job_locks::describe(const std::string& holder) {
@@ -131,9 +167,10 @@ void job_locks::release(const std::string& job_id) noexcept {
   const auto name = job_lock_name(database_, job_id);
   const auto it = held_.find(name);
   if (it == held_.end()) return;
-  if (--it->second > 0) return;
+  if (--it->second.takes > 0) return;
+  const bool on_server = it->second.on_server;
   held_.erase(it);
-  if (unsupported_ || !conn_.connected()) return;
+  if (!on_server || !conn_.connected()) return;
   try {
     std::string sql = "SELECT RELEASE_LOCK(";
     conn_.append_quoted(sql, name);

@@ -12,6 +12,7 @@ using detail::show;
 
 asio::awaitable<void> runner::commit(window_run& wr, state::window_state st, std::optional<sys_seconds> expected,
                                      std::optional<sys_seconds> advance_to) {
+  co_await check_lock();
   const auto tail = co_await with_retries("committing a window", [&](mysql::connection& conn) {
     conn.begin();
     try {
@@ -142,6 +143,16 @@ asio::awaitable<state::lock_attempt> runner::take_lock(std::chrono::milliseconds
     asio::steady_timer timer{executor_, std::chrono::milliseconds{250}};
     co_await timer.async_wait(asio::use_awaitable);
   }
+}
+
+asio::awaitable<void> runner::check_lock() {
+  if (locks_ == nullptr) co_return;
+  const auto lost = co_await with_retries("checking the job's lock",
+                                          [this](mysql::connection&) { return locks_->lost_to(plan_.job_id); });
+  if (lost)
+    throw run_failure("lost the job's lock " + locks_->name(plan_.job_id) + " to " + *lost +
+                      " while this ferryd's lock session was cut; stopping so that one ferryd at a time runs the "
+                      "job (the next run goes on from the watermark)");
 }
 
 asio::awaitable<run_result> runner::run(run_request request) {

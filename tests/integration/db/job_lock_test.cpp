@@ -95,6 +95,46 @@ TEST_CASE("a job's lock survives the idle session being closed by the server", "
   CHECK(again.first);
 }
 
+TEST_CASE("a run's lock lost with its session is taken back, or its new holder named", "[state][lock]") {
+  test::test_database db{"job_lock_lost"};
+  state::job_locks first{db.options}, second{db.options};
+  const auto used = "SELECT IFNULL(IS_USED_LOCK('ferry/" + db.options.database + "/flow'), 0)";
+  REQUIRE(first.try_take("flow").taken);
+  CHECK_FALSE(first.lost_to("flow"));
+  CHECK_FALSE(first.lost_to("orders"));  // not held: nothing to check
+
+  // The lock's session is cut while the run goes on (a KILL, a network
+  // break); nobody else wants the job: the next check opens a session and
+  // takes the lock back.
+  const auto cut = first.connection_id();
+  db.scalar("KILL CONNECTION " + std::to_string(cut));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{10};
+  while (db.scalar(used) != "0" && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds{50});
+  REQUIRE(db.scalar(used) == "0");
+  CHECK_FALSE(first.lost_to("flow"));
+  CHECK(first.connection_id() != cut);
+  CHECK(db.scalar(used) == std::to_string(first.connection_id()));
+  CHECK_FALSE(second.try_take("flow").taken);
+
+  // Cut again, and this time another process takes the job meanwhile: the
+  // run is told who has it now (and stops before its next commit).
+  db.scalar("KILL CONNECTION " + std::to_string(first.connection_id()));
+  REQUIRE(taken_within(second, "flow", std::chrono::seconds{10}));
+  const auto lost = first.lost_to("flow");
+  REQUIRE(lost);
+  CHECK(lost->find("MySQL connection " + std::to_string(second.connection_id())) == 0);
+  // A second run of the job in the first process is refused too.
+  CHECK_FALSE(first.try_take("flow").taken);
+
+  // When the other lets go, the first takes the lock back at its next check.
+  second.release("flow");
+  CHECK_FALSE(first.lost_to("flow"));
+  CHECK(db.scalar(used) == std::to_string(first.connection_id()));
+  first.release("flow");
+  CHECK(db.scalar(used) == "0");
+}
+
 TEST_CASE("lock names stay within MySQL's 64 characters and distinct", "[state][lock]") {
   const std::string db(40, 'd');
   const auto a = state::job_lock_name(db, std::string(60, 'a'));

@@ -7,6 +7,9 @@
 
 #include "support/http_client.hpp"
 
+#include "ferry/core/time.hpp"
+#include "ferry/mysql/connection.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <csignal>
@@ -74,7 +77,7 @@ TEST_CASE("a second ferryd --once of a running job says who has it, runs nothing
   CHECK(result.matching == 30000);
 }
 
-TEST_CASE("the daemon waits for a --once run of its job, then syncs; a --once during its backfill is refused",
+TEST_CASE("the daemon waits for a --once run of its job, then syncs, and a --once during its backfill is refused",
           "[reliability][lock]") {
   sim s{{"--records", "30000", "--seed", "43", "--limit-per-second", "0", "--limit-per-minute", "0"}};
   test_database db{"r_lock_daemon"};
@@ -143,4 +146,66 @@ TEST_CASE("the daemon waits for a --once run of its job, then syncs; a --once du
   CHECK(result.exact());
   ::kill(daemon.pid(), SIGTERM);
   CHECK(daemon.wait(60s) == 0);
+}
+
+TEST_CASE("a trigger makes the daemon try a job another ferryd had at once, not at its retry time",
+          "[reliability][lock]") {
+  sim s{{"--records", "3000", "--seed", "47", "--limit-per-second", "0", "--limit-per-minute", "0"}};
+  test_database db{"r_lock_trigger"};
+  set_source_env();
+  ::setenv("FERRY_ADMIN_TOKEN", "lock-test-token", 1);
+  auto config = flow_config(s.port(), db);
+  config["admin"] = {{"listen", "127.0.0.1:0"}, {"token_env", "FERRY_ADMIN_TOKEN"}};
+  config["jobs"][0]["schedule"] = {{"every", "1h"}};
+  const auto path = write_config("r_lock_trigger", config);
+
+  // This test's own session holds the job's lock, as another ferryd would.
+  ferry::mysql::connection other{db.options};
+  other.connect();
+  const auto lock = "ferry/" + db.options.database + "/skusn_inout";
+  std::string quoted;
+  other.append_quoted(quoted, lock);
+  REQUIRE(*other.query("SELECT GET_LOCK(" + quoted + ", 0)").front().front() == "1");
+  const auto other_id = *other.query("SELECT CONNECTION_ID()").front().front();
+
+  running_ferryd daemon{{"--config", path.string()}};
+  ferry::test_support::http_client admin{"127.0.0.1", daemon.admin_port()};
+  admin.set_header("Authorization", "Bearer lock-test-token");
+  json job;
+  const auto get_job = [&] { job = json::parse(admin.get("/api/v1/jobs/skusn_inout").response.body); };
+  eventually([&] { get_job(); return job["held_elsewhere"].is_string(); }, 60s, "the daemon to find the job held");
+  CHECK_THAT(job["held_elsewhere"].get<std::string>(), Catch::Contains("is held by MySQL connection " + other_id));
+
+  // A trigger while the job is still held: one more attempt at once, which
+  // finds it held again; the run stays queued for the retry.
+  CHECK(admin.post_json("/api/v1/jobs/skusn_inout/runs", "").response.status == 202);
+  eventually([&] { return daemon.output().find("job=skusn_inout kind=manual not run:") != std::string::npos; }, 60s,
+             "the triggered attempt");
+  get_job();
+  INFO(job.dump(2));
+  REQUIRE(job["next_run"].is_string());
+  CHECK(job["queued"] == true);
+  // The retry time the daemon shows, about 30 s ahead.
+  const auto retry_at = ferry::core::parse_shanghai_datetime(job["next_run"].get<std::string>());
+  REQUIRE(retry_at);
+
+  // The other ferryd lets go; a second trigger (the run is queued already)
+  // is taken, not refused, and the run starts before the retry time.
+  other.query("SELECT RELEASE_LOCK(" + quoted + ")");
+  CHECK(admin.post_json("/api/v1/jobs/skusn_inout/runs", "").response.status == 202);
+  eventually([&] {
+    return scalar_or_empty(db, "SELECT COUNT(*) FROM ferry_runs WHERE kind = 'manual' AND state = 'success'") == "1";
+  }, 60s, "the triggered run");
+  const auto runs = json::parse(admin.get("/api/v1/jobs/skusn_inout/runs?limit=5").response.body)["runs"];
+  INFO(runs.dump(2));
+  REQUIRE(runs.size() == 1);
+  const auto started = ferry::core::parse_shanghai_datetime(runs[0]["started_at"].get<std::string>());
+  REQUIRE(started);
+  CHECK(*started < *retry_at);
+  get_job();
+  CHECK(job["held_elsewhere"].is_null());
+  CHECK(job["queued"] == false);
+  const auto result = compare_flow(db, s);
+  INFO(result.describe());
+  CHECK(result.exact());
 }

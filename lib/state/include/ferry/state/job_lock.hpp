@@ -10,6 +10,11 @@
 // connection was cut and another process took the lock meanwhile) still
 // write the same rows.
 //
+// The lock's session must not end while a run goes on: it asks the server for
+// the longest wait_timeout, and a run checks the lock before each window's
+// commit (lost_to), which also keeps the session busy for proxies that close
+// idle ones. A session found cut is opened again and takes its locks back.
+//
 // Locks are counted inside the process: a job that one process runs twice at
 // once (a reload replacing a job whose run is still ending) takes the server
 // lock once. Blocking (call from a pool thread); thread-safe.
@@ -19,6 +24,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 
 namespace ferry::state {
@@ -46,9 +52,15 @@ class job_locks {
 
   // Takes the job's lock without waiting. Throws mysql::error when MySQL
   // cannot be reached (the caller retries like any statement). A server
-  // without named locks (GET_LOCK refused) is logged once and every job is
-  // then run unlocked, as before ferry had the lock.
+  // without named locks (GET_LOCK answered "not supported" or "no such
+  // function": a Galera cluster, some proxies) is logged once and every job
+  // is then run unlocked, as before ferry had the lock.
   lock_attempt try_take(const std::string& job_id);
+  // Asked during a run: who holds the job's lock, if no longer this process
+  // (its session was cut and another ferryd took the lock meanwhile); nullopt
+  // while this process holds it. A lost lock that is free is taken back.
+  // Throws mysql::error when MySQL cannot be reached.
+  std::optional<std::string> lost_to(const std::string& job_id);
   // Gives back one take of the job's lock; never throws (a lock whose
   // connection was lost is gone already).
   void release(const std::string& job_id) noexcept;
@@ -60,13 +72,25 @@ class job_locks {
   std::uint64_t connection_id();
 
  private:
+  struct holding {
+    int takes = 0;          // runs of the job in this process holding it
+    bool on_server = false;  // false when the server has no named locks
+  };
   void reconnect();
+  // Runs `f` on the lock connection, opening it first if needed; a session
+  // found cut is opened again once (and its locks taken back) before the
+  // error is passed on.
+  template <class F>
+  auto on_connection(F f);
+  // GET_LOCK(quoted, 0): "1" taken, "0" held elsewhere.
+  std::string get_lock(const std::string& quoted);
   std::string describe(const std::string& holder_connection_id);
   std::mutex mutex_;
   mysql::connection conn_;
   std::string database_;
   std::uint64_t connection_id_ = 0;
-  std::map<std::string, int> held_;  // lock name -> takes in this process
+  std::map<std::string, holding> held_;  // lock name -> how this process holds it
+  std::set<std::string> taken_before_;    // without named locks: jobs this process has run
   bool unsupported_ = false;
 };
 

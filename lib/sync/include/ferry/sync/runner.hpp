@@ -84,6 +84,10 @@ class runner {
  private:
   asio::awaitable<run_result> run_locked(run_request request, bool first_take);
   asio::awaitable<state::lock_attempt> take_lock(std::chrono::milliseconds wait);
+  // Before a window's commit: stops the run (run_failure) when this process
+  // no longer holds the job's lock because another ferryd took it while the
+  // lock's session was cut.
+  asio::awaitable<void> check_lock();
   struct window_run;
   asio::awaitable<void> process_window(window w, std::optional<std::chrono::sys_seconds>& watermark,
                                        bool advance, std::uint64_t run_id, state::run_summary& summary,
