@@ -2,6 +2,7 @@
 
 #include "ferry/core/log.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace ferry::state {
@@ -41,30 +42,71 @@ std::string job_lock_name(const std::string& database, const std::string& job_id
   return name.substr(0, max - 17) + "~" + hash;
 }
 
+bool refuses_named_locks(const mysql::error& e) {
+  return e.code() == er_not_supported_yet || e.code() == er_sp_does_not_exist;
+}
+
 job_locks::job_locks(mysql::connection_options options)
     : conn_(options), database_(options.database) {}
 
 job_locks::~job_locks() { close(); }
 
 void job_locks::reconnect() {
+  if (connection_id_ != 0) {
+    old_sessions_.push_back(std::to_string(connection_id_));
+    if (old_sessions_.size() > 16) old_sessions_.erase(old_sessions_.begin());
+  }
+  connection_id_ = 0;
   conn_.connect();
-  connection_id_ = std::stoull(one_cell(conn_, "SELECT CONNECTION_ID()"));
-  // The session idles between runs and while a window is fetched: the
-  // server's wait_timeout (8 hours by default, often minutes) must not end it
-  // and with it the locks. A year is the most MariaDB and MySQL accept.
-  conn_.query("SET SESSION wait_timeout = 31536000");
-  // Locks this process holds went with the old session: take them again. One
-  // that another process took meanwhile stays with it; the run holding it
-  // here stops at its next window (lost_to).
-  for (const auto& [name, h] : held_) {
-    if (h.takes == 0 || !h.on_server) continue;
-    std::string quoted;
-    conn_.append_quoted(quoted, name);
-    if (get_lock(quoted) != "1")
+  try {
+    connection_id_ = std::stoull(one_cell(conn_, "SELECT CONNECTION_ID()"));
+    // The session idles between runs and while a window is fetched: the
+    // server's wait_timeout (8 hours by default, often minutes) must not end
+    // it and with it the locks. A year is the most MariaDB and MySQL accept.
+    conn_.query("SET SESSION wait_timeout = 31536000");
+    // Locks this process holds went with the old session: take them again.
+    // One that another process took meanwhile stays with it; the run holding
+    // it here stops before its next commit (lost_to).
+    int back = 0, lost = 0;
+    for (const auto& [name, h] : held_) {
+      if (h.takes == 0 || !h.on_server) continue;
+      std::string quoted;
+      conn_.append_quoted(quoted, name);
+      if (get_lock(quoted) == "1" ||
+          take_from_old_session(quoted, one_cell(conn_, "SELECT IS_USED_LOCK(" + quoted + ")"))) {
+        ++back;
+        continue;
+      }
+      ++lost;
       logger()->warn("lock {} was lost with its MySQL connection and another process holds it now; "
                      "this process's run of the job stops before its next commit",
                      name);
+    }
+    if (back + lost > 0)
+      logger()->warn("the job-lock connection to MySQL was opened again (now connection {}): {} lock(s) taken back, "
+                     "{} held by another process; while it was cut, another ferryd could have started these jobs",
+                     connection_id_, back, lost);
+  } catch (...) {
+    // Half set up: the next use starts again from a fresh session.
+    conn_.close();
+    throw;
   }
+}
+
+bool job_locks::take_from_old_session(const std::string& quoted, const std::string& holder) {
+  if (holder.empty() || std::find(old_sessions_.begin(), old_sessions_.end(), holder) == old_sessions_.end())
+    return false;
+  logger()->warn("lock {} is still held by MySQL connection {}, an earlier session of this process that the server "
+                 "kept after the connection broke: ending that session and taking the lock back",
+                 quoted, holder);
+  try {
+    conn_.query("KILL CONNECTION " + holder);
+  } catch (const mysql::error& e) {
+    if (e.kind() == mysql::error_kind::connection_lost) throw;
+    logger()->debug("ending MySQL connection {}: {}", holder, e.what());  // gone already
+  }
+  // The server lets go of a killed session's locks a moment later.
+  return one_cell(conn_, "SELECT GET_LOCK(" + quoted + ", 10)") == "1";
 }
 
 template <class F>
@@ -89,7 +131,7 @@ std::string job_locks::get_lock(const std::string& quoted) {
     } catch (const mysql::error& e) {
       // Only a server that has no named locks at all runs jobs unlocked;
       // any other error is passed on (and retried like any statement).
-      if (e.code() != er_not_supported_yet && e.code() != er_sp_does_not_exist) throw;
+      if (!refuses_named_locks(e)) throw;
       if (!unsupported_)
         logger()->warn("MySQL refused GET_LOCK ({}): jobs run without the one-process-per-job lock", e.what());
       unsupported_ = true;
@@ -108,7 +150,9 @@ lock_attempt job_locks::try_take(const std::string& job_id) {
   const bool held_here = found != held_.end() && found->second.takes > 0;
   if (unsupported_) {
     ++held_[name].takes;
-    return {true, taken_before_.insert(name).second, {}};
+    // Without named locks: runs left running are closed on the first run of
+    // the job in this process's life only.
+    return {true, !held_here && taken_before_.insert(name).second, {}};
   }
   const auto attempt = on_connection([&]() -> lock_attempt {
     std::string quoted;
@@ -117,7 +161,8 @@ lock_attempt job_locks::try_take(const std::string& job_id) {
       // Another run of the job in this process holds it: one more take,
       // provided the server still agrees that this session holds it.
       const auto holder = one_cell(conn_, "SELECT IS_USED_LOCK(" + quoted + ")");
-      if (holder == std::to_string(connection_id_) || (holder.empty() && get_lock(quoted) == "1"))
+      if (holder == std::to_string(connection_id_) || (holder.empty() && get_lock(quoted) == "1") ||
+          take_from_old_session(quoted, holder))
         return {true, false, {}};
       return {false, false, describe(holder)};
     }
@@ -125,11 +170,14 @@ lock_attempt job_locks::try_take(const std::string& job_id) {
       if (unsupported_) return {true, taken_before_.insert(name).second, {}};
       return {true, true, {}};
     }
-    return {false, false, describe(one_cell(conn_, "SELECT IS_USED_LOCK(" + quoted + ")"))};
+    const auto holder = one_cell(conn_, "SELECT IS_USED_LOCK(" + quoted + ")");
+    if (take_from_old_session(quoted, holder)) return {true, true, {}};
+    return {false, false, describe(holder)};
   });
   if (attempt.taken) {
     auto& h = held_[name];
     if (h.takes++ == 0) h.on_server = !unsupported_;
+    taken_before_.insert(name);
   }
   return attempt;
 }
@@ -144,7 +192,7 @@ std::optional<std::string> job_locks::lost_to(const std::string& job_id) {
     conn_.append_quoted(quoted, name);
     const auto holder = one_cell(conn_, "SELECT IS_USED_LOCK(" + quoted + ")");
     if (holder == std::to_string(connection_id_)) return std::nullopt;
-    if (holder.empty() && get_lock(quoted) == "1") {
+    if ((holder.empty() && get_lock(quoted) == "1") || take_from_old_session(quoted, holder)) {
       logger()->warn("lock {} was lost (its MySQL session ended) and has been taken again", name);
       return std::nullopt;
     }

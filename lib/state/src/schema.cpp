@@ -1,4 +1,5 @@
 #include "ferry/state/store.hpp"
+#include "ferry/state/job_lock.hpp"
 
 #include <array>
 #include <string_view>
@@ -90,17 +91,25 @@ constexpr std::array<std::string_view, 6> version_1{{
 
 void migrate(mysql::connection& conn) {
   // Several ferryd instances may start at once: one migrates, the others wait.
-  const auto locked = conn.query("SELECT GET_LOCK('ferry_migrate', 60)");
-  if (locked.empty() || locked[0][0].value_or("0") != "1")
-    throw std::runtime_error("could not take the ferry_migrate lock within 60 s");
+  // A server without named locks (a Galera cluster, some proxies) migrates
+  // unlocked: every statement is CREATE TABLE IF NOT EXISTS or INSERT IGNORE.
+  bool locked = true;
+  try {
+    const auto got = conn.query("SELECT GET_LOCK('ferry_migrate', 60)");
+    if (got.empty() || got[0][0].value_or("0") != "1")
+      throw std::runtime_error("could not take the ferry_migrate lock within 60 s");
+  } catch (const mysql::error& e) {
+    if (!refuses_named_locks(e)) throw;
+    locked = false;
+  }
   try {
     for (auto statement : version_1) conn.execute(statement);
     conn.execute("INSERT IGNORE INTO ferry_schema (version) VALUES (" + std::to_string(schema_version) + ")");
   } catch (...) {
-    conn.query("SELECT RELEASE_LOCK('ferry_migrate')");
+    if (locked) conn.query("SELECT RELEASE_LOCK('ferry_migrate')");
     throw;
   }
-  conn.query("SELECT RELEASE_LOCK('ferry_migrate')");
+  if (locked) conn.query("SELECT RELEASE_LOCK('ferry_migrate')");
 }
 
 }  // namespace ferry::state

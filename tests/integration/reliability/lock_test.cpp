@@ -113,7 +113,8 @@ TEST_CASE("the daemon waits for a --once run of its job, then syncs, and a --onc
 
   INFO(once.output());
   CHECK(once.wait(120s) == 0);
-  // A trigger makes the daemon try again at once instead of in 30 s.
+  // The daemon runs the job once the --once has let go (a trigger asks for it now; the test
+  // below checks that it runs before the 30 s retry).
   CHECK(admin.post_json("/api/v1/jobs/skusn_inout/runs", "").response.status == 202);
   eventually([&] {
     job = json::parse(admin.get("/api/v1/jobs/skusn_inout").response.body);
@@ -176,15 +177,30 @@ TEST_CASE("a trigger makes the daemon try a job another ferryd had at once, not 
   eventually([&] { get_job(); return job["held_elsewhere"].is_string(); }, 60s, "the daemon to find the job held");
   CHECK_THAT(job["held_elsewhere"].get<std::string>(), Catch::Contains("is held by MySQL connection " + other_id));
 
-  // A trigger while the job is still held: one more attempt at once, which
-  // finds it held again; the run stays queued for the retry.
+  // A trigger while the job is still held: one more attempt at once. A
+  // backfill sent while that attempt waits for the lock asks for yet another
+  // at once; held again, the run and the backfill stay queued for the retry.
   CHECK(admin.post_json("/api/v1/jobs/skusn_inout/runs", "").response.status == 202);
-  eventually([&] { return daemon.output().find("job=skusn_inout kind=manual not run:") != std::string::npos; }, 60s,
-             "the triggered attempt");
+  CHECK(admin.post_json("/api/v1/jobs/skusn_inout/backfills",
+                        R"({"from":"2026-01-01 00:00:00","to":"2026-01-02 00:00:00"})")
+            .response.status == 202);
+  const auto attempts = [&] {
+    const auto out = daemon.output();
+    std::size_t n = 0;
+    for (auto at = out.find("job=skusn_inout kind=manual not run:"); at != std::string::npos;
+         at = out.find("job=skusn_inout kind=manual not run:", at + 1))
+      ++n;
+    return n;
+  };
+  eventually([&] { return attempts() >= 2; }, 60s, "the triggered attempts");
+  CHECK_THAT(daemon.output(), Catch::Contains("; trying again now (a run was asked for meanwhile)"));
+  CHECK_THAT(daemon.output(), Catch::Contains("; trying again in 30s"));
   get_job();
   INFO(job.dump(2));
   REQUIRE(job["next_run"].is_string());
   CHECK(job["queued"] == true);
+  CHECK(job["backfills_queued"] == 1);
+  CHECK(job["state"] == "idle");
   // The retry time the daemon shows, about 30 s ahead.
   const auto retry_at = ferry::core::parse_shanghai_datetime(job["next_run"].get<std::string>());
   REQUIRE(retry_at);
@@ -194,12 +210,14 @@ TEST_CASE("a trigger makes the daemon try a job another ferryd had at once, not 
   other.query("SELECT RELEASE_LOCK(" + quoted + ")");
   CHECK(admin.post_json("/api/v1/jobs/skusn_inout/runs", "").response.status == 202);
   eventually([&] {
-    return scalar_or_empty(db, "SELECT COUNT(*) FROM ferry_runs WHERE kind = 'manual' AND state = 'success'") == "1";
-  }, 60s, "the triggered run");
+    return scalar_or_empty(db, "SELECT GROUP_CONCAT(CONCAT(kind, ':', state) ORDER BY id) FROM ferry_runs") ==
+           "manual:success,backfill:success";
+  }, 60s, "the triggered run and the backfill");
   const auto runs = json::parse(admin.get("/api/v1/jobs/skusn_inout/runs?limit=5").response.body)["runs"];
   INFO(runs.dump(2));
-  REQUIRE(runs.size() == 1);
-  const auto started = ferry::core::parse_shanghai_datetime(runs[0]["started_at"].get<std::string>());
+  REQUIRE(runs.size() == 2);
+  REQUIRE(runs[1]["kind"] == "manual");  // newest first
+  const auto started = ferry::core::parse_shanghai_datetime(runs[1]["started_at"].get<std::string>());
   REQUIRE(started);
   CHECK(*started < *retry_at);
   get_job();
@@ -208,4 +226,55 @@ TEST_CASE("a trigger makes the daemon try a job another ferryd had at once, not 
   const auto result = compare_flow(db, s);
   INFO(result.describe());
   CHECK(result.exact());
+}
+
+TEST_CASE("a run whose lock another ferryd takes while the lock's session is cut stops before its next commit",
+          "[reliability][lock]") {
+  sim s{{"--records", "30000", "--seed", "53", "--limit-per-second", "0", "--limit-per-minute", "0"}};
+  test_database db{"r_lock_lost"};
+  set_source_env();
+  const auto path = write_config("r_lock_lost", slow_flow_config(s.port(), db));
+  running_ferryd once{{"--config", path.string(), "--once", "skusn_inout"}};
+  eventually([&] { return scalar_or_empty(db, "SELECT COUNT(*) FROM ferry_runs WHERE state = 'running'") == "1"; }, 60s,
+             "the run to start");
+  const auto run_id = db.scalar("SELECT id FROM ferry_runs");
+
+  // The server ends ferryd's lock session (a KILL, a network break) and, in
+  // that moment, another ferryd takes the job: here, this test's session.
+  ferry::mysql::connection other{db.options};
+  other.connect();
+  const auto lock = "ferry/" + db.options.database + "/skusn_inout";
+  std::string quoted;
+  other.append_quoted(quoted, lock);
+  const auto other_id = *other.query("SELECT CONNECTION_ID()").front().front();
+  bool taken = false;
+  for (int attempt = 0; attempt < 5 && !taken; ++attempt) {
+    const auto holder = db.scalar("SELECT IFNULL(IS_USED_LOCK(" + quoted + "), 0)");
+    if (holder != "0") db.scalar("KILL CONNECTION " + holder);
+    taken = other.query("SELECT GET_LOCK(" + quoted + ", 10)").front().front().value_or("0") == "1";
+  }
+  REQUIRE(taken);
+
+  const auto exit = once.wait(120s);
+  INFO(once.output());
+  CHECK(exit == 1);
+  CHECK_THAT(once.output(), Catch::Contains("the job-lock connection to MySQL was opened again") &&
+                                Catch::Contains("0 lock(s) taken back, 1 held by another process"));
+  CHECK_THAT(once.output(), Catch::Contains("lost the job's lock " + lock + " to MySQL connection " + other_id));
+  CHECK(db.scalar("SELECT state FROM ferry_runs WHERE id = " + run_id) == "failed");
+  CHECK_THAT(db.scalar("SELECT error FROM ferry_runs WHERE id = " + run_id), Catch::Contains("lost the job's lock"));
+  // It stopped before committing the month's window: no ledger row, no watermark.
+  CHECK(db.scalar("SELECT COUNT(*) FROM ferry_windows WHERE run_id = " + run_id) == "0");
+  CHECK(db.scalar("SELECT IFNULL(watermark, 'none') FROM ferry_jobs WHERE job_id = 'skusn_inout'") == "none");
+
+  // The other ferryd lets go; the next run goes on from the watermark and
+  // the table ends exact.
+  other.query("SELECT RELEASE_LOCK(" + quoted + ")");
+  running_ferryd again{{"--config", path.string(), "--once", "skusn_inout"}};
+  INFO(again.output());
+  CHECK(again.wait(120s) == 0);
+  const auto result = compare_flow(db, s);
+  INFO(result.describe());
+  CHECK(result.exact());
+  CHECK(result.matching == 30000);
 }

@@ -26,12 +26,17 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace ferry::state {
 
 // The server-wide name of a job's lock: "ferry/<database>/<job>", or for a
 // name over MySQL's 64 characters its first part and a hash of the whole.
 std::string job_lock_name(const std::string& database, const std::string& job_id);
+
+// GET_LOCK answered "not supported" (1235: a Galera cluster) or "no such
+// function" (1305): the server has no named locks at all.
+bool refuses_named_locks(const mysql::error& e);
 
 struct lock_attempt {
   bool taken = false;
@@ -77,6 +82,10 @@ class job_locks {
     bool on_server = false;  // false when the server has no named locks
   };
   void reconnect();
+  // When `holder` is a session this object opened earlier (its connection
+  // broke on ferry's side only, and the server still keeps it and its
+  // locks): ends that session and takes the lock here. True when taken.
+  bool take_from_old_session(const std::string& quoted, const std::string& holder);
   // Runs `f` on the lock connection, opening it first if needed; a session
   // found cut is opened again once (and its locks taken back) before the
   // error is passed on.
@@ -89,8 +98,9 @@ class job_locks {
   mysql::connection conn_;
   std::string database_;
   std::uint64_t connection_id_ = 0;
+  std::vector<std::string> old_sessions_;  // ids of the sessions opened before this one (the last 16)
   std::map<std::string, holding> held_;  // lock name -> how this process holds it
-  std::set<std::string> taken_before_;    // without named locks: jobs this process has run
+  std::set<std::string> taken_before_;    // jobs this process has run (without named locks: for `first`)
   bool unsupported_ = false;
 };
 
