@@ -248,6 +248,7 @@ asio::awaitable<void> service::run_job(job_slot& slot, sync::run_request request
     m.rows_written(table, metrics::write_op::insert, c.inserted);
     m.rows_written(table, metrics::write_op::update, c.updated);
     m.rows_written(table, metrics::write_op::unchanged, c.unchanged);
+    m.rows_written(table, metrics::write_op::remove, c.deleted);
   };
   observer.records_fetched = [&m](std::uint64_t n) { m.records_fetched(n); };
   observer.dead_letters = [&m](std::uint64_t n) { m.dead_letters(n); };

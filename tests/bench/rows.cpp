@@ -23,7 +23,8 @@ sink::table_spec flow_table() {
                            {"supplier_name", "varchar(128)"},
                            {"wms_co_id", "bigint"}},
                           {"sku_sn", "io_id"},
-                          std::string{"modified_time"}};
+                          std::string{"modified_time"},
+                          {}};
 }
 
 flat_rows read_truth(const std::filesystem::path& ndjson, const sink::table_spec& spec) {

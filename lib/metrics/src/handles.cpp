@@ -20,6 +20,7 @@ std::string_view to_string(write_op op) {
     case write_op::insert: return "insert";
     case write_op::update: return "update";
     case write_op::unchanged: return "unchanged";
+    case write_op::remove: return "delete";
   }
   return "unknown";
 }

@@ -37,8 +37,15 @@ void batch::add(std::vector<mysql::cell> values) {
   rows_.push_back(std::move(values));
 }
 
+void batch::add_family(std::vector<mysql::cell> parent, mysql::cell version, std::size_t rows) {
+  if (rows > rows_.size()) throw std::logic_error("sink: a family has more rows than its batch");
+  bytes_ += worst_case_bytes(parent) + (version ? version->size() * 2 + 3 : 0);
+  families_.push_back({std::move(parent), std::move(version), rows_.size() - rows, rows});
+}
+
 void batch::clear() {
   rows_.clear();
+  families_.clear();
   bytes_ = 0;
 }
 
@@ -67,6 +74,23 @@ upsert_writer::upsert_writer(table_spec spec, write_limits limits)
   bulk_sql_ = head_ + "(";
   for (std::size_t i = 0; i < spec_.columns.size(); ++i) bulk_sql_ += i > 0 ? ",?" : "?";
   bulk_sql_ += ")" + tail_;
+  if (spec_.parent_key.empty()) return;
+  for (const auto& p : spec_.parent_key) {
+    if (!is_key(p))
+      throw std::invalid_argument("sink: parent key column " + p + " of " + spec_.table + " is not a key column");
+    parent_names_.push_back(quote_identifier(p));
+  }
+  for (std::size_t i = 0; i < spec_.columns.size(); ++i) {
+    const auto& name = spec_.columns[i].name;
+    if (!is_key(name) ||
+        std::find(spec_.parent_key.begin(), spec_.parent_key.end(), name) != spec_.parent_key.end())
+      continue;
+    child_key_at_.push_back(i);
+    child_names_.push_back(quote_identifier(name));
+  }
+  if (child_names_.empty())
+    throw std::invalid_argument("sink: the key of " + spec_.table + " has no column of its own beside the parent's");
+  if (spec_.version) version_name_ = quote_identifier(*spec_.version);
 }
 
 mysql::upsert_counts upsert_writer::write(mysql::connection& conn, const batch& rows) const {
@@ -91,7 +115,109 @@ mysql::upsert_counts upsert_writer::write(mysql::connection& conn, const batch& 
     total.unchanged += counts.unchanged;
     first += count;
   }
+  if (!parent_names_.empty()) total.deleted = prune(conn, rows, budget);
   return total;
+}
+
+namespace {
+
+// "`a`" or "(`a`,`b`)".
+std::string tuple_of(const std::vector<std::string>& names) {
+  if (names.size() == 1) return names.front();
+  std::string out = "(";
+  for (std::size_t i = 0; i < names.size(); ++i) out += (i > 0 ? "," : "") + names[i];
+  return out + ")";
+}
+
+void append_tuple(mysql::connection& conn, std::string& sql, const std::vector<const mysql::cell*>& values) {
+  if (values.size() > 1) sql += '(';
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) sql += ',';
+    conn.append_value(sql, *values[i]);
+  }
+  if (values.size() > 1) sql += ')';
+}
+
+}  // namespace
+
+// "(`o_id`=9001 AND `oi_id` NOT IN (1,2) AND (`modified`<='...' OR `modified` IS NULL))", or
+// empty when the family cannot be told apart safely (a NULL parent key or version).
+std::string upsert_writer::family_condition(mysql::connection& conn, const batch& rows, const family& f) const {
+  if (f.parent.size() != parent_names_.size()) throw std::logic_error("sink: a family has the wrong parent key");
+  if (!version_name_.empty() && !f.version) return {};
+  std::string out = "(";
+  for (std::size_t i = 0; i < f.parent.size(); ++i) {
+    if (!f.parent[i]) return {};
+    out += (i > 0 ? " AND " : "") + parent_names_[i] + "=";
+    conn.append_value(out, f.parent[i]);
+  }
+  if (f.rows > 0) {
+    out += " AND " + tuple_of(child_names_) + " NOT IN (";
+    std::vector<const mysql::cell*> key(child_key_at_.size());
+    for (std::size_t r = f.first_row; r < f.first_row + f.rows; ++r) {
+      const auto& row = rows.row_values()[r];
+      for (std::size_t k = 0; k < child_key_at_.size(); ++k) key[k] = &row[child_key_at_[k]];
+      if (r > f.first_row) out += ',';
+      append_tuple(conn, out, key);
+    }
+    out += ')';
+  }
+  if (!version_name_.empty()) {
+    out += " AND (" + version_name_ + "<=";
+    conn.append_value(out, f.version);
+    out += " OR " + version_name_ + " IS NULL)";
+  }
+  return out + ")";
+}
+
+std::uint64_t upsert_writer::prune(mysql::connection& conn, const batch& rows, std::size_t budget) const {
+  std::uint64_t deleted = 0;
+  const std::string table = quote_identifier(spec_.table);
+  // 1. Each parent's children that its copy in this batch does not list.
+  const std::string head = "DELETE FROM " + table + " WHERE ";
+  std::string sql;
+  for (const auto& f : rows.families()) {
+    const auto condition = family_condition(conn, rows, f);
+    if (condition.empty()) continue;
+    if (!sql.empty() && sql.size() + condition.size() + 4 > budget) {
+      deleted += conn.execute(sql);
+      sql.clear();
+    }
+    sql += sql.empty() ? head : " OR ";
+    sql += condition;
+  }
+  if (!sql.empty()) deleted += conn.execute(sql);
+  if (version_name_.empty()) return deleted;
+
+  // 2. Children older than their parent's newest child: written by an older
+  // copy of the parent that came after a newer one (every child of a copy
+  // carries the copy's version).
+  const auto parents = tuple_of(parent_names_);
+  std::string group, join;
+  for (std::size_t i = 0; i < parent_names_.size(); ++i) {
+    group += (i > 0 ? "," : "") + parent_names_[i];
+    join += (i > 0 ? " AND " : "") + std::string{"`c`."} + parent_names_[i] + "=`n`." + parent_names_[i];
+  }
+  const std::string open = "DELETE `c` FROM " + table + " AS `c` JOIN (SELECT " + group + ",MAX(" + version_name_ +
+                           ") AS `ferry_newest` FROM " + table + " WHERE " + parents + " IN (";
+  const std::string close = ") GROUP BY " + group + ") AS `n` ON " + join + " WHERE `c`." + version_name_ +
+                            "<`n`.`ferry_newest`";
+  std::string in;
+  std::vector<const mysql::cell*> parent(parent_names_.size());
+  const auto send = [&] {
+    deleted += conn.execute(open + in + close);
+    in.clear();
+  };
+  for (const auto& f : rows.families()) {
+    if (std::any_of(f.parent.begin(), f.parent.end(), [](const mysql::cell& c) { return !c; })) continue;
+    std::string one;
+    for (std::size_t i = 0; i < f.parent.size(); ++i) parent[i] = &f.parent[i];
+    append_tuple(conn, one, parent);
+    if (!in.empty() && open.size() + in.size() + one.size() + close.size() + 1 > budget) send();
+    in += (in.empty() ? "" : ",") + one;
+  }
+  if (!in.empty()) send();
+  return deleted;
 }
 
 mysql::upsert_counts upsert_writer::write_bulk(mysql::connection& conn, const batch& rows, std::size_t first,

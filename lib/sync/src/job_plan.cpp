@@ -19,6 +19,34 @@ target_plan make_target(const config::target_config& t, const config::mysql_conf
   plan.table.key = t.key;
   plan.table.version = t.version;
   plan.create_table = t.create_table;
+  // An exploded target keeps each parent's children as the parent's latest
+  // copy lists them, when its key tells the parent apart (some key columns
+  // read the parent, some the element) and its version is the parent's.
+  const auto reads_parent = [](const config::column_config& c) { return c.path.starts_with("$."); };
+  if (t.explode) {
+    transform::target_spec parent{t.table + " (parent)", std::nullopt, {}};
+    bool own_key = false;
+    for (const auto& k : t.key) {
+      const auto* c = t.find_column(k);
+      if (c == nullptr) throw std::invalid_argument("table " + t.table + ": key column " + k + " is not a column");
+      if (!reads_parent(*c)) {
+        own_key = true;
+        continue;
+      }
+      plan.table.parent_key.push_back(k);
+      auto column = *c;
+      column.required = !column.default_value;
+      parent.columns.push_back(std::move(column));
+    }
+    const auto* version = t.version ? t.find_column(*t.version) : nullptr;
+    const bool parent_version = version == nullptr || reads_parent(*version);
+    if (!own_key || !parent_version || plan.table.parent_key.empty()) {
+      plan.table.parent_key.clear();
+    } else {
+      if (version != nullptr) parent.columns.push_back(*version);
+      plan.parent = std::make_unique<transform::mapper>(std::vector<transform::target_spec>{std::move(parent)});
+    }
+  }
   plan.writer = std::make_unique<sink::upsert_writer>(plan.table, sink::write_limits{mysql.batch_rows, mysql.batch_bytes});
   return plan;
 }

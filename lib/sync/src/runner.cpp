@@ -116,14 +116,32 @@ asio::awaitable<void> runner::take_page(window_run& wr, page p, std::uint64_t pa
       continue;
     }
     if (plan_.key_target) wr.key_hashes.push_back(key_hash(wr.scratch[*plan_.key_target].front().values, plan_.key_columns));
-    for (std::size_t t = 0; t < wr.scratch.size(); ++t)
+    for (std::size_t t = 0; t < wr.scratch.size(); ++t) {
       for (auto& row : wr.scratch[t]) wr.pending[t].add(std::move(row.values));
+      if (plan_.targets[t].parent) add_family(wr, t, record);
+    }
   }
   if (!plan_.key_target) wr.key_hashes.resize(wr.key_hashes.size() + p.records.size(), 0);
   for (std::size_t t = 0; t < wr.pending.size(); ++t)
     if (wr.pending[t].rows() >= plan_.targets[t].writer->max_rows() ||
         wr.pending[t].bytes() >= plan_.targets[t].writer->max_bytes())
       co_await flush(wr, t);
+}
+
+// The record's children just added to target t belong to one parent: note
+// its key and version, so that children it no longer lists are deleted. A
+// record whose parent key cannot be read (it has no children then, or it
+// would have failed) deletes nothing.
+void runner::add_family(window_run& wr, std::size_t t, const nlohmann::json& record) {
+  const auto& target = plan_.targets[t];
+  wr.parent_scratch.resize(1);
+  wr.parent_scratch[0].clear();
+  if (target.parent->map(record, wr.parent_scratch)) return;
+  auto& values = wr.parent_scratch[0].front().values;
+  const auto keys = target.table.parent_key.size();
+  mysql::cell version = target.table.version ? std::move(values.back()) : std::nullopt;
+  values.resize(keys);
+  wr.pending[t].add_family(std::move(values), std::move(version), wr.scratch[t].size());
 }
 
 asio::awaitable<void> runner::flush(window_run& wr, std::size_t target) {
@@ -139,6 +157,7 @@ asio::awaitable<void> runner::flush(window_run& wr, std::size_t target) {
   wr.counts.inserted += counts.inserted;
   wr.counts.updated += counts.updated;
   wr.counts.unchanged += counts.unchanged;
+  wr.counts.deleted += counts.deleted;
   if (observer_.rows_written) observer_.rows_written(plan_.targets[target].table.table, counts);
 }
 

@@ -24,6 +24,7 @@ asio::awaitable<void> runner::commit(window_run& wr, state::window_state st, std
         counts.inserted += c.inserted;
         counts.updated += c.updated;
         counts.unchanged += c.unchanged;
+        counts.deleted += c.deleted;
       }
       state::add_dead_letters(conn, plan_.job_id, wr.run_id, wr.w.start, wr.w.end, wr.dead);
       state::window_record rec;
@@ -59,6 +60,7 @@ asio::awaitable<void> runner::commit(window_run& wr, state::window_state st, std
     wr.counts.inserted += tail[t].inserted;
     wr.counts.updated += tail[t].updated;
     wr.counts.unchanged += tail[t].unchanged;
+    wr.counts.deleted += tail[t].deleted;
     if (observer_.rows_written) observer_.rows_written(plan_.targets[t].table.table, tail[t]);
   }
   if (!wr.dead.empty() && observer_.dead_letters) observer_.dead_letters(wr.dead.size());
@@ -124,10 +126,10 @@ asio::awaitable<void> runner::process_window(window w, std::optional<sys_seconds
   summary.retries += wr.retries;
   summary.throttles += wr.throttles;
   logger()->info("job={} window={} state={} pages={} fetched={} distinct={} data_count={} inserted={} updated={} "
-                 "unchanged={} dead_letters={} rounds={}",
+                 "unchanged={} deleted={} dead_letters={} rounds={}",
                  plan_.job_id, show(w), state::to_string(st), wr.pages, wr.fetched, wr.key_hashes.size() + wr.dead.size(),
                  wr.data_count ? std::to_string(*wr.data_count) : std::string{"-"}, wr.counts.inserted,
-                 wr.counts.updated, wr.counts.unchanged, wr.dead.size(), wr.rounds);
+                 wr.counts.updated, wr.counts.unchanged, wr.counts.deleted, wr.dead.size(), wr.rounds);
   if (too_many_dead)
     throw run_failure(std::to_string(wr.dead.size()) + " of " + std::to_string(wr.fetched) + " records in window " +
                       show(w) + " could not be transformed (over dead_letter_max_ratio " +

@@ -34,6 +34,7 @@ struct runner::window_run {
   mysql::upsert_counts counts;
   std::vector<state::dead_letter> dead;
   std::vector<std::vector<transform::row>> scratch;
+  std::vector<std::vector<transform::row>> parent_scratch;  // a record's parent key and version
   bool page_cap_hit = false;
   bool failed = false;
   std::uint64_t retries = 0, throttles = 0;

@@ -16,7 +16,8 @@ sink::table_spec flow_spec() {
                            {"cost_price", "decimal(18,4)"},
                            {"modified_time", "datetime"}},
                           {"sku_sn", "io_id"},
-                          std::string{"modified_time"}};
+                          std::string{"modified_time"},
+                          {}};
 }
 
 std::vector<mysql::cell> flow_row(const std::string& sn, int io, mysql::cell remark, const std::string& price,
@@ -175,4 +176,116 @@ TEST_CASE("strict mode turns a bad value into an error, not a truncation", "[sin
   rows.add(flow_row("SN1", 1, "ok", "not a number", "2026-01-01 00:00:00"));
   CHECK_THROWS_AS(writer.write(conn, rows), mysql::error);
   CHECK(db.scalar("SELECT COUNT(*) FROM bi_flow") == "0");
+}
+
+namespace {
+
+// bi_items: an order's lines, exploded with the order's o_id and modified.
+sink::table_spec items_spec() {
+  return sink::table_spec{"bi_items",
+                          {{"o_id", "bigint"}, {"oi_id", "bigint"}, {"qty", "int"}, {"modified", "datetime"}},
+                          {"o_id", "oi_id"},
+                          std::string{"modified"},
+                          {"o_id"}};
+}
+
+// One order as a record: its lines as rows, then the family that ties them to it.
+void add_order(sink::batch& b, int o_id, const std::vector<int>& lines, mysql::cell modified, int qty = 1) {
+  for (int line : lines) b.add({std::to_string(o_id), std::to_string(line), std::to_string(qty), modified});
+  b.add_family({std::to_string(o_id)}, modified, lines.size());
+}
+
+std::string lines_of(test::test_database& db, int o_id) {
+  return db.scalar("SELECT COALESCE(GROUP_CONCAT(oi_id ORDER BY oi_id), '-') FROM bi_items WHERE o_id = " +
+                   std::to_string(o_id));
+}
+
+}  // namespace
+
+TEST_CASE("an exploded target keeps each parent's children as its latest copy lists them", "[sink][explode]") {
+  const auto mode = GENERATE(mysql::write_mode::array, mysql::write_mode::multi_row);
+  // Statements of every size: the default, and a budget of a few families each.
+  const auto limits = GENERATE(sink::write_limits{}, sink::write_limits{2, 300});
+  test::test_database db{"sink_children"};
+  db.options.writes = mode;
+  mysql::connection conn{db.options};
+  sink::prepare_table(conn, items_spec(), true);
+  sink::upsert_writer writer{items_spec(), limits};
+  const std::string v1 = "2026-01-01 10:00:00", v2 = "2026-01-02 10:00:00";
+
+  sink::batch first;
+  add_order(first, 1, {11, 12, 13}, v1);
+  add_order(first, 2, {21, 22}, v1);
+  add_order(first, 3, {31}, v1);
+  auto counts = writer.write(conn, first);
+  CHECK(counts.inserted == 6);
+  CHECK(counts.deleted == 0);
+
+  // Order 1 lost two lines and gained one, order 2 lost all, order 3 is not in this batch.
+  sink::batch edited;
+  add_order(edited, 1, {11, 14}, v2);
+  add_order(edited, 2, {}, v2);
+  counts = writer.write(conn, edited);
+  CHECK(counts.inserted == 1);
+  CHECK(counts.updated == 1);
+  CHECK(counts.deleted == 4);
+  CHECK(lines_of(db, 1) == "11,14");
+  CHECK(lines_of(db, 2) == "-");
+  CHECK(lines_of(db, 3) == "31");
+
+  // An older copy of order 1 met afterwards: its lines neither stay nor delete the newer ones.
+  sink::batch older;
+  add_order(older, 1, {11, 12, 13}, v1, 9);
+  counts = writer.write(conn, older);
+  CHECK(counts.unchanged == 1);
+  CHECK(counts.deleted == 2);
+  CHECK(lines_of(db, 1) == "11,14");
+  CHECK(db.scalar("SELECT CONCAT(qty, '/', modified) FROM bi_items WHERE oi_id = 11") == "1/" + v2);
+
+  // Two copies of order 5 in one batch, newer first, leave the newer lines;
+  // a copy without a version deletes nothing.
+  sink::batch both;
+  add_order(both, 5, {51, 53}, v2);
+  add_order(both, 5, {51, 52}, v1);
+  add_order(both, 3, {31}, std::nullopt);  // no version: deletes nothing
+  counts = writer.write(conn, both);
+  CHECK(lines_of(db, 5) == "51,53");
+  CHECK(lines_of(db, 3) == "31");
+  CHECK(db.scalar("SELECT COUNT(*) FROM bi_items") == "5");
+}
+
+TEST_CASE("children of a parent with a two-column key and no version follow the last copy", "[sink][explode]") {
+  const auto mode = GENERATE(mysql::write_mode::array, mysql::write_mode::multi_row);
+  test::test_database db{"sink_children_unversioned"};
+  db.options.writes = mode;
+  mysql::connection conn{db.options};
+  const sink::table_spec spec{"bi_lines",
+                              {{"shop", "varchar(16)"}, {"o_id", "bigint"}, {"line", "int"}, {"sku", "varchar(16)"}},
+                              {"shop", "o_id", "line"},
+                              std::nullopt,
+                              {"shop", "o_id"}};
+  sink::prepare_table(conn, spec, true);
+  sink::upsert_writer writer{spec, {}};
+  sink::batch first;
+  for (const char* shop : {"a'1", "b"}) {
+    for (int line = 1; line <= 3; ++line) first.add({shop, "7", std::to_string(line), "sku"});
+    first.add_family({shop, "7"}, std::nullopt, 3);
+  }
+  CHECK(writer.write(conn, first).inserted == 6);
+  sink::batch second;
+  second.add({"a'1", "7", "2", "new"});
+  second.add_family({"a'1", "7"}, std::nullopt, 1);
+  const auto counts = writer.write(conn, second);
+  CHECK(counts.updated == 1);
+  CHECK(counts.deleted == 2);
+  CHECK(db.scalar("SELECT GROUP_CONCAT(CONCAT(shop, ':', line, ':', sku) ORDER BY shop, line) FROM bi_lines") ==
+        "a'1:2:new,b:1:sku,b:2:sku,b:3:sku");
+}
+
+TEST_CASE("a parent key must be part of the key and leave the child a column of its own", "[sink][explode]") {
+  auto spec = items_spec();
+  spec.parent_key = {"qty"};
+  CHECK_THROWS_WITH(sink::upsert_writer(spec, {}), Catch::Contains("qty") && Catch::Contains("not a key column"));
+  spec.parent_key = {"o_id", "oi_id"};
+  CHECK_THROWS_WITH(sink::upsert_writer(spec, {}), Catch::Contains("no column of its own"));
 }

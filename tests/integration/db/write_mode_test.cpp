@@ -19,7 +19,8 @@ sink::table_spec item_spec(bool versioned) {
                          {"price", "decimal(18,4)"},
                          {"modified", "datetime"}},
                         {"sku_id", "shop_id"},
-                        std::nullopt};
+                        std::nullopt,
+                        {}};
   if (versioned) spec.version = "modified";
   return spec;
 }

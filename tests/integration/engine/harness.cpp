@@ -205,8 +205,30 @@ int ferryd_daemon::terminate() {
   return status && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
 }
 
+namespace {
+
+ferryd_result run_child(test_support::child_process& ferryd, const std::vector<std::string>& args,
+                        std::chrono::seconds timeout);
+
+}  // namespace
+
 ferryd_result run_ferryd(const std::vector<std::string>& args, std::chrono::seconds timeout) {
   test_support::child_process ferryd{FERRYD_PATH, args};
+  return run_child(ferryd, args, timeout);
+}
+
+ferryd_result run_ferryd_with_log(const std::vector<std::string>& args, std::chrono::seconds timeout) {
+  // The shell only joins stderr to stdout and then becomes ferryd.
+  std::vector<std::string> shell_args{"-c", "exec \"$0\" \"$@\" 2>&1", FERRYD_PATH};
+  shell_args.insert(shell_args.end(), args.begin(), args.end());
+  test_support::child_process ferryd{"/bin/sh", shell_args};
+  return run_child(ferryd, args, timeout);
+}
+
+namespace {
+
+ferryd_result run_child(test_support::child_process& ferryd, const std::vector<std::string>& args,
+                        std::chrono::seconds timeout) {
   ferryd_result result;
   result.out = ferryd.read_all(timeout);
   const auto code = ferryd.wait_for(std::chrono::seconds{10});
@@ -216,6 +238,8 @@ ferryd_result run_ferryd(const std::vector<std::string>& args, std::chrono::seco
   UNSCOPED_INFO("ferryd " << (args.empty() ? "" : args.back()) << " exit " << result.exit_code << ":\n" << result.out);
   return result;
 }
+
+}  // namespace
 
 std::optional<std::string> sql_text(const json& value) {
   if (value.is_null()) return std::nullopt;

@@ -54,6 +54,9 @@ std::filesystem::path write_config(const std::string& name, const nlohmann::orde
 // Sets the JST_* secrets to jst-sim's defaults (or `secret` for the app secret).
 void set_source_env(const std::string& secret = "demo-secret");
 ferryd_result run_ferryd(const std::vector<std::string>& args, std::chrono::seconds timeout = std::chrono::seconds{300});
+// The same with ferryd's log (stderr) in `out` too, after the summary's lines as they came.
+ferryd_result run_ferryd_with_log(const std::vector<std::string>& args,
+                                  std::chrono::seconds timeout = std::chrono::seconds{300});
 
 // A running `ferryd --config FILE` daemon; its admin port is read from the
 // "ferryd admin listening on 127.0.0.1:PORT" line it prints on stdout.

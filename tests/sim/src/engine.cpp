@@ -194,7 +194,8 @@ sim_reply engine::serve_orders(const nlohmann::json& biz, sys_seconds wall, endp
     return bad_params(parsed.error);
   }
   const auto& q = *parsed.query;
-  if (q.window) store_.drift_orders(*q.window, options_.faults.drift_rows_per_call, wall);
+  if (q.window)
+    store_.drift_orders(*q.window, options_.faults.drift_rows_per_call, wall, options_.faults.drift_changes_items);
   ++stats.served;
   return json_reply(render_page(options_.envelope, "orders", store_.query(q, wall), q.page_index, q.page_size));
 }

@@ -65,6 +65,10 @@ std::string apply_fault_update(fault_settings& settings, const nlohmann::json& u
     std::string error;
     if (key == "token_expire_after_calls") error = set_count(next.token_expire_after_calls, key, value);
     else if (key == "drift_rows_per_call") error = set_count(next.drift_rows_per_call, key, value);
+    else if (key == "drift_changes_items") {
+      if (!value.is_boolean()) error = "faults key \"" + key + "\" must be true or false";
+      else next.drift_changes_items = value.get<bool>();
+    }
     else error = set_rate(next, key, value);
     if (!error.empty()) return error;
   }
@@ -80,6 +84,7 @@ nlohmann::json to_json(const fault_settings& settings) {
   for (const auto kind : all_faults) out[std::string{fault_name(kind)}] = settings.rate(kind);
   out["token_expire_after_calls"] = settings.token_expire_after_calls;
   out["drift_rows_per_call"] = settings.drift_rows_per_call;
+  out["drift_changes_items"] = settings.drift_changes_items;
   return out;
 }
 

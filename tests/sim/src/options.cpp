@@ -58,6 +58,8 @@ po::options_description describe(sim_options& o, raw_flags& raw) {
      "access token expires after N accepted calls (0 = never)")
     ("drift-rows-per-call", po::value(&o.faults.drift_rows_per_call)->default_value(0),
      "rows inserted/moved in the queried window before each data call")
+    ("drift-changes-items", po::bool_switch(&o.faults.drift_changes_items),
+     "orders moved by drift also lose, gain or replace items")
     ("endpoint", po::value(&raw.endpoint), "truth: endpoint path")
     ("from", po::value(&raw.from), "truth: window start (inclusive)")
     ("to", po::value(&raw.to), "truth: window end (inclusive)");

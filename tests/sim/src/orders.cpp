@@ -12,6 +12,7 @@ namespace {
 
 constexpr std::uint64_t stream_orders = 0x04de;
 constexpr std::uint64_t stream_late_orders = 0x1a70;
+constexpr std::uint64_t stream_item_changes = 0x17e5;
 constexpr std::int64_t first_o_id = 20000001;
 constexpr std::array<std::int64_t, 5> freights{0, 60000, 80000, 100000, 125000};
 
@@ -111,6 +112,28 @@ std::string render_order(const order_row& o) {
   }
   out.append("]}");
   return out;
+}
+
+void change_order_items(order_row& order, std::uint64_t seed, std::uint64_t serial) {
+  random_stream r(hash3(seed, stream_item_changes, serial));
+  auto added = [&] {
+    order_item item = make_item(r);
+    item.oi_id = 900'000'000'000 + static_cast<std::int64_t>(serial);
+    return item;
+  };
+  switch (serial % 4) {
+    case 0:
+      if (!order.items.empty()) order.items.pop_back();
+      break;
+    case 1: order.items.clear(); break;
+    case 2:
+      if (order.items.empty()) order.items.push_back(added());
+      else order.items.front() = added();
+      break;
+    default: order.items.push_back(added()); break;
+  }
+  order.pay_amount = order.freight;
+  for (const auto& item : order.items) order.pay_amount += item.amount;
 }
 
 std::vector<order_row> generate_orders(const data_options& options) {

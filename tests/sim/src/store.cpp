@@ -100,7 +100,7 @@ void data_store::drift_flow(const time_window& window, std::int64_t count) {
   }
 }
 
-void data_store::drift_orders(const time_window& window, std::int64_t count, sys_seconds now) {
+void data_store::drift_orders(const time_window& window, std::int64_t count, sys_seconds now, bool change_items) {
   std::vector<order_row> moved;
   auto it = std::partition_point(orders_.begin(), orders_.end(),
                                  [&](const order_row& o) { return o.modified < window.start; });
@@ -114,6 +114,7 @@ void data_store::drift_orders(const time_window& window, std::int64_t count, sys
   }
   for (auto& order : moved) {
     order.modified = window.end;
+    if (change_items) change_order_items(order, seed_, next_serial_++);
     order.json = render_order(order);
     const auto at = std::upper_bound(orders_.begin(), orders_.end(), order, order_before);
     orders_.insert(at, std::move(order));

@@ -112,6 +112,37 @@ TEST_CASE("engine: order drift moves the window's first K orders to its end") {
   }
 }
 
+TEST_CASE("engine: order drift with drift_changes_items also edits the moved orders' items") {
+  harness h;
+  json biz{{"page_index", 1}, {"page_size", 100},
+           {"modified_begin", "2026-01-01 00:00:00"}, {"modified_end", "2026-01-08 00:00:00"}};
+  const auto first = h.call(sim::orders_path, biz)["data"];
+  REQUIRE(h.raw("POST", "/__sim/faults", "application/json",
+                R"({"drift_rows_per_call":4,"drift_changes_items":true})").status == 200);
+  biz["page_index"] = first["page_count"];
+  const auto tail = h.call(sim::orders_path, biz)["data"]["orders"];
+  REQUIRE(tail.size() >= 4);
+  // Four edits in turn (the drift serial is a multiple of 4 here): last item
+  // dropped, every item dropped, first replaced, one added.
+  std::vector<json> before, after;
+  for (std::size_t i = 0; i < 4; ++i) {
+    before.push_back(first["orders"][i]);
+    after.push_back(tail[tail.size() - 4 + i]);
+    REQUIRE(after[i]["o_id"] == before[i]["o_id"]);
+  }
+  const auto& b0 = before[0]["items"];
+  CHECK(after[0]["items"].size() == b0.size() - 1);
+  for (std::size_t k = 0; k + 1 < b0.size(); ++k) CHECK(after[0]["items"][k] == b0[k]);
+  CHECK(after[1]["items"].empty());
+  CHECK(after[1]["pay_amount"] == after[1]["freight"]);
+  CHECK(after[2]["items"].size() == before[2]["items"].size());
+  CHECK(after[2]["items"][0]["oi_id"].get<std::int64_t>() > 900'000'000'000);
+  CHECK(after[2]["items"][0]["oi_id"] != before[2]["items"][0]["oi_id"]);
+  CHECK(after[3]["items"].size() == before[3]["items"].size() + 1);
+  const auto added = after[3]["items"].back()["oi_id"].get<std::int64_t>();
+  CHECK(added == after[2]["items"][0]["oi_id"].get<std::int64_t>() + 1);
+}
+
 TEST_CASE("engine: the malformed fault truncates the body, code_150 replaces it") {
   harness h;
   REQUIRE(h.raw("POST", "/__sim/faults", "application/json", R"({"malformed":1.0})").status == 200);

@@ -65,4 +65,9 @@ TEST_CASE("fault updates: partial, validated, unknown keys named") {
   CHECK_FALSE(sim::apply_fault_update(s, nlohmann::json::array()).empty());
   CHECK(s.rate(sim::fault_kind::http_500) == 0.0);
   CHECK(sim::to_json(s)["reset"] == 0.1);
+  CHECK(sim::apply_fault_update(s, {{"drift_changes_items", true}}).empty());
+  CHECK(s.drift_changes_items);
+  CHECK(sim::to_json(s)["drift_changes_items"] == true);
+  CHECK(sim::apply_fault_update(s, {{"drift_changes_items", 1}}).find("true or false") != std::string::npos);
+  CHECK(s.drift_changes_items);
 }

@@ -50,7 +50,7 @@ TEST_CASE("every family is exposed, pre-initialised at 0, once a job is register
     CHECK(has_family(text, family));
   }
   CHECK(sample(text, R"(ferry_records_fetched_total{job="skusn"})") == 0.0);
-  for (const char* op : {"insert", "update", "unchanged"}) {
+  for (const char* op : {"insert", "update", "unchanged", "delete"}) {
     INFO(op);
     CHECK(sample(text, std::string(R"(ferry_rows_written_total{job="skusn",op=")") + op +
                            R"(",table="bi_skusn"})") == 0.0);
@@ -81,6 +81,7 @@ TEST_CASE("job counters and gauges move") {
   job.rows_written("bi_orders", write_op::update, 3);
   job.rows_written("bi_orders", write_op::unchanged, 2);
   job.rows_written("bi_order_items", write_op::insert, 7);  // a table not named at job()
+  job.rows_written("bi_order_items", write_op::remove, 2);
   job.dead_letters(2);
   job.retried();
   job.retried();
@@ -98,6 +99,7 @@ TEST_CASE("job counters and gauges move") {
   text = r.text();
   CHECK(sample(text, R"(ferry_records_fetched_total{job="orders"})") == 75.0);
   CHECK(sample(text, R"(ferry_rows_written_total{job="orders",op="insert",table="bi_orders"})") == 10.0);
+  CHECK(sample(text, R"(ferry_rows_written_total{job="orders",op="delete",table="bi_order_items"})") == 2.0);
   CHECK(sample(text, R"(ferry_rows_written_total{job="orders",op="update",table="bi_orders"})") == 3.0);
   CHECK(sample(text, R"(ferry_rows_written_total{job="orders",op="unchanged",table="bi_orders"})") == 2.0);
   CHECK(sample(text, R"(ferry_rows_written_total{job="orders",op="insert",table="bi_order_items"})") == 7.0);
@@ -198,6 +200,7 @@ TEST_CASE("label values are escaped in the exposition") {
 
 TEST_CASE("names of the enums") {
   CHECK(to_string(write_op::unchanged) == "unchanged");
+  CHECK(to_string(write_op::remove) == "delete");
   CHECK(to_string(request_outcome::token_expired) == "token_expired");
   CHECK(to_string(run_outcome::failed) == "failed");
 }

@@ -27,8 +27,9 @@
 
 namespace ferry::metrics {
 
-// ferry_rows_written_total{op}: what an upsert did to a row.
-enum class write_op { insert, update, unchanged };
+// ferry_rows_written_total{op}: what an upsert did to a row; delete is a
+// child row of an exploded target that its parent no longer lists.
+enum class write_op { insert, update, unchanged, remove };
 // ferry_http_requests_total{outcome}: how one API call ended, as the retry
 // policy classified it.
 enum class request_outcome { ok, transient, throttled, token_expired, fatal };
@@ -39,7 +40,8 @@ std::string_view to_string(write_op op);
 std::string_view to_string(request_outcome outcome);
 std::string_view to_string(run_outcome outcome);
 
-inline constexpr std::array all_write_ops{write_op::insert, write_op::update, write_op::unchanged};
+inline constexpr std::array all_write_ops{write_op::insert, write_op::update, write_op::unchanged,
+                                          write_op::remove};
 inline constexpr std::array all_request_outcomes{request_outcome::ok, request_outcome::transient,
                                                  request_outcome::throttled, request_outcome::token_expired,
                                                  request_outcome::fatal};

@@ -76,6 +76,9 @@ struct upsert_counts {
   std::uint64_t inserted = 0;
   std::uint64_t updated = 0;
   std::uint64_t unchanged = 0;
+  // Rows of an exploded target deleted because their parent record no longer
+  // lists them (sink::upsert_writer); never set by upsert() itself.
+  std::uint64_t deleted = 0;
 };
 
 // The rows of one bulk statement, column by column (what Connector/C's

@@ -23,6 +23,11 @@ struct table_spec {
   std::vector<column> columns;          // in the order rows carry their values
   std::vector<std::string> key;         // names of columns; the upsert key
   std::optional<std::string> version;   // a column holding the source's modification time
+  // For an exploded target: the key columns read from the parent record
+  // (`$.o_id`), in key order. When set, the table holds each parent's
+  // children as its latest copy lists them: a child the parent no longer
+  // lists is deleted (see upsert_writer). Empty: rows are only upserted.
+  std::vector<std::string> parent_key;
 };
 
 // A target table cannot be used as it is; the message says what to do.

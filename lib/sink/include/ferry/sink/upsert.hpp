@@ -11,6 +11,18 @@
 //
 // Inserted, updated and unchanged rows are told apart from the statement's
 // affected rows and mysql_info()'s "Duplicates" count.
+//
+// An exploded target with a parent key (table_spec::parent_key) also drops
+// the children a parent no longer has: for every parent record in the batch
+// (a "family": its parent key, its version, its rows), after the upserts,
+//   DELETE ... WHERE parent = P AND child key NOT IN (the family's children)
+//                AND (version <= the family's version OR version IS NULL)
+// and then, with a version column, every child of those parents whose
+// version is older than the newest child of its parent (left by an older
+// copy of the parent met after a newer one). A family whose version is NULL
+// deletes nothing. So a removed order line leaves bi_order_items, an order
+// whose items went empty keeps none, and an older copy never deletes what a
+// newer one wrote.
 #include "ferry/mysql/connection.hpp"
 #include "ferry/sink/table.hpp"
 
@@ -21,18 +33,31 @@
 
 namespace ferry::sink {
 
+// One parent record's children in a batch of an exploded target.
+struct family {
+  std::vector<mysql::cell> parent;  // values of table_spec::parent_key, in that order
+  mysql::cell version;              // the parent's version (nullopt without a version column)
+  std::size_t first_row = 0;        // its children: rows [first_row, first_row + rows) of the batch
+  std::size_t rows = 0;
+};
+
 // Rows waiting to be written to one table. Not thread-safe.
 class batch {
  public:
   void add(std::vector<mysql::cell> values);
+  // Marks the last `rows` rows added (possibly none) as the children of one
+  // parent record; only for a target with a parent key.
+  void add_family(std::vector<mysql::cell> parent, mysql::cell version, std::size_t rows);
   std::size_t rows() const { return rows_.size(); }
   std::size_t bytes() const { return bytes_; }
-  bool empty() const { return rows_.empty(); }
+  bool empty() const { return rows_.empty() && families_.empty(); }
   void clear();
   const std::vector<std::vector<mysql::cell>>& row_values() const { return rows_; }
+  const std::vector<family>& families() const { return families_; }
 
  private:
   std::vector<std::vector<mysql::cell>> rows_;
+  std::vector<family> families_;
   std::size_t bytes_ = 0;
 };
 
@@ -45,8 +70,10 @@ class upsert_writer {
  public:
   upsert_writer(table_spec spec, write_limits limits);
 
-  // Writes every row of `rows`, in statements within the limits. Runs inside
-  // whatever transaction the caller has open. Throws mysql::error; on
+  // Writes every row of `rows`, in statements within the limits, then (with
+  // a parent key) deletes the children its families no longer list; the
+  // counts' `deleted` says how many. Runs inside whatever transaction the
+  // caller has open. Throws mysql::error; on
   // error_kind::too_large the server has dropped the connection and the
   // transaction with it: the caller calls shrink() and redoes the transaction.
   mysql::upsert_counts write(mysql::connection& conn, const batch& rows) const;
@@ -69,12 +96,19 @@ class upsert_writer {
                                    std::size_t count) const;
   mysql::upsert_counts write_bulk(mysql::connection& conn, const batch& rows, std::size_t first,
                                   std::size_t count) const;
+  std::uint64_t prune(mysql::connection& conn, const batch& rows, std::size_t budget) const;
+  std::string family_condition(mysql::connection& conn, const batch& rows, const family& f) const;
   table_spec spec_;
   write_limits limits_;
   std::atomic<std::size_t> max_bytes_;
   std::string head_;
   std::string tail_;
   std::string bulk_sql_;
+  // With a parent key: positions in a row of the child part of the key and
+  // of the version column, and the quoted names the DELETEs use.
+  std::vector<std::size_t> child_key_at_;
+  std::vector<std::string> parent_names_, child_names_;
+  std::string version_name_;
 };
 
 }  // namespace ferry::sink

@@ -25,6 +25,11 @@ struct target_plan {
   sink::table_spec table;
   bool create_table = false;
   std::unique_ptr<sink::upsert_writer> writer;
+  // An exploded target whose key holds parent columns (`$.o_id`) and whose
+  // version, if any, is the parent's: reads a record's parent key and then
+  // its version (one non-exploded target), so that children a parent no
+  // longer lists are deleted (table.parent_key is set). Null otherwise.
+  std::unique_ptr<transform::mapper> parent;
 };
 
 struct job_plan {

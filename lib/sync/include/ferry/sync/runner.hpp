@@ -96,6 +96,7 @@ class runner {
   asio::awaitable<source::jushuitan::page> fetch_page(window_run& wr, std::uint64_t page_index);
   asio::awaitable<void> take_page(window_run& wr, source::jushuitan::page page, std::uint64_t page_index);
   asio::awaitable<void> flush(window_run& wr, std::size_t target);
+  void add_family(window_run& wr, std::size_t target, const nlohmann::json& record);
   asio::awaitable<void> commit(window_run& wr, state::window_state st, std::optional<std::chrono::sys_seconds> expected,
                                std::optional<std::chrono::sys_seconds> advance_to);
   template <class F>

@@ -92,6 +92,13 @@ std::vector<flow_row> generate_flow_rows(const data_options& options);
 // `options.orders` orders sorted by order_before, JSON rendered.
 std::vector<order_row> generate_orders(const data_options& options);
 
+// An order edited upstream (drift with drift_changes_items): by serial % 4 it
+// loses its last item (its only one: no items left), loses every item, has
+// its first item replaced by a new one, or gains a new one. New items get
+// oi_id 9e11 + serial, unique in the data set; pay_amount follows. The JSON
+// is left to the caller.
+void change_order_items(order_row& order, std::uint64_t seed, std::uint64_t serial);
+
 // A flow row served with one defect that a client cannot store: its JSON
 // text differs from render_flow_row in one member, the fields stay as made.
 struct bad_record {

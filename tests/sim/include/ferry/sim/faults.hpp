@@ -28,6 +28,7 @@ struct fault_settings {
   std::array<double, all_faults.size()> rates{};  // indexed like all_faults
   std::int64_t token_expire_after_calls = 0;      // 0 = never
   std::int64_t drift_rows_per_call = 0;           // 0 = no drift
+  bool drift_changes_items = false;               // orders moved by drift also change their items
 
   double& rate(fault_kind kind);
   double rate(fault_kind kind) const;

@@ -42,8 +42,9 @@ class data_store {
 
   // Inserts `count` new flow rows created at window.start (see docs/simulator.md).
   void drift_flow(const time_window& window, std::int64_t count);
-  // Moves up to `count` of the window's earliest visible orders to window.end.
-  void drift_orders(const time_window& window, std::int64_t count, sys_seconds now);
+  // Moves up to `count` of the window's earliest visible orders to window.end;
+  // with `change_items` each also changes its items (change_order_items).
+  void drift_orders(const time_window& window, std::int64_t count, sys_seconds now, bool change_items);
 
   // Appends up to about `max_bytes` of JSON lines to `out`; sets cursor.done at the end.
   void read_truth(truth_cursor& cursor, sys_seconds now, std::string& out, std::size_t max_bytes) const;
