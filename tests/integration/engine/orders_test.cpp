@@ -51,7 +51,7 @@ TEST_CASE("orders and their exploded items sync exactly", "[engine][orders]") {
   CHECK(item_diff.matching > orders.size());
 }
 
-TEST_CASE("items an order loses upstream leave bi_order_items; an order with none left keeps none",
+TEST_CASE("items an order loses upstream leave bi_order_items, and an order with none left keeps none",
           "[engine][orders]") {
   sim s{{"--records", "100", "--orders", "3000", "--seed", "22", "--limit-per-second", "0",
          "--limit-per-minute", "0"}};
