@@ -39,15 +39,17 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
 # Rows from an hour ago until five minutes after the end: ferry starts with a
-# backlog, then new rows keep arriving as the clock reaches them.
+# backlog, then new rows keep arriving as the clock reaches them. jst-sim's
+# data and both jobs start at the same second, so the verdict's truth (every
+# row up to the watermarks) is exactly what the jobs were asked to sync.
+start=$(TZ=Asia/Shanghai date -d '-1 hour' '+%Y-%m-%d %H:%M:%S')
 "$build/tests/sim/jst-sim" --port "$sim_port" --seed 41 --records 200000 --orders 40000 \
-  --data-from now-1h --data-to "now+$((minutes + 5))m" \
+  --data-from "$start" --data-to "now+$((minutes + 5))m" \
   --http-500 0.02 --http-503 0.01 --reset 0.01 --timeout 0.005 --fault-delay 6s --malformed 0.005 \
   --code-150 0.01 >"$out/jst-sim.log" 2>&1 &
 sim_pid=$!; pids+=("$sim_pid")
 for _ in $(seq 50); do grep -q listening "$out/jst-sim.log" && break; sleep 0.2; done
 
-start=$(TZ=Asia/Shanghai date -d '-1 hour' '+%Y-%m-%d %H:%M:%S')
 cat >"$out/ferry.json" <<JSON
 {
   "mysql": {"host": "127.0.0.1", "port": $FERRY_MYSQL_PORT, "user": "ferry",

@@ -80,6 +80,38 @@ void check_key_index(mysql::connection& conn, const table_spec& spec, prepare_re
                        quote_identifier(spec.table) + " ADD UNIQUE KEY `ferry_key` (" + quoted_list(spec.key) + ")");
 }
 
+// The key with the parent's columns first, so that a parent's children are
+// one range of the primary key (the deletes of children look them up so).
+std::vector<std::string> key_order(const table_spec& spec) {
+  std::vector<std::string> out = spec.parent_key;
+  for (const auto& k : spec.key)
+    if (std::find(out.begin(), out.end(), k) == out.end()) out.push_back(k);
+  return out;
+}
+
+// Children are found by their parent's key: without an index that starts
+// with it, each delete of children a parent no longer lists reads (and
+// locks) the whole table.
+void check_parent_index(mysql::connection& conn, const table_spec& spec, prepare_result& result) {
+  if (spec.parent_key.empty()) return;
+  std::string sql = "SELECT INDEX_NAME, COLUMN_NAME FROM information_schema.STATISTICS "
+                    "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ";
+  conn.append_quoted(sql, spec.table);
+  sql += " ORDER BY INDEX_NAME, SEQ_IN_INDEX";
+  std::map<std::string, std::vector<std::string>> indexes;
+  for (auto& row : conn.query(sql)) indexes[row[0].value_or("")].push_back(row[1].value_or(""));
+  const std::set<std::string> wanted(spec.parent_key.begin(), spec.parent_key.end());
+  for (const auto& [name, columns] : indexes) {
+    if (columns.size() < wanted.size()) continue;
+    const std::set<std::string> lead(columns.begin(), columns.begin() + static_cast<std::ptrdiff_t>(wanted.size()));
+    if (lead == wanted) return;
+  }
+  result.warnings.push_back("table " + spec.table + " has no index that starts with (" + quoted_list(spec.parent_key) +
+                            "), so removing the rows a parent no longer lists reads the whole table; add one with: "
+                            "ALTER TABLE " + quote_identifier(spec.table) + " ADD INDEX `ferry_parent` (" +
+                            quoted_list(spec.parent_key) + ")");
+}
+
 }  // namespace
 
 std::string create_table_sql(const table_spec& spec) {
@@ -88,7 +120,7 @@ std::string create_table_sql(const table_spec& spec) {
     sql += "  " + quote_identifier(c.name) + " " + c.sql_type;
     sql += is_key(spec, c.name) ? " NOT NULL,\n" : " NULL,\n";
   }
-  sql += "  PRIMARY KEY (" + quoted_list(spec.key) + ")\n";
+  sql += "  PRIMARY KEY (" + quoted_list(key_order(spec)) + ")\n";
   // utf8mb4_bin: keys compare byte for byte, as ferry's own key checks do; a
   // case-insensitive collation would merge "AB01" and "ab01" into one row.
   sql += ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
@@ -121,6 +153,7 @@ prepare_result prepare_table(mysql::connection& conn, const table_spec& spec, bo
   }
   if (!alter.empty()) conn.execute(alter);
   check_key_index(conn, spec, result);
+  check_parent_index(conn, spec, result);
   return result;
 }
 

@@ -1,6 +1,7 @@
 #include "ferry/sink/upsert.hpp"
 
 #include <algorithm>
+#include <set>
 #include <stdexcept>
 
 namespace ferry::sink {
@@ -90,7 +91,10 @@ upsert_writer::upsert_writer(table_spec spec, write_limits limits)
   }
   if (child_names_.empty())
     throw std::invalid_argument("sink: the key of " + spec_.table + " has no column of its own beside the parent's");
-  if (spec_.version) version_name_ = quote_identifier(*spec_.version);
+  // Without a version two copies of a parent cannot be put in order, and
+  // deleting for both would keep only the children they share.
+  if (!spec_.version) throw std::invalid_argument("sink: " + spec_.table + " has a parent key but no version column");
+  version_name_ = quote_identifier(*spec_.version);
 }
 
 mysql::upsert_counts upsert_writer::write(mysql::connection& conn, const batch& rows) const {
@@ -141,16 +145,20 @@ void append_tuple(mysql::connection& conn, std::string& sql, const std::vector<c
 }  // namespace
 
 // "(`o_id`=9001 AND `oi_id` NOT IN (1,2) AND (`modified`<='...' OR `modified` IS NULL))", or
-// empty when the family cannot be told apart safely (a NULL parent key or version).
-std::string upsert_writer::family_condition(mysql::connection& conn, const batch& rows, const family& f) const {
+// empty when the family cannot be told apart safely (a NULL parent key or
+// version). A list of children longer than `budget` gives way to
+// "(`o_id`=9001 AND `modified`<'...')": only children of older copies go.
+std::string upsert_writer::family_condition(mysql::connection& conn, const batch& rows, const family& f,
+                                            std::size_t budget) const {
   if (f.parent.size() != parent_names_.size()) throw std::logic_error("sink: a family has the wrong parent key");
-  if (!version_name_.empty() && !f.version) return {};
+  if (!f.version) return {};
   std::string out = "(";
   for (std::size_t i = 0; i < f.parent.size(); ++i) {
     if (!f.parent[i]) return {};
     out += (i > 0 ? " AND " : "") + parent_names_[i] + "=";
     conn.append_value(out, f.parent[i]);
   }
+  const auto parent_part = out.size();
   if (f.rows > 0) {
     out += " AND " + tuple_of(child_names_) + " NOT IN (";
     std::vector<const mysql::cell*> key(child_key_at_.size());
@@ -162,22 +170,36 @@ std::string upsert_writer::family_condition(mysql::connection& conn, const batch
     }
     out += ')';
   }
-  if (!version_name_.empty()) {
-    out += " AND (" + version_name_ + "<=";
-    conn.append_value(out, f.version);
-    out += " OR " + version_name_ + " IS NULL)";
-  }
+  out += " AND (" + version_name_ + "<=";
+  conn.append_value(out, f.version);
+  out += " OR " + version_name_ + " IS NULL))";
+  if (out.size() + 64 <= budget) return out;
+  out.resize(parent_part);
+  out += " AND " + version_name_ + "<";
+  conn.append_value(out, f.version);
   return out + ")";
 }
 
 std::uint64_t upsert_writer::prune(mysql::connection& conn, const batch& rows, std::size_t budget) const {
   std::uint64_t deleted = 0;
   const std::string table = quote_identifier(spec_.table);
+  // A parent met more than once in the batch (a re-fetch, a copy moved by an
+  // edit while paging) counts by its last copy, as the upserts do; children
+  // only an older copy listed are older than the parent's newest child and
+  // go in step 2.
+  const auto& all = rows.families();
+  std::vector<const family*> last;
+  {
+    std::set<std::vector<mysql::cell>> seen;
+    for (auto f = all.rbegin(); f != all.rend(); ++f)
+      if (seen.insert(f->parent).second) last.push_back(&*f);
+    std::reverse(last.begin(), last.end());
+  }
   // 1. Each parent's children that its copy in this batch does not list.
   const std::string head = "DELETE FROM " + table + " WHERE ";
   std::string sql;
-  for (const auto& f : rows.families()) {
-    const auto condition = family_condition(conn, rows, f);
+  for (const auto* f : last) {
+    const auto condition = family_condition(conn, rows, *f, budget - head.size());
     if (condition.empty()) continue;
     if (!sql.empty() && sql.size() + condition.size() + 4 > budget) {
       deleted += conn.execute(sql);
@@ -187,7 +209,6 @@ std::uint64_t upsert_writer::prune(mysql::connection& conn, const batch& rows, s
     sql += condition;
   }
   if (!sql.empty()) deleted += conn.execute(sql);
-  if (version_name_.empty()) return deleted;
 
   // 2. Children older than their parent's newest child: written by an older
   // copy of the parent that came after a newer one (every child of a copy
@@ -208,10 +229,10 @@ std::uint64_t upsert_writer::prune(mysql::connection& conn, const batch& rows, s
     deleted += conn.execute(open + in + close);
     in.clear();
   };
-  for (const auto& f : rows.families()) {
-    if (std::any_of(f.parent.begin(), f.parent.end(), [](const mysql::cell& c) { return !c; })) continue;
+  for (const auto* f : last) {
+    if (std::any_of(f->parent.begin(), f->parent.end(), [](const mysql::cell& c) { return !c; })) continue;
     std::string one;
-    for (std::size_t i = 0; i < f.parent.size(); ++i) parent[i] = &f.parent[i];
+    for (std::size_t i = 0; i < f->parent.size(); ++i) parent[i] = &f->parent[i];
     append_tuple(conn, one, parent);
     if (!in.empty() && open.size() + in.size() + one.size() + close.size() + 1 > budget) send();
     in += (in.empty() ? "" : ",") + one;

@@ -3,6 +3,7 @@
 #include "ferry/config/config.hpp"
 
 #include <algorithm>
+#include <set>
 #include <stdexcept>
 
 namespace ferry::sync {
@@ -12,43 +13,81 @@ std::chrono::seconds whole_seconds(std::chrono::milliseconds d) {
   return std::chrono::duration_cast<std::chrono::seconds>(d);
 }
 
-target_plan make_target(const config::target_config& t, const config::mysql_config& mysql) {
+void plan_children(target_plan& plan, const config::target_config& t,
+                   const std::vector<std::set<std::string>>& record_keys);
+
+target_plan make_target(const config::target_config& t, const std::vector<std::set<std::string>>& record_keys,
+                        const config::mysql_config& mysql) {
   target_plan plan;
   plan.table.table = t.table;
   for (const auto& c : t.columns) plan.table.columns.push_back({c.name, c.type.sql});
   plan.table.key = t.key;
   plan.table.version = t.version;
   plan.create_table = t.create_table;
-  // An exploded target keeps each parent's children as the parent's latest
-  // copy lists them, when its key tells the parent apart (some key columns
-  // read the parent, some the element) and its version is the parent's.
-  const auto reads_parent = [](const config::column_config& c) { return c.path.starts_with("$."); };
-  if (t.explode) {
-    transform::target_spec parent{t.table + " (parent)", std::nullopt, {}};
-    bool own_key = false;
-    for (const auto& k : t.key) {
-      const auto* c = t.find_column(k);
-      if (c == nullptr) throw std::invalid_argument("table " + t.table + ": key column " + k + " is not a column");
-      if (!reads_parent(*c)) {
-        own_key = true;
-        continue;
-      }
-      plan.table.parent_key.push_back(k);
-      auto column = *c;
-      column.required = !column.default_value;
-      parent.columns.push_back(std::move(column));
-    }
-    const auto* version = t.version ? t.find_column(*t.version) : nullptr;
-    const bool parent_version = version == nullptr || reads_parent(*version);
-    if (!own_key || !parent_version || plan.table.parent_key.empty()) {
-      plan.table.parent_key.clear();
-    } else {
-      if (version != nullptr) parent.columns.push_back(*version);
-      plan.parent = std::make_unique<transform::mapper>(std::vector<transform::target_spec>{std::move(parent)});
-    }
-  }
+  plan_children(plan, t, record_keys);
   plan.writer = std::make_unique<sink::upsert_writer>(plan.table, sink::write_limits{mysql.batch_rows, mysql.batch_bytes});
   return plan;
+}
+
+// A path as a non-exploded target reads it: there "$.o_id" and "o_id" are the same.
+std::string record_path(const std::string& path) { return path.starts_with("$.") ? path.substr(2) : path; }
+
+// The key paths of each non-exploded target of the job: what identifies one source record.
+std::vector<std::set<std::string>> record_keys(const config::job_config& job) {
+  std::vector<std::set<std::string>> out;
+  for (const auto& t : job.targets) {
+    if (t.explode) continue;
+    std::set<std::string> paths;
+    for (const auto& k : t.key)
+      if (const auto* c = t.find_column(k)) paths.insert(record_path(c->path));
+    out.push_back(std::move(paths));
+  }
+  return out;
+}
+
+// Whether an exploded target keeps each parent's children as the parent's
+// latest copy lists them (docs/configuration.md, "Children an order no
+// longer has"), and if so what it needs for that. Only when nothing can be
+// mistaken: the key columns read from the parent are exactly the key of one
+// of the job's non-exploded targets (so they name one source record), the
+// key has columns of the element's own, and the version is the parent's.
+void plan_children(target_plan& plan, const config::target_config& t,
+                   const std::vector<std::set<std::string>>& record_keys) {
+  if (!t.explode || !t.version) return;
+  const auto* version = t.find_column(*t.version);
+  if (version == nullptr) throw std::invalid_argument("table " + t.table + ": version column " + *t.version + " is not a column");
+  if (!version->path.starts_with("$.")) return;
+  transform::target_spec parent{t.table + " (parent)", std::nullopt, {}};
+  std::vector<std::string> parent_key;
+  std::set<std::string> parent_paths;
+  bool own_key = false;
+  for (const auto& k : t.key) {
+    const auto* c = t.find_column(k);
+    if (c == nullptr) throw std::invalid_argument("table " + t.table + ": key column " + k + " is not a column");
+    if (!c->path.starts_with("$.")) {
+      own_key = true;
+      continue;
+    }
+    parent_key.push_back(k);
+    parent_paths.insert(record_path(c->path));
+    // A parent without its key deletes nothing: no default stands in for it.
+    auto column = *c;
+    column.default_value.reset();
+    column.required = true;
+    parent.columns.push_back(std::move(column));
+  }
+  if (!own_key || parent_key.empty() ||
+      std::find(record_keys.begin(), record_keys.end(), parent_paths) == record_keys.end())
+    return;
+  auto v = *version;
+  v.default_value.reset();
+  v.required = false;  // missing: NULL, and the record deletes nothing
+  parent.columns.push_back(std::move(v));
+  std::string error;
+  plan.explode = transform::json_path::compile(*t.explode, error);
+  if (!plan.explode) throw std::invalid_argument("table " + t.table + ": explode path: " + error);
+  plan.parent = std::make_unique<transform::mapper>(std::vector<transform::target_spec>{std::move(parent)});
+  plan.table.parent_key = std::move(parent_key);
 }
 
 }  // namespace
@@ -73,8 +112,9 @@ job_plan make_job_plan(const config::job_config& job, const config::source_confi
     throw std::invalid_argument("job " + job.id + ": window.max_span must be at least 1s");
   plan.dead_letter_max_ratio = job.dead_letter_max_ratio;
   std::vector<transform::target_spec> specs;
+  const auto keys = record_keys(job);
   for (const auto& t : job.targets) {
-    plan.targets.push_back(make_target(t, mysql));
+    plan.targets.push_back(make_target(t, keys, mysql));
     specs.push_back(t.mapping());
   }
   plan.mapper = std::make_unique<transform::mapper>(std::move(specs));

@@ -82,6 +82,9 @@ asio::awaitable<void> runner::prepare() {
       for (const auto& c : result.added_columns)
         logger()->info("job={} added column {}.{}", plan_.job_id, t.table.table, c);
       for (const auto& w : result.warnings) logger()->warn("job={} {}", plan_.job_id, w);
+      if (!t.table.parent_key.empty())
+        logger()->info("job={} table {} follows its parent ({}): rows a newer copy no longer lists are deleted",
+                       plan_.job_id, t.table.table, fmt::join(t.table.parent_key, ","));
     }
     return 0;
   });
@@ -130,16 +133,18 @@ asio::awaitable<void> runner::take_page(window_run& wr, page p, std::uint64_t pa
 
 // The record's children just added to target t belong to one parent: note
 // its key and version, so that children it no longer lists are deleted. A
-// record whose parent key cannot be read (it has no children then, or it
-// would have failed) deletes nothing.
+// record without the array (missing or null: nothing is known of its
+// children) or without its parent key deletes nothing.
 void runner::add_family(window_run& wr, std::size_t t, const nlohmann::json& record) {
   const auto& target = plan_.targets[t];
+  const auto* elements = target.explode->find(record, record);
+  if (elements == nullptr || !elements->is_array()) return;
   wr.parent_scratch.resize(1);
   wr.parent_scratch[0].clear();
   if (target.parent->map(record, wr.parent_scratch)) return;
   auto& values = wr.parent_scratch[0].front().values;
   const auto keys = target.table.parent_key.size();
-  mysql::cell version = target.table.version ? std::move(values.back()) : std::nullopt;
+  mysql::cell version = std::move(values.back());
   values.resize(keys);
   wr.pending[t].add_family(std::move(values), std::move(version), wr.scratch[t].size());
 }

@@ -243,43 +243,85 @@ TEST_CASE("an exploded target keeps each parent's children as its latest copy li
   CHECK(db.scalar("SELECT CONCAT(qty, '/', modified) FROM bi_items WHERE oi_id = 11") == "1/" + v2);
 
   // Two copies of order 5 in one batch, newer first, leave the newer lines;
-  // a copy without a version deletes nothing.
+  // a copy without a version deletes nothing, even one with no lines.
   sink::batch both;
   add_order(both, 5, {51, 53}, v2);
   add_order(both, 5, {51, 52}, v1);
   add_order(both, 3, {31}, std::nullopt);  // no version: deletes nothing
+  add_order(both, 1, {}, std::nullopt);
   counts = writer.write(conn, both);
   CHECK(lines_of(db, 5) == "51,53");
   CHECK(lines_of(db, 3) == "31");
+  CHECK(lines_of(db, 1) == "11,14");
   CHECK(db.scalar("SELECT COUNT(*) FROM bi_items") == "5");
 }
 
-TEST_CASE("children of a parent with a two-column key and no version follow the last copy", "[sink][explode]") {
+TEST_CASE("children of a parent with a two-column key follow its last copy, in one batch too", "[sink][explode]") {
   const auto mode = GENERATE(mysql::write_mode::array, mysql::write_mode::multi_row);
-  test::test_database db{"sink_children_unversioned"};
+  test::test_database db{"sink_children_two"};
   db.options.writes = mode;
   mysql::connection conn{db.options};
   const sink::table_spec spec{"bi_lines",
-                              {{"shop", "varchar(16)"}, {"o_id", "bigint"}, {"line", "int"}, {"sku", "varchar(16)"}},
-                              {"shop", "o_id", "line"},
-                              std::nullopt,
+                              {{"line", "int"}, {"shop", "varchar(16)"}, {"o_id", "bigint"}, {"sku", "varchar(16)"},
+                               {"v", "int"}},
+                              {"line", "shop", "o_id"},
+                              std::string{"v"},
                               {"shop", "o_id"}};
-  sink::prepare_table(conn, spec, true);
+  const auto prepared = sink::prepare_table(conn, spec, true);
+  CHECK(prepared.warnings.empty());  // the key is created parent first
   sink::upsert_writer writer{spec, {}};
+  const auto add = [](sink::batch& b, const char* shop, std::vector<int> lines, const char* sku, const char* v) {
+    for (int line : lines) b.add({std::to_string(line), shop, "7", sku, v});
+    b.add_family({shop, "7"}, v, lines.size());
+  };
   sink::batch first;
-  for (const char* shop : {"a'1", "b"}) {
-    for (int line = 1; line <= 3; ++line) first.add({shop, "7", std::to_string(line), "sku"});
-    first.add_family({shop, "7"}, std::nullopt, 3);
-  }
+  add(first, "a'1", {1, 2, 3}, "sku", "1");
+  add(first, "b", {1, 2, 3}, "sku", "1");
   CHECK(writer.write(conn, first).inserted == 6);
+  // Two copies of one version in one batch (an edit within the same second):
+  // the last counts, as it does for the upserts; it must not leave only the
+  // lines both share.
   sink::batch second;
-  second.add({"a'1", "7", "2", "new"});
-  second.add_family({"a'1", "7"}, std::nullopt, 1);
+  add(second, "a'1", {1}, "one", "2");
+  add(second, "a'1", {2}, "two", "2");
   const auto counts = writer.write(conn, second);
-  CHECK(counts.updated == 1);
-  CHECK(counts.deleted == 2);
+  CHECK(counts.deleted == 2);  // lines 1 and 3
   CHECK(db.scalar("SELECT GROUP_CONCAT(CONCAT(shop, ':', line, ':', sku) ORDER BY shop, line) FROM bi_lines") ==
-        "a'1:2:new,b:1:sku,b:2:sku,b:3:sku");
+        "a'1:2:two,b:1:sku,b:2:sku,b:3:sku");
+}
+
+TEST_CASE("a parent with more children than a statement holds still loses only older ones", "[sink][explode]") {
+  test::test_database db{"sink_children_many"};
+  mysql::connection conn{db.options};
+  sink::prepare_table(conn, items_spec(), true);
+  sink::upsert_writer writer{items_spec(), {1000, 2048}};  // a budget below 600 lines' NOT IN
+  std::vector<int> lines;
+  for (int i = 1; i <= 600; ++i) lines.push_back(1000 + i);
+  sink::batch first;
+  add_order(first, 1, lines, "2026-01-01 10:00:00");
+  add_order(first, 2, {21, 22}, "2026-01-01 10:00:00");
+  CHECK(writer.write(conn, first).inserted == 602);
+  lines.pop_back();
+  sink::batch second;
+  add_order(second, 1, lines, "2026-01-02 10:00:00");
+  add_order(second, 2, {21}, "2026-01-02 10:00:00");
+  const auto counts = writer.write(conn, second);
+  CHECK(counts.deleted == 2);  // 1600 (older than the order's newest lines) and 22
+  CHECK(db.scalar("SELECT COUNT(*) FROM bi_items WHERE o_id = 1") == "599");
+  CHECK(lines_of(db, 2) == "21");
+}
+
+TEST_CASE("children found by a full scan are named with the index to add", "[sink][explode]") {
+  test::test_database db{"sink_children_index"};
+  mysql::connection conn{db.options};
+  conn.execute("CREATE TABLE bi_items (o_id BIGINT NOT NULL, oi_id BIGINT NOT NULL, qty INT, modified DATETIME, "
+               "PRIMARY KEY (oi_id, o_id))");
+  const auto result = sink::prepare_table(conn, items_spec(), false);
+  REQUIRE(result.warnings.size() == 1);
+  CHECK_THAT(result.warnings[0], Catch::Contains("no index that starts with (`o_id`)") &&
+                                     Catch::Contains("ADD INDEX `ferry_parent` (`o_id`)"));
+  conn.execute("ALTER TABLE bi_items ADD INDEX by_order (o_id, modified)");
+  CHECK(sink::prepare_table(conn, items_spec(), false).warnings.empty());
 }
 
 TEST_CASE("a parent key must be part of the key and leave the child a column of its own", "[sink][explode]") {
@@ -288,4 +330,7 @@ TEST_CASE("a parent key must be part of the key and leave the child a column of 
   CHECK_THROWS_WITH(sink::upsert_writer(spec, {}), Catch::Contains("qty") && Catch::Contains("not a key column"));
   spec.parent_key = {"o_id", "oi_id"};
   CHECK_THROWS_WITH(sink::upsert_writer(spec, {}), Catch::Contains("no column of its own"));
+  spec.parent_key = {"o_id"};
+  spec.version.reset();
+  CHECK_THROWS_WITH(sink::upsert_writer(spec, {}), Catch::Contains("no version column"));
 }

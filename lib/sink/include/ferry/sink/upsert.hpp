@@ -12,17 +12,18 @@
 // Inserted, updated and unchanged rows are told apart from the statement's
 // affected rows and mysql_info()'s "Duplicates" count.
 //
-// An exploded target with a parent key (table_spec::parent_key) also drops
-// the children a parent no longer has: for every parent record in the batch
-// (a "family": its parent key, its version, its rows), after the upserts,
+// An exploded target with a parent key (table_spec::parent_key; it needs a
+// version column, the parent's) also drops the children a parent no longer
+// has: for the last copy in the batch of every parent record (a "family":
+// its parent key, its version, its rows), after the upserts,
 //   DELETE ... WHERE parent = P AND child key NOT IN (the family's children)
 //                AND (version <= the family's version OR version IS NULL)
-// and then, with a version column, every child of those parents whose
-// version is older than the newest child of its parent (left by an older
-// copy of the parent met after a newer one). A family whose version is NULL
-// deletes nothing. So a removed order line leaves bi_order_items, an order
-// whose items went empty keeps none, and an older copy never deletes what a
-// newer one wrote.
+// and then every child of those parents whose version is older than the
+// newest child of its parent (left by an older copy of the parent met after
+// a newer one). A family whose parent key or version is NULL deletes
+// nothing. So a removed order line leaves bi_order_items, an order whose
+// items went empty keeps none, and an older copy never deletes what a newer
+// one wrote.
 #include "ferry/mysql/connection.hpp"
 #include "ferry/sink/table.hpp"
 
@@ -97,7 +98,8 @@ class upsert_writer {
   mysql::upsert_counts write_bulk(mysql::connection& conn, const batch& rows, std::size_t first,
                                   std::size_t count) const;
   std::uint64_t prune(mysql::connection& conn, const batch& rows, std::size_t budget) const;
-  std::string family_condition(mysql::connection& conn, const batch& rows, const family& f) const;
+  std::string family_condition(mysql::connection& conn, const batch& rows, const family& f,
+                               std::size_t budget) const;
   table_spec spec_;
   write_limits limits_;
   std::atomic<std::size_t> max_bytes_;

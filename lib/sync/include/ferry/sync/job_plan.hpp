@@ -7,6 +7,7 @@
 #include "ferry/sync/windows.hpp"
 #include "ferry/templating/request_template.hpp"
 #include "ferry/transform/mapper.hpp"
+#include "ferry/transform/path.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -25,11 +26,13 @@ struct target_plan {
   sink::table_spec table;
   bool create_table = false;
   std::unique_ptr<sink::upsert_writer> writer;
-  // An exploded target whose key holds parent columns (`$.o_id`) and whose
-  // version, if any, is the parent's: reads a record's parent key and then
-  // its version (one non-exploded target), so that children a parent no
-  // longer lists are deleted (table.parent_key is set). Null otherwise.
+  // An exploded target whose children follow their parent (table.parent_key
+  // set; see plan_children in job_plan.cpp): reads a record's parent key and
+  // then its version (one non-exploded target), and `explode` finds the
+  // array, so that only a record with an actual array (empty or not) deletes
+  // children it no longer lists. Null / nullopt otherwise.
   std::unique_ptr<transform::mapper> parent;
+  std::optional<transform::json_path> explode;
 };
 
 struct job_plan {
