@@ -106,14 +106,13 @@ bool commit_window(mysql::connection& conn, const window_record& w, std::optiona
   return true;
 }
 
-std::vector<window_record> windows(mysql::connection& conn, const std::string& job_id,
-                                   std::optional<window_state> state, std::size_t limit) {
-  std::string sql =
-      "SELECT job_id, run_id, window_start, window_end, state, pages, fetched, distinct_keys, data_count, "
-      "inserted, updated, unchanged, dead_letters, fetch_rounds, note FROM ferry_windows WHERE job_id = ";
-  conn.append_quoted(sql, job_id);
-  if (state) sql += " AND state = '" + std::string{to_string(*state)} + "'";
-  sql += " ORDER BY id DESC LIMIT " + std::to_string(limit);
+namespace {
+
+const char* const window_columns =
+    "SELECT job_id, run_id, window_start, window_end, state, pages, fetched, distinct_keys, data_count, "
+    "inserted, updated, unchanged, dead_letters, fetch_rounds, note FROM ferry_windows WHERE job_id = ";
+
+std::vector<window_record> read_windows(mysql::connection& conn, const std::string& sql) {
   std::vector<window_record> out;
   for (const auto& r : conn.query(sql)) {
     window_record w;
@@ -135,6 +134,31 @@ std::vector<window_record> windows(mysql::connection& conn, const std::string& j
     out.push_back(std::move(w));
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<window_record> windows(mysql::connection& conn, const std::string& job_id,
+                                   std::optional<window_state> state, std::size_t limit) {
+  std::string sql = window_columns;
+  conn.append_quoted(sql, job_id);
+  if (state) sql += " AND state = '" + std::string{to_string(*state)} + "'";
+  sql += " ORDER BY id DESC LIMIT " + std::to_string(limit);
+  return read_windows(conn, sql);
+}
+
+std::optional<window_record> find_window(mysql::connection& conn, const std::string& job_id, std::uint64_t run_id,
+                                         sys_seconds start, sys_seconds end) {
+  std::string sql = window_columns;
+  conn.append_quoted(sql, job_id);
+  sql += " AND window_start = ";
+  append_time(conn, sql, start);
+  sql += " AND window_end = ";
+  append_time(conn, sql, end);
+  sql += " AND run_id = " + std::to_string(run_id) + " ORDER BY id DESC LIMIT 1";
+  auto found = read_windows(conn, sql);
+  if (found.empty()) return std::nullopt;
+  return std::move(found.front());
 }
 
 std::uint64_t open_incomplete_windows(mysql::connection& conn, const std::string& job_id) {

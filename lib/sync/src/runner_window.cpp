@@ -13,7 +13,18 @@ using detail::show;
 asio::awaitable<void> runner::commit(window_run& wr, state::window_state st, std::optional<sys_seconds> expected,
                                      std::optional<sys_seconds> advance_to) {
   co_await check_lock();
+  // A connection lost during COMMIT leaves its outcome unknown. If it went
+  // through, the ledger holds this run's row for the window: doing it again
+  // would meet the watermark it moved (and fail the run as if a second
+  // ferryd wrote) and record the dead letters twice.
+  bool again = false;
+  std::optional<state::window_record> done_before;
   const auto tail = co_await with_retries("committing a window", [&](mysql::connection& conn) {
+    if (again) {
+      done_before = state::find_window(conn, plan_.job_id, wr.run_id, wr.w.start, wr.w.end);
+      if (done_before) return std::vector<mysql::upsert_counts>{};
+    }
+    again = true;
     conn.begin();
     try {
       std::vector<mysql::upsert_counts> per_target;
@@ -56,6 +67,15 @@ asio::awaitable<void> runner::commit(window_run& wr, state::window_state st, std
       throw;
     }
   });
+  if (done_before) {
+    // The counts of the committed attempt are in its ledger row (the rows
+    // written before the commit are already in wr.counts).
+    logger()->warn("job={} window={} was committed before the connection dropped; not committing it again",
+                   plan_.job_id, show(wr.w));
+    wr.counts.inserted = std::max(wr.counts.inserted, done_before->inserted);
+    wr.counts.updated = std::max(wr.counts.updated, done_before->updated);
+    wr.counts.unchanged = std::max(wr.counts.unchanged, done_before->unchanged);
+  }
   for (std::size_t t = 0; t < tail.size(); ++t) {
     wr.counts.inserted += tail[t].inserted;
     wr.counts.updated += tail[t].updated;

@@ -52,6 +52,31 @@ TEST_CASE("a window commit moves the watermark only from the expected value", "[
   CHECK(listed[0].data_count == 10u);
 }
 
+TEST_CASE("a window commit whose answer was lost is found by its run and window", "[state]") {
+  test::test_database db{"state_find_window"};
+  mysql::connection conn{db.options};
+  state::migrate(conn);
+  state::window_record w;
+  w.job_id = "skusn";
+  w.run_id = 7;
+  w.start = at("2026-01-01 00:00:00");
+  w.end = at("2026-01-02 00:00:00");
+  w.inserted = 120;
+  w.unchanged = 3;
+  CHECK_FALSE(state::find_window(conn, "skusn", 7, w.start, w.end));
+  conn.begin();
+  REQUIRE(state::commit_window(conn, w, std::nullopt, w.end));
+  conn.commit();
+  const auto found = state::find_window(conn, "skusn", 7, w.start, w.end);
+  REQUIRE(found);
+  CHECK(found->inserted == 120u);
+  CHECK(found->unchanged == 3u);
+  // Another run, window or job is another commit.
+  CHECK_FALSE(state::find_window(conn, "skusn", 8, w.start, w.end));
+  CHECK_FALSE(state::find_window(conn, "skusn", 7, w.start, at("2026-01-03 00:00:00")));
+  CHECK_FALSE(state::find_window(conn, "orders", 7, w.start, w.end));
+}
+
 TEST_CASE("a rolled back window leaves no ledger row and no watermark", "[state]") {
   test::test_database db{"state_rollback"};
   mysql::connection conn{db.options};

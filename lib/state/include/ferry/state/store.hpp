@@ -65,6 +65,11 @@ bool commit_window(mysql::connection& conn, const window_record& window,
 std::vector<window_record> windows(mysql::connection& conn, const std::string& job_id,
                                    std::optional<window_state> state, std::size_t limit = 100);
 
+// The ledger row run `run_id` committed for the window [start, end], if any:
+// whether a commit whose answer was lost went through.
+std::optional<window_record> find_window(mysql::connection& conn, const std::string& job_id, std::uint64_t run_id,
+                                         sys_seconds start, sys_seconds end);
+
 // Incomplete windows that no later complete window (a re-run or backfill)
 // has covered since: what an operator still has to look at.
 std::uint64_t open_incomplete_windows(mysql::connection& conn, const std::string& job_id);
