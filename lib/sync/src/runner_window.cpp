@@ -68,13 +68,13 @@ asio::awaitable<void> runner::commit(window_run& wr, state::window_state st, std
     }
   });
   if (done_before) {
-    // The counts of the committed attempt are in its ledger row (the rows
-    // written before the commit are already in wr.counts).
+    // Its ledger row holds the window's counts: the batches written before
+    // the commit (already in wr.counts) plus the committed attempt's last ones.
     logger()->warn("job={} window={} was committed before the connection dropped; not committing it again",
                    plan_.job_id, show(wr.w));
-    wr.counts.inserted = std::max(wr.counts.inserted, done_before->inserted);
-    wr.counts.updated = std::max(wr.counts.updated, done_before->updated);
-    wr.counts.unchanged = std::max(wr.counts.unchanged, done_before->unchanged);
+    wr.counts.inserted = done_before->inserted;
+    wr.counts.updated = done_before->updated;
+    wr.counts.unchanged = done_before->unchanged;
   }
   for (std::size_t t = 0; t < tail.size(); ++t) {
     wr.counts.inserted += tail[t].inserted;

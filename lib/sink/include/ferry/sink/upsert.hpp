@@ -37,7 +37,7 @@ namespace ferry::sink {
 // One parent record's children in a batch of an exploded target.
 struct family {
   std::vector<mysql::cell> parent;  // values of table_spec::parent_key, in that order
-  mysql::cell version;              // the parent's version (nullopt without a version column)
+  mysql::cell version;              // the parent's version (nullopt: it has none, and deletes nothing)
   std::size_t first_row = 0;        // its children: rows [first_row, first_row + rows) of the batch
   std::size_t rows = 0;
 };
