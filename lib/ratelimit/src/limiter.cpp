@@ -41,18 +41,33 @@ limiter::limiter(asio::any_io_executor ex, std::vector<rate> rates, const clock&
 
 limiter::~limiter() { shutdown(); }
 
-asio::awaitable<std::chrono::nanoseconds> limiter::acquire() {
+std::size_t limiter::waiting() const {
+  std::size_t n = 0;
+  for (const auto& q : queues_) n += q.size();
+  return n;
+}
+
+std::deque<limiter::waiter*>* limiter::head_queue() {
+  for (auto& q : queues_)
+    if (!q.empty()) return &q;
+  return nullptr;
+}
+
+asio::awaitable<std::chrono::nanoseconds> limiter::acquire(priority p) {
   if (stopped_) throw_stopped();
   const auto start = clock_.now();
   // Joining behind others even when the window has room keeps the order fair.
-  if (queue_.empty() && core_.wait_time(start) == std::chrono::nanoseconds::zero()) {
+  if (empty() && core_.wait_time(start, p == priority::token) == std::chrono::nanoseconds::zero()) {
     core_.record(start);
     co_return std::chrono::nanoseconds::zero();
   }
   waiter w{*this, start};
   w.queued = true;
-  queue_.push_back(&w);
-  if (queue_.size() == 1) arm();
+  auto& queue = queues_[static_cast<std::size_t>(p)];
+  queue.push_back(&w);
+  // A new head (the first waiter, or one of a higher priority than those
+  // queued, which may use the reserved calls) re-plans the timer.
+  if (head_queue() == &queue && queue.size() == 1) arm();
   boost::system::error_code ignored;
   co_await w.park.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
   // Only `w` is touched from here: the limiter may be gone after a shutdown.
@@ -65,6 +80,16 @@ void limiter::on_throttle(throttle_kind kind) {
   arm();
 }
 
+void limiter::reserve_for(std::chrono::milliseconds max_wait, std::chrono::milliseconds every) {
+  core_.reserve_for(max_wait, every);
+  arm();
+}
+
+std::chrono::nanoseconds limiter::head_wait(clock::time_point now) {
+  const bool token = !queues_[static_cast<std::size_t>(priority::token)].empty();
+  return core_.wait_time(now, token);
+}
+
 void limiter::on_success() {
   core_.on_success(clock_.now());
   arm();
@@ -75,17 +100,18 @@ void limiter::poke() { arm(); }
 void limiter::shutdown() {
   stopped_ = true;
   head_timer_.cancel();
-  for (waiter* w : std::exchange(queue_, {})) {
-    w->queued = false;
-    w->park.cancel();
-  }
+  for (auto& q : queues_)
+    for (waiter* w : std::exchange(q, {})) {
+      w->queued = false;
+      w->park.cancel();
+    }
 }
 
 // Grants are only ever made here, in a timer handler, never inline in a
 // caller's code: a waiter is always parked before it can be woken.
 void limiter::arm() {
-  if (stopped_ || queue_.empty()) return;
-  head_timer_.expires_after(core_.wait_time(clock_.now()));
+  if (stopped_ || empty()) return;
+  head_timer_.expires_after(head_wait(clock_.now()));
   head_timer_.async_wait(
       [this, alive = std::weak_ptr<char>{alive_}](const boost::system::error_code& ec) {
         if (ec == asio::error::operation_aborted || alive.expired()) return;
@@ -95,9 +121,10 @@ void limiter::arm() {
 
 void limiter::serve() {
   const auto now = clock_.now();
-  while (!queue_.empty() && core_.wait_time(now) == std::chrono::nanoseconds::zero()) {
-    waiter* w = queue_.front();
-    queue_.pop_front();
+  for (auto* queue = head_queue(); queue != nullptr && head_wait(now) == std::chrono::nanoseconds::zero();
+       queue = head_queue()) {
+    waiter* w = queue->front();
+    queue->pop_front();
     core_.record(now);
     w->queued = false;
     w->granted = true;
@@ -109,7 +136,7 @@ void limiter::serve() {
 }
 
 void limiter::forget(const waiter* w) {
-  queue_.erase(std::remove(queue_.begin(), queue_.end(), w), queue_.end());
+  for (auto& q : queues_) q.erase(std::remove(q.begin(), q.end(), w), q.end());
 }
 
 }  // namespace ferry::ratelimit

@@ -48,10 +48,11 @@ window_limiter::window_limiter(std::vector<rate> rates, std::chrono::millisecond
   }
 }
 
-std::chrono::nanoseconds window_limiter::wait_time(time_point now) const {
+std::chrono::nanoseconds window_limiter::wait_time(time_point now, bool reserved) const {
   time_point ready = blocked_until_;
   for (std::size_t i = 0; i < rates_.size(); ++i) {
-    const std::size_t allowed = states_[i].effective;
+    const auto& s = states_[i];
+    const std::size_t allowed = reserved || s.effective <= s.reserved ? s.effective : s.effective - s.reserved;
     if (sent_.size() < allowed) continue;
     // The window is full until the allowed-th latest send leaves it.
     ready = std::max(ready, sent_[sent_.size() - allowed] + rates_[i].per + margin_);
@@ -88,6 +89,16 @@ void window_limiter::on_success(time_point now) {
     const std::uint32_t step = std::max<std::uint32_t>(1, configured / 10);
     s.effective = configured - s.effective <= step ? configured : s.effective + step;
     s.clean_since = now;
+  }
+}
+
+void window_limiter::reserve_for(std::chrono::milliseconds max_wait, std::chrono::milliseconds every) {
+  for (std::size_t i = 0; i < rates_.size(); ++i) {
+    auto& s = states_[i];
+    s.reserved = 0;
+    if (rates_[i].per <= max_wait || every <= std::chrono::milliseconds::zero()) continue;
+    const auto per_period = (rates_[i].per + every - std::chrono::milliseconds{1}) / every + 1;
+    s.reserved = static_cast<std::uint32_t>(std::min<long long>(per_period, rates_[i].calls / 2));
   }
 }
 

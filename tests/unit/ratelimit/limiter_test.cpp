@@ -31,8 +31,20 @@ asio::awaitable<void> take(limiter& lim, int id, grants& out) {
   out.waits.push_back(waited);
 }
 
+asio::awaitable<void> take_as(limiter& lim, int id, ferry::ratelimit::priority p, grants& out) {
+  const auto waited = co_await lim.acquire(p);
+  out.order.push_back(id);
+  out.waits.push_back(waited);
+}
+
 void spawn(asio::io_context& ctx, limiter& lim, int id, grants& out) {
   asio::co_spawn(ctx, take(lim, id, out), [&out](std::exception_ptr e) {
+    if (e) out.errors.push_back(e);
+  });
+}
+
+void spawn_as(asio::io_context& ctx, limiter& lim, int id, ferry::ratelimit::priority p, grants& out) {
+  asio::co_spawn(ctx, take_as(lim, id, p, out), [&out](std::exception_ptr e) {
     if (e) out.errors.push_back(e);
   });
 }
@@ -87,6 +99,49 @@ TEST_CASE("waiters are served first come, first served", "[limiter]") {
   CHECK(got.waits == std::vector<std::chrono::nanoseconds>{0s, 0s, 1s, 1s, 2s, 2s, 2s});
   CHECK(lim.total_wait() == 8s);
   CHECK(lim.waiting() == 0);
+  CHECK(got.errors.empty());
+}
+
+TEST_CASE("a token refresh goes before queued pages, verification only after them", "[limiter]") {
+  using ferry::ratelimit::priority;
+  asio::io_context ctx;
+  manual_clock clock;
+  limiter lim{ctx.get_executor(), {{1, 1s}}, clock, 0ms};
+  grants got;
+  spawn(ctx, lim, 0, got);  // takes the only call of this second
+  spawn_as(ctx, lim, 1, priority::verify, got);
+  spawn(ctx, lim, 2, got);
+  spawn(ctx, lim, 3, got);
+  spawn_as(ctx, lim, 4, priority::token, got);
+  settle(ctx);
+  CHECK(got.order == std::vector<int>{0});
+  CHECK(lim.waiting() == 4);
+  CHECK(lim.waiting(priority::verify) == 1);
+  for (int second = 0; second < 4; ++second) {
+    clock.advance(1s);
+    lim.poke();
+    settle(ctx);
+  }
+  // The refresh first, then the live pages in order, the verification last,
+  // although it queued before them.
+  CHECK(got.order == std::vector<int>{0, 4, 2, 3, 1});
+  CHECK(got.errors.empty());
+}
+
+TEST_CASE("a refresh arriving behind waiting pages takes a reserved call at once", "[limiter]") {
+  using ferry::ratelimit::priority;
+  asio::io_context ctx;
+  manual_clock clock;
+  limiter lim{ctx.get_executor(), {{3, 60s}}, clock, 0ms};
+  lim.reserve_for(1s, 18s);  // keeps 1 of the 3 (at most half) for refreshes
+  grants got;
+  for (int id = 0; id < 3; ++id) spawn(ctx, lim, id, got);
+  settle(ctx);
+  CHECK(got.order == std::vector<int>{0, 1});  // the third page waits out the minute
+  spawn_as(ctx, lim, 9, priority::token, got);
+  settle(ctx);  // no clock change, no poke: the new head re-plans the timer
+  CHECK(got.order == std::vector<int>{0, 1, 9});
+  CHECK(lim.waiting() == 1);
   CHECK(got.errors.empty());
 }
 

@@ -134,3 +134,27 @@ TEST_CASE("a time earlier than the last send is recorded as the last send", "[wi
   lim.record(t0 + 500ms);
   CHECK(lim.wait_time(t0 + 1500ms) == 500ms);
 }
+
+TEST_CASE("calls reserved for token refreshes stay free after a burst", "[window_limiter]") {
+  window_limiter lim{{{5, 1s}, {100, 60s}}, 0ms};
+  // Tokens that live 30 days tolerate hours of waiting: nothing is reserved.
+  lim.reserve_for(hours{12}, hours{24 * 29});
+  CHECK(lim.reserved_calls(0) == 0);
+  CHECK(lim.reserved_calls(1) == 0);
+  // Tokens that live 20 s, refreshed every 18 s and able to wait 1 s: the
+  // minute keeps ceil(60 / 18) + 1 = 5 calls, the second none.
+  lim.reserve_for(1s, 18s);
+  CHECK(lim.reserved_calls(0) == 0);
+  CHECK(lim.reserved_calls(1) == 5);
+  // Ordinary calls burst to 95 and then wait the minute out ...
+  const auto sent = run_greedy(lim, t0, 30s);
+  CHECK(sent.size() == 95);
+  const auto now = t0 + 30s;
+  CHECK(lim.wait_time(now) > 25s);
+  // ... while a refresh goes at once, and four more after it within the minute.
+  for (int i = 0; i < 5; ++i) {
+    REQUIRE(lim.wait_time(now + seconds{i}, true) == 0ns);
+    lim.record(now + seconds{i});
+  }
+  CHECK(lim.wait_time(now + 5s, true) > 0ns);
+}

@@ -4,8 +4,10 @@
 // with on_success() or on_throttle(). The rules live in `window_limiter`
 // (see window_limiter.hpp for why sliding windows and how it slows down).
 //
-// Waiters are served first come, first served, so one job's page fan-out
-// cannot starve another job. One steady_timer waits for the head of the
+// Waiters are served by priority, then first come, first served within a
+// priority, so one job's page fan-out cannot starve another job: a token
+// refresh goes before every queued page, and live pages before the pages of
+// a verification pass, which so only ever use spare calls. One steady_timer waits for the head of the
 // queue; nothing wakes while nothing can change. How long to wait comes from
 // the injected clock, so tests drive a manual_clock and call poke() after
 // moving it; the timer itself runs on real steady time.
@@ -14,6 +16,7 @@
 // the executor's thread only (ferry runs one io_context thread). Destroying
 // it wakes the remaining waiters as shutdown() does; their coroutines must
 // not outlive the executor.
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -26,6 +29,10 @@
 #include "ferry/ratelimit/window_limiter.hpp"
 
 namespace ferry::ratelimit {
+
+// Who is asking, highest first.
+enum class priority { token = 0, live = 1, verify = 2 };
+inline constexpr std::size_t priority_count = 3;
 
 class limiter {
  public:
@@ -41,8 +48,10 @@ class limiter {
   // this caller waited (by the injected clock). After shutdown(), and for
   // callers still waiting when it happens, throws boost::system::system_error
   // with asio::error::operation_aborted.
-  asio::awaitable<std::chrono::nanoseconds> acquire();
+  asio::awaitable<std::chrono::nanoseconds> acquire(priority p = priority::live);
 
+  // Keeps calls of each window for priority::token (window_limiter::reserve_for).
+  void reserve_for(std::chrono::milliseconds max_wait, std::chrono::milliseconds every);
   // The answer to a call was a throttle code: slow down (and re-plan the head).
   void on_throttle(throttle_kind kind);
   // The answer to a call was normal: lets a slowed-down limiter recover.
@@ -56,8 +65,9 @@ class limiter {
 
   // The sum of all granted callers' waits.
   std::chrono::nanoseconds total_wait() const { return total_wait_; }
-  // Callers currently queued.
-  std::size_t waiting() const { return queue_.size(); }
+  // Callers currently queued (of one priority).
+  std::size_t waiting() const;
+  std::size_t waiting(priority p) const { return queues_[static_cast<std::size_t>(p)].size(); }
   double factor() const { return core_.factor(); }
   std::uint32_t effective_calls(std::size_t rate_index) const {
     return core_.effective_calls(rate_index);
@@ -69,12 +79,17 @@ class limiter {
   void arm();
   void serve();
   void forget(const waiter* w);
+  bool empty() const { return waiting() == 0; }
+  // The queue served next: the highest priority with a waiter.
+  std::deque<waiter*>* head_queue();
+  // How long the head of the queue must wait (a token caller may use the reserve).
+  std::chrono::nanoseconds head_wait(clock::time_point now);
 
   asio::any_io_executor ex_;
   const clock& clock_;
   window_limiter core_;
   asio::steady_timer head_timer_;
-  std::deque<waiter*> queue_;  // waiters live in their acquire() frames
+  std::array<std::deque<waiter*>, priority_count> queues_;  // waiters live in their acquire() frames
   std::chrono::nanoseconds total_wait_{0};
   bool stopped_ = false;
   // Timer handlers hold a weak reference: one already queued when the limiter

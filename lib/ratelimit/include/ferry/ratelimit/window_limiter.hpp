@@ -29,6 +29,16 @@
 // back to the configured value. With 5/s: 5 -> 2, blocked 1 s, then 3, 4, 5 a
 // second apart; with 100/min: 100 -> 50, blocked 1 min, then +10 a minute.
 //
+// Reserved calls. A token refresh must never wait long for a slot, but a
+// sliding window that ordinary calls filled in one burst can stay full for
+// most of its period (100 calls in 20 s, then 40 s of nothing). So each rate
+// may keep a few calls for the reserved caller: ordinary calls see `calls -
+// reserved` of it. reserve_for(max_wait, every) reserves, in each rate whose
+// period is longer than the wait a refresh can afford, enough calls for the
+// refreshes one period holds (period / every, rounded up, plus one), at most
+// half the rate. Tokens that live 30 days reserve nothing; ones that live 20 s
+// (a test's) reserve 5 of 100 a minute.
+//
 // Not thread-safe; one owner (a `limiter`, or a test).
 #include <chrono>
 #include <cstddef>
@@ -62,8 +72,13 @@ class window_limiter {
   explicit window_limiter(std::vector<rate> rates,
                           std::chrono::milliseconds margin = std::chrono::milliseconds{25});
 
-  // How long a call must wait from `now`; zero means it may go now.
-  std::chrono::nanoseconds wait_time(time_point now) const;
+  // How long a call must wait from `now`; zero means it may go now. A
+  // `reserved` caller may use the calls kept for it.
+  std::chrono::nanoseconds wait_time(time_point now, bool reserved = false) const;
+  // Keeps calls for the reserved caller (see above); replaces earlier reserves.
+  void reserve_for(std::chrono::milliseconds max_wait, std::chrono::milliseconds every);
+  // The calls kept for the reserved caller in rates()[rate_index].
+  std::uint32_t reserved_calls(std::size_t rate_index) const { return states_.at(rate_index).reserved; }
   // A call went out at `now`. Times must not go back; an earlier time is
   // recorded as the latest one so the log stays ordered (and stricter).
   void record(time_point now);
@@ -83,6 +98,7 @@ class window_limiter {
  private:
   struct rate_state {
     std::uint32_t effective = 0;
+    std::uint32_t reserved = 0;
     time_point cooldown_until = time_point::min();
     time_point clean_since = time_point::min();  // start of the current clean period
   };
