@@ -95,10 +95,23 @@ TEST_CASE("an access token expires after N calls, refresh rotates both tokens") 
 
 TEST_CASE("envelope shapes: bare, toplevel, and no has_next") {
   {
-    running_sim sim(quiet_flags({"--envelope", "bare", "--records", "500"}));
+    // The default: the flow query bare, orders standard.
+    running_sim sim(quiet_flags({"--records", "500"}));
     const auto page = sim.call(sim::flow_path, flow_window());
     CHECK(page["data"].is_array());
     CHECK(page["data"].size() == 50);
+    CHECK(page["requestId"].is_string());
+    auto past_end = flow_window();
+    past_end["page_index"] = 11;
+    CHECK(sim.call(sim::flow_path, past_end)["data"].is_null());
+  }
+  {
+    running_sim sim(quiet_flags({"--envelope", "bare", "--records", "500", "--empty-data", "array"}));
+    auto past_end = flow_window();
+    past_end["page_index"] = 11;
+    const auto empty = sim.call(sim::flow_path, past_end);
+    CHECK(empty["data"].is_array());
+    CHECK(empty["data"].empty());
   }
   {
     running_sim sim(quiet_flags({"--envelope", "toplevel", "--records", "500"}));
@@ -110,7 +123,7 @@ TEST_CASE("envelope shapes: bare, toplevel, and no has_next") {
     CHECK_FALSE(page.contains("data"));
   }
   {
-    running_sim sim(quiet_flags({"--omit-has-next", "--records", "500"}));
+    running_sim sim(quiet_flags({"--omit-has-next", "--records", "500", "--flow-envelope", "standard"}));
     const auto page = sim.call(sim::flow_path, flow_window());
     CHECK(page["data"]["page_count"] == 10);
     CHECK_FALSE(page["data"].contains("has_next"));

@@ -34,8 +34,9 @@ std::map<std::string, int> count_by_key(const std::vector<std::string>& rows, st
 
 }  // namespace
 
+// These page by page_count: the flow query in the standard envelope.
 TEST_CASE("quiet data: the union of all pages is the truth, row for row") {
-  running_sim sim(quiet_flags());
+  running_sim sim(quiet_flags({"--flow-envelope", "standard"}));
   const auto pages = all_pages(sim, sim::flow_path, flow_biz, "datas");
   const auto truth = sim.truth(sim::flow_path, "2026-01-01 00:00:00", "2026-01-31 00:00:00");
   CHECK(truth.size() == 5000);
@@ -50,7 +51,7 @@ TEST_CASE("quiet data: the union of all pages is the truth, row for row") {
 
 TEST_CASE("flow drift: pages repeat rows and miss the tail, the truth has the new rows") {
   // 5000 rows, pages of 1000, 250 new rows at the window's start before each call.
-  running_sim sim(quiet_flags({"--drift-rows-per-call", "250"}));
+  running_sim sim(quiet_flags({"--drift-rows-per-call", "250", "--flow-envelope", "standard"}));
   const auto pages = all_pages(sim, sim::flow_path, flow_biz, "datas");
   const auto truth = sim.truth(sim::flow_path, "2026-01-01 00:00:00", "2026-01-31 00:00:00");
   // Page 1 saw 5250 rows, so 6 pages; by the 6th call 1500 rows had been inserted.
@@ -91,7 +92,7 @@ TEST_CASE("order drift: moved orders skip page boundaries and come back at the e
 
 TEST_CASE("late rows are missing from the truth and pages until their delay passes") {
   running_sim sim(quiet_flags({"--records", "3000", "--data-from", "now-1m", "--data-to", "now", "--late-fraction",
-                               "0.2", "--late-delay", "3s"}));
+                               "0.2", "--late-delay", "3s", "--flow-envelope", "standard"}));
   const auto from = sim::beijing_datetime(wall_now() - std::chrono::minutes{5});
   const auto to = sim::beijing_datetime(wall_now() + std::chrono::minutes{5});
   json biz{{"page_index", 1}, {"page_size", 10}, {"create_time_start", from}, {"create_time_end", to}};

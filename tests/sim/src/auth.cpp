@@ -33,23 +33,44 @@ bool sign_ok(const jst::form_fields& form, std::string_view app_secret, jst::emp
   return jst::constant_time_equal(jst::sign(form, app_secret, empties), *given);
 }
 
-token_state::token_state(std::string access_token, std::string refresh_token, std::uint64_t seed)
-    : access_token_(std::move(access_token)), refresh_token_(std::move(refresh_token)), seed_(seed) {}
+token_state::token_state(std::string access_token, std::string refresh_token, std::uint64_t seed,
+                         std::chrono::seconds ttl, bool refresh_outlives)
+    : access_token_(std::move(access_token)),
+      refresh_token_(std::move(refresh_token)),
+      seed_(seed),
+      ttl_(ttl),
+      refresh_outlives_(refresh_outlives) {}
 
-token_verdict token_state::check(std::string_view access_token) const {
+sys_seconds token_state::expiry(sys_seconds now) {
+  if (!expires_at_) expires_at_ = now + ttl_;
+  return *expires_at_;
+}
+
+token_verdict token_state::check(std::string_view access_token, sys_seconds now) {
   if (access_token.empty() || !jst::constant_time_equal(access_token, access_token_)) return token_verdict::unknown;
+  if (now >= expiry(now)) return token_verdict::expired;
   if (expire_after_calls_ > 0 && calls_with_current_ >= expire_after_calls_) return token_verdict::expired;
   return token_verdict::valid;
 }
 
-bool token_state::refresh(std::string_view refresh_token) {
+bool token_state::refresh(std::string_view refresh_token, sys_seconds now) {
   if (refresh_token.empty() || !jst::constant_time_equal(refresh_token, refresh_token_)) return false;
+  if (!refresh_outlives_ && now >= expiry(now)) return false;
+  issue(now);
+  return true;
+}
+
+void token_state::mint(sys_seconds now) { issue(now); }
+
+void token_state::expire_in(std::chrono::seconds after, sys_seconds now) { expires_at_ = now + after; }
+
+void token_state::issue(sys_seconds now) {
   ++generation_;
   const auto gen = std::to_string(generation_);
   access_token_ = "sim-at-" + gen + "-" + hex16(hash3(seed_, 0xacce55, generation_));
   refresh_token_ = "sim-rt-" + gen + "-" + hex16(hash3(seed_, 0x4ef4e5, generation_));
   calls_with_current_ = 0;
-  return true;
+  expires_at_ = now + ttl_;
 }
 
 }  // namespace ferry::sim

@@ -40,8 +40,10 @@ void add_into(endpoint_stats& total, const endpoint_stats& s) {
 
 }  // namespace
 
-sim_reply engine::handle_control(const sim_request& request, std::string_view path, std::string_view query) {
+sim_reply engine::handle_control(const sim_request& request, std::string_view path, std::string_view query,
+                                 sys_seconds wall) {
   if (path == "/__sim/faults") return control_faults(request);
+  if (path == "/__sim/tokens") return control_tokens(request, wall);
   if (path != "/__sim/truth" && path != "/__sim/stats" && path != "/__sim/bad-records")
     return control_error(404, "no such simulator control path: " + std::string{path});
   if (request.method != "GET") return control_error(405, "use GET");
@@ -81,8 +83,35 @@ sim_reply engine::control_faults(const sim_request& request) {
   return control_json(to_json(options_.faults));
 }
 
+// GET: the current tokens and their expiry. POST {"expire_in": N}: they
+// expire N seconds from now (0: at once), so that a test need not wait out a
+// lifetime; the timestamp check of every call stays on the real clock.
+sim_reply engine::control_tokens(const sim_request& request, sys_seconds wall) {
+  if (request.method == "POST") {
+    const auto update = nlohmann::json::parse(request.body, nullptr, false);
+    if (!update.is_object() || !update.contains("expire_in") || !update["expire_in"].is_number_integer() ||
+        update["expire_in"].get<std::int64_t>() < 0)
+      return control_error(400, "POST {\"expire_in\": seconds >= 0}");
+    tokens_.expire_in(std::chrono::seconds{update["expire_in"].get<std::int64_t>()}, wall);
+  } else if (request.method != "GET") {
+    return control_error(405, "use GET or POST");
+  }
+  nlohmann::json out{{"access_token", tokens_.access_token()},
+                     {"refresh_token", tokens_.refresh_token()},
+                     {"generation", tokens_.generation()},
+                     {"ttl", tokens_.ttl().count()},
+                     {"app_kind", options_.kind == app_kind::isv ? "isv" : "self_built"}};
+  if (const auto at = tokens_.expires_at()) {
+    out["expires_at"] = at->time_since_epoch().count();
+    out["expires_in"] = (*at - wall).count();
+  } else {
+    out["expires_at"] = nullptr;  // the clock starts at the first call
+  }
+  return control_json(out);
+}
+
 endpoint_stats& engine::stats_for(std::string_view path) {
-  const bool known = endpoint_of(path).has_value() || path == refresh_path;
+  const bool known = endpoint_of(path).has_value() || path == refresh_path || path == init_token_path;
   const std::string_view key = known ? path : std::string_view{"(other)"};
   auto it = stats_.find(key);
   if (it == stats_.end()) it = stats_.emplace(std::string{key}, endpoint_stats{}).first;

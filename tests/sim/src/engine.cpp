@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 
 namespace ferry::sim {
 namespace {
@@ -21,7 +22,10 @@ constexpr std::string_view msg_no_permission = "验证失败！无API权限，�
 constexpr std::string_view msg_per_second = "调用太频繁，请稍后再试!";
 constexpr std::string_view msg_per_minute = "调用频次超过限制!";
 constexpr std::string_view msg_internal = "内部处理数据出错";
-constexpr std::int64_t token_lifetime_seconds = 30 * 86400;
+constexpr std::string_view msg_isv_refresh = "服务商应用禁止刷新access_token";
+constexpr std::string_view msg_isv_init = "服务商应用不能获取初始化token";
+// A business validation error that /open/webapi endpoints answer under code 100.
+constexpr std::string_view msg_business_100 = "上架仓位不能为空";
 
 sim_reply json_reply(std::string body, unsigned status = 200) {
   sim_reply reply;
@@ -58,6 +62,7 @@ sim_reply fault_reply(fault_kind kind) {
     case fault_kind::http_502: return json_reply("<html><body>502 Bad Gateway</body></html>", 502);
     case fault_kind::http_503: return json_reply("<html><body>503 Service Unavailable</body></html>", 503);
     case fault_kind::code_150: return refusal(150, msg_internal);
+    case fault_kind::code_100: return refusal(100, msg_business_100);
     default: break;
   }
   sim_reply reply;
@@ -70,7 +75,8 @@ sim_reply fault_reply(fault_kind kind) {
 engine::engine(sim_options options)
     : options_(std::move(options)),
       store_(options_.data),
-      tokens_(options_.creds.access_token, options_.creds.refresh_token, options_.data.seed),
+      tokens_(options_.creds.access_token, options_.creds.refresh_token, options_.data.seed, options_.token_ttl,
+              options_.refresh_outlives),
       limiter_(options_.limit_per_second, options_.limit_per_minute) {
   tokens_.set_expire_after_calls(options_.faults.token_expire_after_calls);
 }
@@ -79,8 +85,20 @@ sim_reply engine::handle(const sim_request& request, sys_seconds wall_now, stead
   const auto question = request.target.find('?');
   const auto path = request.target.substr(0, question);
   const auto query = question == std::string_view::npos ? std::string_view{} : request.target.substr(question + 1);
-  if (path == "/__sim" || path.starts_with("/__sim/")) return handle_control(request, path, query);
-  return handle_business(request, path, wall_now, steady_now);
+  if (path == "/__sim" || path.starts_with("/__sim/")) return handle_control(request, path, query, wall_now);
+  auto reply = handle_business(request, path, wall_now, steady_now);
+  stamp_request_id(reply);
+  return reply;
+}
+
+// Every JSON answer of the platform carries a requestId; a fault that cut
+// the body or sent HTML has none, as a broken proxy's would not.
+void engine::stamp_request_id(sim_reply& reply) {
+  constexpr std::string_view head = "{\"code\":";
+  if (reply.kind != reply_kind::respond || !reply.body.starts_with(head) || reply.body.back() != '}') return;
+  char id[24];
+  std::snprintf(id, sizeof id, "sim-%016llx", static_cast<unsigned long long>(++answers_));
+  reply.body.insert(1, "\"requestId\":\"" + std::string{id} + "\",");
 }
 
 sim_reply engine::handle_business(const sim_request& request, std::string_view path, sys_seconds wall,
@@ -102,7 +120,10 @@ sim_reply engine::handle_business(const sim_request& request, std::string_view p
   if (fault != fault_kind::none) ++stats.faults[static_cast<std::size_t>(fault) - 1];
   if (replaces_answer(fault)) return fault_reply(fault);
   sim_reply reply = answer(request, path, wall, steady, stats);
-  if (fault == fault_kind::malformed) reply.body.resize(reply.body.size() / 2);
+  if (fault == fault_kind::malformed) {
+    stamp_request_id(reply);
+    reply.body.resize(reply.body.size() / 2);
+  }
   if (fault == fault_kind::timeout) reply.delay = options_.fault_delay;
   return reply;
 }
@@ -121,7 +142,16 @@ sim_reply engine::answer(const sim_request& request, std::string_view path, sys_
     ++stats.refused_auth;
     return *refused;
   }
-  if (path == refresh_path) return answer_refresh(*form, stats);
+  if (path == refresh_path || path == init_token_path) {
+    if (options_.token_calls_limited) {
+      switch (limiter_.try_acquire(options_.creds.app_key, steady)) {
+        case limit_verdict::per_second: ++stats.refused_limit; return refusal(199, msg_per_second);
+        case limit_verdict::per_minute: ++stats.refused_limit; return refusal(200, msg_per_minute);
+        case limit_verdict::accepted: break;
+      }
+    }
+    return path == refresh_path ? answer_refresh(*form, wall, stats) : answer_init_token(*form, wall, stats);
+  }
   return answer_data(path, *form, wall, steady, stats);
 }
 
@@ -136,22 +166,45 @@ std::optional<sim_reply> engine::check_caller(const sim_request&, const jst::for
   return std::nullopt;
 }
 
-sim_reply engine::answer_refresh(const jst::form_fields& form, endpoint_stats& stats) {
+sim_reply engine::answer_refresh(const jst::form_fields& form, sys_seconds wall, endpoint_stats& stats) {
   if (field_or_empty(form, "grant_type") != "refresh_token") {
     ++stats.refused_params;
     return bad_params("grant_type 必须是 refresh_token");
   }
-  if (!tokens_.refresh(field_or_empty(form, "refresh_token"))) {
+  if (options_.kind == app_kind::isv) {
+    ++stats.refused_auth;
+    return refusal(150, msg_isv_refresh);
+  }
+  if (!tokens_.refresh(field_or_empty(form, "refresh_token"), wall)) {
     ++stats.refused_auth;
     return refusal(100, msg_bad_refresh);
   }
   ++stats.served;
-  return json_reply(render_tokens(tokens_.access_token(), tokens_.refresh_token(), token_lifetime_seconds));
+  return json_reply(render_tokens(tokens_.access_token(), tokens_.refresh_token(), tokens_.ttl().count()));
+}
+
+// getInitToken: a self-built app mints fresh tokens with any six-character code.
+sim_reply engine::answer_init_token(const jst::form_fields& form, sys_seconds wall, endpoint_stats& stats) {
+  if (field_or_empty(form, "grant_type") != "authorization_code") {
+    ++stats.refused_params;
+    return bad_params("grant_type 必须是 authorization_code");
+  }
+  if (field_or_empty(form, "code").size() != 6) {
+    ++stats.refused_params;
+    return bad_params("code 必须是 6 位字符");
+  }
+  if (options_.kind == app_kind::isv) {
+    ++stats.refused_auth;
+    return refusal(150, msg_isv_init);
+  }
+  tokens_.mint(wall);
+  ++stats.served;
+  return json_reply(render_tokens(tokens_.access_token(), tokens_.refresh_token(), tokens_.ttl().count()));
 }
 
 sim_reply engine::answer_data(std::string_view path, const jst::form_fields& form, sys_seconds wall,
                               steady_time steady, endpoint_stats& stats) {
-  if (tokens_.check(field_or_empty(form, "access_token")) != token_verdict::valid) {
+  if (tokens_.check(field_or_empty(form, "access_token"), wall) != token_verdict::valid) {
     ++stats.refused_auth;
     return refusal(100, msg_bad_token);
   }
@@ -184,7 +237,7 @@ sim_reply engine::serve_flow(const nlohmann::json& biz, sys_seconds wall, endpoi
   const auto& q = *parsed.query;
   if (q.window) store_.drift_flow(*q.window, options_.faults.drift_rows_per_call);
   ++stats.served;
-  return json_reply(render_page(options_.envelope, "datas", store_.query(q, wall), q.page_index, q.page_size));
+  return json_reply(render_page(options_.flow_envelope, "datas", store_.query(q, wall), q.page_index, q.page_size));
 }
 
 sim_reply engine::serve_orders(const nlohmann::json& biz, sys_seconds wall, endpoint_stats& stats) {
@@ -197,7 +250,7 @@ sim_reply engine::serve_orders(const nlohmann::json& biz, sys_seconds wall, endp
   if (q.window)
     store_.drift_orders(*q.window, options_.faults.drift_rows_per_call, wall, options_.faults.drift_changes_items);
   ++stats.served;
-  return json_reply(render_page(options_.envelope, "orders", store_.query(q, wall), q.page_index, q.page_size));
+  return json_reply(render_page(options_.orders_envelope, "orders", store_.query(q, wall), q.page_index, q.page_size));
 }
 
 }  // namespace ferry::sim

@@ -46,8 +46,12 @@ std::string render_page(const envelope_style& style, std::string_view list_key, 
       out.append("}}");
       break;
     case envelope_shape::bare:
-      out.append(",\"data\":");
-      append_list(out, page);
+      if (page.rows.empty() && style.empty != empty_data::array) {
+        if (style.empty == empty_data::null) out.append(",\"data\":null");
+      } else {
+        out.append(",\"data\":");
+        append_list(out, page);
+      }
       out.push_back('}');
       break;
     case envelope_shape::toplevel:

@@ -41,6 +41,7 @@ std::string_view fault_name(fault_kind kind) {
     case fault_kind::timeout: return "timeout";
     case fault_kind::malformed: return "malformed";
     case fault_kind::code_150: return "code_150";
+    case fault_kind::code_100: return "code_100";
   }
   return "none";
 }

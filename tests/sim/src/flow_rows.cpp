@@ -79,19 +79,22 @@ bool flow_before(const flow_row& a, const flow_row& b) {
   return std::tie(a.create_time, a.io_id, a.sku_sn) < std::tie(b.create_time, b.io_id, b.sku_sn);
 }
 
+// As the documented platform types them (jst-java's response class): io_id,
+// inout_type and cost_amount numbers; o_id, sku_id, cost_price and
+// supplier_id strings; no wms_co_id (a request filter only).
 std::string render_flow_row(const flow_row& row) {
   std::string out;
   out.reserve(400);
   out.append("{\"io_id\":").append(std::to_string(row.io_id));
-  out.append(",\"o_id\":").append(std::to_string(row.o_id));
+  out.append(",\"o_id\":\"").append(std::to_string(row.o_id)).append("\"");
   out.append(",\"inout_type\":").append(std::to_string(row.inout_type));
   out.append(",\"sku_id\":");
   append_json_string(out, row.sku_id);
   out.append(",\"sku_sn\":");
   append_json_string(out, row.sku_sn);
-  out.append(",\"cost_price\":");
+  out.append(",\"cost_price\":\"");
   append_decimal4(out, row.cost_price);
-  out.append(",\"cost_amount\":");
+  out.append("\",\"cost_amount\":");
   append_decimal4(out, row.cost_amount);
   out.append(",\"remark\":");
   append_optional_string(out, row.remark);
@@ -99,10 +102,9 @@ std::string render_flow_row(const flow_row& row) {
   append_beijing_datetime(out, row.create_time);
   out.append("\",\"modified_time\":\"");
   append_beijing_datetime(out, row.modified_time);
-  out.append("\",\"supplier_id\":").append(std::to_string(row.supplier_id));
+  out.append("\",\"supplier_id\":\"").append(std::to_string(row.supplier_id)).append("\"");
   out.append(",\"supplier_name\":");
   append_optional_string(out, row.supplier_name);
-  out.append(",\"wms_co_id\":").append(std::to_string(row.wms_co_id));
   out.push_back('}');
   return out;
 }

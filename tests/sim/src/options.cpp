@@ -12,8 +12,9 @@ namespace po = boost::program_options;
 
 // Flag values kept as text until they are checked together.
 struct raw_flags {
-  std::string empty_fields = "keep", envelope = "standard";
-  std::string tolerance = "10m", late_delay = "2m", fault_delay = "35s";
+  std::string empty_fields = "keep", envelope, flow_envelope = "bare", orders_envelope = "standard", empty_data = "null";
+  bool omit_has_next = false, token_calls_unlimited = false;
+  std::string tolerance = "10m", late_delay = "2m", fault_delay = "35s", token_ttl = "30d", app_kind = "self_built";
   std::string data_from = "2026-01-01 00:00:00", data_to = "2026-01-31 00:00:00";
   std::int64_t orders = -1;
   std::string endpoint, from, to;
@@ -43,8 +44,14 @@ po::options_description describe(sim_options& o, raw_flags& raw) {
      "flow rows served with a defect (wrong type, huge string, bad date, missing key, ...)")
     ("limit-per-second", po::value(&o.limit_per_second)->default_value(5), "calls per second per app_key (0 = off)")
     ("limit-per-minute", po::value(&o.limit_per_minute)->default_value(100), "calls per minute per app_key (0 = off)")
-    ("envelope", po::value(&raw.envelope)->default_value(raw.envelope), "standard|bare|toplevel")
-    ("omit-has-next", po::bool_switch(&o.envelope.omit_has_next), "leave has_next out of pages")
+    ("flow-envelope", po::value(&raw.flow_envelope)->default_value(raw.flow_envelope),
+     "bare|standard|toplevel: the flow query's answers (documented: bare, no page fields)")
+    ("orders-envelope", po::value(&raw.orders_envelope)->default_value(raw.orders_envelope),
+     "standard|bare|toplevel: the order query's answers")
+    ("envelope", po::value(&raw.envelope), "standard|bare|toplevel for both endpoints (the old single setting)")
+    ("empty-data", po::value(&raw.empty_data)->default_value(raw.empty_data),
+     "null|array|omit: a bare page without rows (documented: \"data\": null)")
+    ("omit-has-next", po::bool_switch(&raw.omit_has_next), "leave has_next out of pages")
     ("fault-delay", po::value(&raw.fault_delay)->default_value(raw.fault_delay), "delay of a `timeout` fault");
   // --http-500 and so on; the /__sim/faults key is the same name with '_'.
   for (const auto kind : all_faults) {
@@ -55,7 +62,15 @@ po::options_description describe(sim_options& o, raw_flags& raw) {
   }
   d.add_options()
     ("token-expire-after-calls", po::value(&o.faults.token_expire_after_calls)->default_value(0),
-     "access token expires after N accepted calls (0 = never)")
+     "access token also expires after N accepted calls (0 = never)")
+    ("token-ttl", po::value(&raw.token_ttl)->default_value(raw.token_ttl),
+     "lifetime of issued tokens (expires_in); the refresh token dies with the access token")
+    ("refresh-outlives", po::bool_switch(&o.refresh_outlives),
+     "the refresh token stays good after the access token expired (the older, kinder behaviour)")
+    ("app-kind", po::value(&raw.app_kind)->default_value(raw.app_kind),
+     "self_built|isv: an isv app is refused every refresh with code 150")
+    ("token-calls-unlimited", po::bool_switch(&raw.token_calls_unlimited),
+     "refreshToken and getInitToken calls do not count against the rate limits")
     ("drift-rows-per-call", po::value(&o.faults.drift_rows_per_call)->default_value(0),
      "rows inserted/moved in the queried window before each data call")
     ("drift-changes-items", po::bool_switch(&o.faults.drift_changes_items),
@@ -72,6 +87,13 @@ std::chrono::milliseconds duration_flag(const std::string& name, const std::stri
   return *d;
 }
 
+envelope_shape envelope_flag(const std::string& name, const std::string& text) {
+  if (text == "standard") return envelope_shape::standard;
+  if (text == "bare") return envelope_shape::bare;
+  if (text == "toplevel") return envelope_shape::toplevel;
+  throw usage_error("--" + name + ": standard, bare or toplevel");
+}
+
 sys_seconds time_flag(const std::string& name, const std::string& text, sys_seconds now) {
   const auto t = parse_time_flag(text, now);
   if (!t) throw usage_error("--" + name + ": not a time (yyyy-MM-dd HH:mm:ss, now, now-2h, now+1h): " + text);
@@ -86,12 +108,26 @@ void finish(command_line& cl, const raw_flags& raw, sys_seconds now) {
   o.timestamp_tolerance = duration_cast<std::chrono::seconds>(duration_flag("timestamp-tolerance", raw.tolerance));
   o.data.late_delay = duration_cast<std::chrono::seconds>(duration_flag("late-delay", raw.late_delay));
   o.fault_delay = duration_flag("fault-delay", raw.fault_delay);
+  o.token_ttl = duration_cast<std::chrono::seconds>(duration_flag("token-ttl", raw.token_ttl));
+  if (o.token_ttl < std::chrono::seconds{1}) throw usage_error("--token-ttl: at least 1s");
+  o.token_calls_limited = !raw.token_calls_unlimited;
+  if (raw.app_kind == "self_built") o.kind = app_kind::self_built;
+  else if (raw.app_kind == "isv") o.kind = app_kind::isv;
+  else throw usage_error("--app-kind: self_built or isv");
   if (raw.empty_fields != "keep" && raw.empty_fields != "skip") throw usage_error("--empty-fields: keep or skip");
   o.empties = raw.empty_fields == "keep" ? source::jushuitan::empty_fields::keep : source::jushuitan::empty_fields::skip;
-  if (raw.envelope == "standard") o.envelope.shape = envelope_shape::standard;
-  else if (raw.envelope == "bare") o.envelope.shape = envelope_shape::bare;
-  else if (raw.envelope == "toplevel") o.envelope.shape = envelope_shape::toplevel;
-  else throw usage_error("--envelope: standard, bare or toplevel");
+  o.flow_envelope.shape = envelope_flag("flow-envelope", raw.envelope.empty() ? raw.flow_envelope : raw.envelope);
+  o.orders_envelope.shape =
+      envelope_flag("orders-envelope", raw.envelope.empty() ? raw.orders_envelope : raw.envelope);
+  if (!raw.envelope.empty()) envelope_flag("envelope", raw.envelope);
+  empty_data empty = empty_data::null;
+  if (raw.empty_data == "array") empty = empty_data::array;
+  else if (raw.empty_data == "omit") empty = empty_data::omit;
+  else if (raw.empty_data != "null") throw usage_error("--empty-data: null, array or omit");
+  for (auto* style : {&o.flow_envelope, &o.orders_envelope}) {
+    style->empty = empty;
+    style->omit_has_next = raw.omit_has_next;
+  }
   o.data.orders = raw.orders >= 0 ? raw.orders : o.data.records / 4;
   o.data.from = time_flag("data-from", raw.data_from, now);
   o.data.to = time_flag("data-to", raw.data_to, now);

@@ -35,4 +35,13 @@ std::string signed_refresh_body(const credentials& creds, std::string_view refre
                 creds.app_secret);
 }
 
+std::string signed_init_token_body(const credentials& creds, std::string_view code, core::sys_seconds now) {
+  return finish({{"app_key", creds.app_key},
+                 {"timestamp", std::to_string(now.time_since_epoch().count())},
+                 {"grant_type", "authorization_code"},
+                 {"charset", "utf-8"},
+                 {"code", std::string{code}}},
+                creds.app_secret);
+}
+
 }  // namespace ferry::sim

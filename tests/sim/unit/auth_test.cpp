@@ -59,22 +59,44 @@ TEST_CASE("timestamp tolerance: both edges included, one second past refused") {
 }
 
 TEST_CASE("tokens expire after N calls and rotate on refresh") {
+  const auto now = sim::sys_seconds{seconds{1700000000}};
   sim::token_state tokens("at", "rt", 1);
   tokens.set_expire_after_calls(2);
-  CHECK(tokens.check("at") == sim::token_verdict::valid);
-  CHECK(tokens.check("nope") == sim::token_verdict::unknown);
-  CHECK(tokens.check("") == sim::token_verdict::unknown);
+  CHECK(tokens.check("at", now) == sim::token_verdict::valid);
+  CHECK(tokens.check("nope", now) == sim::token_verdict::unknown);
+  CHECK(tokens.check("", now) == sim::token_verdict::unknown);
   tokens.count_call();
   tokens.count_call();
-  CHECK(tokens.check("at") == sim::token_verdict::expired);
-  CHECK_FALSE(tokens.refresh("wrong"));
-  REQUIRE(tokens.refresh("rt"));
+  CHECK(tokens.check("at", now) == sim::token_verdict::expired);
+  CHECK_FALSE(tokens.refresh("wrong", now));
+  REQUIRE(tokens.refresh("rt", now));
   const auto new_access = tokens.access_token();
   CHECK(new_access != "at");
-  CHECK(tokens.check(new_access) == sim::token_verdict::valid);
-  CHECK(tokens.check("at") == sim::token_verdict::unknown);
-  CHECK_FALSE(tokens.refresh("rt"));
+  CHECK(tokens.check(new_access, now) == sim::token_verdict::valid);
+  CHECK(tokens.check("at", now) == sim::token_verdict::unknown);
+  CHECK_FALSE(tokens.refresh("rt", now));
   sim::token_state same_seed("at", "rt", 1);
-  REQUIRE(same_seed.refresh("rt"));
+  REQUIRE(same_seed.refresh("rt", now));
   CHECK(same_seed.access_token() == new_access);
+}
+
+TEST_CASE("tokens expire by time, the refresh token with the access token") {
+  const auto start = sim::sys_seconds{seconds{1700000000}};
+  sim::token_state tokens("at", "rt", 1, seconds{20});
+  CHECK(tokens.check("at", start) == sim::token_verdict::valid);  // the first call starts the clock
+  REQUIRE(tokens.expires_at() == start + seconds{20});
+  CHECK(tokens.check("at", start + seconds{19}) == sim::token_verdict::valid);
+  CHECK(tokens.check("at", start + seconds{20}) == sim::token_verdict::expired);
+  CHECK_FALSE(tokens.refresh("rt", start + seconds{20}));  // dead with it
+  sim::token_state kinder("at", "rt", 1, seconds{20}, true);
+  CHECK(kinder.check("at", start) == sim::token_verdict::valid);
+  REQUIRE(kinder.refresh("rt", start + seconds{60}));
+  CHECK(kinder.expires_at() == start + seconds{80});
+  // Ageing and minting.
+  kinder.expire_in(seconds{0}, start + seconds{61});
+  CHECK(kinder.check(kinder.access_token(), start + seconds{61}) == sim::token_verdict::expired);
+  const auto before = kinder.access_token();
+  kinder.mint(start + seconds{62});
+  CHECK(kinder.access_token() != before);
+  CHECK(kinder.check(kinder.access_token(), start + seconds{62}) == sim::token_verdict::valid);
 }

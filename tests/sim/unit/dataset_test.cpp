@@ -65,13 +65,18 @@ TEST_CASE("flow rows: count, unique keys, paging order, time range, all 18 inout
 
 TEST_CASE("every row's JSON parses and carries its fields exactly") {
   const auto rows = sim::generate_flow_rows(options(3));
-  const std::regex four_places(R"("cost_price":-?\d+\.\d{4},"cost_amount":-?\d+\.\d{4},)");
+  // As the documented platform types them: cost_price a string, cost_amount a number.
+  const std::regex four_places(R"("cost_price":"-?\d+\.\d{4}","cost_amount":-?\d+\.\d{4},)");
   bool saw_null_remark = false, saw_empty_remark = false, saw_quote = false, saw_emoji = false,
        saw_newline = false, saw_backslash = false, saw_null_supplier = false;
   for (const auto& r : rows) {
     const auto j = nlohmann::json::parse(r.json);
     REQUIRE(j["sku_sn"] == r.sku_sn);
     REQUIRE(j["io_id"] == r.io_id);
+    REQUIRE(j["o_id"] == std::to_string(r.o_id));
+    REQUIRE(j["supplier_id"] == std::to_string(r.supplier_id));
+    REQUIRE(j["sku_id"].is_string());
+    REQUIRE_FALSE(j.contains("wms_co_id"));  // a request filter, not a row field
     REQUIRE(std::regex_search(r.json, four_places));
     if (r.remark) REQUIRE(j["remark"].get<std::string>() == *r.remark);
     else REQUIRE(j["remark"].is_null());

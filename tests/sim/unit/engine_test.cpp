@@ -28,9 +28,10 @@ struct harness {
   sim::engine engine{small_options()};
   std::string access_token = "demo-access-token";
 
-  json call(std::string_view path, const json& biz, sim::sys_seconds at = now) {
+  // `at` signs the call; `wall` is the simulator's clock when it arrives.
+  json call(std::string_view path, const json& biz, sim::sys_seconds at = now, sim::sys_seconds wall = now) {
     const auto body = sim::signed_business_body(sim::credentials{}, access_token, biz.dump(), at);
-    const auto reply = engine.handle({"POST", path, form_type, body}, now, t0);
+    const auto reply = engine.handle({"POST", path, form_type, body}, wall, t0);
     REQUIRE(reply.status == 200);
     return json::parse(reply.body);
   }
@@ -46,16 +47,69 @@ json window(std::int64_t page_index, std::int64_t page_size) {
 
 }  // namespace
 
-TEST_CASE("engine: a good call is served in the standard envelope") {
+// The documented flow answer: a bare array with a requestId and no page
+// fields; a page without rows is "data": null.
+TEST_CASE("engine: the flow query answers a bare array, null when empty, with a requestId") {
   harness h;
   const auto page = h.call(sim::flow_path, window(2, 500));
   CHECK(page["code"] == 0);
   CHECK(page["msg"] == "执行成功");
+  CHECK(page["requestId"].get<std::string>().starts_with("sim-"));
+  REQUIRE(page["data"].is_array());
+  CHECK(page["data"].size() == 500);
+  CHECK(page["data"][0]["sku_sn"].is_string());
+  CHECK(page["data"][0]["o_id"].is_string());
+  CHECK_FALSE(page.contains("data_count"));
+  const auto past_end = h.call(sim::flow_path, window(5, 500));
+  CHECK(past_end["code"] == 0);
+  CHECK(past_end["data"].is_null());
+  CHECK(past_end["requestId"] != page["requestId"]);
+}
+
+TEST_CASE("engine: --flow-envelope standard keeps the old envelope with its counts") {
+  auto options = small_options();
+  options.flow_envelope.shape = sim::envelope_shape::standard;
+  harness h{sim::engine{options}};
+  const auto page = h.call(sim::flow_path, window(2, 500));
   CHECK(page["data"]["data_count"] == 2000);
   CHECK(page["data"]["page_count"] == 4);
   CHECK(page["data"]["has_next"] == true);
   CHECK(page["data"]["datas"].size() == 500);
-  CHECK(page["data"]["datas"][0]["sku_sn"].is_string());
+}
+
+TEST_CASE("engine: tokens expire by time, refreshes count against the limits, isv apps may not refresh") {
+  auto options = small_options();
+  options.token_ttl = std::chrono::seconds{20};
+  options.limit_per_second = 2;
+  harness h{sim::engine{options}};
+  CHECK(h.call(sim::flow_path, window(1, 10))["code"] == 0);  // starts the tokens' clock
+  const auto later = now + std::chrono::seconds{20};
+  CHECK(h.call(sim::flow_path, window(1, 10), later, later)["code"] == 100);
+  // The refresh token died with the access token.
+  auto refresh = [&](const std::string& token, sim::sys_seconds at) {
+    const auto body = sim::signed_refresh_body(sim::credentials{}, token, at);
+    return json::parse(h.engine.handle({"POST", sim::refresh_path, form_type, body}, at, t0).body);
+  };
+  CHECK(refresh("demo-refresh-token", now + std::chrono::seconds{20})["code"] == 100);
+  // A live refresh token works, and the refresh counts against the limits
+  // like any call (2 a second here).
+  harness fresh{sim::engine{options}};
+  CHECK(fresh.call(sim::flow_path, window(1, 10))["code"] == 0);
+  auto again = [&](const std::string& token) {
+    const auto body = sim::signed_refresh_body(sim::credentials{}, token, now);
+    return json::parse(fresh.engine.handle({"POST", sim::refresh_path, form_type, body}, now, t0).body);
+  };
+  const auto ok = again("demo-refresh-token");
+  REQUIRE(ok["code"] == 0);
+  CHECK(ok["data"]["expires_in"] == 20);
+  CHECK(again(ok["data"]["refresh_token"].get<std::string>())["code"] == 199);  // the third call this second
+  auto isv = small_options();
+  isv.kind = sim::app_kind::isv;
+  harness h_isv{sim::engine{isv}};
+  const auto body = sim::signed_refresh_body(sim::credentials{}, "demo-refresh-token", now);
+  const auto refused = json::parse(h_isv.engine.handle({"POST", sim::refresh_path, form_type, body}, now, t0).body);
+  CHECK(refused["code"] == 150);
+  CHECK(refused["msg"] == "服务商应用禁止刷新access_token");
 }
 
 TEST_CASE("engine: checks run in the documented order") {
@@ -87,12 +141,11 @@ TEST_CASE("engine: checks run in the documented order") {
 TEST_CASE("engine: drift inserts K rows before the page, so page 2 repeats K rows") {
   harness h;
   REQUIRE(h.call(sim::flow_path, window(1, 100))["code"] == 0);
-  const auto before = h.call(sim::flow_path, window(1, 100))["data"]["datas"];
+  const auto before = h.call(sim::flow_path, window(1, 100))["data"];
   REQUIRE(h.raw("POST", "/__sim/faults", "application/json", R"({"drift_rows_per_call":7})").status == 200);
   const auto page2 = h.call(sim::flow_path, window(2, 100));
-  CHECK(page2["data"]["data_count"] == 2007);
   // The 7 new rows sit at the window's start, so page 2 begins with page 1's last 7 rows.
-  for (int i = 0; i < 7; ++i) CHECK(page2["data"]["datas"][static_cast<std::size_t>(i)] == before[static_cast<std::size_t>(93 + i)]);
+  for (int i = 0; i < 7; ++i) CHECK(page2["data"][static_cast<std::size_t>(i)] == before[static_cast<std::size_t>(93 + i)]);
 }
 
 TEST_CASE("engine: order drift moves the window's first K orders to its end") {
@@ -165,4 +218,25 @@ TEST_CASE("engine: control paths answer JSON and 404 elsewhere under /__sim") {
   CHECK(h.raw("GET", "/__sim/truth?endpoint=/x&from=2026-01-01&to=2026-01-02", "", "").status == 400);
   const auto truth = h.raw("GET", "/__sim/truth?endpoint=%2Fopen%2Forders%2Fsingle%2Fquery&from=2026-01-01+00:00:00&to=2026-01-02", "", "");
   CHECK(truth.kind == sim::reply_kind::truth);
+}
+
+TEST_CASE("engine: /__sim/tokens ages the tokens, getInitToken mints new ones, a code_100 fault is a business error") {
+  harness h;
+  CHECK(h.call(sim::flow_path, window(1, 10))["code"] == 0);
+  auto aged = h.raw("POST", "/__sim/tokens", "application/json", R"({"expire_in":0})");
+  REQUIRE(aged.status == 200);
+  CHECK(json::parse(aged.body)["expires_in"] == 0);
+  CHECK(h.call(sim::flow_path, window(1, 10))["code"] == 100);
+  CHECK(h.raw("POST", "/__sim/tokens", "application/json", R"({"expire_in":-1})").status == 400);
+  const auto minted = json::parse(
+      h.engine.handle({"POST", sim::init_token_path, form_type, sim::signed_init_token_body(sim::credentials{}, "abc123", now)},
+                      now, t0).body);
+  REQUIRE(minted["code"] == 0);
+  h.access_token = minted["data"]["access_token"].get<std::string>();
+  CHECK(h.call(sim::flow_path, window(1, 10))["code"] == 0);
+  REQUIRE(h.raw("POST", "/__sim/faults", "application/json", R"({"code_100":1.0})").status == 200);
+  const auto refused = h.call(sim::flow_path, window(1, 10));
+  CHECK(refused["code"] == 100);
+  CHECK(refused["msg"] == "上架仓位不能为空");
+  CHECK(refused["requestId"].is_string());
 }

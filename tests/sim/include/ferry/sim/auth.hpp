@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -26,31 +27,48 @@ bool sign_ok(const jst::form_fields& form, std::string_view app_secret, jst::emp
 
 enum class token_verdict { valid, unknown, expired };
 
-// The tokens one app holds now.
-//
-// An access token expires after `expire_after_calls` accepted calls when that
-// is > 0. refresh() with the current refresh token issues new tokens, derived
-// from the seed and a generation number, and retires both old ones.
+// The tokens one app holds now, as the documented platform keeps them: both
+// expire `ttl` after they were issued (the initial ones: `ttl` after the
+// first call that sees them), the refresh token with the access token, as
+// both public SDKs assume; or, with `refresh_outlives`, the refresh token
+// stays good until it is used (the older, kinder behaviour). An access
+// token may also expire after `expire_after_calls` accepted calls (> 0).
+// refresh() and mint() issue new tokens, derived from the seed and a
+// generation number, and retire both old ones.
 class token_state {
  public:
-  token_state(std::string access_token, std::string refresh_token, std::uint64_t seed);
+  token_state(std::string access_token, std::string refresh_token, std::uint64_t seed,
+              std::chrono::seconds ttl = std::chrono::days{30}, bool refresh_outlives = false);
 
-  token_verdict check(std::string_view access_token) const;
+  token_verdict check(std::string_view access_token, sys_seconds now);
   // Counts one accepted call made with the current access token.
   void count_call() { ++calls_with_current_; }
   void set_expire_after_calls(std::int64_t calls) { expire_after_calls_ = calls; }
 
-  // New tokens when `refresh_token` is the current one; false otherwise.
-  bool refresh(std::string_view refresh_token);
+  // New tokens when `refresh_token` is the current one and alive; false otherwise.
+  bool refresh(std::string_view refresh_token, sys_seconds now);
+  // New tokens whatever the old ones were (getInitToken).
+  void mint(sys_seconds now);
+  // Ages the current tokens: they expire `after` from `now` (0: at once).
+  void expire_in(std::chrono::seconds after, sys_seconds now);
 
   const std::string& access_token() const { return access_token_; }
   const std::string& refresh_token() const { return refresh_token_; }
   std::int64_t calls_with_current() const { return calls_with_current_; }
+  std::chrono::seconds ttl() const { return ttl_; }
+  std::optional<sys_seconds> expires_at() const { return expires_at_; }
+  std::uint64_t generation() const { return generation_; }
 
  private:
+  void issue(sys_seconds now);
+  sys_seconds expiry(sys_seconds now);
+
   std::string access_token_;
   std::string refresh_token_;
   std::uint64_t seed_;
+  std::chrono::seconds ttl_;
+  bool refresh_outlives_;
+  std::optional<sys_seconds> expires_at_;  // unset until the first call sees the initial tokens
   std::uint64_t generation_ = 0;
   std::int64_t calls_with_current_ = 0;
   std::int64_t expire_after_calls_ = 0;

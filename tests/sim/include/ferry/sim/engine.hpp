@@ -82,12 +82,16 @@ class engine {
                    endpoint_stats& stats);
   std::optional<sim_reply> check_caller(const sim_request& request, const source::jushuitan::form_fields& form,
                                         sys_seconds wall) const;
-  sim_reply answer_refresh(const source::jushuitan::form_fields& form, endpoint_stats& stats);
+  sim_reply answer_refresh(const source::jushuitan::form_fields& form, sys_seconds wall, endpoint_stats& stats);
+  sim_reply answer_init_token(const source::jushuitan::form_fields& form, sys_seconds wall, endpoint_stats& stats);
+  void stamp_request_id(sim_reply& reply);
   sim_reply answer_data(std::string_view path, const source::jushuitan::form_fields& form, sys_seconds wall,
                         steady_time steady, endpoint_stats& stats);
   sim_reply serve_flow(const nlohmann::json& biz, sys_seconds wall, endpoint_stats& stats);
   sim_reply serve_orders(const nlohmann::json& biz, sys_seconds wall, endpoint_stats& stats);
-  sim_reply handle_control(const sim_request& request, std::string_view path, std::string_view query);
+  sim_reply handle_control(const sim_request& request, std::string_view path, std::string_view query,
+                           sys_seconds wall);
+  sim_reply control_tokens(const sim_request& request, sys_seconds wall);
   sim_reply control_truth(std::string_view query) const;
   sim_reply control_faults(const sim_request& request);
   endpoint_stats& stats_for(std::string_view path);
@@ -97,6 +101,7 @@ class engine {
   token_state tokens_;
   sliding_limiter limiter_;
   std::uint64_t call_sequence_ = 0;
+  std::uint64_t answers_ = 0;  // numbers the requestId of every answer
   // Arrival times of business calls in the last minute, for the peak call
   // rates a test compares with the client's configured limits.
   std::deque<steady_time> arrivals_;

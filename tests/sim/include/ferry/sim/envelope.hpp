@@ -15,9 +15,14 @@ enum class envelope_shape {
   toplevel,  // {"code","msg","issuccess":true, page fields, LIST:[...]}
 };
 
+// How a page with no rows says so in the bare shape: "data": null (what live
+// /open/webapi answers do), "data": [], or no "data" at all.
+enum class empty_data { null, array, omit };
+
 struct envelope_style {
   envelope_shape shape = envelope_shape::standard;
   bool omit_has_next = false;
+  empty_data empty = empty_data::null;
 };
 
 inline constexpr std::string_view success_msg = "执行成功";

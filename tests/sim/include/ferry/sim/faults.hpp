@@ -14,12 +14,14 @@
 
 namespace ferry::sim {
 
-enum class fault_kind { none, http_500, http_502, http_503, reset, timeout, malformed, code_150 };
+// code_100: a business refusal worded as /open/webapi endpoints word them
+// under code 100 ("上架仓位不能为空"), which is not the token error.
+enum class fault_kind { none, http_500, http_502, http_503, reset, timeout, malformed, code_150, code_100 };
 
 // Every kind but none, in the order their probabilities are stacked.
-inline constexpr std::array<fault_kind, 7> all_faults{
+inline constexpr std::array<fault_kind, 8> all_faults{
     fault_kind::http_500, fault_kind::http_502, fault_kind::http_503, fault_kind::reset,
-    fault_kind::timeout,  fault_kind::malformed, fault_kind::code_150};
+    fault_kind::timeout,  fault_kind::malformed, fault_kind::code_150, fault_kind::code_100};
 
 // The /__sim/faults key of a kind: "http_500", "reset", ...
 std::string_view fault_name(fault_kind kind);

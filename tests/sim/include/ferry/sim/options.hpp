@@ -22,6 +22,10 @@ struct credentials {
   std::string refresh_token = "demo-refresh-token";
 };
 
+// Self-built (自研) apps refresh and mint tokens; service-provider (服务商)
+// apps are refused every refresh (code 150, since 2023-08-15).
+enum class app_kind { self_built, isv };
+
 struct sim_options {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;
@@ -31,9 +35,16 @@ struct sim_options {
   data_options data;
   std::int64_t limit_per_second = 5;
   std::int64_t limit_per_minute = 100;
-  envelope_style envelope;
+  // The documented shapes: the flow query answers a bare array (no page
+  // fields, "data": null when empty), orders the standard envelope.
+  envelope_style flow_envelope{envelope_shape::bare};
+  envelope_style orders_envelope{envelope_shape::standard};
   fault_settings faults;
   std::chrono::milliseconds fault_delay{35000};
+  std::chrono::seconds token_ttl{std::chrono::days{30}};  // expires_in: 2592000, as documented
+  bool refresh_outlives = false;  // the refresh token stays good past the access token's expiry
+  app_kind kind = app_kind::self_built;
+  bool token_calls_limited = true;  // refreshToken and getInitToken count against the limits
 };
 
 // What `jst-sim truth` prints.
@@ -69,5 +80,6 @@ std::optional<endpoint_kind> endpoint_of(std::string_view path);
 inline constexpr std::string_view flow_path = "/open/webapi/wmsapi/skusn/queryinoutitemskusns";
 inline constexpr std::string_view orders_path = "/open/orders/single/query";
 inline constexpr std::string_view refresh_path = "/openWeb/auth/refreshToken";
+inline constexpr std::string_view init_token_path = "/openWeb/auth/getInitToken";
 
 }  // namespace ferry::sim

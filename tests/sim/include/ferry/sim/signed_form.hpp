@@ -16,5 +16,7 @@ std::string signed_business_body(const credentials& creds, std::string_view acce
 
 // The form body of /openWeb/auth/refreshToken with `refresh_token`.
 std::string signed_refresh_body(const credentials& creds, std::string_view refresh_token, core::sys_seconds now);
+// A getInitToken form with `code` (any six characters).
+std::string signed_init_token_body(const credentials& creds, std::string_view code, core::sys_seconds now);
 
 }  // namespace ferry::sim
