@@ -2,6 +2,7 @@
 
 #include "ferry/http/url.hpp"
 #include "ferry/state/store.hpp"
+#include "ferry/state/token_lock.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -24,6 +25,14 @@ mysql::tls_mode tls_mode(config::mysql_tls_mode m) {
   return mysql::tls_mode::disabled;
 }
 
+source::jushuitan::tokens to_tokens(const state::source_tokens& t) {
+  return {t.access_token, t.refresh_token, t.expires_at, t.issued_at};
+}
+
+state::source_tokens to_row(const source::jushuitan::tokens& t) {
+  return {t.access_token, t.refresh_token, t.expires_at, t.issued_at};
+}
+
 source::jushuitan::client_options client_options(const config::source_config& s,
                                                  std::optional<state::source_tokens> stored) {
   source::jushuitan::client_options o;
@@ -34,13 +43,17 @@ source::jushuitan::client_options client_options(const config::source_config& s,
   o.base = *base;
   o.app_key = s.app_key;
   o.app_secret = s.app_secret.reveal();
-  // Tokens refreshed by an earlier run replace the configured ones: the
+  o.kind = s.kind == config::app_kind::isv ? source::jushuitan::app_kind::isv : source::jushuitan::app_kind::self_built;
+  o.mint_tokens = s.mint_tokens;
+  // Tokens renewed by an earlier run replace the configured ones: the
   // platform has already retired those.
-  if (stored) {
-    o.initial_tokens = {stored->access_token, stored->refresh_token, stored->expires_at};
+  if (stored && !stored->access_token.empty()) {
+    o.initial_tokens = to_tokens(*stored);
+    if (!o.initial_tokens.expires_at) o.initial_tokens.expires_at = s.token_expires_at;
   } else {
     o.initial_tokens.access_token = s.access_token.reveal();
     if (s.refresh_token) o.initial_tokens.refresh_token = s.refresh_token->reveal();
+    o.initial_tokens.expires_at = s.token_expires_at;
   }
   for (const auto& r : s.rate_limits) o.rates.push_back({r.calls, r.per});
   o.retry = {s.retry.max_attempts, s.retry.base_delay, s.retry.max_delay, s.retry.max_throttle_wait};
@@ -107,6 +120,7 @@ void engine::apply(const config::config& cfg, const std::set<std::string>& sourc
   for (const auto& name : sources) {
     const auto it = clients_.find(name);
     if (it == clients_.end()) continue;
+    it->second->stop_keeping();
     retired_clients_.push_back(std::move(it->second));
     clients_.erase(it);
   }
@@ -125,18 +139,39 @@ void engine::apply(const config::config& cfg, const std::set<std::string>& sourc
   }
 }
 
+// The account's tokens live in ferry_sources: read before use, renewed
+// under the row's lock (a token_lock of this client's own, so that a client
+// a reload replaced and its successor also take turns).
+source::jushuitan::token_store engine::token_store_for(const config::source_config& s) {
+  auto lock = std::make_shared<state::token_lock>(mysql_options(cfg_->mysql), s.name, s.app_key);
+  source::jushuitan::token_store store;
+  store.load = [this, name = s.name, key = s.app_key]() -> asio::awaitable<std::optional<source::jushuitan::tokens>> {
+    const auto row = co_await pool_.run([&](mysql::connection& conn) { return state::load_tokens(conn, name, key); });
+    if (!row) co_return std::nullopt;
+    co_return to_tokens(*row);
+  };
+  store.lock = [this, lock](const source::jushuitan::tokens& current)
+      -> asio::awaitable<std::optional<source::jushuitan::tokens>> {
+    const auto row = co_await pool_.run([&](mysql::connection&) { return lock->lock(to_row(current)); });
+    if (!row) co_return std::nullopt;
+    co_return to_tokens(*row);
+  };
+  store.unlock = [this, lock](const std::optional<source::jushuitan::tokens>& fresh) -> asio::awaitable<void> {
+    std::optional<state::source_tokens> row;
+    if (fresh) row = to_row(*fresh);
+    co_await pool_.run([&](mysql::connection&) {
+      lock->unlock(row);
+      return 0;
+    });
+  };
+  return store;
+}
+
 source::jushuitan::client& engine::client_for(const config::source_config& s) {
   auto& slot = clients_[s.name];
   if (slot) return *slot;
   const auto stored = pool_.run_blocking(
       [&](mysql::connection& conn) { return state::load_tokens(conn, s.name, s.app_key); });
-  auto save = [this, name = s.name, key = s.app_key](const source::jushuitan::tokens& t) -> asio::awaitable<void> {
-    const state::source_tokens row{t.access_token, t.refresh_token, t.expires_at};
-    co_await pool_.run([&](mysql::connection& conn) {
-      state::save_tokens(conn, name, key, row);
-      return 0;
-    });
-  };
   auto options = client_options(s, stored);
   if (metrics_ != nullptr) {
     auto& m = metrics_->source(s.name);
@@ -146,9 +181,33 @@ source::jushuitan::client& engine::client_for(const config::source_config& s) {
     options.on_limiter_wait = [&m](std::chrono::nanoseconds waited) {
       if (waited.count() > 0) m.ratelimit_waited(waited);
     };
+    options.on_tokens = [&m](const source::jushuitan::tokens& t, bool renewable) {
+      std::optional<std::chrono::system_clock::time_point> expires, due;
+      if (t.expires_at) {
+        expires = *t.expires_at;
+        due = *t.expires_at - source::jushuitan::refresh_margin(t);
+      }
+      m.set_token(expires, due, renewable);
+    };
+    options.on_renewed = [&m] { m.token_renewed(); };
   }
-  slot = std::make_unique<source::jushuitan::client>(io_.get_executor(), std::move(options), clock_, save);
+  slot = std::make_unique<source::jushuitan::client>(io_.get_executor(), std::move(options), clock_,
+                                                     token_store_for(s));
+  // Its tokens are kept alive on a timer of their own, between runs too.
+  asio::co_spawn(io_, slot->keep_tokens(), [name = s.name](std::exception_ptr e) {
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& error) {
+      spdlog::error("source={} keeping the tokens stopped: {}", name, error.what());
+    }
+  });
   return *slot;
+}
+
+void engine::stop_keeping_tokens() {
+  for (auto& [name, client] : clients_) client->stop_keeping();
+  for (auto& client : retired_clients_) client->stop_keeping();
 }
 
 asio::awaitable<sync::run_result> engine::run_once(const std::string& job_id, sync::run_request request,
@@ -157,9 +216,13 @@ asio::awaitable<sync::run_result> engine::run_once(const std::string& job_id, sy
   if (job == nullptr) throw std::invalid_argument("no job " + job_id);
   auto& client = *clients_.at(job->source);
   const auto& plan = *plans_.at(job_id);
-  sync::page_fetcher fetch = [&client](const std::string& api, const nlohmann::json& biz,
-                                       const std::string& list_key) { return client.fetch(api, biz, list_key); };
+  sync::page_fetcher fetch = [&client](const std::string& api, const nlohmann::json& biz, const std::string& list_key,
+                                       ratelimit::priority priority) {
+    return client.fetch(api, biz, list_key, priority);
+  };
   sync::runner runner{io_.get_executor(), pool_, plan, fetch, sync::system_now, std::move(observer), &locks_};
+  // Tokens another ferryd renewed, or ones due for renewal, before the first page.
+  co_await client.sync_tokens();
   // Target tables are checked (and created or extended) once per plan, not every run.
   if (!prepared_.count(job_id)) {
     co_await runner.prepare();
@@ -185,6 +248,7 @@ std::uint64_t engine::close_abandoned_runs(const std::string& job_id) {
 
 void engine::shutdown() {
   for (auto& [name, client] : clients_) client->shutdown();
+  for (auto& client : retired_clients_) client->shutdown();
   // A commit still on a pool thread (the shutdown timeout passed) ends
   // before the locks go: no other ferryd starts the job under a write.
   pool_.stop();

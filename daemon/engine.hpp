@@ -40,13 +40,22 @@ class engine {
   // other ferryd is running the job right now (it would hold the job's lock);
   // returns how many. Blocking; for start-up.
   std::uint64_t close_abandoned_runs(const std::string& job_id);
+  // Ends every client's token keeper at its next wait (a renewal under way
+  // finishes and saves its tokens): what lets a --once's io_context run out.
+  void stop_keeping_tokens();
   void shutdown();
 
   mysql::pool& pool() { return pool_; }
+  // The source's client (for the status of its tokens); nullptr when none.
+  const source::jushuitan::client* client(const std::string& source) const {
+    const auto it = clients_.find(source);
+    return it == clients_.end() ? nullptr : it->second.get();
+  }
   const sync::job_plan& plan(const std::string& job_id) const { return *plans_.at(job_id); }
 
  private:
   source::jushuitan::client& client_for(const config::source_config& s);
+  source::jushuitan::token_store token_store_for(const config::source_config& s);
 
   asio::io_context& io_;
   const config::config* cfg_;

@@ -62,6 +62,9 @@ void print_summary(const std::string& job, const ferry::sync::run_result& r) {
       job, r.run_id, format_shanghai_datetime(r.covered->start), format_shanghai_datetime(r.covered->end),
       s.windows, s.incomplete_windows, s.pages, s.fetched, s.inserted, s.updated, s.unchanged, s.dead_letters,
       s.retries, s.throttles, r.seconds, rate(static_cast<double>(s.fetched), r.seconds));
+  if (s.verified_windows > 0)
+    std::cout << fmt::format("  verified windows {}, rows only the verification found {}\n", s.verified_windows,
+                             s.verify_found);
   if (!s.error.empty()) std::cout << "  error: " << s.error << '\n';
 }
 
@@ -124,6 +127,7 @@ int run_once(const std::string& config_file, const std::string& job_id, const po
   ferry::asio::co_spawn(io, engine.run_once(job_id, request), [&](std::exception_ptr e, ferry::sync::run_result r) {
     failure = e;
     if (!e) result = std::move(r);
+    engine.stop_keeping_tokens();
   });
   io.run();
   if (failure) std::rethrow_exception(failure);

@@ -255,6 +255,7 @@ asio::awaitable<void> service::run_job(job_slot& slot, sync::run_request request
   observer.retried = [&m](std::uint64_t n) { for (std::uint64_t i = 0; i < n; ++i) m.retried(); };
   observer.watermark_moved = [&m](sys_seconds w) { m.set_watermark(wall(w)); };
   observer.batch_written = [this](std::chrono::duration<double> d) { metrics_.mysql().batch_written(d); };
+  observer.window_verified = [&m](std::uint64_t found) { m.window_verified(found); };
   try {
     auto result = co_await engine_.run_once(slot.job->id, request, std::move(observer));
     if (result.held_elsewhere) {

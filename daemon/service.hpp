@@ -63,6 +63,7 @@ class service final : public admin::control {
   // A trigger or backfill: a job another ferryd had is tried again now.
   static void retry_now(job_slot& slot);
   nlohmann::json job_json(const job_slot& slot, std::optional<std::chrono::sys_seconds> watermark) const;
+  nlohmann::json source_token_json(const std::string& source) const;
 
   asio::io_context& io_;
   std::string config_path_;

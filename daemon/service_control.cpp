@@ -88,7 +88,16 @@ nlohmann::json service::job_json(const job_slot& slot, std::optional<sys_seconds
           {"last_run_started", time_or_null(slot.last_start)},
           {"next_run", time_or_null(slot.next_run)},
           {"held_elsewhere", slot.held_elsewhere ? json(*slot.held_elsewhere) : json(nullptr)},
+          {"source_token", source_token_json(slot.job->source)},
           {"last_run", last}};
+}
+
+// The source's access token: when it expires (null: not known yet) and
+// whether ferry renews it by itself (false: a person must, before then).
+nlohmann::json service::source_token_json(const std::string& source) const {
+  const auto* client = engine_.client(source);
+  if (client == nullptr) return nullptr;
+  return {{"expires_at", time_or_null(client->current_tokens().expires_at)}, {"renewable", client->renewable()}};
 }
 
 asio::awaitable<std::optional<std::string>> service::not_ready_reason() {

@@ -92,6 +92,18 @@ function windowList(windows) {
   return el("span", {}, String(windows.length), list);
 }
 
+// The source's token: when it expires, and whether ferry renews it or a
+// person must (flagged from three days ahead).
+function tokenText(token) {
+  if (!token) return el("span", { className: "muted", textContent: "—" });
+  if (!token.expires_at) return el("span", { className: "muted", textContent: "not known yet" });
+  const left = (Date.parse(token.expires_at.replace(" ", "T") + "+08:00") - Date.now()) / 1000;
+  const urgent = !token.renewable && left < 3 * 86400;
+  return el("span", { className: urgent ? "stale" : "",
+      textContent: token.expires_at + (token.renewable ? " (ferry renews it)" :
+          " (a person must renew it" + (urgent ? ": in " + duration(Math.max(0, left)) : "") + ")") });
+}
+
 function field(list, name, value) {
   list.append(el("dt", { textContent: name }), el("dd", {}, value));
 }
@@ -107,6 +119,7 @@ function card(job, windows) {
   field(list, "last started", job.last_run_started ?? "—");
   field(list, "next run", job.next_run ?? "—");
   field(list, "schedule", job.schedule ?? "—");
+  field(list, "source token", tokenText(job.source_token));
   if (job.queued || job.backfills_queued) {
     field(list, "queued", (job.queued ? "a run" : "") + (job.backfills_queued ? " " + job.backfills_queued +
         " backfill(s)" : ""));

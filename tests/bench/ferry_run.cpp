@@ -59,7 +59,7 @@ ordered_json bench_config(const bench_settings& s) {
            {"sku_sn", "varchar(64)"}, {"io_id", "bigint"}, {"o_id", "bigint"}, {"inout_type", "tinyint"},
            {"sku_id", "varchar(64)"}, {"cost_price", "decimal(18,4)"}, {"cost_amount", "decimal(18,4)"},
            {"remark", "varchar(512)"}, {"create_time", "datetime"}, {"modified_time", "datetime"},
-           {"supplier_id", "bigint"}, {"supplier_name", "varchar(128)"}, {"wms_co_id", "bigint"}})
+           {"supplier_id", "bigint"}, {"supplier_name", "varchar(128)"}})
     columns[name] = column(name, type);
   const auto limits = s.real_limits
       ? ordered_json::array({{{"calls", 5}, {"per", "1s"}}, {{"calls", 100}, {"per", "1m"}}})

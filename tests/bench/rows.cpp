@@ -20,8 +20,7 @@ sink::table_spec flow_table() {
                            {"create_time", "datetime"},
                            {"modified_time", "datetime"},
                            {"supplier_id", "bigint"},
-                           {"supplier_name", "varchar(128)"},
-                           {"wms_co_id", "bigint"}},
+                           {"supplier_name", "varchar(128)"}},
                           {"sku_sn", "io_id"},
                           std::string{"modified_time"},
                           {}};

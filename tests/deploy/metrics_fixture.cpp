@@ -44,6 +44,9 @@ class scrape_control final : public admin::control {
     source_.request(metrics::request_outcome::throttled, 50ms);
     source_.request(metrics::request_outcome::transient, 2s);
     source_.ratelimit_waited(500ms);
+    // A service-provider app's token a day from expiry, and a renewal two hours overdue.
+    source_.set_token(now + 24h, std::nullopt, false);
+    metrics_.source("shop").set_token(now + 20h, now - 2h, true);
     metrics_.mysql().set_connections(3, 1);
     metrics_.mysql().batch_written(20ms);
     return metrics_.text();

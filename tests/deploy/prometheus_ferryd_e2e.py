@@ -101,9 +101,13 @@ def configs(sim_port):
     flow_window = {"start": beijing(-15), "max_span": "1h", "lag": "1s", "lookback": "5m"}
     once = {"mysql": mysql_section, "sources": {"jst": source(sim_port, "JST_APP_SECRET")},
             "jobs": [job("stale", "jst", "stale_rows", "varchar(64)", stale_window)]}
+    # jst_bad's token expired two hours ago and cannot be renewed with its
+    # wrong secret (FerrySourceTokenNotRenewed); jst_isv is a service-provider
+    # app whose token expires within a day (FerrySourceTokenExpiring).
+    bad = dict(source(sim_port, "JST_WRONG_SECRET"), token_expires_at=beijing(-120))
+    isv = dict(source(sim_port, "JST_APP_SECRET"), app_kind="isv", token_expires_at=beijing(60 * 20))
     daemon = {"mysql": mysql_section,
-              "sources": {"jst": source(sim_port, "JST_APP_SECRET"),
-                          "jst_bad": source(sim_port, "JST_WRONG_SECRET")},
+              "sources": {"jst": source(sim_port, "JST_APP_SECRET"), "jst_bad": bad, "jst_isv": isv},
               "jobs": [job("flow", "jst", "flow_rows", "varchar(6)", flow_window),
                        job("stale", "jst_bad", "stale_rows", "varchar(64)", stale_window)],
               "admin": {"listen": "127.0.0.1:0", "token_env": "FERRY_ADMIN_TOKEN", "shutdown_timeout": "10s"},
@@ -126,7 +130,9 @@ def poll(port, dashboard, rules, deadline):
 def run(args, directory):
     sim = subprocess.Popen([args.sim, "--port", "0", "--records", "300", "--data-from", "now-10m",
                             "--data-to", "now", "--limit-per-second", "2", "--limit-per-minute", "0",
-                            "--drift-rows-per-call", "5", "--seed", "3"], stdout=subprocess.PIPE, text=True)
+                            "--drift-rows-per-call", "5", "--seed", "3",
+                            # incomplete windows need a count to miss: the standard envelope
+                            "--flow-envelope", "standard"], stdout=subprocess.PIPE, text=True)
     children = [sim]
     try:
         once, daemon = configs(read_port(sim, "listening on", "jst-sim"))

@@ -12,9 +12,9 @@ namespace {
 
 using std::chrono::milliseconds;
 
-constexpr std::array<std::string_view, 12> job_keys{
+constexpr std::array<std::string_view, 14> job_keys{
     "id", "source", "api", "list_key", "page_size", "max_pages", "request", "window", "schedule",
-    "targets", "dead_letter_max_ratio", "enabled"};
+    "targets", "dead_letter_max_ratio", "enabled", "verify", "verify_after"};
 constexpr std::array<std::string_view, 5> window_keys{"start", "max_span", "lag", "lookback", "end"};
 constexpr std::string_view window_example =
     R"(add e.g. {"field":"create_time_start","value":"{{LAST_SYNC_TIME|datetime}}"})";
@@ -82,15 +82,19 @@ void read_request(const object_reader& r, job_config& job) {
 
 void check_span(const object_reader& w, window_config& window, const std::string& api) {
   const auto* endpoint = find_endpoint(api);
-  window.max_span = endpoint != nullptr ? endpoint->max_span : unknown_endpoint_default_span;
+  window.max_span = endpoint != nullptr ? endpoint->default_span() : unknown_endpoint_default_span;
   const auto span = w.duration("max_span", std::chrono::seconds{1});
   if (!span) return;
-  if (endpoint != nullptr && *span > endpoint->max_span) {
+  // The docs cap windows at "at most N days" and do not say whether a span
+  // of exactly N is taken: ferry never sends one.
+  if (endpoint != nullptr && *span >= endpoint->max_span) {
     const auto limit = core::format_duration(endpoint->max_span);
+    const auto under = core::format_duration(endpoint->default_span());
     w.report("max_span",
-             json_quoted(w.find("max_span")->get<std::string>()) + " is over the " + limit + " that " + api +
-                 " accepts",
-             "the API refuses wider windows (code 140); use at most \"" + limit + "\"");
+             json_quoted(w.find("max_span")->get<std::string>()) + " is not under the " + limit + " cap of " +
+                 std::string{endpoint->description} + " (" + api + ")",
+             "the API refuses wider windows (code 140) and a span of exactly the cap is not documented to work; "
+             "use at most \"" + under + "\"");
     return;
   }
   window.max_span = *span;
@@ -134,6 +138,8 @@ job_config read_job(const json& value, const location& where, const load_context
     job.schedule = read_schedule(*schedule, r.at("schedule"), ctx);
   assign(job.dead_letter_max_ratio, r.number("dead_letter_max_ratio", 0.0, 1.0));
   assign(job.enabled, r.boolean("enabled"));
+  assign(job.verify, r.boolean("verify"));
+  assign(job.verify_after, r.duration("verify_after", milliseconds{1000}));
   if (const auto* targets = r.find("targets"))
     job.targets = read_targets(*targets, r.at("targets"), ctx);
   else

@@ -11,12 +11,13 @@ namespace {
 using std::chrono::milliseconds;
 
 // The inline secret names are listed so that they are refused by name rather than as unknown.
-constexpr std::array<std::string_view, 19> source_keys{
+constexpr std::array<std::string_view, 22> source_keys{
     "type", "base_url", "app_key", "app_secret", "app_secret_env", "app_secret_file", "access_token",
     "access_token_env", "access_token_file", "refresh_token", "refresh_token_env",
-    "refresh_token_file", "rate_limits", "timeout", "connect_timeout", "max_in_flight",
-    "max_response_bytes", "retry", "tls"};
+    "refresh_token_file", "app_kind", "mint_tokens", "token_expires_at", "rate_limits", "timeout",
+    "connect_timeout", "max_in_flight", "max_response_bytes", "retry", "tls"};
 constexpr std::array<std::string_view, 1> source_types{"jushuitan"};
+constexpr std::array<std::string_view, 2> app_kinds{"self_built", "isv"};
 constexpr std::array<std::string_view, 2> rate_keys{"calls", "per"};
 constexpr std::array<std::string_view, 4> retry_keys{"max_attempts", "base_delay", "max_delay",
                                                      "max_throttle_wait"};
@@ -117,7 +118,14 @@ void read_identity(const object_reader& r, source_config& s, const load_context&
   }
   if (auto v = read_secret(r, "app_secret", true, "the application's secret", ctx))
     s.app_secret = std::move(*v);
-  if (auto v = read_secret(r, "access_token", true, "the access token", ctx)) s.access_token = std::move(*v);
+  if (const auto kind = r.choice("app_kind", app_kinds)) s.kind = *kind == 0 ? app_kind::self_built : app_kind::isv;
+  assign(s.mint_tokens, r.boolean("mint_tokens"));
+  if (s.mint_tokens && s.kind == app_kind::isv)
+    r.report("mint_tokens", "a service-provider (isv) app cannot mint tokens (getInitToken is for self-built apps)",
+             "remove mint_tokens, or set app_kind to \"self_built\" if the app is your own");
+  s.token_expires_at = r.datetime("token_expires_at");
+  // A self-built app that mints its own tokens needs none to start with.
+  if (auto v = read_secret(r, "access_token", !s.mint_tokens, "the access token", ctx)) s.access_token = std::move(*v);
   s.refresh_token = read_secret(r, "refresh_token", false, "the refresh token", ctx);
 }
 

@@ -27,6 +27,12 @@ struct families {
   prometheus::Family<prometheus::Gauge>& last_success;
   prometheus::Family<prometheus::Gauge>& windows_incomplete;
   prometheus::Family<prometheus::Gauge>& schedule_period;
+  prometheus::Family<prometheus::Counter>& windows_verified;
+  prometheus::Family<prometheus::Counter>& verify_found;
+  prometheus::Family<prometheus::Gauge>& token_expiry;
+  prometheus::Family<prometheus::Gauge>& token_refresh_due;
+  prometheus::Family<prometheus::Gauge>& token_renewable;
+  prometheus::Family<prometheus::Counter>& token_renewals;
   prometheus::Family<prometheus::Gauge>& pool_connections;
   prometheus::Family<prometheus::Histogram>& batch_duration;
   prometheus::Family<prometheus::Gauge>& build_info;

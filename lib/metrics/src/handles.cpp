@@ -50,6 +50,8 @@ job_metrics::job_metrics(detail::families& f, std::string job, const std::vector
       records_fetched_(&f.records_fetched.Add({{"job", job_}})),
       dead_letters_(&f.dead_letters.Add({{"job", job_}})),
       retries_(&f.retries.Add({{"job", job_}})),
+      windows_verified_(&f.windows_verified.Add({{"job", job_}})),
+      verify_found_(&f.verify_found.Add({{"job", job_}})),
       runs_{},
       running_(&f.job_running.Add({{"job", job_}})),
       paused_(&f.job_paused.Add({{"job", job_}})),
@@ -67,6 +69,8 @@ job_metrics::~job_metrics() {
   families_.records_fetched.Remove(records_fetched_);
   families_.dead_letters.Remove(dead_letters_);
   families_.retries.Remove(retries_);
+  families_.windows_verified.Remove(windows_verified_);
+  families_.verify_found.Remove(verify_found_);
   for (auto* runs : runs_) families_.job_runs.Remove(runs);
   families_.job_running.Remove(running_);
   families_.job_paused.Remove(paused_);
@@ -102,6 +106,10 @@ void job_metrics::rows_written(const std::string& table, write_op op, std::uint6
 
 void job_metrics::dead_letters(std::uint64_t n) { dead_letters_->Increment(static_cast<double>(n)); }
 void job_metrics::retried() { retries_->Increment(); }
+void job_metrics::window_verified(std::uint64_t found) {
+  windows_verified_->Increment();
+  verify_found_->Increment(static_cast<double>(found));
+}
 void job_metrics::run_started() { running_->Set(1); }
 
 void job_metrics::run_not_started() { running_->Set(0); }
@@ -130,6 +138,10 @@ source_metrics::source_metrics(detail::families& f, const std::string& source)
       duration_(&f.http_duration.Add({{"source", source}}, detail::http_duration_buckets())),
       ratelimit_wait_(&f.ratelimit_wait.Add({{"source", source}})),
       throttled_(&f.throttled.Add({{"source", source}})) {
+  token_expiry_ = &f.token_expiry.Add({{"source", source}});
+  token_refresh_due_ = &f.token_refresh_due.Add({{"source", source}});
+  token_renewable_ = &f.token_renewable.Add({{"source", source}});
+  token_renewals_ = &f.token_renewals.Add({{"source", source}});
   for (auto outcome : all_request_outcomes) {
     requests_[index(outcome)] =
         &f.http_requests.Add({{"source", source}, {"outcome", std::string(to_string(outcome))}});
@@ -144,6 +156,16 @@ void source_metrics::request(request_outcome outcome, seconds_f elapsed) {
 
 void source_metrics::throttled() { throttled_->Increment(); }
 void source_metrics::ratelimit_waited(seconds_f waited) { ratelimit_wait_->Increment(waited.count()); }
+
+void source_metrics::set_token(std::optional<std::chrono::system_clock::time_point> expires_at,
+                               std::optional<std::chrono::system_clock::time_point> refresh_due, bool renewable) {
+  const auto seconds = [](const auto& t) { return t ? std::chrono::duration<double>(t->time_since_epoch()).count() : 0.0; };
+  token_expiry_->Set(seconds(expires_at));
+  token_refresh_due_->Set(renewable ? seconds(refresh_due) : 0.0);
+  token_renewable_->Set(renewable ? 1.0 : 0.0);
+}
+
+void source_metrics::token_renewed() { token_renewals_->Increment(); }
 
 mysql_metrics::mysql_metrics(detail::families& f)
     : idle_(&f.pool_connections.Add({{"state", "idle"}})),

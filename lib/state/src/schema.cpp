@@ -87,6 +87,37 @@ constexpr std::array<std::string_view, 6> version_1{{
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin)",
 }};
 
+// Columns added after version 1, each as (table, column, definition). A
+// column already there is left alone, so migrating twice changes nothing;
+// ALTER ... ADD COLUMN IF NOT EXISTS is MariaDB's alone, so the check reads
+// information_schema, which MySQL has too.
+struct added_column {
+  std::string_view table, column, definition;
+};
+constexpr std::array<added_column, 5> later_columns{{
+    // 2: when the stored tokens were issued, for their lifetime
+    {"ferry_sources", "issued_at", "DATETIME NULL COMMENT 'when ferry got the tokens, Asia/Shanghai' AFTER expires_at"},
+    // 2: the verification pass of windows the API gave no count for
+    {"ferry_windows", "verify_due",
+     "DATETIME NULL COMMENT 'when the window is read once more (no data_count to check it), Asia/Shanghai'"},
+    {"ferry_windows", "verified_at", "DATETIME NULL COMMENT 'when that second read was committed, Asia/Shanghai'"},
+    {"ferry_windows", "verified_keys", "BIGINT UNSIGNED NULL COMMENT 'distinct keys the second read saw'"},
+    {"ferry_windows", "verify_found", "BIGINT UNSIGNED NULL COMMENT 'rows only the second read found (inserted by it)'"},
+}};
+
+void add_missing_columns(mysql::connection& conn) {
+  for (const auto& c : later_columns) {
+    std::string sql = "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ";
+    conn.append_quoted(sql, c.table);
+    sql += " AND COLUMN_NAME = ";
+    conn.append_quoted(sql, c.column);
+    const auto rows = conn.query(sql);
+    if (!rows.empty() && rows[0][0].value_or("0") != "0") continue;
+    conn.execute("ALTER TABLE " + std::string{c.table} + " ADD COLUMN " + std::string{c.column} + " " +
+                 std::string{c.definition});
+  }
+}
+
 }  // namespace
 
 void migrate(mysql::connection& conn) {
@@ -104,6 +135,7 @@ void migrate(mysql::connection& conn) {
   }
   try {
     for (auto statement : version_1) conn.execute(statement);
+    add_missing_columns(conn);
     conn.execute("INSERT IGNORE INTO ferry_schema (version) VALUES (" + std::to_string(schema_version) + ")");
   } catch (...) {
     if (locked) conn.query("SELECT RELEASE_LOCK('ferry_migrate')");

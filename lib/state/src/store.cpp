@@ -90,7 +90,7 @@ bool commit_window(mysql::connection& conn, const window_record& w, std::optiona
   }
   std::string sql =
       "INSERT INTO ferry_windows (job_id, run_id, window_start, window_end, state, pages, fetched, "
-      "distinct_keys, data_count, inserted, updated, unchanged, dead_letters, fetch_rounds, note) VALUES (";
+      "distinct_keys, data_count, inserted, updated, unchanged, dead_letters, fetch_rounds, note, verify_due) VALUES (";
   conn.append_quoted(sql, w.job_id);
   sql += "," + std::to_string(w.run_id) + ",";
   append_time(conn, sql, w.start);
@@ -102,6 +102,8 @@ bool commit_window(mysql::connection& conn, const window_record& w, std::optiona
          "," + std::to_string(w.updated) + "," + std::to_string(w.unchanged) + "," +
          std::to_string(w.dead_letters) + "," + std::to_string(w.fetch_rounds) + ",";
   conn.append_quoted(sql, w.note);
+  sql += ",";
+  append_optional_time(conn, sql, w.verify_due);
   conn.execute(sql + ")");
   return true;
 }
@@ -110,7 +112,8 @@ namespace {
 
 const char* const window_columns =
     "SELECT job_id, run_id, window_start, window_end, state, pages, fetched, distinct_keys, data_count, "
-    "inserted, updated, unchanged, dead_letters, fetch_rounds, note FROM ferry_windows WHERE job_id = ";
+    "inserted, updated, unchanged, dead_letters, fetch_rounds, note, id, verify_due, verified_at, verified_keys, "
+    "verify_found FROM ferry_windows WHERE job_id = ";
 
 std::vector<window_record> read_windows(mysql::connection& conn, const std::string& sql) {
   std::vector<window_record> out;
@@ -131,6 +134,11 @@ std::vector<window_record> read_windows(mysql::connection& conn, const std::stri
     w.dead_letters = read_count(r[12]);
     w.fetch_rounds = read_count(r[13]);
     w.note = r[14].value_or("");
+    w.id = read_count(r[15]);
+    w.verify_due = read_time(r[16]);
+    w.verified_at = read_time(r[17]);
+    if (r[18]) w.verified_keys = read_count(r[18]);
+    if (r[19]) w.verify_found = read_count(r[19]);
     out.push_back(std::move(w));
   }
   return out;
@@ -159,6 +167,30 @@ std::optional<window_record> find_window(mysql::connection& conn, const std::str
   auto found = read_windows(conn, sql);
   if (found.empty()) return std::nullopt;
   return std::move(found.front());
+}
+
+std::vector<window_record> windows_due_for_verification(mysql::connection& conn, const std::string& job_id,
+                                                        sys_seconds now, std::size_t limit) {
+  std::string sql = window_columns;
+  conn.append_quoted(sql, job_id);
+  sql += " AND state = 'complete' AND verified_at IS NULL AND verify_due IS NOT NULL AND verify_due <= ";
+  append_time(conn, sql, now);
+  sql += " ORDER BY verify_due, id LIMIT " + std::to_string(limit);
+  return read_windows(conn, sql);
+}
+
+bool record_verification(mysql::connection& conn, std::uint64_t window_id, sys_seconds at,
+                         std::uint64_t verified_keys, std::uint64_t found) {
+  std::string sql = "UPDATE ferry_windows SET verified_at = ";
+  append_time(conn, sql, at);
+  sql += ", verified_keys = " + std::to_string(verified_keys) + ", verify_found = " + std::to_string(found) +
+         " WHERE id = " + std::to_string(window_id) + " AND verified_at IS NULL";
+  return conn.execute(sql) == 1;
+}
+
+bool is_verified(mysql::connection& conn, std::uint64_t window_id) {
+  return !conn.query("SELECT 1 FROM ferry_windows WHERE verified_at IS NOT NULL AND id = " + std::to_string(window_id))
+              .empty();
 }
 
 std::uint64_t open_incomplete_windows(mysql::connection& conn, const std::string& job_id) {
@@ -291,19 +323,22 @@ void add_dead_letters(mysql::connection& conn, const std::string& job_id, std::u
 }
 
 std::optional<source_tokens> load_tokens(mysql::connection& conn, const std::string& source,
-                                         const std::string& app_key) {
-  std::string sql = "SELECT access_token, refresh_token, expires_at FROM ferry_sources WHERE source = ";
+                                         const std::string& app_key, bool for_update) {
+  std::string sql = "SELECT access_token, refresh_token, expires_at, issued_at FROM ferry_sources WHERE source = ";
   conn.append_quoted(sql, source);
   sql += " AND app_key = ";
   conn.append_quoted(sql, app_key);
+  if (for_update) sql += " FOR UPDATE";
   const auto rows = conn.query(sql);
   if (rows.empty()) return std::nullopt;
-  return source_tokens{rows[0][0].value_or(""), rows[0][1].value_or(""), read_time(rows[0][2])};
+  return source_tokens{rows[0][0].value_or(""), rows[0][1].value_or(""), read_time(rows[0][2]), read_time(rows[0][3])};
 }
 
-void save_tokens(mysql::connection& conn, const std::string& source, const std::string& app_key,
-                 const source_tokens& tokens) {
-  std::string sql = "INSERT INTO ferry_sources (source, app_key, access_token, refresh_token, expires_at) VALUES (";
+namespace {
+
+std::string token_values(mysql::connection& conn, const std::string& source, const std::string& app_key,
+                         const source_tokens& tokens) {
+  std::string sql = " (source, app_key, access_token, refresh_token, expires_at, issued_at) VALUES (";
   conn.append_quoted(sql, source);
   sql += ",";
   conn.append_quoted(sql, app_key);
@@ -313,9 +348,24 @@ void save_tokens(mysql::connection& conn, const std::string& source, const std::
   conn.append_quoted(sql, tokens.refresh_token);
   sql += ",";
   append_optional_time(conn, sql, tokens.expires_at);
-  sql += ") ON DUPLICATE KEY UPDATE access_token = VALUES(access_token), refresh_token = VALUES(refresh_token), "
-         "expires_at = VALUES(expires_at)";
-  conn.execute(sql);
+  sql += ",";
+  append_optional_time(conn, sql, tokens.issued_at);
+  sql += ")";
+  return sql;
+}
+
+}  // namespace
+
+void save_tokens(mysql::connection& conn, const std::string& source, const std::string& app_key,
+                 const source_tokens& tokens) {
+  conn.execute("INSERT INTO ferry_sources" + token_values(conn, source, app_key, tokens) +
+               " ON DUPLICATE KEY UPDATE access_token = VALUES(access_token), refresh_token = "
+               "VALUES(refresh_token), expires_at = VALUES(expires_at), issued_at = VALUES(issued_at)");
+}
+
+void insert_tokens_if_missing(mysql::connection& conn, const std::string& source, const std::string& app_key,
+                              const source_tokens& tokens) {
+  conn.execute("INSERT IGNORE INTO ferry_sources" + token_values(conn, source, app_key, tokens));
 }
 
 }  // namespace ferry::state

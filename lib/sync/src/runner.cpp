@@ -95,7 +95,7 @@ asio::awaitable<page> runner::fetch_page(window_run& wr, std::uint64_t page_inde
   biz["page_index"] = page_index;
   biz["page_size"] = plan_.page_size;
   const auto plain = ferry::json::parse_exact(biz.dump());
-  auto result = co_await fetch_(plan_.api, plain, plan_.list_key);
+  auto result = co_await fetch_(plan_.api, plain, plan_.list_key, wr.priority);
   const auto retries = static_cast<std::uint64_t>(std::max(0, result.attempts - 1));
   wr.retries += retries;
   if (retries > 0 && observer_.retried) observer_.retried(retries);
@@ -163,6 +163,7 @@ asio::awaitable<void> runner::flush(window_run& wr, std::size_t target) {
   wr.counts.updated += counts.updated;
   wr.counts.unchanged += counts.unchanged;
   wr.counts.deleted += counts.deleted;
+  if (plan_.key_target && target == *plan_.key_target) wr.key_inserted += counts.inserted;
   if (observer_.rows_written) observer_.rows_written(plan_.targets[target].table.table, counts);
 }
 

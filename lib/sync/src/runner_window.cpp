@@ -53,6 +53,9 @@ asio::awaitable<void> runner::commit(window_run& wr, state::window_state st, std
       rec.unchanged = wr.counts.unchanged + counts.unchanged;
       rec.dead_letters = wr.dead.size();
       rec.fetch_rounds = wr.rounds;
+      // No count to check this window against: read it once more later.
+      if (wr.live && !wr.data_count && plan_.verify_after && st == state::window_state::complete)
+        rec.verify_due = now_() + *plan_.verify_after;
       if (wr.page_cap_hit) rec.note = "page cap of " + std::to_string(plan_.max_pages) + " pages reached";
       else if (st == state::window_state::incomplete)
         rec.note = "distinct keys " + std::to_string(rec.distinct_keys) + " < data_count " +
@@ -93,6 +96,7 @@ asio::awaitable<void> runner::process_window(window w, std::optional<sys_seconds
   window_run wr;
   wr.w = w;
   wr.run_id = run_id;
+  wr.live = advance;
   wr.pending.resize(plan_.targets.size());
   wr.scratch.resize(plan_.targets.size());
   auto st = state::window_state::complete;
@@ -244,6 +248,7 @@ asio::awaitable<run_result> runner::run_locked(run_request request, bool first_t
         throw run_failure("interrupted by shutdown before window " + show(w) + "; the next run goes on from there");
       co_await process_window(w, watermark, live, result.run_id, result.summary, 0);
     }
+    if (live) co_await verify_due(request, result.run_id, result.summary);
   } catch (const std::exception& e) {
     result.summary.error = e.what();
     logger()->error("job={} run={} failed: {}", plan_.job_id, result.run_id, e.what());

@@ -32,11 +32,14 @@ struct runner::window_run {
   std::optional<std::uint64_t> data_count;
   std::vector<sink::batch> pending;
   mysql::upsert_counts counts;
+  std::uint64_t key_inserted = 0;  // rows inserted into the key target by flushed batches
   std::vector<state::dead_letter> dead;
   std::vector<std::vector<transform::row>> scratch;
   std::vector<std::vector<transform::row>> parent_scratch;  // a record's parent key and version
   bool page_cap_hit = false;
   bool failed = false;
+  bool live = false;  // a live run's window: verified later when the API gave no count
+  ratelimit::priority priority = ratelimit::priority::live;
   std::uint64_t retries = 0, throttles = 0;
 
   std::uint64_t distinct() {

@@ -130,10 +130,10 @@ std::vector<config_case> job_and_target_cases() {
                 [](auto& c) { column(c, "remark")["path"] = "items[x]"; }),
       json_case("default the type cannot hold", "jobs[0].targets[0].columns.inout_type.default: ",
                 [](auto& c) { column(c, "inout_type")["default"] = "many"; }),
-      json_case("required with a default", "jobs[0].targets[0].columns.wms_co_id.",
+      json_case("required with a default", "jobs[0].targets[0].columns.supplier_id.",
                 [](auto& c) {
-                  column(c, "wms_co_id")["required"] = true;
-                  column(c, "wms_co_id")["default"] = 10001;
+                  column(c, "supplier_id")["required"] = true;
+                  column(c, "supplier_id")["default"] = 10001;
                 }),
       json_case("key names no column", "jobs[0].targets[0].key[1]: ", [](auto& c) { target(c)["key"] = {"sku_sn", "nope"}; }),
       json_case("empty key", "jobs[0].targets[0].key: ", [](auto& c) { target(c)["key"] = ordered_json::array(); }),

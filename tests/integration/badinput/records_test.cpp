@@ -88,7 +88,7 @@ TEST_CASE("bad records become dead letters naming the field, and the good ones a
   test_database db{"bad_records"};
   set_source_env();
   auto config = flow_config(s.port(), db);
-  config["jobs"][0]["window"]["max_span"] = "7d";  // five windows, each with its share of bad rows
+  config["jobs"][0]["window"]["max_span"] = "6d";  // five windows, each with its share of bad rows
   config["jobs"][0]["dead_letter_max_ratio"] = 0.05;
   const auto r = run_ferryd_all({"--config", write_config("bad_records", config).string(), "--once", "skusn_inout"}, 300s);
   INFO(r.out);
@@ -118,6 +118,8 @@ TEST_CASE("a running daemon reports dead letters in the run, the windows and the
   ::setenv("FERRY_ADMIN_TOKEN", admin_token, 1);
   auto config = flow_config(s.port(), db);
   config["jobs"][0]["schedule"] = {{"every", "1h"}};
+  // 24 of 3000 spread evenly: the short last window (Jan 30 - Feb 1) holds 1 of 86.
+  config["jobs"][0]["dead_letter_max_ratio"] = 0.05;
   config["admin"] = {{"listen", "127.0.0.1:0"}, {"token_env", "FERRY_ADMIN_TOKEN"}};
   ferryd_daemon d{write_config("bad_records_daemon", config)};
   eventually([&] { return db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE state <> 'running'") == "1"; }, 120s,

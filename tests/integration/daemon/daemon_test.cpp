@@ -154,8 +154,8 @@ TEST_CASE("backfill dry run answers windows and calls, and a backfill leaves the
                           R"({"from":"2026-01-01 00:00:00","to":"2026-03-01 00:00:00","dry_run":true})");
   REQUIRE(dry.response.status == 200);
   const auto plan = json::parse(dry.response.body);
-  CHECK(plan["windows"].size() == 2);  // 30-day max span
-  CHECK(plan["estimated_calls_min"] == 2);
+  CHECK(plan["windows"].size() == 3);  // 29-day max span: Jan 1-30, Jan 30-Feb 28, Feb 28-Mar 1
+  CHECK(plan["estimated_calls_min"] == 3);
   CHECK(f.db.scalar("SELECT COUNT(*) FROM ferry_runs") == "1");  // a dry run runs nothing
   const auto queued = d.call("POST", "/api/v1/jobs/skusn_inout/backfills",
                              R"({"from":"2026-01-01 00:00:00","to":"2026-01-10 00:00:00"})");
@@ -220,7 +220,8 @@ TEST_CASE("SIGHUP adds a job without stopping the others and refuses a broken co
 
 TEST_CASE("every metric family moves under faults, throttles, dead letters and drift", "[daemon][metrics]") {
   fixture f{"d_metrics", {"--records", "3000", "--data-to", "2026-01-02 00:00:00", "--http-503", "0.1",
-                          "--limit-per-second", "2", "--limit-per-minute", "0", "--drift-rows-per-call", "20"}};
+                          "--limit-per-second", "2", "--limit-per-minute", "0", "--drift-rows-per-call", "20",
+                          "--flow-envelope", "standard"}};  // incomplete windows need a count to miss
   auto config = daemon_config(f.s.port(), f.db, "1h");
   config["sources"]["jst"]["rate_limits"] = {{{"calls", 4}, {"per", "1s"}}};  // above the platform's 2/s
   config["sources"]["jst"]["max_in_flight"] = 1;

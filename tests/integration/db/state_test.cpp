@@ -1,8 +1,12 @@
 #include "ferry/core/time.hpp"
 #include "ferry/state/store.hpp"
+#include "ferry/state/token_lock.hpp"
 #include "test_database.hpp"
 
 #include <catch2/catch.hpp>
+
+#include <atomic>
+#include <thread>
 
 using namespace ferry;
 
@@ -17,7 +21,10 @@ TEST_CASE("migrate creates ferry's tables and can run again", "[state]") {
   state::migrate(conn);
   CHECK(db.scalar("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
                   "AND TABLE_NAME LIKE 'ferry\\_%'") == "6");
-  CHECK(db.scalar("SELECT MAX(version) FROM ferry_schema") == "1");
+  CHECK(db.scalar("SELECT MAX(version) FROM ferry_schema") == "2");
+  // Version 2's columns, added once however often migrate runs.
+  CHECK(db.scalar("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND "
+                  "COLUMN_NAME IN ('issued_at', 'verify_due', 'verified_at', 'verified_keys', 'verify_found')") == "5");
 }
 
 TEST_CASE("a window commit moves the watermark only from the expected value", "[state]") {
@@ -115,13 +122,49 @@ TEST_CASE("runs, dead letters, pause and tokens persist", "[state]") {
   CHECK_FALSE(state::set_paused(conn, "nobody", true));
 
   CHECK_FALSE(state::load_tokens(conn, "jst", "demo"));
-  state::save_tokens(conn, "jst", "demo", {"a1", "r1", std::nullopt});
-  state::save_tokens(conn, "jst", "demo", {"a2", "r2", at("2026-02-01 00:00:00")});
+  state::save_tokens(conn, "jst", "demo", {"a1", "r1", std::nullopt, std::nullopt});
+  state::save_tokens(conn, "jst", "demo", {"a2", "r2", at("2026-02-01 00:00:00"), at("2026-01-02 00:00:00")});
   const auto tokens = state::load_tokens(conn, "jst", "demo");
   REQUIRE(tokens);
   CHECK(tokens->access_token == "a2");
   CHECK(tokens->refresh_token == "r2");
   CHECK(tokens->expires_at == at("2026-02-01 00:00:00"));
+  CHECK(tokens->issued_at == at("2026-01-02 00:00:00"));
+}
+
+// Two processes renewing one account: the second waits on the row and then
+// reads what the first stored, instead of refreshing with a retired token.
+TEST_CASE("the token lock makes a second renewer wait and see the first one's tokens", "[state][tokens]") {
+  test::test_database db{"state_token_lock"};
+  mysql::connection conn{db.options};
+  state::migrate(conn);
+  state::token_lock first{db.options, "jst", "demo"};
+  state::token_lock second{db.options, "jst", "demo"};
+  const state::source_tokens old{"a1", "r1", at("2026-02-01 00:00:00"), at("2026-01-02 00:00:00")};
+  const auto seen = first.lock(old);  // creates the row
+  REQUIRE(seen);
+  CHECK(seen->access_token == "a1");
+  std::optional<state::source_tokens> second_saw;
+  std::atomic<bool> returned{false};
+  std::thread other{[&] {
+    second_saw = second.lock(old);
+    returned = true;
+  }};
+  std::this_thread::sleep_for(std::chrono::milliseconds{500});
+  CHECK_FALSE(returned);  // still waiting on the row
+  first.unlock(state::source_tokens{"a2", "r2", at("2026-03-01 00:00:00"), at("2026-01-30 00:00:00")});
+  other.join();
+  REQUIRE(second_saw);
+  CHECK(second_saw->access_token == "a2");
+  CHECK(second_saw->refresh_token == "r2");
+  second.unlock(std::nullopt);
+  CHECK(db.scalar("SELECT CONCAT(access_token, '/', refresh_token, '/', expires_at) FROM ferry_sources") ==
+        "a2/r2/2026-03-01 00:00:00");
+  // Unlocking without tokens changes nothing; a row is not created from an empty token.
+  state::token_lock none{db.options, "jst", "other"};
+  CHECK_FALSE(none.lock(state::source_tokens{}));
+  none.unlock(std::nullopt);
+  CHECK(db.scalar("SELECT COUNT(*) FROM ferry_sources") == "1");
 }
 
 TEST_CASE("incomplete windows stop counting once a later complete window covers them", "[state]") {

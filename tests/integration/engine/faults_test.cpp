@@ -73,8 +73,10 @@ TEST_CASE("per-minute throttles (200) wait out the minute and finish", "[engine]
 }
 
 TEST_CASE("drift while paging is detected by the count check and repaired by a re-fetch", "[engine][drift]") {
+  // The count check needs data_count: the flow query in the standard envelope
+  // (the documented flow query has none; the orders query has it).
   sim s{{"--records", "5000", "--data-to", "2026-01-02 00:00:00", "--drift-rows-per-call", "50",
-         "--limit-per-second", "0", "--limit-per-minute", "0"}};
+         "--limit-per-second", "0", "--limit-per-minute", "0", "--flow-envelope", "standard"}};
   test_database db{"e_drift"};
   set_source_env();
   auto config = flow_config(s.port(), db);
@@ -100,7 +102,7 @@ TEST_CASE("drift while paging is detected by the count check and repaired by a r
 
 TEST_CASE("drift that never settles ends in incomplete windows, never a silent advance", "[engine][drift]") {
   sim s{{"--records", "3000", "--data-to", "2026-01-02 00:00:00", "--drift-rows-per-call", "40",
-         "--limit-per-second", "0", "--limit-per-minute", "0"}};
+         "--limit-per-second", "0", "--limit-per-minute", "0", "--flow-envelope", "standard"}};
   test_database db{"e_drift_forever"};
   set_source_env();
   auto config = flow_config(s.port(), db);

@@ -96,6 +96,14 @@ void sim::set_faults(const json& faults) {
   if (!r.ok() || r.response.status != 200) throw std::runtime_error("faults refused: " + r.response.body);
 }
 
+json sim::tokens(std::optional<int> expire_in) {
+  test_support::http_client client{"127.0.0.1", port_};
+  const auto r = expire_in ? client.post_json("/__sim/tokens", json{{"expire_in", *expire_in}}.dump())
+                           : client.get("/__sim/tokens");
+  if (!r.ok() || r.response.status != 200) throw std::runtime_error("tokens failed: " + r.response.body);
+  return json::parse(r.response.body);
+}
+
 json sim::stats() {
   test_support::http_client client{"127.0.0.1", port_};
   const auto r = client.get("/__sim/stats");
@@ -115,8 +123,7 @@ ordered_json flow_config(std::uint16_t port, const test_database& db) {
                           {"create_time", column("create_time", "datetime")},
                           {"modified_time", column("modified_time", "datetime")},
                           {"supplier_id", column("supplier_id", "bigint")},
-                          {"supplier_name", column("supplier_name", "varchar(128)")},
-                          {"wms_co_id", column("wms_co_id", "bigint")}};
+                          {"supplier_name", column("supplier_name", "varchar(128)")}};
   ordered_json job = {
       {"id", "skusn_inout"},
       {"source", "jst"},
@@ -125,7 +132,7 @@ ordered_json flow_config(std::uint16_t port, const test_database& db) {
       {"page_size", 1000},
       {"request", ordered_json::array({{{"field", "create_time_start"}, {"value", "{{LAST_SYNC_TIME|datetime}}"}},
                                        {{"field", "create_time_end"}, {"value", "{{CURRENT_TIME|datetime}}"}}})},
-      {"window", {{"start", "2026-01-01 00:00:00"}, {"max_span", "30d"}, {"lag", "60s"}, {"lookback", "5m"},
+      {"window", {{"start", "2026-01-01 00:00:00"}, {"max_span", "29d"}, {"lag", "60s"}, {"lookback", "5m"},
                   {"end", "2026-02-01 00:00:00"}}},
       {"targets", ordered_json::array({{{"table", "bi_skusn_inout"},
                                         {"key", {"sku_sn", "io_id"}},
@@ -164,7 +171,7 @@ ordered_json orders_config(std::uint16_t port, const test_database& db) {
       {"list_key", "orders"},
       {"page_size", 100},
       {"request", {{"modified_begin", "{{LAST_SYNC_TIME|datetime}}"}, {"modified_end", "{{CURRENT_TIME|datetime}}"}}},
-      {"window", {{"start", "2026-01-01 00:00:00"}, {"max_span", "7d"}, {"end", "2026-02-01 00:00:00"}}},
+      {"window", {{"start", "2026-01-01 00:00:00"}, {"max_span", "6d"}, {"end", "2026-02-01 00:00:00"}}},
       {"targets", ordered_json::array({{{"table", "bi_orders"}, {"key", {"o_id"}}, {"version", "modified"},
                                         {"create_table", true}, {"columns", orders}},
                                        {{"table", "bi_order_items"}, {"key", {"o_id", "oi_id"}},
@@ -251,7 +258,7 @@ std::optional<std::string> sql_text(const json& value) {
 const std::vector<std::string> flow_key{"sku_sn", "io_id"};
 const std::vector<std::string> flow_columns{"sku_sn", "io_id", "o_id", "inout_type", "sku_id", "cost_price",
                                             "cost_amount", "remark", "create_time", "modified_time",
-                                            "supplier_id", "supplier_name", "wms_co_id"};
+                                            "supplier_id", "supplier_name"};
 
 comparison compare_flow(const test_database& db, sim& s, const std::string& from, const std::string& to) {
   return compare(db, "bi_skusn_inout", flow_key, flow_columns, s.truth(flow_api, from, to));

@@ -33,6 +33,8 @@ class sim {
   std::vector<nlohmann::json> truth(const std::string& endpoint, const std::string& from, const std::string& to);
   void set_faults(const nlohmann::json& faults);
   nlohmann::json stats();
+  // GET /__sim/tokens; with `expire_in` (seconds), ages the current tokens first.
+  nlohmann::json tokens(std::optional<int> expire_in = std::nullopt);
 
  private:
   test_support::child_process process_;

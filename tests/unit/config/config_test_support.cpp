@@ -21,7 +21,7 @@ const char* const documented_example = R"json({
             "list_key": "datas", "page_size": 1000,
             "request": [{"field": "create_time_start", "value": "{{LAST_SYNC_TIME|datetime}}"},
                         {"field": "create_time_end", "value": "{{CURRENT_TIME|datetime}}"}],
-            "window": {"start": "2026-01-01 00:00:00", "max_span": "30d", "lag": "60s", "lookback": "5m"},
+            "window": {"start": "2026-01-01 00:00:00", "max_span": "29d", "lag": "60s", "lookback": "5m"},
             "schedule": {"every": "5m"},
             "targets": [{"table": "bi_skusn_inout", "key": ["sku_sn", "io_id"], "create_table": true,
                          "columns": {"sku_sn": {"path": "sku_sn", "type": "varchar(64)"},

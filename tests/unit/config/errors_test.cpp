@@ -1,5 +1,6 @@
 // One bad config per case: the example with one change, exactly one error,
 // its path and message asserted exactly.
+#include "ferry/config/endpoints.hpp"
 #include "config_test_support.hpp"
 
 #include <catch2/catch.hpp>
@@ -164,23 +165,36 @@ TEST_CASE("a secret from both the environment and a file is refused", "[config][
       R"(sources.jst.app_secret_file: both "app_secret_env" and "app_secret_file" are set — keep one of them)");
 }
 
-TEST_CASE("a window wider than the endpoint accepts is refused", "[config][errors]") {
+TEST_CASE("a window as wide as the endpoint's cap or wider is refused", "[config][errors]") {
   auto e = single_error([](document& d) { job(d)["window"]["max_span"] = "31d"; });
-  CHECK(
-      e.to_string() ==
-      R"(jobs[0].window.max_span: "31d" is over the 30d that /open/webapi/wmsapi/skusn/queryinoutitemskusns accepts — the API refuses wider windows (code 140); use at most "30d")");
+  CHECK(e.to_string() ==
+        R"(jobs[0].window.max_span: "31d" is not under the 30d cap of the unique-code in/out flow query )"
+        R"((/open/webapi/wmsapi/skusn/queryinoutitemskusns) — the API refuses wider windows (code 140) and a span )"
+        R"(of exactly the cap is not documented to work; use at most "29d")");
+  // Exactly the documented cap: never sent.
+  e = single_error([](document& d) { job(d)["window"]["max_span"] = "30d"; });
+  CHECK(e.path == "jobs[0].window.max_span");
   e = single_error([](document& d) {
     job(d)["api"] = "/open/orders/single/query";
     job(d)["page_size"] = 100;
   });
   CHECK(e.path == "jobs[0].window.max_span");
-  CHECK(e.message == R"("30d" is over the 7d that /open/orders/single/query accepts)");
+  CHECK(e.message == R"("29d" is not under the 7d cap of the order query (/open/orders/single/query))");
+}
+
+TEST_CASE("defaults stay a day under the documented caps", "[config][errors]") {
+  const auto* flow = ferry::config::find_endpoint("/open/webapi/wmsapi/skusn/queryinoutitemskusns");
+  const auto* orders = ferry::config::find_endpoint("/open/orders/single/query");
+  REQUIRE(flow != nullptr);
+  REQUIRE(orders != nullptr);
+  CHECK(flow->default_span() == std::chrono::days{29});
+  CHECK(orders->default_span() == std::chrono::days{6});
 }
 
 TEST_CASE("a page size over the endpoint's cap is refused", "[config][errors]") {
   auto e = single_error([](document& d) {
     job(d)["api"] = "/open/orders/single/query";
-    job(d)["window"]["max_span"] = "7d";
+    job(d)["window"]["max_span"] = "6d";
   });
   CHECK(e.to_string() ==
         "jobs[0].page_size: 1000 is over the cap of /open/orders/single/query (100) — "

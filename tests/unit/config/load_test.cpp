@@ -63,7 +63,7 @@ TEST_CASE("the documented example's job reads fully", "[config][load]") {
   CHECK(job.request.field_names() == std::vector<std::string>{"create_time_start", "create_time_end"});
   CHECK(job.request.has_window_fields());
   CHECK(job.window.start == ferry::core::parse_shanghai_datetime("2026-01-01 00:00:00"));
-  CHECK(job.window.max_span == std::chrono::days{30});
+  CHECK(job.window.max_span == std::chrono::days{29});
   CHECK(job.window.lag == 60s);
   CHECK(job.window.lookback == 5min);
   CHECK_FALSE(job.window.end);
@@ -141,7 +141,7 @@ TEST_CASE("defaults fill every key left out", "[config][load]") {
   CHECK(j.list_key == "datas");
   CHECK(j.page_size == 100);
   CHECK(j.max_pages == 10000);
-  CHECK(j.window.max_span == std::chrono::days{30});  // the flow query's limit
+  CHECK(j.window.max_span == std::chrono::days{29});  // a day under the flow query's cap
   CHECK(j.window.lag == 60s);
   CHECK(j.window.lookback == 5min);
   CHECK(j.schedule.every == 5min);
@@ -156,11 +156,11 @@ TEST_CASE("defaults fill every key left out", "[config][load]") {
   CHECK_FALSE(j.targets[0].columns[0].default_value);
 }
 
-TEST_CASE("an endpoint ferry does not know defaults to 7-day windows", "[config][load]") {
+TEST_CASE("an endpoint ferry does not know defaults to 6-day windows", "[config][load]") {
   auto doc = example_document();
   doc["jobs"][0]["api"] = "/open/some/other/query";
   doc["jobs"][0]["window"].erase("max_span");
-  CHECK(loaded(doc).jobs[0].window.max_span == std::chrono::days{7});
+  CHECK(loaded(doc).jobs[0].window.max_span == std::chrono::days{6});
   doc["jobs"][0]["window"]["max_span"] = "90d";  // no known limit to hold it to
   CHECK(loaded(doc).jobs[0].window.max_span == std::chrono::days{90});
 }

@@ -64,6 +64,32 @@ TEST_CASE("an empty result may come without its list", "[envelope]") {
   CHECK(p.data_count == 0u);
 }
 
+// The documented /open/webapi answers: a window without rows is code 0 with
+// "data": null, and every answer carries requestId.
+TEST_CASE("code 0 with data null, missing or [] is an empty page", "[envelope]") {
+  for (const char* body : {R"({"code":0,"msg":"执行成功","requestId":"r-1","data":null})",
+                           R"({"code":0,"msg":"执行成功","requestId":"r-1"})",
+                           R"({"code":"0","msg":"执行成功","requestId":"r-1","data":[]})"}) {
+    INFO(body);
+    const auto p = as_page(parse_envelope(body, "datas"));
+    CHECK(p.records.empty());
+    CHECK_FALSE(p.data_count);
+    CHECK_FALSE(p.has_next);
+    CHECK(p.request_id == "r-1");
+  }
+  const auto e = parse_envelope(R"({"code":0,"msg":"ok","data":"none"})", "datas");
+  REQUIRE(std::holds_alternative<malformed>(e));
+}
+
+TEST_CASE("requestId or request_id is kept with pages and refusals", "[envelope]") {
+  CHECK(as_page(parse_envelope(R"({"code":0,"request_id":"abc","data":[{"a":1}]})", "datas")).request_id == "abc");
+  CHECK(as_page(parse_envelope(R"({"code":0,"data":[{"a":1}]})", "datas")).request_id.empty());
+  const auto e = parse_envelope(R"({"code":100,"msg":"上架仓位不能为空","requestId":"7f3a","data":null})", "datas");
+  REQUIRE(std::holds_alternative<api_error>(e));
+  CHECK(std::get<api_error>(e).request_id == "7f3a");
+  CHECK(std::get<api_error>(e).message == "上架仓位不能为空");
+}
+
 TEST_CASE("refusals carry their code and message", "[envelope]") {
   const auto e = parse_envelope(R"({"code":200,"msg":"调用频次超过限制!","data":null})", "datas");
   REQUIRE(std::holds_alternative<api_error>(e));
@@ -75,6 +101,7 @@ TEST_CASE("refusals carry their code and message", "[envelope]") {
 
 TEST_CASE("bodies that are not Jushuitan answers are malformed, with a reason", "[envelope]") {
   for (const char* body : {R"({"code":0,"data":{"datas":[{"a":1})", "<html>502</html>", "[1,2]", R"({"msg":"x"})",
+                           R"({"code":0,"data":5})",
                            R"({"code":0,"data":{"other":[]}})", R"({"code":0,"data":{"datas":{"a":1}}})"}) {
     const auto e = parse_envelope(body, "datas");
     INFO(body);

@@ -17,6 +17,25 @@ TEST_CASE("sign matches the published test vectors", "[jushuitan][signing]") {
              "secret") == "20bd95683eba117f3bce6ea01eec3d16");
 }
 
+// jst-java's DefaultJstDigestTest: a business call whose biz holds strings
+// and UTF-8, and a getInitToken call (no access_token, biz or version).
+TEST_CASE("sign matches jst-java's DefaultJstDigestTest vectors", "[jushuitan][signing]") {
+  constexpr const char* secret = "e9c5ca33fecb404b8e6cdbd0ef4a6d25";
+  CHECK(sign({{"app_key", "5b53060f23d84ddf9703056e84fa5a2d"},
+              {"access_token", "d7b01bf0842a4742a9450e21ffd95f60"},
+              {"timestamp", "1639128407"},
+              {"charset", "utf-8"},
+              {"version", "2"},
+              {"biz", R"({"page_index":"1","page_size":"100","nicks":["老板"]})"}},
+             secret) == "395f5a78b446be465ac03a02491296c7");
+  CHECK(sign({{"app_key", "5b53060f23d84ddf9703056e84fa5a2d"},
+              {"timestamp", "1639128407"},
+              {"grant_type", "authorization_code"},
+              {"charset", "utf-8"},
+              {"code", "123456"}},
+             secret) == "05e3a51e19e0883afd1882ccd309e0b9");
+}
+
 TEST_CASE("sign ignores field order and the sign field itself", "[jushuitan][signing]") {
   const form_fields a{{"b", "2"}, {"a", "1"}, {"sign", "whatever"}};
   const form_fields b{{"a", "1"}, {"b", "2"}};

@@ -28,6 +28,21 @@ constexpr std::array<code_info, 9> table{{
 
 std::span<const code_info> known_codes() { return table; }
 
+bool is_token_message(std::string_view message) {
+  return message.find("access_token") != std::string_view::npos || message.find("accesstoken") != std::string_view::npos;
+}
+
+bool refresh_forbidden(long long code, std::string_view message) {
+  return code == 150 && message.find("禁止刷新") != std::string_view::npos;
+}
+
+code_info classify(long long code, std::string_view message) {
+  if (code == 100 && !is_token_message(message))
+    return {100, outcome::fatal, "the platform refused the request (a business error under code 100)",
+            "see the platform's message and requestId; the tokens were not touched"};
+  return lookup(code);
+}
+
 code_info lookup(long long code) {
   for (const auto& entry : table)
     if (entry.code == code) return entry;

@@ -51,6 +51,17 @@ std::optional<long long> read_code(const json& body) {
   return std::nullopt;
 }
 
+// "requestId" in the documented answers, "request_id" in the SDK's models.
+std::string read_request_id(const json& body) {
+  for (const char* name : {"requestId", "request_id"}) {
+    const auto it = body.find(name);
+    if (it == body.end() || it->is_null()) continue;
+    if (it->is_string()) return it->get<std::string>();
+    return it->dump();
+  }
+  return {};
+}
+
 bool has_paging(const json& holder) {
   return holder.contains("page_index") || holder.contains("data_count") || holder.contains("page_count") ||
          holder.contains("has_next");
@@ -91,17 +102,25 @@ envelope parse_envelope(std::string_view body, std::string_view list_key) {
   if (!code) return malformed{"the answer has no \"code\""};
   if (*code != 0) {
     const auto msg = doc.find("msg");
-    return api_error{*code, msg != doc.end() && msg->is_string() ? msg->get<std::string>() : std::string{}};
+    return api_error{*code, msg != doc.end() && msg->is_string() ? msg->get<std::string>() : std::string{},
+                     read_request_id(doc)};
   }
   page p;
+  p.request_id = read_request_id(doc);
   auto data = doc.find("data");
   if (data != doc.end() && data->is_array()) return take_list(doc, "data", p);
   if (data != doc.end() && data->is_object()) {
     read_paging(*data, p);
     return take_list(*data, list_key, std::move(p));
   }
-  read_paging(doc, p);
-  return take_list(doc, list_key, std::move(p));
+  if (data != doc.end() && !data->is_null())
+    return malformed{"\"data\" is neither an object, an array nor null"};
+  // No data at all: the top-level shape of older endpoints, or an empty page.
+  if (doc.contains(list_key) || has_paging(doc)) {
+    read_paging(doc, p);
+    return take_list(doc, list_key, std::move(p));
+  }
+  return p;
 }
 
 }  // namespace ferry::source::jushuitan

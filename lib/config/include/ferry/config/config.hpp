@@ -69,14 +69,22 @@ struct source_tls {
   bool verify = true;
 };
 
+// Self-built (自研) apps refresh their tokens and may mint new ones
+// (getInitToken); service-provider (服务商) apps may not refresh: their
+// merchant authorises them again.
+enum class app_kind { self_built, isv };
+
 struct source_config {
   std::string name;
   std::string type = "jushuitan";
   std::string base_url;  // scheme://host[:port][/path], no trailing slash
   std::string app_key;
   secret app_secret;
-  secret access_token;
+  secret access_token;  // empty (no origin) when mint_tokens and none is given
   std::optional<secret> refresh_token;
+  app_kind kind = app_kind::self_built;
+  bool mint_tokens = false;  // getInitToken when tokens are missing, dead or refused
+  std::optional<sys_seconds> token_expires_at;  // the configured tokens' expiry, when known
   std::vector<rate_limit> rate_limits{{5, 1s}, {100, 1min}};
   milliseconds timeout = 30s;
   milliseconds connect_timeout = 10s;
@@ -134,6 +142,10 @@ struct job_config {
   schedule_config schedule;
   double dead_letter_max_ratio = 0.01;
   bool enabled = true;
+  // Windows whose answers carried no data_count are read once more this long
+  // after their commit (the verification pass), by live runs, with spare calls.
+  bool verify = true;
+  milliseconds verify_after = 1h;
   std::vector<target_config> targets;
 };
 

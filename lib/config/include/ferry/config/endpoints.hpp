@@ -12,13 +12,17 @@ struct endpoint_limits {
   std::string_view api;          // path, e.g. "/open/orders/single/query"
   std::string_view description;  // for messages and docs
   int max_page_size = 0;
-  std::chrono::milliseconds max_span{};  // the widest window the endpoint accepts
+  std::chrono::milliseconds max_span{};  // the documented cap of a window ("at most 30 days")
+  // The span ferry uses when the job sets none: a day under the cap, since
+  // whether a window of exactly the cap is accepted is not documented.
+  std::chrono::milliseconds default_span() const { return max_span - std::chrono::days{1}; }
 };
 
 // Used for endpoints not in the table: page_size up to 1000 (the widest cap
-// seen; the API refuses more), a default window span of 7 days and no span cap.
+// seen; the API refuses more), a default window span of 6 days (most
+// queries cap windows at 7) and no span cap.
 inline constexpr int unknown_endpoint_max_page_size = 1000;
-inline constexpr std::chrono::milliseconds unknown_endpoint_default_span = std::chrono::days{7};
+inline constexpr std::chrono::milliseconds unknown_endpoint_default_span = std::chrono::days{6};
 
 std::span<const endpoint_limits> known_endpoints();
 

@@ -21,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,6 +69,8 @@ class job_metrics {
   void rows_written(const std::string& table, write_op op, std::uint64_t n);
   void dead_letters(std::uint64_t n);                                     // ferry_dead_letters_total
   void retried();                                                         // ferry_retries_total
+  // ferry_windows_verified_total + 1 and ferry_verify_found_rows_total + found.
+  void window_verified(std::uint64_t found);
   void run_started();                                                     // ferry_job_running = 1
   // ferry_job_running = 0 for a run that did not start after all (another
   // ferryd holds the job); no outcome is counted.
@@ -93,6 +96,8 @@ class job_metrics {
   prometheus::Counter* records_fetched_;
   prometheus::Counter* dead_letters_;
   prometheus::Counter* retries_;
+  prometheus::Counter* windows_verified_;
+  prometheus::Counter* verify_found_;
   std::array<prometheus::Counter*, all_run_outcomes.size()> runs_;
   prometheus::Gauge* running_;
   prometheus::Gauge* paused_;
@@ -117,8 +122,17 @@ class source_metrics {
   // ferry_throttled_total for a throttle signal that did not end a request.
   void throttled();
   void ratelimit_waited(seconds_f waited);  // ferry_ratelimit_wait_seconds_total
+  // ferry_source_token_expiry_timestamp_seconds and _refresh_due_timestamp_seconds
+  // (0 when unknown or never), and ferry_source_token_renewable.
+  void set_token(std::optional<std::chrono::system_clock::time_point> expires_at,
+                 std::optional<std::chrono::system_clock::time_point> refresh_due, bool renewable);
+  void token_renewed();  // ferry_source_token_renewals_total
 
  private:
+  prometheus::Gauge* token_expiry_;
+  prometheus::Gauge* token_refresh_due_;
+  prometheus::Gauge* token_renewable_;
+  prometheus::Counter* token_renewals_;
   std::array<prometheus::Counter*, all_request_outcomes.size()> requests_;
   prometheus::Histogram* duration_;
   prometheus::Counter* ratelimit_wait_;

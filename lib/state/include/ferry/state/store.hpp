@@ -23,7 +23,7 @@ using sys_seconds = std::chrono::sys_seconds;
 
 // Creates or upgrades the state tables (under a named lock). Idempotent.
 void migrate(mysql::connection& conn);
-constexpr int schema_version = 1;
+constexpr int schema_version = 2;
 
 struct job_state {
   std::string job_id;
@@ -41,6 +41,7 @@ enum class window_state { complete, incomplete, failed };
 std::string_view to_string(window_state s);
 
 struct window_record {
+  std::uint64_t id = 0;  // the ledger row's id (when read back)
   std::string job_id;
   std::uint64_t run_id = 0;
   sys_seconds start{};
@@ -53,6 +54,13 @@ struct window_record {
   std::uint64_t inserted = 0, updated = 0, unchanged = 0, dead_letters = 0;
   std::uint64_t fetch_rounds = 1;   // 1 + re-fetches after a count shortfall
   std::string note;
+  // The verification pass (windows the API gave no data_count for): when the
+  // window is due to be read once more; then when it was, the distinct keys
+  // that read saw and the rows only it found.
+  std::optional<sys_seconds> verify_due;
+  std::optional<sys_seconds> verified_at;
+  std::optional<std::uint64_t> verified_keys;
+  std::optional<std::uint64_t> verify_found;
 };
 
 // Records a window in the ledger and, when `advance_to` is set, moves the
@@ -70,6 +78,18 @@ std::vector<window_record> windows(mysql::connection& conn, const std::string& j
 std::optional<window_record> find_window(mysql::connection& conn, const std::string& job_id, std::uint64_t run_id,
                                          sys_seconds start, sys_seconds end);
 
+// The job's complete windows whose verification is due at `now` and not
+// done, oldest first, at most `limit`.
+std::vector<window_record> windows_due_for_verification(mysql::connection& conn, const std::string& job_id,
+                                                        sys_seconds now, std::size_t limit);
+// Records a window's verification (inside the caller's transaction, with the
+// verification's last batch). False when it was recorded already (another
+// run verified it meanwhile: the caller rolls back, nothing is lost).
+bool record_verification(mysql::connection& conn, std::uint64_t window_id, sys_seconds at,
+                         std::uint64_t verified_keys, std::uint64_t found);
+// Whether the window's verification is recorded (a commit whose answer was lost).
+bool is_verified(mysql::connection& conn, std::uint64_t window_id);
+
 // Incomplete windows that no later complete window (a re-run or backfill)
 // has covered since: what an operator still has to look at.
 std::uint64_t open_incomplete_windows(mysql::connection& conn, const std::string& job_id);
@@ -81,6 +101,9 @@ struct run_summary {
   std::uint64_t windows = 0, incomplete_windows = 0, pages = 0, fetched = 0;
   std::uint64_t inserted = 0, updated = 0, unchanged = 0, dead_letters = 0;
   std::uint64_t retries = 0, throttles = 0;
+  // The verification pass: windows read once more, and rows only those reads
+  // found (in the logs, metrics and --once summary; the ledger has them per window).
+  std::uint64_t verified_windows = 0, verify_found = 0;
   std::string error;  // empty on success
 };
 
@@ -116,9 +139,15 @@ struct source_tokens {
   std::string access_token;
   std::string refresh_token;
   std::optional<sys_seconds> expires_at;
+  std::optional<sys_seconds> issued_at;  // when ferry got them: their lifetime is expires_at - issued_at
 };
-std::optional<source_tokens> load_tokens(mysql::connection& conn, const std::string& source, const std::string& app_key);
+// The account's stored tokens; `for_update` locks the row (inside the caller's transaction).
+std::optional<source_tokens> load_tokens(mysql::connection& conn, const std::string& source, const std::string& app_key,
+                                         bool for_update = false);
 void save_tokens(mysql::connection& conn, const std::string& source, const std::string& app_key,
                  const source_tokens& tokens);
+// Stores `tokens` unless the account has a row already.
+void insert_tokens_if_missing(mysql::connection& conn, const std::string& source, const std::string& app_key,
+                              const source_tokens& tokens);
 
 }  // namespace ferry::state

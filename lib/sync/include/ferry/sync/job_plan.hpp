@@ -53,6 +53,9 @@ struct job_plan {
   std::optional<std::size_t> key_target;
   std::vector<std::size_t> key_columns;
   int refetch_rounds = 2;  // re-fetches of a window whose counts came up short, before halving it
+  // The verification pass: nullopt when off.
+  std::optional<std::chrono::seconds> verify_after;
+  std::size_t verify_windows_per_run = 20;
 };
 
 // Builds a job's plan. Throws std::invalid_argument when the config holds

@@ -27,9 +27,11 @@
 
 namespace ferry::sync {
 
-// Fetches one page: the source's client with its limiter, retries and token refresh.
+// Fetches one page: the source's client with its limiter, retries and token
+// refresh; `priority` is live for a window's first read, verify for the
+// verification pass (which only takes calls no live page waits for).
 using page_fetcher = std::function<asio::awaitable<source::jushuitan::fetch_result>(
-    const std::string& api, const nlohmann::json& biz, const std::string& list_key)>;
+    const std::string& api, const nlohmann::json& biz, const std::string& list_key, ratelimit::priority priority)>;
 
 // Wall-clock time, injectable for tests.
 using wall_clock = std::function<std::chrono::sys_seconds()>;
@@ -44,6 +46,8 @@ struct run_observer {
   std::function<void(std::uint64_t retries)> retried;
   std::function<void(std::chrono::sys_seconds watermark)> watermark_moved;
   std::function<void(std::chrono::duration<double> elapsed)> batch_written;
+  // A window read once more by the verification pass, and the rows only that read found.
+  std::function<void(std::uint64_t found)> window_verified;
 };
 
 struct run_request {
@@ -99,6 +103,11 @@ class runner {
   void add_family(window_run& wr, std::size_t target, const nlohmann::json& record);
   asio::awaitable<void> commit(window_run& wr, state::window_state st, std::optional<std::chrono::sys_seconds> expected,
                                std::optional<std::chrono::sys_seconds> advance_to);
+  // The verification pass (runner_verify.cpp): windows committed without a
+  // data_count, read once more after plan.verify_after.
+  asio::awaitable<void> verify_due(const run_request& request, std::uint64_t run_id, state::run_summary& summary);
+  asio::awaitable<bool> verify_window(const state::window_record& due, std::uint64_t run_id,
+                                      state::run_summary& summary);
   template <class F>
   asio::awaitable<std::invoke_result_t<F&, mysql::connection&>> with_retries(const char* what, F f);
 

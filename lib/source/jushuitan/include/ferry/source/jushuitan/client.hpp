@@ -1,10 +1,21 @@
 #pragma once
 // The Jushuitan open-platform client of one app account: signs and sends
 // business calls, waits on the account's rate limiter before each, retries
-// transient failures with backoff, slows down on throttles, and refreshes the
-// access token once when the platform says it expired (handing the new
-// tokens to a token_store right away, since the old refresh token stops
-// working). A page comes back parsed, or a final failure with its reason.
+// transient failures with backoff, slows down on throttles, and keeps the
+// account's tokens alive without a person:
+//   - it refreshes them ahead of expiry, on a timer of its own (keep_tokens),
+//     when less than min(24 h, 10% of their lifetime) is left, and once at
+//     start when the expiry is unknown; a refresh goes ahead of queued pages;
+//   - it refreshes once when a call answers with the token message of code
+//     100 (any other code-100 answer is a business error, tokens untouched);
+//   - every refresh first re-reads the tokens from the token_store under the
+//     account's row lock, so that two processes never refresh with a token
+//     the other already replaced;
+//   - a self-built app with mint_tokens gets fresh tokens from getInitToken
+//     when none are stored, when they have expired, or when a refresh is
+//     refused; a service-provider (ISV) app that the platform forbids to
+//     refresh fails at once, naming what the merchant must do.
+// A page comes back parsed, or a final failure with its reason.
 //
 // Owned by the wiring, one per configured source; shared by every job of
 // that source. Not thread-safe: use it from its executor's thread.
@@ -29,10 +40,31 @@
 
 namespace ferry::source::jushuitan {
 
+using sys_seconds = std::chrono::sys_seconds;
+
 struct tokens {
   std::string access_token;
   std::string refresh_token;
-  std::optional<std::chrono::sys_seconds> expires_at;
+  std::optional<sys_seconds> expires_at;
+  std::optional<sys_seconds> issued_at;  // when ferry got them, if known: lifetime = expires_at - issued_at
+};
+
+// Self-built (自研) apps refresh their tokens and may mint new ones with
+// getInitToken; service-provider (服务商, ISV) apps may not refresh since
+// 2023-08-15: their merchant authorises them again.
+enum class app_kind { self_built, isv };
+
+// Where an account's tokens live between processes (ferry_sources). Each
+// function runs its SQL off the event loop and throws on a MySQL failure.
+// An empty store (no functions) keeps the tokens in memory only.
+struct token_store {
+  // The stored tokens, if any.
+  std::function<asio::awaitable<std::optional<tokens>>()> load;
+  // Locks the account's row until unlock (creating it from `current` when
+  // missing, if `current` has an access token) and returns what it holds.
+  std::function<asio::awaitable<std::optional<tokens>>(const tokens& current)> lock;
+  // Stores `fresh` when set, then lets go of the lock.
+  std::function<asio::awaitable<void>(const std::optional<tokens>& fresh)> unlock;
 };
 
 struct client_options {
@@ -41,18 +73,20 @@ struct client_options {
   std::string app_key;
   std::string app_secret;
   tokens initial_tokens;
+  app_kind kind = app_kind::self_built;
+  bool mint_tokens = false;  // self-built only: getInitToken when the tokens are missing, dead or refused
   std::vector<ratelimit::rate> rates;
   retry::policy retry;
   http::client_options http;
   std::uint64_t seed = 0;  // backoff jitter; 0 picks one from the clock
-  // Metrics hooks, both optional: every HTTP call's outcome class and
-  // duration, and every wait on the rate limiter.
+  // Metrics hooks, all optional: every HTTP call's outcome class and
+  // duration, every wait on the rate limiter, and the tokens whenever they
+  // change (with whether ferry can renew them by itself).
   std::function<void(retry::outcome, std::chrono::duration<double>)> on_call;
   std::function<void(std::chrono::nanoseconds)> on_limiter_wait;
+  std::function<void(const tokens&, bool renewable)> on_tokens;
+  std::function<void()> on_renewed;  // this process refreshed or minted the tokens
 };
-
-// Persists refreshed tokens; called on the client's executor thread.
-using token_saver = std::function<asio::awaitable<void>(const tokens&)>;
 
 // What happened over the life of the client; read by the run summary and metrics.
 struct call_counters {
@@ -61,6 +95,7 @@ struct call_counters {
   std::uint64_t transient = 0;      // network errors, 5xx, code 150, malformed bodies
   std::uint64_t throttled = 0;      // 199/200/429
   std::uint64_t token_refreshes = 0;
+  std::uint64_t token_mints = 0;    // getInitToken calls answered with tokens
   std::uint64_t failed = 0;         // fetches given up
   std::chrono::nanoseconds limiter_wait{0};
 };
@@ -74,37 +109,81 @@ struct fetch_result {
 
 class client {
  public:
-  client(asio::any_io_executor ex, client_options options, const ratelimit::clock& clk, token_saver save);
+  client(asio::any_io_executor ex, client_options options, const ratelimit::clock& clk, token_store store = {});
   ~client();
 
   // One business call: POST `path` with `biz` (page_index/page_size already
   // in it), answered as a page of `list_key` records.
   asio::awaitable<fetch_result> fetch(const std::string& path, const nlohmann::json& biz,
-                                      const std::string& list_key);
+                                      const std::string& list_key,
+                                      ratelimit::priority priority = ratelimit::priority::live);
+
+  // Before a run: re-reads the stored tokens, mints tokens when there are
+  // none or they are dead (self-built with mint_tokens), and refreshes them
+  // when due. Never throws: a failure is logged, and the run meets it at its
+  // first call if the tokens really do not work.
+  asio::awaitable<void> sync_tokens();
+  // Keeps the tokens alive until stop_keeping() or shutdown(): refreshes
+  // them when due, re-reading the store at least hourly. Spawned once per
+  // client by the wiring.
+  asio::awaitable<void> keep_tokens();
+  // Ends keep_tokens at its next wait; a refresh under way still finishes
+  // (and saves its tokens), so a stopping --once loses none.
+  void stop_keeping();
 
   const call_counters& counters() const { return counters_; }
   const tokens& current_tokens() const { return tokens_; }
+  // Whether ferry can renew this account's tokens without a person.
+  bool renewable() const;
+  // When the tokens are due for a refresh ahead of expiry (nullopt: expiry unknown).
+  std::optional<sys_seconds> refresh_due_at() const;
   ratelimit::limiter& limiter() { return limiter_; }
   // Wakes every coroutine waiting on the limiter so that a stopping daemon does not hang.
   void shutdown();
 
  private:
   struct attempt_outcome;
+  enum class renew_reason { expired, ahead, learn_expiry };
   asio::awaitable<attempt_outcome> attempt(const std::string& path, const std::string& biz,
                                            const std::string& list_key);
-  asio::awaitable<std::string> refresh_tokens(std::uint64_t seen_generation);
+  // One refresh (or mint) at a time, under the store's row lock; "" on success.
+  asio::awaitable<std::string> renew(std::uint64_t seen_generation, renew_reason why);
+  asio::awaitable<std::string> renew_locked(renew_reason why);
+  // `refused`: the platform refused for good (no retry can help).
+  asio::awaitable<std::string> call_token_endpoint(bool mint, std::optional<tokens>& fresh, bool& refused);
+  asio::awaitable<bool> sync_tokens_checked();
+  asio::awaitable<void> reload();
+  void adopt(tokens t, const char* how);
+  void plan_reserve();
+  bool expired() const;
+  // No business call goes out with a token a renewal is replacing: calls
+  // wait at the gate while it is closed, and a renewal closes it and waits
+  // for the calls in flight to end before it asks for new tokens.
+  asio::awaitable<void> pass_gate();
+  asio::awaitable<void> close_gate();
+  void open_gate();
+  void call_ended();
+  std::string forbidden_message(const std::string& answer) const;
   asio::awaitable<void> sleep(std::chrono::milliseconds d);
 
   asio::any_io_executor executor_;
   client_options options_;
-  token_saver save_;
+  token_store store_;
   http::client http_;
   ratelimit::limiter limiter_;
   retry::backoff backoff_;
   tokens tokens_;
   std::uint64_t token_generation_ = 0;
   bool refreshing_ = false;
+  std::string last_renew_error_;  // what the last renewal ended with ("" = renewed), for callers that waited on it
+  bool keeping_ = true;
+  bool refresh_refused_ = false;  // the platform refused a refresh: wait for a person or new stored tokens
   std::unique_ptr<asio::steady_timer> refresh_done_;
+  std::unique_ptr<asio::steady_timer> keeper_sleep_;
+  std::size_t in_flight_ = 0;  // business calls sent and not yet answered
+  bool gate_closed_ = false;
+  std::unique_ptr<asio::steady_timer> gate_open_;  // cancelled when the gate opens
+  std::unique_ptr<asio::steady_timer> drained_;    // cancelled when the last call in flight ends
   call_counters counters_;
 };
 
@@ -114,5 +193,12 @@ form_fields business_call_fields(const std::string& app_key, const std::string& 
 // The form fields of a signed token refresh (exposed for tests).
 form_fields refresh_call_fields(const std::string& app_key, const std::string& app_secret,
                                 const std::string& refresh_token, std::int64_t timestamp);
+// The form fields of a signed getInitToken call; `code` is any six characters (exposed for tests).
+form_fields init_token_call_fields(const std::string& app_key, const std::string& app_secret,
+                                   const std::string& code, std::int64_t timestamp);
+
+// How long before expiry a refresh is due: min(24 h, 10% of the lifetime),
+// the lifetime being 30 days when unknown.
+std::chrono::seconds refresh_margin(const tokens& t);
 
 }  // namespace ferry::source::jushuitan

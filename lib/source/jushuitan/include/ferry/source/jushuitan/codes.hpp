@@ -23,4 +23,19 @@ std::span<const code_info> known_codes();
 // The entry for `code`, or one built for an unknown code.
 code_info lookup(long long code);
 
+// The entry for a refusal with its message. Code 100 is two things on the
+// platform: the token error ("无效的access_token或access_token已过期") and,
+// from /open/webapi endpoints, business validation errors ("上架仓位不能为空").
+// Only the token message is token_expired; any other code-100 answer is a
+// fatal business error whose message is the platform's.
+code_info classify(long long code, std::string_view message);
+
+// Whether a code-100 message speaks of the access token.
+bool is_token_message(std::string_view message);
+
+// Whether a refusal of a token refresh says the app may never refresh
+// (code 150 "服务商应用禁止刷新access_token": service-provider apps since
+// 2023-08-15), so that asking again cannot help.
+bool refresh_forbidden(long long code, std::string_view message);
+
 }  // namespace ferry::source::jushuitan

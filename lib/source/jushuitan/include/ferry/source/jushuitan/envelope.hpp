@@ -3,6 +3,10 @@
 //   standard  {"code":0,"msg":"执行成功","data":{"page_index",...,"has_next","datas":[...]}}
 //   bare      {"code":0,"data":[...]}                       (no paging fields)
 //   top level {"code":0,"issuccess":true,"page_index",...,"datas":[...]}
+// Code 0 with "data" null or missing (and no list at the top level) is an
+// empty page: the documented /open/webapi answers say so for a window with
+// no rows. Every answer may carry "requestId" (or "request_id"), the id a
+// ticket to the platform cites; it is kept when present.
 // The list's key differs per endpoint (datas, orders, ...) and comes from the
 // job's config. Paging fields may be numbers or numeric strings, and
 // has_next may be missing. Non-integer numbers are kept exact
@@ -25,12 +29,14 @@ struct page {
   std::optional<std::uint64_t> data_count;
   std::optional<std::uint64_t> page_count;
   std::optional<bool> has_next;
+  std::string request_id;  // empty when the answer had none
 };
 
 // A well-formed refusal: a non-zero code with its message.
 struct api_error {
   long long code = 0;
   std::string message;
+  std::string request_id;  // empty when the answer had none
 };
 
 // A body that is not a Jushuitan answer at all (truncated JSON, no code, no list).
