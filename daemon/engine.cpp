@@ -1,5 +1,6 @@
 #include "engine.hpp"
 
+#include "ferry/http/proxy.hpp"
 #include "ferry/http/url.hpp"
 #include "ferry/state/store.hpp"
 #include "ferry/state/token_lock.hpp"
@@ -63,6 +64,12 @@ source::jushuitan::client_options client_options(const config::source_config& s,
   o.http.verify_peer = s.tls.verify;
   if (s.tls.ca_file) o.http.ca_file = s.tls.ca_file->string();
   o.http.max_idle_per_host = static_cast<std::size_t>(s.max_in_flight);
+  std::string proxy_error;
+  o.http.proxy = http::proxy_for(o.base, s.proxy, http::process_env(), proxy_error);
+  if (!proxy_error.empty()) throw std::invalid_argument("sources." + s.name + ".proxy: " + proxy_error);
+  if (o.http.proxy)
+    spdlog::info("source={} calls {} through the proxy {}:{} ({})", s.name, s.base_url, o.http.proxy->host,
+                 o.http.proxy->port, s.proxy ? "its proxy setting" : "the environment's proxy");
   return o;
 }
 

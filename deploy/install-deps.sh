@@ -12,6 +12,8 @@ packages=(
   libhowardhinnant-date-dev tzdata ca-certificates
   # tests and quickstart
   mariadb-server mariadb-client curl procps prometheus systemd python3 python3-yaml
+  # the proxy test: an HTTP proxy on loopback that tunnels with CONNECT
+  tinyproxy
   # the status page's browser test
   chromium
   # tests/fuzz/run.sh: clang and its runtimes (libFuzzer, ASan, UBSan); -fsanitize=fuzzer

@@ -11,11 +11,11 @@ namespace {
 using std::chrono::milliseconds;
 
 // The inline secret names are listed so that they are refused by name rather than as unknown.
-constexpr std::array<std::string_view, 22> source_keys{
+constexpr std::array<std::string_view, 23> source_keys{
     "type", "base_url", "app_key", "app_secret", "app_secret_env", "app_secret_file", "access_token",
     "access_token_env", "access_token_file", "refresh_token", "refresh_token_env",
     "refresh_token_file", "app_kind", "mint_tokens", "token_expires_at", "rate_limits", "timeout",
-    "connect_timeout", "max_in_flight", "max_response_bytes", "retry", "tls"};
+    "connect_timeout", "max_in_flight", "max_response_bytes", "retry", "tls", "proxy"};
 constexpr std::array<std::string_view, 1> source_types{"jushuitan"};
 constexpr std::array<std::string_view, 2> app_kinds{"self_built", "isv"};
 constexpr std::array<std::string_view, 2> rate_keys{"calls", "per"};
@@ -129,6 +129,28 @@ void read_identity(const object_reader& r, source_config& s, const load_context&
   s.refresh_token = read_secret(r, "refresh_token", false, "the refresh token", ctx);
 }
 
+// "http://host:port" (calls are tunnelled with CONNECT), or "" for direct
+// calls whatever HTTPS_PROXY says; absent: the environment decides.
+void read_proxy(const object_reader& r, source_config& s) {
+  const auto text = r.string("proxy");
+  if (!text) return;
+  if (text->empty()) {
+    s.proxy = std::string{};
+    return;
+  }
+  std::string reason;
+  const auto normal = normalized_url(*text, reason);
+  const auto path = normal ? normal->find('/', normal->find("://") + 3) : std::string::npos;
+  if (!normal) r.report("proxy", json(*text).dump() + " " + reason, "e.g. \"http://10.0.0.5:3128\"");
+  else if (normal->starts_with("https://"))
+    r.report("proxy", json(*text).dump() + " is an https:// proxy",
+             "give the proxy's http:// address: calls are tunnelled with CONNECT, so TLS still runs end to end");
+  else if (path != std::string::npos)
+    r.report("proxy", json(*text).dump() + " has a path", "give http://host:port");
+  else
+    s.proxy = *normal;
+}
+
 source_config read_source(const json& value, const location& where, const load_context& ctx) {
   const object_reader r{value, where, ctx.diag, source_keys};
   source_config s;
@@ -142,6 +164,7 @@ source_config read_source(const json& value, const location& where, const load_c
   assign(s.max_response_bytes, r.integer("max_response_bytes", 1024, 1073741824));
   if (const auto* retry = r.find("retry")) s.retry = read_retry(*retry, r.at("retry"), ctx);
   if (const auto* tls = r.find("tls")) s.tls = read_tls(*tls, r.at("tls"), ctx);
+  read_proxy(r, s);
   return s;
 }
 

@@ -95,25 +95,60 @@ bool connection::looks_alive() {
   return ::poll(&watch, 1, 0) == 0;
 }
 
+namespace {
+
+// Asks the proxy on `stream` for a tunnel to `origin`; "" when it opened one,
+// else why not. The proxy's answer ends at its blank line; a tunnel sends
+// nothing more before the origin speaks.
+asio::awaitable<std::string> tunnel(beast::tcp_stream& stream, const url& origin, const std::string& proxy) {
+  const std::string target = origin.host.find(':') != std::string::npos
+                                 ? "[" + origin.host + "]:" + std::to_string(origin.port)
+                                 : origin.host + ":" + std::to_string(origin.port);
+  const std::string ask = "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n";
+  boost::system::error_code ec;
+  co_await asio::async_write(stream, asio::buffer(ask), asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) co_return fmt::format("proxy {}: sending CONNECT {}: {}", proxy, target, ec.message());
+  std::string answer;
+  co_await asio::async_read_until(stream, asio::dynamic_buffer(answer, 16384), "\r\n\r\n",
+                                  asio::redirect_error(asio::use_awaitable, ec));
+  if (ec == beast::error::timeout) co_return fmt::format("proxy {}: no answer to CONNECT {}", proxy, target);
+  if (ec) co_return fmt::format("proxy {}: reading the answer to CONNECT {}: {}", proxy, target, ec.message());
+  const auto status_line = answer.substr(0, answer.find("\r\n"));
+  // "HTTP/1.1 200 Connection established": any 2xx opens the tunnel.
+  const auto space = status_line.find(' ');
+  if (space == std::string::npos || status_line.compare(space + 1, 1, "2") != 0)
+    co_return fmt::format("proxy {} refused CONNECT {}: {}", proxy, target, status_line);
+  co_return std::string{};
+}
+
+}  // namespace
+
 asio::awaitable<open_outcome> open_connection(asio::any_io_executor executor, tls_settings& tls,
                                               const url& origin, const client_options& options) {
   const std::string where = origin_of(origin);
+  // Through a proxy, the TCP connection is the proxy's; the tunnel is the origin's.
+  const url& first_hop = options.proxy ? *options.proxy : origin;
+  const std::string hop = options.proxy ? "proxy " + origin_of(*options.proxy) : where;
   boost::system::error_code ec;
   tcp::resolver resolver(executor);
-  const auto flags = origin.host_is_ip() ? tcp::resolver::numeric_host : tcp::resolver::flags{};
-  const auto endpoints = co_await resolver.async_resolve(origin.host, std::to_string(origin.port), flags,
+  const auto flags = first_hop.host_is_ip() ? tcp::resolver::numeric_host : tcp::resolver::flags{};
+  const auto endpoints = co_await resolver.async_resolve(first_hop.host, std::to_string(first_hop.port), flags,
                                                          asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) co_return failed(errc::resolve_failed, fmt::format("resolve {}: {}", origin.host, ec.message()));
+  if (ec) co_return failed(errc::resolve_failed, fmt::format("resolve {}: {}", first_hop.host, ec.message()));
 
   beast::tcp_stream stream(executor);
   stream.expires_after(options.connect_timeout);
   co_await stream.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
   if (ec == beast::error::timeout) {
     co_return failed(errc::connect_timeout,
-                     fmt::format("connect to {}: no answer within {} ms", where, options.connect_timeout.count()));
+                     fmt::format("connect to {}: no answer within {} ms", hop, options.connect_timeout.count()));
   }
-  if (ec) co_return failed(errc::connect_failed, fmt::format("connect to {}: {}", where, ec.message()));
+  if (ec) co_return failed(errc::connect_failed, fmt::format("connect to {}: {}", hop, ec.message()));
   stream.socket().set_option(tcp::no_delay(true), ec);  // a failure here only costs latency
+  if (options.proxy) {
+    const auto refused = co_await tunnel(stream, origin, origin_of(*options.proxy));
+    if (!refused.empty()) co_return failed(errc::connect_failed, refused);
+  }
 
   auto state = std::make_unique<connection::impl>();
   state->origin = where;

@@ -112,6 +112,19 @@ TEST_CASE("bodies that are not Jushuitan answers are malformed, with a reason", 
              Catch::Contains("list_key"));
 }
 
+TEST_CASE("code 100 is the token only with the token message, code 110 names the address it saw", "[codes]") {
+  CHECK(classify(100, "验证失败！无效的access_token或access_token已过期").outcome == outcome::token_expired);
+  CHECK(classify(100, "上架仓位不能为空").outcome == outcome::fatal);
+  CHECK(classify(100, "指定箱不存在").outcome == outcome::fatal);
+  CHECK_FALSE(classify(100, "指定箱不存在").hint.empty());
+  CHECK(classify(150, "内部处理数据出错").outcome == outcome::transient);
+  CHECK(refresh_forbidden(150, "服务商应用禁止刷新access_token"));
+  CHECK_FALSE(refresh_forbidden(150, "内部处理数据出错"));
+  CHECK(address_in("IP白名单验证失败，当前IP: 203.0.113.7") == std::optional<std::string>{"203.0.113.7"});
+  CHECK_FALSE(address_in("版本 1.2.3 不支持"));
+  CHECK_THAT(std::string{lookup(110).hint}, Catch::Contains("proxy"));
+}
+
 TEST_CASE("the code table classifies every documented code", "[codes]") {
   CHECK(lookup(0).outcome == outcome::success);
   CHECK(lookup(10).outcome == outcome::fatal);

@@ -194,6 +194,8 @@ asio::awaitable<client::attempt_outcome> client::attempt(const std::string& path
     out.kind = info.outcome;
     out.detail = "code " + std::to_string(refused->code) + " (" + std::string{info.meaning} + "): " + refused->message;
     if (!refused->request_id.empty()) out.detail += " [requestId " + refused->request_id + "]";
+    if (refused->code == 110)
+      if (const auto seen = address_in(refused->message)) out.detail += "; the platform saw the call from " + *seen;
     if (!info.hint.empty()) out.detail += " — " + std::string{info.hint};
     if (info.outcome == outcome::throttle) {
       ++counters_.throttled;

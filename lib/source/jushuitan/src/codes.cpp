@@ -1,6 +1,7 @@
 #include "ferry/source/jushuitan/codes.hpp"
 
 #include <array>
+#include <cctype>
 
 namespace ferry::source::jushuitan {
 namespace {
@@ -14,7 +15,9 @@ constexpr std::array<code_info, 9> table{{
     {100, outcome::token_expired, "access_token invalid or expired",
      "ferry refreshes it once; if that fails, set a new access and refresh token"},
     {110, outcome::fatal, "caller IP is not on the app's whitelist",
-     "add this machine's public IP to the app's whitelist on the Jushuitan open platform"},
+     "add the address the platform sees to the app's IP whitelist on the Jushuitan open platform; calls "
+     "through a proxy (the source's proxy, HTTPS_PROXY) come from the proxy's egress address: check the "
+     "whitelist and the proxy"},
     {140, outcome::fatal, "parameters not valid (or the time window is too wide)",
      "check the job's request fields, page_size and window.max_span against the endpoint's limits"},
     {150, outcome::transient, "internal error on the platform", ""},
@@ -27,6 +30,30 @@ constexpr std::array<code_info, 9> table{{
 }  // namespace
 
 std::span<const code_info> known_codes() { return table; }
+
+std::optional<std::string> address_in(std::string_view message) {
+  // The first run of digits and dots shaped like an IPv4 address.
+  for (std::size_t i = 0; i < message.size(); ++i) {
+    if (message[i] < '0' || message[i] > '9' || (i > 0 && (std::isalnum(static_cast<unsigned char>(message[i - 1])) ||
+                                                           message[i - 1] == '.')))
+      continue;
+    std::size_t end = i, dots = 0, digits = 0;
+    bool ok = true;
+    while (end < message.size() && (std::isdigit(static_cast<unsigned char>(message[end])) || message[end] == '.')) {
+      if (message[end] == '.') {
+        ok = ok && digits > 0 && digits <= 3;
+        ++dots;
+        digits = 0;
+      } else {
+        ++digits;
+      }
+      ++end;
+    }
+    if (ok && dots == 3 && digits > 0 && digits <= 3) return std::string{message.substr(i, end - i)};
+    i = end;
+  }
+  return std::nullopt;
+}
 
 bool is_token_message(std::string_view message) {
   return message.find("access_token") != std::string_view::npos || message.find("accesstoken") != std::string_view::npos;

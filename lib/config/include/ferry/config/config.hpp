@@ -92,6 +92,9 @@ struct source_config {
   std::size_t max_response_bytes = 67108864;
   retry_config retry;
   source_tls tls;
+  // The HTTP proxy calls go through (tunnelled with CONNECT): "http://host:port",
+  // "" for none whatever the environment says; unset: HTTPS_PROXY / NO_PROXY decide.
+  std::optional<std::string> proxy;
 };
 
 struct window_config {

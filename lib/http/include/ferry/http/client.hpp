@@ -77,6 +77,9 @@ struct client_options {
   std::optional<std::string> ca_file;  // PEM file trusted in addition to the system store
   std::size_t max_idle_per_host = 8;   // idle keep-alive connections kept per origin; 0 keeps none
   std::string user_agent = default_user_agent();
+  // Every connection goes through this HTTP proxy, tunnelled with CONNECT
+  // (see proxy.hpp for where it comes from); none: direct.
+  std::optional<url> proxy;
 };
 
 class client {

@@ -4,7 +4,9 @@
 // Pure; thread-safe.
 #include "ferry/retry/policy.hpp"
 
+#include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace ferry::source::jushuitan {
@@ -29,6 +31,10 @@ code_info lookup(long long code);
 // Only the token message is token_expired; any other code-100 answer is a
 // fatal business error whose message is the platform's.
 code_info classify(long long code, std::string_view message);
+
+// The IPv4 address a refusal's message names (code 110 may say which
+// address the platform saw), if any.
+std::optional<std::string> address_in(std::string_view message);
 
 // Whether a code-100 message speaks of the access token.
 bool is_token_message(std::string_view message);
