@@ -66,7 +66,13 @@ source::jushuitan::client_options client_options(const config::source_config& s,
   o.http.max_idle_per_host = static_cast<std::size_t>(s.max_in_flight);
   std::string proxy_error;
   o.http.proxy = http::proxy_for(o.base, s.proxy, http::process_env(), proxy_error);
-  if (!proxy_error.empty()) throw std::invalid_argument("sources." + s.name + ".proxy: " + proxy_error);
+  // The source's own setting was checked with the config; an environment
+  // proxy ferry cannot use (user info, https://) is named and not used.
+  if (!proxy_error.empty()) {
+    if (s.proxy) throw std::invalid_argument("sources." + s.name + ".proxy: " + proxy_error);
+    spdlog::warn("source={} ignores the environment's proxy: {}; calls go direct (set the source's \"proxy\")",
+                 s.name, proxy_error);
+  }
   if (o.http.proxy)
     spdlog::info("source={} calls {} through the proxy {}:{} ({})", s.name, s.base_url, o.http.proxy->host,
                  o.http.proxy->port, s.proxy ? "its proxy setting" : "the environment's proxy");
@@ -159,9 +165,18 @@ source::jushuitan::token_store engine::token_store_for(const config::source_conf
   };
   store.lock = [this, lock](const source::jushuitan::tokens& current)
       -> asio::awaitable<std::optional<source::jushuitan::tokens>> {
-    const auto row = co_await pool_.run([&](mysql::connection&) { return lock->lock(to_row(current)); });
+    // Copied on the event loop: the client's tokens are not for a pool thread to read.
+    const auto mine = to_row(current);
+    const auto row = co_await pool_.run([&](mysql::connection&) { return lock->lock(mine); });
     if (!row) co_return std::nullopt;
     co_return to_tokens(*row);
+  };
+  store.save = [this, name = s.name, key = s.app_key](const source::jushuitan::tokens& t) -> asio::awaitable<void> {
+    const auto row = to_row(t);
+    co_await pool_.run([&](mysql::connection& conn) {
+      state::save_tokens(conn, name, key, row);
+      return 0;
+    });
   };
   store.unlock = [this, lock](const std::optional<source::jushuitan::tokens>& fresh) -> asio::awaitable<void> {
     std::optional<state::source_tokens> row;
@@ -210,6 +225,14 @@ source::jushuitan::client& engine::client_for(const config::source_config& s) {
     }
   });
   return *slot;
+}
+
+bool engine::renewing_tokens() const {
+  for (const auto& [name, client] : clients_)
+    if (client->renewing()) return true;
+  for (const auto& client : retired_clients_)
+    if (client->renewing()) return true;
+  return false;
 }
 
 void engine::stop_keeping_tokens() {

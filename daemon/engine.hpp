@@ -43,6 +43,9 @@ class engine {
   // Ends every client's token keeper at its next wait (a renewal under way
   // finishes and saves its tokens): what lets a --once's io_context run out.
   void stop_keeping_tokens();
+  // Whether a client is renewing its tokens now: a stopping process lets it
+  // finish, or the platform's new tokens would be lost with it.
+  bool renewing_tokens() const;
   void shutdown();
 
   mysql::pool& pool() { return pool_; }

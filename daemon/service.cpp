@@ -154,6 +154,7 @@ void service::begin_shutdown(const char* why) {
   logger()->info("{}: stopping; runs finish their current window (up to {})", why,
                  core::format_duration(current().admin ? current().admin->shutdown_timeout : std::chrono::seconds{30}));
   if (admin_) admin_->stop();
+  engine_.stop_keeping_tokens();
   signals_.cancel();
   for (auto& [id, slot] : slots_) slot->wake->cancel();
   shutdown_deadline_ = std::make_unique<asio::steady_timer>(
@@ -164,14 +165,30 @@ void service::begin_shutdown(const char* why) {
     logger()->warn("shutdown timeout reached; abandoning the open windows");
     io_.stop();
   });
-  if (loops_running_ == 0) io_.stop();
+  if (loops_running_ == 0) stop_when_tokens_saved();
 }
 
 void service::loop_ended() {
-  if (--loops_running_ == 0 && stopping_) {
-    if (shutdown_deadline_) shutdown_deadline_->cancel();
-    io_.stop();
-  }
+  if (--loops_running_ == 0 && stopping_) stop_when_tokens_saved();
+}
+
+// A token renewal under way finishes first (within the shutdown deadline):
+// the platform has retired the old tokens the moment it answered.
+void service::stop_when_tokens_saved() {
+  asio::co_spawn(
+      io_,
+      [this]() -> asio::awaitable<void> {
+        asio::steady_timer pause{io_};
+        while (engine_.renewing_tokens()) {
+          pause.expires_after(std::chrono::milliseconds{100});
+          co_await pause.async_wait(asio::use_awaitable);
+        }
+      },
+      [this](std::exception_ptr e) {
+        if (e) logger()->warn("waiting for a token renewal to end failed; stopping anyway");
+        if (shutdown_deadline_) shutdown_deadline_->cancel();
+        io_.stop();
+      });
 }
 
 asio::awaitable<void> service::watchdog() {

@@ -58,6 +58,7 @@ class service final : public admin::control {
   void add_slot(const config::job_config& job);
   void spawn_loop(job_slot& slot);
   const config::config& current() const { return *generations_.back(); }
+  void stop_when_tokens_saved();
   void loop_ended();
   job_slot* find(const std::string& id);
   // A trigger or backfill: a job another ferryd had is tried again now.

@@ -52,7 +52,9 @@ std::chrono::nanoseconds window_limiter::wait_time(time_point now, bool reserved
   time_point ready = blocked_until_;
   for (std::size_t i = 0; i < rates_.size(); ++i) {
     const auto& s = states_[i];
-    const std::size_t allowed = reserved || s.effective <= s.reserved ? s.effective : s.effective - s.reserved;
+    // Slowed down to the reserve or under it, ordinary calls still get half.
+    const std::size_t ordinary = s.effective > s.reserved ? s.effective - s.reserved : std::max<std::uint32_t>(1, s.effective / 2);
+    const std::size_t allowed = reserved ? s.effective : ordinary;
     if (sent_.size() < allowed) continue;
     // The window is full until the allowed-th latest send leaves it.
     ready = std::max(ready, sent_[sent_.size() - allowed] + rates_[i].per + margin_);

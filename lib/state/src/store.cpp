@@ -188,6 +188,13 @@ bool record_verification(mysql::connection& conn, std::uint64_t window_id, sys_s
   return conn.execute(sql) == 1;
 }
 
+void postpone_verification(mysql::connection& conn, std::uint64_t window_id, sys_seconds due) {
+  std::string sql = "UPDATE ferry_windows SET verify_due = ";
+  append_time(conn, sql, due);
+  sql += " WHERE verified_at IS NULL AND id = " + std::to_string(window_id);
+  conn.execute(sql);
+}
+
 bool is_verified(mysql::connection& conn, std::uint64_t window_id) {
   return !conn.query("SELECT 1 FROM ferry_windows WHERE verified_at IS NOT NULL AND id = " + std::to_string(window_id))
               .empty();

@@ -18,7 +18,11 @@ std::optional<source_tokens> token_lock::lock(const source_tokens& current) {
   conn_->begin();
   open_ = true;
   try {
-    if (!current.access_token.empty()) insert_tokens_if_missing(*conn_, source_, app_key_, current);
+    // The row first, FOR UPDATE: an INSERT IGNORE on a row that exists takes
+    // a shared lock that two renewers would both upgrade (a deadlock).
+    if (auto row = load_tokens(*conn_, source_, app_key_, true)) return row;
+    if (current.access_token.empty()) return std::nullopt;
+    insert_tokens_if_missing(*conn_, source_, app_key_, current);
     return load_tokens(*conn_, source_, app_key_, true);
   } catch (...) {
     conn_->rollback();

@@ -22,11 +22,25 @@ asio::awaitable<void> runner::verify_due(const run_request& request, std::uint64
   const auto due = co_await with_retries("reading the windows due for verification", [&](mysql::connection& conn) {
     return state::windows_due_for_verification(conn, plan_.job_id, now, plan_.verify_windows_per_run);
   });
+  const auto started = std::chrono::steady_clock::now();
   for (const auto& window : due) {
     if (request.stop != nullptr && request.stop->load()) co_return;
-    // A read that fails (the API refuses, retries run out) leaves the window
-    // due for the next run: the live data is committed, the run goes on.
-    if (!co_await verify_window(window, run_id, summary)) co_return;
+    // The pass never holds the job's next live run back for long.
+    if (std::chrono::steady_clock::now() - started > plan_.verify_budget) {
+      logger()->info("job={} verification stops for this run after {}s; the rest is due next run", plan_.job_id,
+                     std::chrono::duration_cast<std::chrono::seconds>(plan_.verify_budget).count());
+      co_return;
+    }
+    if (co_await verify_window(window, run_id, summary)) continue;
+    // A read that fails (the API refuses, retries run out) puts its window
+    // back by verify_after, so that one window that cannot be read does not
+    // stop the others; the live data is committed, the run goes on.
+    const auto later = now_() + *plan_.verify_after;
+    co_await with_retries("postponing a window's verification", [&](mysql::connection& conn) {
+      state::postpone_verification(conn, window.id, later);
+      return 0;
+    });
+    co_return;
   }
 }
 

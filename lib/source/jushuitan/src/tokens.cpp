@@ -77,12 +77,14 @@ token_answer read_token_answer(const http::result& answer, app_kind kind, sys_se
     const auto& data = body.at("data");
     const auto now = sent;
     out.fresh = tokens{data.at("access_token").get<std::string>(), data.at("refresh_token").get<std::string>(), {}, now};
+    long long seconds = -1;
     if (const auto expires = data.find("expires_in"); expires != data.end()) {
-      long long seconds = -1;
       if (expires->is_number_integer()) seconds = expires->get<long long>();
       else if (expires->is_string()) seconds = std::stoll(expires->get<std::string>());
-      if (seconds > 0) out.fresh->expires_at = now + std::chrono::seconds{seconds};
     }
+    // Without expires_in, the documented lifetime (30 days): an unknown
+    // expiry would send the keeper back to "learn" it every minute.
+    out.fresh->expires_at = now + (seconds > 0 ? std::chrono::seconds{seconds} : std::chrono::days{30});
     out.kind = outcome::success;
   } catch (const std::exception& e) {
     out.kind = outcome::transient;
@@ -171,11 +173,33 @@ void client::adopt(tokens t, const char* how) {
   if (options_.on_tokens) options_.on_tokens(tokens_, renewable());
 }
 
+asio::awaitable<bool> client::save_unsaved() {
+  if (!unsaved_ || !store_.save) co_return !unsaved_;
+  std::string failure;
+  try {
+    co_await store_.save(tokens_);
+    unsaved_ = false;
+    logger()->info("source={} saved the renewed tokens a failed save had left unsaved", options_.source_name);
+  } catch (const std::exception& e) {
+    failure = e.what();
+  }
+  if (unsaved_)
+    logger()->error("source={} the renewed tokens are still not saved in ferry_sources (they are kept in memory "
+                    "and saved again): {}", options_.source_name, failure);
+  co_return !unsaved_;
+}
+
 asio::awaitable<void> client::reload() {
   if (!store_.load || refreshing_) co_return;
+  // Renewed tokens not saved yet are newer than anything stored.
+  if (!co_await save_unsaved()) co_return;
+  const auto generation = token_generation_;
   try {
     auto stored = co_await store_.load();
-    if (stored && !stored->access_token.empty() && stored->access_token != tokens_.access_token)
+    // A renewal that ran during the read made what it read stale.
+    if (refreshing_ || generation != token_generation_ || unsaved_) co_return;
+    const bool older = stored && stored->issued_at && tokens_.issued_at && *stored->issued_at < *tokens_.issued_at;
+    if (stored && !stored->access_token.empty() && stored->access_token != tokens_.access_token && !older)
       adopt(std::move(*stored), "read the tokens another ferryd stored");
   } catch (const std::exception& e) {
     logger()->warn("source={} could not read the stored tokens: {}", options_.source_name, e.what());
@@ -258,6 +282,10 @@ asio::awaitable<std::string> client::renew(std::uint64_t seen_generation, renew_
 }
 
 asio::awaitable<std::string> client::renew_locked(renew_reason why) {
+  // No call goes out with the tokens being replaced: the gate closes (and
+  // the calls in flight end) before the row lock is taken, so the lock is
+  // never held while this process waits on its own calls.
+  co_await close_gate();
   std::optional<tokens> stored;
   bool locked = false;
   for (int attempt = 1; store_.lock && !locked; ++attempt) {
@@ -273,48 +301,70 @@ asio::awaitable<std::string> client::renew_locked(renew_reason why) {
     logger()->warn("source={} locking the tokens failed (attempt {}): {}", options_.source_name, attempt, failure);
     co_await sleep(std::chrono::milliseconds{500 * attempt});
   }
-  // Another process renewed them meanwhile: those are the tokens the
-  // platform knows now, and ours may be retired already.
-  bool done = false;
-  if (stored && !stored->access_token.empty() && stored->access_token != tokens_.access_token) {
-    adopt(std::move(*stored), "took the tokens another ferryd renewed");
-    const auto due = refresh_due_at();
-    done = why == renew_reason::expired ? !expired() : (due && wall_now() < *due);
-  }
   std::optional<tokens> fresh;
   std::string error;
-  if (!done) co_await close_gate();
-  if (!done) {
-    bool refused = false;
-    const bool mint_first = options_.mint_tokens && options_.kind == app_kind::self_built &&
-                            (tokens_.access_token.empty() || tokens_.refresh_token.empty() || expired());
-    if (mint_first) {
-      error = co_await call_token_endpoint(true, fresh, refused);
-    } else if (tokens_.refresh_token.empty()) {
-      error = "the access token expired and no refresh token is configured (refresh_token_env / refresh_token_file)";
-    } else {
-      error = co_await call_token_endpoint(false, fresh, refused);
-      if (!fresh && options_.mint_tokens && options_.kind == app_kind::self_built) {
-        logger()->warn("source={} {}; minting new tokens with getInitToken", options_.source_name, error);
-        error = co_await call_token_endpoint(true, fresh, refused);
-      }
-    }
-    if (fresh) {
-      error.clear();
-      adopt(*fresh, "renewed the tokens");
-      if (options_.on_renewed) options_.on_renewed();
-    } else {
-      refresh_refused_ = refused;
-    }
-    open_gate();
+  std::exception_ptr failure;
+  try {
+    error = co_await renew_with(stored, why, fresh);
+  } catch (...) {
+    failure = std::current_exception();
   }
   if (locked) {
+    // Renewed tokens not saved before are saved now with the lock too.
+    std::optional<tokens> to_store = fresh;
+    if (!to_store && unsaved_) to_store = tokens_;
     try {
-      co_await store_.unlock(fresh);
+      co_await store_.unlock(to_store);
+      if (to_store) unsaved_ = false;
     } catch (const std::exception& e) {
-      co_return std::string{"saving the renewed tokens failed: "} + e.what();
+      if (to_store) unsaved_ = true;
+      if (error.empty()) error = std::string{"saving the renewed tokens failed (kept in memory, saved again): "} + e.what();
+    }
+  } else if (fresh && store_.save) {
+    unsaved_ = true;
+    co_await save_unsaved();
+  }
+  if (failure) std::rethrow_exception(failure);
+  // Renewed but not saved: the run goes on with the new tokens in memory.
+  co_return fresh ? std::string{} : error;
+}
+
+// Under the row lock: tokens another process renewed meanwhile, else a
+// refresh, else (mint_tokens) new ones from getInitToken.
+asio::awaitable<std::string> client::renew_with(std::optional<tokens> stored, renew_reason why,
+                                                std::optional<tokens>& fresh) {
+  // Another process renewed them meanwhile: those are the tokens the
+  // platform knows now, and ours may be retired already. Never stored ones
+  // older than tokens this process renewed and could not save.
+  const bool older = stored && stored->issued_at && tokens_.issued_at && *stored->issued_at < *tokens_.issued_at;
+  if (stored && !stored->access_token.empty() && stored->access_token != tokens_.access_token && !unsaved_ &&
+      !older) {
+    adopt(std::move(*stored), "took the tokens another ferryd renewed");
+    const auto due = refresh_due_at();
+    const bool done = why == renew_reason::expired ? !expired() : (due && wall_now() < *due);
+    if (done) co_return std::string{};
+  }
+  std::string error;
+  bool refused = false;
+  const bool mint_first = options_.mint_tokens && options_.kind == app_kind::self_built &&
+                          (tokens_.access_token.empty() || tokens_.refresh_token.empty() || expired());
+  if (mint_first) {
+    error = co_await call_token_endpoint(true, fresh, refused);
+  } else if (tokens_.refresh_token.empty()) {
+    error = "the access token expired and no refresh token is configured (refresh_token_env / refresh_token_file)";
+  } else {
+    error = co_await call_token_endpoint(false, fresh, refused);
+    if (!fresh && options_.mint_tokens && options_.kind == app_kind::self_built) {
+      logger()->warn("source={} {}; minting new tokens with getInitToken", options_.source_name, error);
+      error = co_await call_token_endpoint(true, fresh, refused);
     }
   }
+  if (fresh) {
+    adopt(*fresh, "renewed the tokens");
+    if (options_.on_renewed) options_.on_renewed();
+    co_return std::string{};
+  }
+  refresh_refused_ = refused;
   co_return error;
 }
 

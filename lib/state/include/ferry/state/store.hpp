@@ -87,6 +87,8 @@ std::vector<window_record> windows_due_for_verification(mysql::connection& conn,
 // run verified it meanwhile: the caller rolls back, nothing is lost).
 bool record_verification(mysql::connection& conn, std::uint64_t window_id, sys_seconds at,
                          std::uint64_t verified_keys, std::uint64_t found);
+// Moves an unverified window's verification to `due` (its read failed).
+void postpone_verification(mysql::connection& conn, std::uint64_t window_id, sys_seconds due);
 // Whether the window's verification is recorded (a commit whose answer was lost).
 bool is_verified(mysql::connection& conn, std::uint64_t window_id);
 

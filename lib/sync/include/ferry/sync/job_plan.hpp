@@ -56,6 +56,7 @@ struct job_plan {
   // The verification pass: nullopt when off.
   std::optional<std::chrono::seconds> verify_after;
   std::size_t verify_windows_per_run = 20;
+  std::chrono::seconds verify_budget{300};  // a run stops verifying after this long
 };
 
 // Builds a job's plan. Throws std::invalid_argument when the config holds

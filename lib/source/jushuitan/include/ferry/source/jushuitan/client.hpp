@@ -65,6 +65,8 @@ struct token_store {
   std::function<asio::awaitable<std::optional<tokens>>(const tokens& current)> lock;
   // Stores `fresh` when set, then lets go of the lock.
   std::function<asio::awaitable<void>(const std::optional<tokens>& fresh)> unlock;
+  // Stores tokens without the lock: renewed tokens whose save failed, again.
+  std::function<asio::awaitable<void>(const tokens& renewed)> save;
 };
 
 struct client_options {
@@ -135,6 +137,8 @@ class client {
   const tokens& current_tokens() const { return tokens_; }
   // Whether ferry can renew this account's tokens without a person.
   bool renewable() const;
+  // A renewal is under way (a stopping process lets it finish and save).
+  bool renewing() const { return refreshing_; }
   // When the tokens are due for a refresh ahead of expiry (nullopt: expiry unknown).
   std::optional<sys_seconds> refresh_due_at() const;
   ratelimit::limiter& limiter() { return limiter_; }
@@ -149,10 +153,13 @@ class client {
   // One refresh (or mint) at a time, under the store's row lock; "" on success.
   asio::awaitable<std::string> renew(std::uint64_t seen_generation, renew_reason why);
   asio::awaitable<std::string> renew_locked(renew_reason why);
+  asio::awaitable<std::string> renew_with(std::optional<tokens> stored, renew_reason why, std::optional<tokens>& fresh);
   // `refused`: the platform refused for good (no retry can help).
   asio::awaitable<std::string> call_token_endpoint(bool mint, std::optional<tokens>& fresh, bool& refused);
   asio::awaitable<bool> sync_tokens_checked();
   asio::awaitable<void> reload();
+  // Saves renewed tokens a failed save left only in memory; true when none are left so.
+  asio::awaitable<bool> save_unsaved();
   void adopt(tokens t, const char* how);
   void plan_reserve();
   bool expired() const;
@@ -175,6 +182,9 @@ class client {
   tokens tokens_;
   std::uint64_t token_generation_ = 0;
   bool refreshing_ = false;
+  // Renewed tokens the store could not save yet: the stored ones are retired,
+  // so they must never be read back over these.
+  bool unsaved_ = false;
   std::string last_renew_error_;  // what the last renewal ended with ("" = renewed), for callers that waited on it
   bool keeping_ = true;
   bool refresh_refused_ = false;  // the platform refused a refresh: wait for a person or new stored tokens
