@@ -203,12 +203,11 @@ source::jushuitan::client& engine::client_for(const config::source_config& s) {
     options.on_limiter_wait = [&m](std::chrono::nanoseconds waited) {
       if (waited.count() > 0) m.ratelimit_waited(waited);
     };
-    options.on_tokens = [&m](const source::jushuitan::tokens& t, bool renewable) {
+    options.on_tokens = [&m](const source::jushuitan::tokens& t, std::optional<std::chrono::sys_seconds> refresh_due,
+                             bool renewable) {
       std::optional<std::chrono::system_clock::time_point> expires, due;
-      if (t.expires_at) {
-        expires = *t.expires_at;
-        due = *t.expires_at - source::jushuitan::refresh_margin(t);
-      }
+      if (t.expires_at) expires = *t.expires_at;
+      if (refresh_due) due = *refresh_due;
       m.set_token(expires, due, renewable);
     };
     options.on_renewed = [&m] { m.token_renewed(); };

@@ -101,9 +101,7 @@ namespace {
 // else why not. The proxy's answer ends at its blank line; a tunnel sends
 // nothing more before the origin speaks.
 asio::awaitable<std::string> tunnel(beast::tcp_stream& stream, const url& origin, const std::string& proxy) {
-  const std::string target = origin.host.find(':') != std::string::npos
-                                 ? "[" + origin.host + "]:" + std::to_string(origin.port)
-                                 : origin.host + ":" + std::to_string(origin.port);
+  const std::string target = origin_of(origin);
   const std::string ask = "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n";
   boost::system::error_code ec;
   co_await asio::async_write(stream, asio::buffer(ask), asio::redirect_error(asio::use_awaitable, ec));

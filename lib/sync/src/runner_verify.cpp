@@ -77,14 +77,9 @@ asio::awaitable<bool> runner::verify_window(const state::window_record& due, std
     again = true;
     conn.begin();
     try {
-      std::vector<mysql::upsert_counts> per_target;
-      std::uint64_t inserted = wr.key_inserted;
-      for (std::size_t t = 0; t < wr.pending.size(); ++t) {
-        per_target.push_back(plan_.targets[t].writer->write(conn, wr.pending[t]));
-        if (plan_.key_target && t == *plan_.key_target) inserted += per_target.back().inserted;
-      }
+      const auto per_target = write_pending(conn, wr);
       // Rows only this read found: the ones its upserts had to insert.
-      found = plan_.key_target ? inserted : 0;
+      found = plan_.key_target ? wr.key_inserted + per_target[*plan_.key_target].inserted : 0;
       // Another run may have verified the window meanwhile: the rows are
       // written all the same (upserts), only the ledger keeps the first record.
       recorded = state::record_verification(conn, due.id, at, verified_keys, found);

@@ -10,6 +10,13 @@ using std::chrono::sys_seconds;
 using detail::logger;
 using detail::show;
 
+std::vector<mysql::upsert_counts> runner::write_pending(mysql::connection& conn, const window_run& wr) const {
+  std::vector<mysql::upsert_counts> per_target;
+  for (std::size_t t = 0; t < wr.pending.size(); ++t)
+    per_target.push_back(plan_.targets[t].writer->write(conn, wr.pending[t]));
+  return per_target;
+}
+
 asio::awaitable<void> runner::commit(window_run& wr, state::window_state st, std::optional<sys_seconds> expected,
                                      std::optional<sys_seconds> advance_to) {
   co_await check_lock();
@@ -27,11 +34,9 @@ asio::awaitable<void> runner::commit(window_run& wr, state::window_state st, std
     again = true;
     conn.begin();
     try {
-      std::vector<mysql::upsert_counts> per_target;
+      const auto per_target = write_pending(conn, wr);
       mysql::upsert_counts counts;
-      for (std::size_t t = 0; t < wr.pending.size(); ++t) {
-        const auto c = plan_.targets[t].writer->write(conn, wr.pending[t]);
-        per_target.push_back(c);
+      for (const auto& c : per_target) {
         counts.inserted += c.inserted;
         counts.updated += c.updated;
         counts.unchanged += c.unchanged;

@@ -25,26 +25,15 @@ struct grants {
   std::vector<std::exception_ptr> errors;
 };
 
-asio::awaitable<void> take(limiter& lim, int id, grants& out) {
-  const auto waited = co_await lim.acquire();
-  out.order.push_back(id);
-  out.waits.push_back(waited);
-}
-
-asio::awaitable<void> take_as(limiter& lim, int id, ferry::ratelimit::priority p, grants& out) {
+asio::awaitable<void> take(limiter& lim, int id, ferry::ratelimit::priority p, grants& out) {
   const auto waited = co_await lim.acquire(p);
   out.order.push_back(id);
   out.waits.push_back(waited);
 }
 
-void spawn(asio::io_context& ctx, limiter& lim, int id, grants& out) {
-  asio::co_spawn(ctx, take(lim, id, out), [&out](std::exception_ptr e) {
-    if (e) out.errors.push_back(e);
-  });
-}
-
-void spawn_as(asio::io_context& ctx, limiter& lim, int id, ferry::ratelimit::priority p, grants& out) {
-  asio::co_spawn(ctx, take_as(lim, id, p, out), [&out](std::exception_ptr e) {
+void spawn(asio::io_context& ctx, limiter& lim, int id, grants& out,
+           ferry::ratelimit::priority p = ferry::ratelimit::priority::live) {
+  asio::co_spawn(ctx, take(lim, id, p, out), [&out](std::exception_ptr e) {
     if (e) out.errors.push_back(e);
   });
 }
@@ -109,10 +98,10 @@ TEST_CASE("a token refresh goes before queued pages, verification only after the
   limiter lim{ctx.get_executor(), {{1, 1s}}, clock, 0ms};
   grants got;
   spawn(ctx, lim, 0, got);  // takes the only call of this second
-  spawn_as(ctx, lim, 1, priority::verify, got);
+  spawn(ctx, lim, 1, got, priority::verify);
   spawn(ctx, lim, 2, got);
   spawn(ctx, lim, 3, got);
-  spawn_as(ctx, lim, 4, priority::token, got);
+  spawn(ctx, lim, 4, got, priority::token);
   settle(ctx);
   CHECK(got.order == std::vector<int>{0});
   CHECK(lim.waiting() == 4);
@@ -138,7 +127,7 @@ TEST_CASE("a refresh arriving behind waiting pages takes a reserved call at once
   for (int id = 0; id < 3; ++id) spawn(ctx, lim, id, got);
   settle(ctx);
   CHECK(got.order == std::vector<int>{0, 1});  // the third page waits out the minute
-  spawn_as(ctx, lim, 9, priority::token, got);
+  spawn(ctx, lim, 9, got, priority::token);
   settle(ctx);  // no clock change, no poke: the new head re-plans the timer
   CHECK(got.order == std::vector<int>{0, 1, 9});
   CHECK(lim.waiting() == 1);

@@ -68,7 +68,7 @@ client::client(asio::any_io_executor ex, client_options options, const ratelimit
       backoff_(options_.retry, pick_seed(options_.seed)),
       tokens_(options_.initial_tokens) {
   plan_reserve();
-  if (options_.on_tokens) options_.on_tokens(tokens_, renewable());
+  report_tokens();
 }
 
 client::~client() = default;

@@ -51,17 +51,6 @@ std::optional<long long> read_code(const json& body) {
   return std::nullopt;
 }
 
-// "requestId" in the documented answers, "request_id" in the SDK's models.
-std::string read_request_id(const json& body) {
-  for (const char* name : {"requestId", "request_id"}) {
-    const auto it = body.find(name);
-    if (it == body.end() || it->is_null()) continue;
-    if (it->is_string()) return it->get<std::string>();
-    return it->dump();
-  }
-  return {};
-}
-
 bool has_paging(const json& holder) {
   return holder.contains("page_index") || holder.contains("data_count") || holder.contains("page_count") ||
          holder.contains("has_next");
@@ -90,6 +79,17 @@ envelope take_list(json& holder, std::string_view list_key, page p) {
 
 }  // namespace
 
+// "requestId" in the documented answers, "request_id" in the SDK's models.
+std::string request_id_of(const nlohmann::json& body) {
+  for (const char* name : {"requestId", "request_id"}) {
+    const auto it = body.find(name);
+    if (it == body.end() || it->is_null()) continue;
+    if (it->is_string()) return it->get<std::string>();
+    return it->dump();
+  }
+  return {};
+}
+
 envelope parse_envelope(std::string_view body, std::string_view list_key) {
   json doc;
   try {
@@ -103,10 +103,10 @@ envelope parse_envelope(std::string_view body, std::string_view list_key) {
   if (*code != 0) {
     const auto msg = doc.find("msg");
     return api_error{*code, msg != doc.end() && msg->is_string() ? msg->get<std::string>() : std::string{},
-                     read_request_id(doc)};
+                     request_id_of(doc)};
   }
   page p;
-  p.request_id = read_request_id(doc);
+  p.request_id = request_id_of(doc);
   auto data = doc.find("data");
   if (data != doc.end() && data->is_array()) return take_list(doc, "data", p);
   if (data != doc.end() && data->is_object()) {

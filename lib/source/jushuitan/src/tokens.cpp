@@ -71,9 +71,7 @@ token_answer read_token_answer(const http::result& answer, app_kind kind, sys_se
   try {
     const auto body = ferry::json::parse_exact(answer.res.body);
     const auto code = body.value("code", -1LL);
-    const auto request_id = body.contains("requestId") && body["requestId"].is_string()
-                                ? body["requestId"].get<std::string>() : std::string{};
-    if (code != 0) return refusal(code, body.value("msg", std::string{}), request_id, kind);
+    if (code != 0) return refusal(code, body.value("msg", std::string{}), request_id_of(body), kind);
     const auto& data = body.at("data");
     const auto now = sent;
     out.fresh = tokens{data.at("access_token").get<std::string>(), data.at("refresh_token").get<std::string>(), {}, now};
@@ -170,7 +168,12 @@ void client::adopt(tokens t, const char* how) {
   refresh_refused_ = false;
   plan_reserve();
   logger()->info("source={} {}; the access token expires {}", options_.source_name, how, show(tokens_.expires_at));
-  if (options_.on_tokens) options_.on_tokens(tokens_, renewable());
+  report_tokens();
+}
+
+void client::report_tokens() const {
+  if (options_.on_tokens)
+    options_.on_tokens(tokens_, renewable() ? refresh_due_at() : std::nullopt, renewable());
 }
 
 asio::awaitable<bool> client::save_unsaved() {

@@ -84,7 +84,8 @@ std::vector<window_record> windows_due_for_verification(mysql::connection& conn,
                                                         sys_seconds now, std::size_t limit);
 // Records a window's verification (inside the caller's transaction, with the
 // verification's last batch). False when it was recorded already (another
-// run verified it meanwhile: the caller rolls back, nothing is lost).
+// run verified it meanwhile: the caller still commits its rows, upserts like
+// any, and counts nothing).
 bool record_verification(mysql::connection& conn, std::uint64_t window_id, sys_seconds at,
                          std::uint64_t verified_keys, std::uint64_t found);
 // Moves an unverified window's verification to `due` (its read failed).

@@ -101,6 +101,8 @@ class runner {
   asio::awaitable<void> take_page(window_run& wr, source::jushuitan::page page, std::uint64_t page_index);
   asio::awaitable<void> flush(window_run& wr, std::size_t target);
   void add_family(window_run& wr, std::size_t target, const nlohmann::json& record);
+  // Writes every target's pending batch inside the caller's transaction; the counts per target.
+  std::vector<mysql::upsert_counts> write_pending(mysql::connection& conn, const window_run& wr) const;
   asio::awaitable<void> commit(window_run& wr, state::window_state st, std::optional<std::chrono::sys_seconds> expected,
                                std::optional<std::chrono::sys_seconds> advance_to);
   // The verification pass (runner_verify.cpp): windows committed without a

@@ -83,10 +83,11 @@ struct client_options {
   std::uint64_t seed = 0;  // backoff jitter; 0 picks one from the clock
   // Metrics hooks, all optional: every HTTP call's outcome class and
   // duration, every wait on the rate limiter, and the tokens whenever they
-  // change (with whether ferry can renew them by itself).
+  // change (with when ferry renews them: nullopt when unknown or never, and
+  // whether it can renew them by itself).
   std::function<void(retry::outcome, std::chrono::duration<double>)> on_call;
   std::function<void(std::chrono::nanoseconds)> on_limiter_wait;
-  std::function<void(const tokens&, bool renewable)> on_tokens;
+  std::function<void(const tokens&, std::optional<sys_seconds> refresh_due, bool renewable)> on_tokens;
   std::function<void()> on_renewed;  // this process refreshed or minted the tokens
 };
 
@@ -162,6 +163,7 @@ class client {
   asio::awaitable<bool> save_unsaved();
   void adopt(tokens t, const char* how);
   void plan_reserve();
+  void report_tokens() const;
   bool expired() const;
   // No business call goes out with a token a renewal is replacing: calls
   // wait at the gate while it is closed, and a renewal closes it and waits

@@ -48,4 +48,7 @@ using envelope = std::variant<page, api_error, malformed>;
 
 envelope parse_envelope(std::string_view body, std::string_view list_key);
 
+// The answer's requestId ("requestId", or the SDK's "request_id"); "" when none.
+std::string request_id_of(const nlohmann::json& body);
+
 }  // namespace ferry::source::jushuitan
