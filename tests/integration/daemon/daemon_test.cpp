@@ -234,7 +234,13 @@ TEST_CASE("every metric family moves under faults, throttles, dead letters and d
   daemon_process d{path};
   eventually([&] { return f.db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE state IN ('success','failed')") == "1"; },
              180s, "the run");
-  const auto text = d.call("GET", "/metrics", {}, false).response.body;
+  // The run's row is written before the daemon counts the run: wait for the count, then read every family.
+  std::string text;
+  eventually([&] {
+    text = d.call("GET", "/metrics", {}, false).response.body;
+    return text.find("ferry_job_runs_total{job=\"skusn_inout\",outcome=\"success\"} 1") != std::string::npos ||
+           text.find("ferry_job_runs_total{job=\"skusn_inout\",outcome=\"failed\"} 1") != std::string::npos;
+  }, 30s, "the run to be counted");
   // A family moved when some sample of it is not zero.
   const auto moved = [&](const std::string& family) {
     std::size_t at = 0;
