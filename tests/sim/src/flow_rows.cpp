@@ -5,6 +5,8 @@
 #include "vocabulary.hpp"
 
 #include <algorithm>
+#include <array>
+#include <optional>
 #include <tuple>
 
 namespace ferry::sim {
@@ -109,26 +111,123 @@ std::string render_flow_row(const flow_row& row) {
   return out;
 }
 
+namespace {
+
+// A unique code's life: where the unit is, so that the next movement of it
+// is one a warehouse could make.
+enum class unit_state { in_stock, sold, in_transit, issued, gone };
+
+struct unit {
+  std::uint64_t serial = 0;  // gives the code, its SKU and its cost
+  flow_row values;           // sku_id, sku_sn, cost_price, cost_amount
+};
+
+// What each movement (inout_type 1..18) needs the unit to be, and leaves it:
+// purchase-in, opening stock, other-in and processing-in bring new units;
+// a sale takes one from stock and a sales return brings it back; a transfer
+// out is followed by a transfer in; stock counts, differences, settlements
+// and invoices leave a unit where it is.
+struct movement {
+  std::optional<unit_state> from;  // nullopt: a new unit
+  unit_state to;
+  int weight;
+};
+constexpr std::array<movement, 18> movements{{
+    {std::nullopt, unit_state::in_stock, 20},           // 1 采购入库
+    {unit_state::in_stock, unit_state::gone, 3},        // 2 采购退货
+    {unit_state::in_stock, unit_state::sold, 25},       // 3 销售出仓
+    {unit_state::sold, unit_state::in_stock, 7},        // 4 销售退货
+    {unit_state::in_stock, unit_state::in_transit, 8},  // 5 调拨出
+    {unit_state::in_transit, unit_state::in_stock, 8},  // 6 调拨入
+    {unit_state::in_stock, unit_state::in_stock, 3},    // 7 盘点
+    {unit_state::in_stock, unit_state::in_stock, 2},    // 8 差异
+    {unit_state::sold, unit_state::sold, 2},            // 9 结算
+    {unit_state::in_stock, unit_state::issued, 4},      // 10 领用出仓
+    {unit_state::issued, unit_state::in_stock, 3},      // 11 领用退仓
+    {std::nullopt, unit_state::in_stock, 2},            // 12 期初
+    {unit_state::in_stock, unit_state::gone, 2},        // 13 其它出库
+    {std::nullopt, unit_state::in_stock, 4},            // 14 其它进仓
+    {unit_state::sold, unit_state::sold, 2},            // 15 发票
+    {unit_state::in_stock, unit_state::gone, 2},        // 16 加工出仓
+    {std::nullopt, unit_state::in_stock, 3},            // 17 加工进仓
+    {unit_state::in_stock, unit_state::gone, 2},        // 18 其它退货
+}};
+
+int pick_movement(random_stream& r) {
+  int total = 0;
+  for (const auto& m : movements) total += m.weight;
+  auto at = static_cast<int>(r.below(static_cast<std::uint64_t>(total)));
+  for (std::size_t i = 0; i < movements.size(); ++i) {
+    if (at < movements[i].weight) return static_cast<int>(i) + 1;
+    at -= movements[i].weight;
+  }
+  return 1;
+}
+
+}  // namespace
+
+// Unique codes live a life: each is received once (purchase-in, opening
+// stock, other-in, processing-in) and then moves as a warehouse moves it,
+// sold and returned, transferred out and in, issued and brought back, counted,
+// until it leaves for good. Documents (io_id) come in time order, each moving
+// one to six codes of the same kind; a code appears at most once in a
+// document, so (sku_sn, io_id) is the key of a row and sku_sn alone is not.
 std::vector<flow_row> generate_flow_rows(const data_options& options) {
   random_stream r(hash3(options.seed, stream_flow, 0));
   const std::int64_t span = std::max<std::int64_t>((options.to - options.from).count(), 1);
   std::vector<flow_row> rows;
   rows.reserve(static_cast<std::size_t>(std::max<std::int64_t>(options.records, 0)));
+  std::array<std::vector<unit>, 5> pools;  // by unit_state
+  std::uint64_t next_serial = 0;
+  std::int64_t last_offset = 0;
+  std::vector<unit> moved;
   for (std::int64_t gen = 0; std::ssize(rows) < options.records; ++gen) {
     flow_row io;
     io.io_id = gen;
-    io.create_time = options.from + std::chrono::seconds{r.between(0, span - 1)};
-    const int inout_type = gen < 18 ? static_cast<int>(gen + 1) : static_cast<int>(r.between(1, 18));
+    // Documents spread evenly over the range by the rows made so far, in
+    // time order (a code's movements with them).
+    const auto width = std::max<std::int64_t>(span * 3 / std::max<std::int64_t>(options.records, 1), 1);
+    const auto offset = std::min<std::int64_t>(
+        span - 1, span * std::ssize(rows) / std::max<std::int64_t>(options.records, 1) + r.between(0, width - 1));
+    last_offset = std::max(last_offset, offset);
+    io.create_time = options.from + std::chrono::seconds{last_offset};
+    int inout_type = gen < 18 ? static_cast<int>(gen + 1) : pick_movement(r);
+    auto m = movements[static_cast<std::size_t>(inout_type - 1)];
+    if (m.from && pools[static_cast<std::size_t>(*m.from)].empty()) {
+      inout_type = 1;  // nothing to move that way yet: goods arrive first
+      m = movements[0];
+    }
     fill_io_values(r, io, inout_type, options.orders);
-    const auto size = std::min<std::int64_t>(r.between(1, 6), options.records - std::ssize(rows));
+    auto size = std::min<std::int64_t>(r.between(1, 6), options.records - std::ssize(rows));
+    if (m.from) size = std::min<std::int64_t>(size, std::ssize(pools[static_cast<std::size_t>(*m.from)]));
     for (std::int64_t i = 0; i < size; ++i) {
+      unit u;
+      if (!m.from) {
+        u.serial = next_serial++;
+        fill_row_values(r, u.values, options.seed, u.serial);
+      } else {
+        auto& pool = pools[static_cast<std::size_t>(*m.from)];
+        const auto at = r.below(pool.size());
+        std::swap(pool[at], pool.back());
+        u = std::move(pool.back());
+        pool.pop_back();
+      }
       flow_row row = io;
-      const auto serial = static_cast<std::uint64_t>(rows.size());
-      fill_row_values(r, row, options.seed, serial);
-      if (to_unit(hash3(options.seed, stream_late, serial)) < options.late_fraction)
+      row.sku_id = u.values.sku_id;
+      row.sku_sn = u.values.sku_sn;
+      row.cost_price = u.values.cost_price;
+      row.cost_amount = u.values.cost_amount;
+      row.remark = to_optional(r.pick(detail::remarks));
+      row.modified_time = row.create_time + std::chrono::seconds{r.below(3600)};
+      const auto index = static_cast<std::uint64_t>(rows.size());
+      if (to_unit(hash3(options.seed, stream_late, index)) < options.late_fraction)
         row.visible_at = row.create_time + options.late_delay;
       rows.push_back(std::move(row));
+      if (m.to != unit_state::gone) moved.push_back(std::move(u));
     }
+    // Only after the document: a code is in a document once.
+    for (auto& u : moved) pools[static_cast<std::size_t>(m.to)].push_back(std::move(u));
+    moved.clear();
   }
   std::sort(rows.begin(), rows.end(), flow_before);
   number_io_documents(rows);

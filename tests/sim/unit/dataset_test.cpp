@@ -4,8 +4,10 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <map>
 #include <regex>
 #include <set>
+#include <vector>
 
 using namespace ferry;
 
@@ -58,9 +60,35 @@ TEST_CASE("flow rows: count, unique keys, paging order, time range, all 18 inout
     if (i > 0) CHECK(sim::flow_before(rows[i - 1], r));
   }
   CHECK(keys.size() == rows.size());
-  CHECK(sku_sns.size() == rows.size());
   CHECK(types == std::set<int>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18});
   CHECK(std::any_of(rows_per_io.begin(), rows_per_io.end(), [](const auto& kv) { return kv.second > 1; }));
+  // Unique codes live: most move more than once (sku_sn alone is not a row's key).
+  CHECK(sku_sns.size() * 3 < rows.size() * 2);
+}
+
+TEST_CASE("a unique code's movements come in time order, each one a warehouse could make") {
+  const auto rows = sim::generate_flow_rows(options(6));
+  const std::set<int> arrivals{1, 12, 14, 17};  // purchase-in, opening stock, other-in, processing-in
+  const std::set<int> leaving{2, 13, 16, 18};   // purchase return, other-out, processing-out, other return
+  std::map<std::string, std::vector<const sim::flow_row*>> lives;
+  for (const auto& r : rows) lives[r.sku_sn].push_back(&r);  // rows are in time order
+  std::size_t moved_often = 0;
+  for (const auto& [code, life] : lives) {
+    INFO(code);
+    CHECK(arrivals.count(life.front()->inout_type) == 1);
+    for (std::size_t i = 1; i < life.size(); ++i) {
+      CHECK(arrivals.count(life[i]->inout_type) == 0);   // arrives once
+      CHECK(leaving.count(life[i - 1]->inout_type) == 0);  // nothing after it left
+      CHECK(life[i - 1]->create_time <= life[i]->create_time);
+      CHECK(life[i - 1]->sku_id == life[i]->sku_id);
+      CHECK(life[i - 1]->cost_price == life[i]->cost_price);
+      // A sale comes back as a sales return, a transfer out as a transfer in.
+      if (life[i]->inout_type == 4) CHECK((life[i - 1]->inout_type == 3 || life[i - 1]->inout_type == 9 || life[i - 1]->inout_type == 15));
+      if (life[i]->inout_type == 6) CHECK(life[i - 1]->inout_type == 5);
+    }
+    moved_often += life.size() >= 3 ? 1U : 0U;
+  }
+  CHECK(moved_often > 0);
 }
 
 TEST_CASE("every row's JSON parses and carries its fields exactly") {
@@ -147,7 +175,8 @@ TEST_CASE("bad records: spread evenly, every kind once per cycle, one member cha
     CHECK(bad[i].kind == kinds[i % kinds.size()]);
     // Still one JSON object; only the named member differs from the clean row.
     const auto spoiled = nlohmann::json::parse(bad[i].json);
-    const auto row = std::find_if(rows.begin(), rows.end(), [&](const auto& r) { return r.sku_sn == bad[i].sku_sn; });
+    const auto row = std::find_if(rows.begin(), rows.end(),
+                                  [&](const auto& r) { return r.sku_sn == bad[i].sku_sn && r.io_id == bad[i].io_id; });
     REQUIRE(row != rows.end());
     auto original = nlohmann::json::parse(clean[static_cast<std::size_t>(row - rows.begin())]);
     CHECK(spoiled.size() == original.size() - (bad[i].kind == "missing_key" ? 1 : 0));
