@@ -244,6 +244,13 @@ asio::awaitable<sync::run_result> engine::run_once(const std::string& job_id, sy
   const auto* job = cfg_->find_job(job_id);
   if (job == nullptr) throw std::invalid_argument("no job " + job_id);
   auto& client = *clients_.at(job->source);
+  if (!prepared_.count(job_id) && plans_.at(job_id)->needs_binding) {
+    // A QEasy batchexecute target: its types and key are the table's own.
+    auto bound = co_await pool_.run([&](mysql::connection& conn) { return sync::bind_tables(*job, conn); });
+    for (const auto& note : bound.notes) spdlog::info("job={} {}", job_id, note);
+    plans_[job_id] = std::make_unique<sync::job_plan>(
+        sync::make_job_plan(bound.job, *cfg_->find_source(job->source), cfg_->mysql));
+  }
   const auto& plan = *plans_.at(job_id);
   sync::page_fetcher fetch = [&client](const std::string& api, const nlohmann::json& biz, const std::string& list_key,
                                        ratelimit::priority priority) {

@@ -19,6 +19,10 @@ struct service::job_slot {
   bool running = false;
   bool manual_queued = false;
   std::deque<sync::range> backfills;
+  // The job's catch-up (QEasy's omissionRemedy): its own schedule, counted
+  // from the daemon's start, then from the last catch-up.
+  std::optional<scheduler::schedule> catch_up;
+  std::optional<std::chrono::sys_seconds> last_catch_up;
   std::optional<std::chrono::sys_seconds> last_start;
   std::optional<std::chrono::sys_seconds> next_run;
   // Another ferryd held the job when a run was due: nothing starts before this.

@@ -27,7 +27,8 @@ constexpr int exit_busy = 4;
 po::options_description command_line_options() {
   po::options_description options{"Usage: ferryd --config FILE                 run every job on its schedule\n"
                                   "       ferryd --config FILE --once JOB [--from T --to T]\n"
-                                  "       ferryd --check-config FILE\n\nOptions"};
+                                  "       ferryd --check-config FILE\n"
+                                  "       ferryd --config FILE --print-job JOB\n\nOptions"};
   options.add_options()
       ("help,h", "print this help and exit")
       ("version", "print the version and exit")
@@ -39,7 +40,10 @@ po::options_description command_line_options() {
        "run one job to its current end (or over --from/--to), print a summary and exit")
       ("from", po::value<std::string>()->value_name("TIME"),
        "with --once: start of a range (\"yyyy-MM-dd HH:mm:ss\", Asia/Shanghai); the watermark stays")
-      ("to", po::value<std::string>()->value_name("TIME"), "with --once: end of that range");
+      ("to", po::value<std::string>()->value_name("TIME"), "with --once: end of that range")
+      ("catch-up", "with --once: run the job's catch-up (QEasy's omissionRemedy) now, over its range")
+      ("print-job", po::value<std::string>()->value_name("JOB"),
+       "print the job as ferry's own config spells it (a QEasy pair as the job it became) and exit");
   return options;
 }
 
@@ -65,6 +69,7 @@ void print_summary(const std::string& job, const ferry::sync::run_result& r) {
   if (s.verified_windows > 0)
     std::cout << fmt::format("  verified windows {}, rows only the verification found {}\n", s.verified_windows,
                              s.verify_found);
+  if (s.skipped > 0) std::cout << fmt::format("  skipped {} records (the job's filter kept them out)\n", s.skipped);
   if (!s.error.empty()) std::cout << "  error: " << s.error << '\n';
 }
 
@@ -110,6 +115,13 @@ int run_once(const std::string& config_file, const std::string& job_id, const po
   request.kind = ferry::state::run_kind::once;
   try {
     request.explicit_range = explicit_range(args);
+    if (args.count("catch-up")) {
+      const auto& c = cfg.find_job(job_id)->catch_up;
+      if (!c) throw std::invalid_argument("job " + job_id + " has no catch-up (catch_up, or omissionRemedy in its QEasy pair)");
+      if (request.explicit_range) throw std::invalid_argument("--catch-up has its own range; leave out --from and --to");
+      request.kind = ferry::state::run_kind::catch_up;
+      request.explicit_range = ferry::sync::catch_up_range({c->from_days, c->to_days}, ferry::sync::system_now());
+    }
   } catch (const std::invalid_argument& e) {
     std::cerr << "ferryd: " << e.what() << '\n';
     return exit_usage;
@@ -152,6 +164,18 @@ int run_once(const std::string& config_file, const std::string& job_id, const po
 
 }  // namespace
 
+int print_job(const std::string& config_file, const std::string& job_id) {
+  const auto loaded = load_or_report(config_file);
+  if (!loaded) return exit_usage;
+  const auto* job = loaded->find_job(job_id);
+  if (job == nullptr) {
+    std::cerr << "ferryd: no job \"" << job_id << "\" in " << config_file << '\n';
+    return exit_usage;
+  }
+  std::cout << ferry::config::to_json(*job).dump(2) << '\n';
+  return EXIT_SUCCESS;
+}
+
 int main(int argc, char** argv) {
   const auto options = command_line_options();
   po::variables_map args;
@@ -179,6 +203,7 @@ int main(int argc, char** argv) {
     return exit_usage;
   }
   try {
+    if (args.count("print-job")) return print_job(args["config"].as<std::string>(), args["print-job"].as<std::string>());
     if (!args.count("once")) return run_service(args["config"].as<std::string>());
     return run_once(args["config"].as<std::string>(), args["once"].as<std::string>(), args);
   } catch (const std::exception& e) {

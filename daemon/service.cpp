@@ -59,6 +59,10 @@ void service::add_slot(const config::job_config& job) {
   auto slot = std::make_unique<job_slot>();
   slot->job = &job;
   slot->schedule = make_schedule(job.schedule);
+  if (job.catch_up) {
+    slot->catch_up = make_schedule(job.catch_up->schedule);
+    slot->last_catch_up = sync::system_now();
+  }
   std::vector<std::string> tables;
   for (const auto& t : job.targets) tables.push_back(t.table);
   slot->metrics = &metrics_.job(job.id, job.source, tables);
@@ -236,8 +240,16 @@ asio::awaitable<void> service::job_loop(job_slot& slot) {
     // The first run after start (no last start) goes at once, without jitter.
     const auto offset = slot.last_start ? std::chrono::duration_cast<std::chrono::seconds>(slot.jitter_offset)
                                         : std::chrono::seconds{0};
-    const auto due = slot.schedule.next_due(slot.last_start, now) + offset;
-    slot.next_run = slot.paused ? std::nullopt : std::optional<sys_seconds>{due};
+    const auto scheduled_due = slot.schedule.next_due(slot.last_start, now) + offset;
+    const auto catch_up_due = slot.catch_up ? std::optional{slot.catch_up->next_due(slot.last_catch_up, now)} : std::nullopt;
+    if (!slot.paused && catch_up_due && *catch_up_due <= now && *catch_up_due < scheduled_due) {
+      slot.last_catch_up = now;
+      const auto& c = *slot.job->catch_up;
+      co_await run_job(slot, {state::run_kind::catch_up, sync::catch_up_range({c.from_days, c.to_days}, now), &stopping_});
+      continue;
+    }
+    const auto due = catch_up_due ? std::min(scheduled_due, *catch_up_due) : scheduled_due;
+    slot.next_run = slot.paused ? std::nullopt : std::optional<sys_seconds>{scheduled_due};
     if (slot.paused || due > now) {
       // A reload may change the schedule or pause state: both cancel this wait.
       if (slot.paused) slot.wake->expires_at(asio::steady_timer::time_point::max());
@@ -258,7 +270,8 @@ asio::awaitable<void> service::run_job(job_slot& slot, sync::run_request request
   const auto retries_asked = slot.retries_asked;
   slot.running = true;
   const auto previous_start = slot.last_start;
-  slot.last_start = sync::system_now();
+  // A catch-up re-reads the past: the live schedule goes on as it was.
+  if (request.kind != state::run_kind::catch_up) slot.last_start = sync::system_now();
   m.run_started();
   sync::run_observer observer;
   observer.rows_written = [&m](const std::string& table, const mysql::upsert_counts& c) {
@@ -269,6 +282,7 @@ asio::awaitable<void> service::run_job(job_slot& slot, sync::run_request request
   };
   observer.records_fetched = [&m](std::uint64_t n) { m.records_fetched(n); };
   observer.dead_letters = [&m](std::uint64_t n) { m.dead_letters(n); };
+  observer.records_skipped = [&m](std::uint64_t n) { m.records_skipped(n); };
   observer.retried = [&m](std::uint64_t n) { for (std::uint64_t i = 0; i < n; ++i) m.retried(); };
   observer.watermark_moved = [&m](sys_seconds w) { m.set_watermark(wall(w)); };
   observer.batch_written = [this](std::chrono::duration<double> d) { metrics_.mysql().batch_written(d); };

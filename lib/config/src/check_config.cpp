@@ -33,6 +33,12 @@ int check_config_main(const std::filesystem::path& file, std::ostream& out, std:
     return 2;
   }
   out << summary(*result.value) << '\n';
+  for (const auto& job : result.value->jobs) {
+    if (!job.qeasy) continue;
+    out << "job " << job.id << " from a QEasy pair (ferryd --config FILE --print-job " << job.id
+        << " prints the job it became):\n";
+    for (const auto& line : job.qeasy->report) out << "  " << line << '\n';
+  }
   return 0;
 }
 

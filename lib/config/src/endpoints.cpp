@@ -11,7 +11,7 @@ using std::chrono::days;
 // (code 140 past the span). Add an endpoint here when a job needs it.
 constexpr std::array<endpoint_limits, 2> table{{
     {"/open/webapi/wmsapi/skusn/queryinoutitemskusns", "the unique-code in/out flow query", 1000, days{30}},
-    {"/open/orders/single/query", "the order query", 100, days{7}},
+    {"/open/orders/single/query", "the order query", 100, days{7}, "orders"},
 }};
 
 }  // namespace

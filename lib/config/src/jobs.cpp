@@ -12,9 +12,12 @@ namespace {
 
 using std::chrono::milliseconds;
 
-constexpr std::array<std::string_view, 14> job_keys{
+constexpr std::array<std::string_view, 18> job_keys{
     "id", "source", "api", "list_key", "page_size", "max_pages", "request", "window", "schedule",
-    "targets", "dead_letter_max_ratio", "enabled", "verify", "verify_after"};
+    "targets", "dead_letter_max_ratio", "enabled", "verify", "verify_after", "filter", "flatten", "catch_up", "qeasy"};
+// What a QEasy pair gives, so not to be given beside it.
+constexpr std::array<std::string_view, 6> pair_gives{"api", "request", "targets", "page_size", "filter", "flatten"};
+constexpr std::array<std::string_view, 3> catch_up_keys{"schedule", "from", "to"};
 constexpr std::array<std::string_view, 5> window_keys{"start", "max_span", "lag", "lookback", "end"};
 constexpr std::string_view window_example =
     R"(add e.g. {"field":"create_time_start","value":"{{LAST_SYNC_TIME|datetime}}"})";
@@ -40,14 +43,14 @@ void read_api(const object_reader& r, job_config& job) {
     job.api = *api;
 }
 
-void read_paging(const object_reader& r, job_config& job) {
+void read_paging(const object_reader& r, job_config& job, bool page_size) {
   if (const auto key = r.string("list_key")) {
     if (key->empty()) r.report("list_key", "empty", "the data member holding the rows, e.g. \"datas\"");
     job.list_key = *key;
   }
   const auto* endpoint = find_endpoint(job.api);
   const int cap = endpoint != nullptr ? endpoint->max_page_size : unknown_endpoint_max_page_size;
-  if (const auto size = r.integer("page_size", 1, 1000000)) {
+  if (const auto size = page_size ? r.integer("page_size", 1, 1000000) : std::nullopt) {
     if (*size > cap)
       r.report("page_size",
                std::to_string(*size) + " is over the cap of " +
@@ -119,6 +122,42 @@ void read_window(const object_reader& r, job_config& job, const load_context& ct
              "end must be later than start");
 }
 
+// "{{DAYS_AGO_N|...}}" alone -> N.
+std::optional<int> days_ago(const object_reader& r, std::string_view key) {
+  const auto text = r.string(key, "e.g. \"{{DAYS_AGO_2|datetime}}\"");
+  if (!text) return std::nullopt;
+  templating::template_error e;
+  const auto compiled = templating::compile(*text, e);
+  const auto* p = compiled && compiled->pieces().size() == 1
+                      ? std::get_if<templating::placeholder>(&compiled->pieces().front())
+                      : nullptr;
+  if (p == nullptr || p->name != templating::time_name::days_ago) {
+    r.report(key, json_quoted(*text) + " is not a {{DAYS_AGO_N|...}} template",
+             compiled ? "the range counts back from the catch-up run's start, e.g. \"{{DAYS_AGO_2|datetime}}\"" : e.message);
+    return std::nullopt;
+  }
+  return p->days;
+}
+
+std::optional<catch_up_config> read_catch_up(const json& value, const location& where, const load_context& ctx) {
+  const object_reader r{value, where, ctx.diag, catch_up_keys};
+  if (!r.is_object()) return std::nullopt;
+  catch_up_config c;
+  if (const auto* schedule = r.find("schedule")) c.schedule = read_schedule(*schedule, r.at("schedule"), ctx);
+  else r.report("schedule", "required", R"(when it runs, e.g. {"cron": "2 */2 * * *"})");
+  const auto from = days_ago(r, "from");
+  const auto to = days_ago(r, "to");
+  if (!from || !to) return std::nullopt;
+  if (*from <= *to) {
+    r.report("to", "the range is empty: DAYS_AGO_" + std::to_string(*from) + " is not before DAYS_AGO_" + std::to_string(*to),
+             "\"from\" counts back more days than \"to\"");
+    return std::nullopt;
+  }
+  c.from_days = *from;
+  c.to_days = *to;
+  return c;
+}
+
 job_config read_job(const json& value, const location& where, const load_context& ctx) {
   const object_reader r{value, where, ctx.diag, job_keys};
   job_config job;
@@ -130,9 +169,25 @@ job_config read_job(const json& value, const location& where, const load_context
     job.id = *id;
   }
   read_source_name(r, job, ctx);
-  read_api(r, job);
-  read_paging(r, job);
-  read_request(r, job);
+  const bool qeasy = r.find("qeasy") != nullptr;
+  if (qeasy) {
+    for (const auto key : pair_gives)
+      if (r.find(key) != nullptr)
+        r.report(key, "given by the QEasy pair as well",
+                 "remove it: with \"qeasy\" the endpoint, request, page size, filter, flattening and table come from "
+                 "qeasy.source and qeasy.target (ferryd --print-job shows the job they make)");
+    read_qeasy(r, job, ctx);
+    read_paging(r, job, false);
+    if (job.catch_up && r.find("catch_up") != nullptr)
+      r.report("catch_up", "given by qeasy.source.omissionRemedy as well", "keep one of them");
+  } else {
+    read_api(r, job);
+    read_paging(r, job, true);
+    read_request(r, job);
+    if (const auto* f = r.find("filter")) job.filter = read_filter(*f, r.at("filter"), ctx, "strict");
+    if (const auto* f = r.find("flatten")) job.flatten = read_flatten(*f, r.at("flatten"), ctx);
+  }
+  if (const auto* c = r.find("catch_up"); c != nullptr && !job.catch_up) job.catch_up = read_catch_up(*c, r.at("catch_up"), ctx);
   read_window(r, job, ctx);
   if (const auto* schedule = r.find("schedule"))
     job.schedule = read_schedule(*schedule, r.at("schedule"), ctx);
@@ -140,7 +195,9 @@ job_config read_job(const json& value, const location& where, const load_context
   assign(job.enabled, r.boolean("enabled"));
   assign(job.verify, r.boolean("verify"));
   assign(job.verify_after, r.duration("verify_after", milliseconds{1000}));
-  if (const auto* targets = r.find("targets"))
+  if (qeasy) {
+    // the QEasy pair gave the table
+  } else if (const auto* targets = r.find("targets"))
     job.targets = read_targets(*targets, r.at("targets"), ctx);
   else
     r.report("targets", "required",

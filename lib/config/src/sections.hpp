@@ -29,6 +29,14 @@ std::vector<source_config> read_sources(const json& value, const location& where
 std::vector<job_config> read_jobs(const json& value, const location& where, const load_context& ctx);
 schedule_config read_schedule(const json& value, const location& where, const load_context& ctx);
 std::vector<target_config> read_targets(const json& value, const location& where, const load_context& ctx);
+// A filter (QEasy's condition): a list of groups of tests; `strict_key` is
+// "strict" in ferry's spelling and "strictMode" in QEasy's.
+std::vector<transform::filter_group> read_filter(const json& value, const location& where, const load_context& ctx,
+                                                 std::string_view strict_key);
+std::vector<std::string> read_flatten(const json& value, const location& where, const load_context& ctx);
+// A job's "qeasy" pair (qeasy.cpp): fills api, request, page_size, filter,
+// flatten, catch_up, targets and the job's qeasy origin.
+void read_qeasy(const object_reader& job_reader, job_config& job, const load_context& ctx);
 log_config read_log(const json& value, const location& where, const load_context& ctx);
 admin_config read_admin(const json& value, const location& where, const load_context& ctx);
 

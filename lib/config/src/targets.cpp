@@ -11,8 +11,8 @@ namespace {
 
 using transform::cast_kind;
 
-constexpr std::array<std::string_view, 6> target_keys{"table",   "key",     "create_table",
-                                                      "explode", "version", "columns"};
+constexpr std::array<std::string_view, 8> target_keys{"table",   "key",     "create_table", "explode",
+                                                      "version", "columns", "from_table",   "batch_rows"};
 constexpr std::array<std::string_view, 4> column_keys{"path", "type", "default", "required"};
 constexpr std::string_view identifier_hint = "letters, digits and '_', not starting with a digit, at most 64";
 constexpr std::string_view path_hint =
@@ -56,7 +56,7 @@ bool read_type(const object_reader& r, column_config& column) {
 }
 
 column_config read_column(const std::string& name, const json& value, const location& where,
-                          const load_context& ctx) {
+                          const load_context& ctx, bool from_table) {
   const object_reader r{value, where, ctx.diag, column_keys};
   column_config column;
   column.name = name;
@@ -65,6 +65,12 @@ column_config read_column(const std::string& name, const json& value, const loca
   if (!r.is_object()) return column;
   column.path = name;
   if (const auto path = r.string("path"); path && valid_path(r, "path", *path)) column.path = *path;
+  if (from_table) {
+    for (const auto key : {"type", "default", "required"})
+      if (r.find(key) != nullptr)
+        r.report(key, "set by the table", "with \"from_table\" the table's own definition says it; remove it");
+    return column;
+  }
   const bool typed = read_type(r, column);
   read_default(r, column, typed);
   assign(column.required, r.boolean("required"));
@@ -74,7 +80,7 @@ column_config read_column(const std::string& name, const json& value, const loca
   return column;
 }
 
-std::vector<column_config> read_columns(const object_reader& r, const load_context& ctx) {
+std::vector<column_config> read_columns(const object_reader& r, const load_context& ctx, bool from_table) {
   std::vector<column_config> columns;
   const json* value = r.find("columns");
   if (value == nullptr || !value->is_object() || value->empty()) {
@@ -88,7 +94,7 @@ std::vector<column_config> read_columns(const object_reader& r, const load_conte
   const auto where = r.at("columns");
   std::size_t index = 0;
   for (const auto& [name, body] : value->items())
-    columns.push_back(read_column(name, body, where.member(name, index++), ctx));
+    columns.push_back(read_column(name, body, where.member(name, index++), ctx, from_table));
   return columns;
 }
 
@@ -98,9 +104,10 @@ std::string column_names(const std::vector<column_config>& columns) {
   return out;
 }
 
-std::vector<std::string> read_key(const object_reader& r, const std::vector<column_config>& columns) {
+std::vector<std::string> read_key(const object_reader& r, const std::vector<column_config>& columns, bool from_table) {
   std::vector<std::string> key;
   const json* value = r.find("key");
+  if (value == nullptr && from_table) return key;
   if (value == nullptr || !value->is_array() || value->empty()) {
     r.report("key",
              value == nullptr    ? "required"
@@ -161,9 +168,13 @@ target_config read_target(const json& value, const location& where, const load_c
       r.report("table", json_quoted(*table) + " is not a valid table name", std::string{identifier_hint});
     target.table = *table;
   }
-  target.columns = read_columns(r, ctx);
-  target.key = read_key(r, target.columns);
+  assign(target.from_table, r.boolean("from_table"));
+  target.columns = read_columns(r, ctx, target.from_table);
+  target.key = read_key(r, target.columns, target.from_table);
   assign(target.create_table, r.boolean("create_table"));
+  if (target.from_table && target.create_table)
+    r.report("create_table", "a from_table target writes an existing table", "remove \"create_table\" or \"from_table\"");
+  if (const auto rows = r.integer("batch_rows", 1, 100000)) target.batch_rows = static_cast<std::size_t>(*rows);
   if (const auto explode = r.string("explode")) {
     if (explode->starts_with("$") || *explode == "@")
       r.report("explode", json_quoted(*explode) + " is not inside the record",

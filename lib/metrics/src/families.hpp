@@ -15,6 +15,7 @@ struct families {
   prometheus::Family<prometheus::Counter>& records_fetched;
   prometheus::Family<prometheus::Counter>& rows_written;
   prometheus::Family<prometheus::Counter>& dead_letters;
+  prometheus::Family<prometheus::Counter>& records_skipped;
   prometheus::Family<prometheus::Counter>& http_requests;
   prometheus::Family<prometheus::Histogram>& http_duration;
   prometheus::Family<prometheus::Counter>& ratelimit_wait;

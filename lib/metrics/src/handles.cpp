@@ -49,6 +49,7 @@ job_metrics::job_metrics(detail::families& f, std::string job, const std::vector
       job_(std::move(job)),
       records_fetched_(&f.records_fetched.Add({{"job", job_}})),
       dead_letters_(&f.dead_letters.Add({{"job", job_}})),
+      records_skipped_(&f.records_skipped.Add({{"job", job_}})),
       retries_(&f.retries.Add({{"job", job_}})),
       windows_verified_(&f.windows_verified.Add({{"job", job_}})),
       verify_found_(&f.verify_found.Add({{"job", job_}})),
@@ -68,6 +69,7 @@ job_metrics::job_metrics(detail::families& f, std::string job, const std::vector
 job_metrics::~job_metrics() {
   families_.records_fetched.Remove(records_fetched_);
   families_.dead_letters.Remove(dead_letters_);
+  families_.records_skipped.Remove(records_skipped_);
   families_.retries.Remove(retries_);
   families_.windows_verified.Remove(windows_verified_);
   families_.verify_found.Remove(verify_found_);
@@ -105,6 +107,7 @@ void job_metrics::rows_written(const std::string& table, write_op op, std::uint6
 }
 
 void job_metrics::dead_letters(std::uint64_t n) { dead_letters_->Increment(static_cast<double>(n)); }
+void job_metrics::records_skipped(std::uint64_t n) { records_skipped_->Increment(static_cast<double>(n)); }
 void job_metrics::retried() { retries_->Increment(); }
 void job_metrics::window_verified(std::uint64_t found) {
   windows_verified_->Increment();

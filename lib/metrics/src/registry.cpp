@@ -23,6 +23,8 @@ families::families(prometheus::Registry& r)
                        "Rows upserted into MySQL, by table and by what the upsert did (insert, update, unchanged).")),
       dead_letters(add(prometheus::BuildCounter(), r, "ferry_dead_letters_total",
                        "Records that could not be transformed and went to ferry_dead_letters.")),
+      records_skipped(add(prometheus::BuildCounter(), r, "ferry_records_skipped_total",
+                          "Records the job's filter (QEasy's condition) kept out, counted, not written.")),
       http_requests(add(prometheus::BuildCounter(), r, "ferry_http_requests_total",
                         "Source API calls by outcome (ok, transient, throttled, token_expired, fatal).")),
       http_duration(add(prometheus::BuildHistogram(), r, "ferry_http_request_duration_seconds",

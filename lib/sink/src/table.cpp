@@ -127,9 +127,37 @@ std::string create_table_sql(const table_spec& spec) {
   return sql;
 }
 
+table_shape read_table_shape(mysql::connection& conn, const std::string& table) {
+  table_shape shape;
+  std::string sql = "SELECT COLUMN_NAME, COLUMN_TYPE, EXTRA FROM information_schema.COLUMNS "
+                    "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ";
+  conn.append_quoted(sql, table);
+  sql += " ORDER BY ORDINAL_POSITION";
+  for (auto& row : conn.query(sql)) {
+    shape.columns.emplace_back(row[0].value_or(""), row[1].value_or(""));
+    if (row[2].value_or("").find("auto_increment") != std::string::npos) shape.has_auto_increment = true;
+  }
+  shape.exists = !shape.columns.empty();
+  sql = "SELECT INDEX_NAME, COLUMN_NAME FROM information_schema.STATISTICS "
+        "WHERE TABLE_SCHEMA = DATABASE() AND NON_UNIQUE = 0 AND TABLE_NAME = ";
+  conn.append_quoted(sql, table);
+  sql += " ORDER BY INDEX_NAME <> 'PRIMARY', INDEX_NAME, SEQ_IN_INDEX";
+  for (auto& row : conn.query(sql)) {
+    const auto name = row[0].value_or("");
+    if (shape.unique_keys.empty() || shape.unique_keys.back().first != name) shape.unique_keys.push_back({name, {}});
+    shape.unique_keys.back().second.push_back(row[1].value_or(""));
+  }
+  return shape;
+}
+
 prepare_result prepare_table(mysql::connection& conn, const table_spec& spec, bool create) {
   check_key_types(spec);
   prepare_result result;
+  if (spec.as_is) {
+    // sync::bind_tables read this table a moment ago and took its types and key from it.
+    if (!spec.unindexed) check_key_index(conn, spec, result);
+    return result;
+  }
   auto existing = existing_columns(conn, spec.table);
   if (existing.empty()) {
     if (!create)

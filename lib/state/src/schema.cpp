@@ -45,7 +45,7 @@ constexpr std::array<std::string_view, 6> version_1{{
     R"(CREATE TABLE IF NOT EXISTS ferry_runs (
   id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   job_id VARCHAR(64) NOT NULL,
-  kind ENUM('scheduled','manual','once','backfill') NOT NULL,
+  kind ENUM('scheduled','manual','once','backfill','catch_up') NOT NULL,
   state ENUM('queued','running','success','failed') NOT NULL,
   range_start DATETIME NOT NULL,
   range_end DATETIME NOT NULL,
@@ -94,7 +94,7 @@ constexpr std::array<std::string_view, 6> version_1{{
 struct added_column {
   std::string_view table, column, definition;
 };
-constexpr std::array<added_column, 5> later_columns{{
+constexpr std::array<added_column, 6> later_columns{{
     // 2: when the stored tokens were issued, for their lifetime
     {"ferry_sources", "issued_at", "DATETIME NULL COMMENT 'when ferry got the tokens, Asia/Shanghai' AFTER expires_at"},
     // 2: the verification pass of windows the API gave no count for
@@ -103,6 +103,8 @@ constexpr std::array<added_column, 5> later_columns{{
     {"ferry_windows", "verified_at", "DATETIME NULL COMMENT 'when that second read was committed, Asia/Shanghai'"},
     {"ferry_windows", "verified_keys", "BIGINT UNSIGNED NULL COMMENT 'distinct keys the second read saw'"},
     {"ferry_windows", "verify_found", "BIGINT UNSIGNED NULL COMMENT 'rows only the second read found (inserted by it)'"},
+    // 3: records a job's filter (QEasy's condition) kept out
+    {"ferry_runs", "skipped", "BIGINT UNSIGNED NOT NULL DEFAULT 0 COMMENT 'records the job''s filter kept out'"},
 }};
 
 void add_missing_columns(mysql::connection& conn) {
@@ -136,6 +138,8 @@ void migrate(mysql::connection& conn) {
   try {
     for (auto statement : version_1) conn.execute(statement);
     add_missing_columns(conn);
+    // 3: catch-up runs (QEasy's omissionRemedy). MODIFY to the same list is a no-op.
+    conn.execute("ALTER TABLE ferry_runs MODIFY kind ENUM('scheduled','manual','once','backfill','catch_up') NOT NULL");
     conn.execute("INSERT IGNORE INTO ferry_schema (version) VALUES (" + std::to_string(schema_version) + ")");
   } catch (...) {
     if (locked) conn.query("SELECT RELEASE_LOCK('ferry_migrate')");

@@ -51,6 +51,7 @@ std::string_view to_string(run_kind k) {
     case run_kind::manual: return "manual";
     case run_kind::once: return "once";
     case run_kind::backfill: return "backfill";
+    case run_kind::catch_up: return "catch_up";
   }
   return "manual";
 }
@@ -239,7 +240,7 @@ void finish_run(mysql::connection& conn, std::uint64_t run_id, const run_summary
                     ", unchanged = " + std::to_string(s.unchanged) +
                     ", dead_letters = " + std::to_string(s.dead_letters) +
                     ", retries = " + std::to_string(s.retries) + ", throttles = " + std::to_string(s.throttles) +
-                    ", finished_at = NOW(), error = ";
+                    ", skipped = " + std::to_string(s.skipped) + ", finished_at = NOW(), error = ";
   if (s.error.empty()) sql += "NULL";
   else conn.append_quoted(sql, s.error);
   conn.execute(sql + " WHERE id = " + std::to_string(run_id));

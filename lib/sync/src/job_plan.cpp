@@ -23,9 +23,12 @@ target_plan make_target(const config::target_config& t, const std::vector<std::s
   for (const auto& c : t.columns) plan.table.columns.push_back({c.name, c.type.sql});
   plan.table.key = t.key;
   plan.table.version = t.version;
+  plan.table.as_is = t.from_table;
+  plan.table.unindexed = t.key_unindexed;
   plan.create_table = t.create_table;
   plan_children(plan, t, record_keys);
-  plan.writer = std::make_unique<sink::upsert_writer>(plan.table, sink::write_limits{mysql.batch_rows, mysql.batch_bytes});
+  plan.writer = std::make_unique<sink::upsert_writer>(
+      plan.table, sink::write_limits{t.batch_rows.value_or(mysql.batch_rows), mysql.batch_bytes});
   return plan;
 }
 
@@ -119,6 +122,24 @@ job_plan make_job_plan(const config::job_config& job, const config::source_confi
     specs.push_back(t.mapping());
   }
   plan.mapper = std::make_unique<transform::mapper>(std::move(specs));
+  plan.filter = transform::record_filter{job.filter};
+  plan.flatten = job.flatten;
+  plan.needs_binding = needs_binding(job);
+  if (job.qeasy) {
+    plan.number_field = job.qeasy->number;
+    plan.name_field = job.qeasy->name;
+  }
+  for (const auto& t : job.targets) {
+    if (!t.key_unindexed) continue;
+    repeat_guard g;
+    g.id_field = job.qeasy ? job.qeasy->id : t.key.front();
+    g.table = t.table;
+    g.no_key_error = "table " + t.table + " has no PRIMARY or UNIQUE key of the columns main_sql names, and QEasy's id (" +
+                     g.id_field + ") is not one of its keys either, so ferry cannot write it without doubling rows; add "
+                     "a key that tells the records apart, e.g. ALTER TABLE " + t.table + " ADD UNIQUE KEY (" +
+                     t.key.front() + ", ...)";
+    plan.guard = std::move(g);
+  }
   for (std::size_t i = 0; i < job.targets.size() && !plan.key_target; ++i) {
     if (job.targets[i].explode) continue;
     plan.key_target = i;

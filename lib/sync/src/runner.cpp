@@ -91,6 +91,7 @@ asio::awaitable<void> runner::prepare() {
 }
 
 asio::awaitable<page> runner::fetch_page(window_run& wr, std::uint64_t page_index) {
+  if (wr.priority == ratelimit::priority::live && run_priority_ != ratelimit::priority::live) wr.priority = run_priority_;
   auto biz = plan_.request.render({wr.w.start, wr.w.end, now_()});
   biz["page_index"] = page_index;
   biz["page_size"] = plan_.page_size;
@@ -107,24 +108,86 @@ asio::awaitable<page> runner::fetch_page(window_run& wr, std::uint64_t page_inde
   co_return std::move(*result.value);
 }
 
+// A record's number and name as QEasy showed them, for its dead letter.
+std::string runner::named(const nlohmann::json& record) const {
+  std::string out;
+  for (const auto* field : {&plan_.number_field, &plan_.name_field}) {
+    if (field->empty() || (field == &plan_.name_field && *field == plan_.number_field)) continue;
+    const auto it = record.find(*field);
+    if (it == record.end()) continue;
+    out += *field + "=" + (it->is_string() ? it->get<std::string>() : it->dump()) + " ";
+  }
+  return out.empty() ? out : out.substr(0, out.size() - 1) + ": ";
+}
+
+void runner::check_repeat(window_run& wr, const nlohmann::json& record) const {
+  const auto& g = *plan_.guard;
+  const auto it = record.find(g.id_field);
+  if (it == record.end() || it->is_null()) return;
+  const auto id = it->is_string() ? it->get<std::string>() : it->dump();
+  auto text = ferry::json::dump_exact(record);
+  const auto [seen, fresh] = wr.seen_ids.try_emplace(id, text);
+  if (fresh || seen->second == text) return;  // the same record read twice is the same row
+  const auto first = ferry::json::parse_exact(seen->second);
+  std::vector<std::string> differ;
+  for (const auto& [key, value] : record.items())
+    if (!first.contains(key) || first[key] != value) differ.push_back(key);
+  for (const auto& [key, value] : first.items())
+    if (!record.contains(key)) differ.push_back(key);
+  // A field that names a document (io_id, o_id) is the likeliest to tell such records apart.
+  auto pick = std::find_if(differ.begin(), differ.end(), [](const std::string& k) { return k.ends_with("_id"); });
+  if (pick == differ.end()) pick = differ.begin();
+  std::string fields;
+  for (const auto& k : differ) fields += (fields.empty() ? "" : ", ") + k;
+  throw run_failure("QEasy's id \"" + g.id_field + "\" repeats in window " + show(wr.w) + ": two records have " +
+                    g.id_field + " " + id + " and differ in " + fields +
+                    ". QEasy's idCheck would keep one and drop the rest; ferry never writes fewer rows than the "
+                    "platform returned, so it stopped before writing. Give table " + g.table +
+                    " a PRIMARY KEY that tells such records apart, e.g. (" + g.id_field +
+                    (pick == differ.end() ? std::string{} : ", " + *pick) + "), and run again");
+}
+
+void runner::take_record(window_run& wr, const nlohmann::json& record, std::uint64_t page_index) {
+  for (auto& rows : wr.scratch) rows.clear();
+  if (auto error = plan_.mapper->map(record, wr.scratch)) {
+    wr.dead.push_back({page_index, ferry::json::dump_exact(record), named(record) + error->to_string()});
+    return;
+  }
+  if (plan_.key_target) wr.key_hashes.push_back(key_hash(wr.scratch[*plan_.key_target].front().values, plan_.key_columns));
+  for (std::size_t t = 0; t < wr.scratch.size(); ++t) {
+    for (auto& row : wr.scratch[t]) wr.pending[t].add(std::move(row.values));
+    if (plan_.targets[t].parent) add_family(wr, t, record);
+  }
+}
+
 asio::awaitable<void> runner::take_page(window_run& wr, page p, std::uint64_t page_index) {
   ++wr.pages;
   wr.fetched += p.records.size();
   if (observer_.records_fetched) observer_.records_fetched(p.records.size());
   if (p.data_count) wr.data_count = std::max(wr.data_count.value_or(0), *p.data_count);
-  for (const auto& record : p.records) {
-    for (auto& rows : wr.scratch) rows.clear();
-    if (auto error = plan_.mapper->map(record, wr.scratch)) {
-      wr.dead.push_back({page_index, ferry::json::dump_exact(record), error->to_string()});
+  const bool reshaped = !plan_.filter.empty() || !plan_.flatten.empty();
+  std::vector<nlohmann::json> flat;
+  for (auto& record : p.records) {
+    if (plan_.guard) check_repeat(wr, record);
+    if (!reshaped) {
+      take_record(wr, record, page_index);
       continue;
     }
-    if (plan_.key_target) wr.key_hashes.push_back(key_hash(wr.scratch[*plan_.key_target].front().values, plan_.key_columns));
-    for (std::size_t t = 0; t < wr.scratch.size(); ++t) {
-      for (auto& row : wr.scratch[t]) wr.pending[t].add(std::move(row.values));
-      if (plan_.targets[t].parent) add_family(wr, t, record);
+    if (!plan_.filter.keep(record)) {
+      ++wr.skipped;
+      continue;
     }
+    if (plan_.flatten.empty()) {
+      take_record(wr, record, page_index);
+      continue;
+    }
+    flat.clear();
+    transform::flatten(record, plan_.flatten, flat);
+    for (const auto& one : flat) take_record(wr, one, page_index);
   }
   if (!plan_.key_target) wr.key_hashes.resize(wr.key_hashes.size() + p.records.size(), 0);
+  // A guarded job writes nothing before its whole window was read.
+  if (plan_.guard) co_return;
   for (std::size_t t = 0; t < wr.pending.size(); ++t)
     if (wr.pending[t].rows() >= plan_.targets[t].writer->max_rows() ||
         wr.pending[t].bytes() >= plan_.targets[t].writer->max_bytes())
@@ -169,6 +232,7 @@ asio::awaitable<void> runner::flush(window_run& wr, std::size_t target) {
 
 asio::awaitable<void> runner::fetch_round(window_run& wr) {
   wr.dead.clear();
+  wr.skipped = 0;
   auto first = co_await fetch_page(wr, 1);
   const auto known_pages = first.page_count;
   bool more = continues(first, 1, plan_.page_size);

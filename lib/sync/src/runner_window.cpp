@@ -19,6 +19,7 @@ std::vector<mysql::upsert_counts> runner::write_pending(mysql::connection& conn,
 
 asio::awaitable<void> runner::commit(window_run& wr, state::window_state st, std::optional<sys_seconds> expected,
                                      std::optional<sys_seconds> advance_to) {
+  if (plan_.guard) throw run_failure(plan_.guard->no_key_error);
   co_await check_lock();
   // A connection lost during COMMIT leaves its outcome unknown. If it went
   // through, the ledger holds this run's row for the window: doing it again
@@ -92,6 +93,7 @@ asio::awaitable<void> runner::commit(window_run& wr, state::window_state st, std
     if (observer_.rows_written) observer_.rows_written(plan_.targets[t].table.table, tail[t]);
   }
   if (!wr.dead.empty() && observer_.dead_letters) observer_.dead_letters(wr.dead.size());
+  if (wr.skipped > 0 && observer_.records_skipped) observer_.records_skipped(wr.skipped);
   if (advance_to && observer_.watermark_moved) observer_.watermark_moved(*advance_to);
   for (auto& p : wr.pending) p.clear();
 }
@@ -152,13 +154,15 @@ asio::awaitable<void> runner::process_window(window w, std::optional<sys_seconds
   summary.updated += wr.counts.updated;
   summary.unchanged += wr.counts.unchanged;
   summary.dead_letters += wr.dead.size();
+  summary.skipped += wr.skipped;
   summary.retries += wr.retries;
   summary.throttles += wr.throttles;
   logger()->info("job={} window={} state={} pages={} fetched={} distinct={} data_count={} inserted={} updated={} "
-                 "unchanged={} deleted={} dead_letters={} rounds={}",
-                 plan_.job_id, show(w), state::to_string(st), wr.pages, wr.fetched, wr.key_hashes.size() + wr.dead.size(),
+                 "unchanged={} deleted={} dead_letters={} skipped={} rounds={}",
+                 plan_.job_id, show(w), state::to_string(st), wr.pages, wr.fetched,
+                 wr.key_hashes.size() + wr.dead.size() + wr.skipped,
                  wr.data_count ? std::to_string(*wr.data_count) : std::string{"-"}, wr.counts.inserted,
-                 wr.counts.updated, wr.counts.unchanged, wr.counts.deleted, wr.dead.size(), wr.rounds);
+                 wr.counts.updated, wr.counts.unchanged, wr.counts.deleted, wr.dead.size(), wr.skipped, wr.rounds);
   if (too_many_dead)
     throw run_failure(std::to_string(wr.dead.size()) + " of " + std::to_string(wr.fetched) + " records in window " +
                       show(w) + " could not be transformed (over dead_letter_max_ratio " +
@@ -241,6 +245,7 @@ asio::awaitable<run_result> runner::run_locked(run_request request, bool first_t
     co_return result;
   }
   const auto covered = *result.covered;
+  run_priority_ = request.kind == state::run_kind::catch_up ? ratelimit::priority::verify : ratelimit::priority::live;
   result.run_id = co_await with_retries("recording the run", [&](mysql::connection& conn) {
     return state::start_run(conn, plan_.job_id, request.kind, covered.start, covered.end);
   });
@@ -254,6 +259,13 @@ asio::awaitable<run_result> runner::run_locked(run_request request, bool first_t
       co_await process_window(w, watermark, live, result.run_id, result.summary, 0);
     }
     if (live) co_await verify_due(request, result.run_id, result.summary);
+    if (request.kind == state::run_kind::catch_up) {
+      if (result.summary.inserted > 0)
+        logger()->warn("job={} run={} catch-up found {} rows the live runs had not written; they are written now",
+                       plan_.job_id, result.run_id, result.summary.inserted);
+      else
+        logger()->info("job={} run={} catch-up found nothing the live runs missed", plan_.job_id, result.run_id);
+    }
   } catch (const std::exception& e) {
     result.summary.error = e.what();
     logger()->error("job={} run={} failed: {}", plan_.job_id, result.run_id, e.what());

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace ferry::sync {
@@ -34,6 +35,9 @@ struct runner::window_run {
   mysql::upsert_counts counts;
   std::uint64_t key_inserted = 0;  // rows inserted into the key target by flushed batches
   std::vector<state::dead_letter> dead;
+  std::uint64_t skipped = 0;  // records the job's filter kept out, this round
+  // With a repeat guard: each id seen, with the record that had it.
+  std::unordered_map<std::string, std::string> seen_ids;
   std::vector<std::vector<transform::row>> scratch;
   std::vector<std::vector<transform::row>> parent_scratch;  // a record's parent key and version
   bool page_cap_hit = false;
@@ -45,7 +49,7 @@ struct runner::window_run {
   std::uint64_t distinct() {
     std::sort(key_hashes.begin(), key_hashes.end());
     key_hashes.erase(std::unique(key_hashes.begin(), key_hashes.end()), key_hashes.end());
-    return key_hashes.size() + dead.size();
+    return key_hashes.size() + dead.size() + skipped;
   }
 };
 

@@ -35,12 +35,14 @@ constexpr std::array<type_spelling, 16> type_spellings{{{"string", field_type::a
                                                         {"array", field_type::as_written},
                                                         {"object", field_type::as_written}}};
 
-constexpr std::array<std::string_view, 5> entry_keys{"field", "label", "type", "value", "describe"};
+constexpr std::array<std::string_view, 9> entry_keys{"field", "label", "type", "value", "describe",
+                                                    "is_required", "id", "parent", "children"};
 
 // Collects errors for one request with its path prefix.
 struct error_sink {
   std::string_view prefix;
   std::vector<template_error>& errors;
+  paging_entries* paging = nullptr;
 
   void add(std::string suffix, std::size_t entry, std::string message, std::string hint) {
     errors.push_back({std::string{prefix} + suffix, entry, std::move(message), std::move(hint)});
@@ -119,7 +121,7 @@ bool check_name(std::string_view name, error_sink& sink, const std::string& wher
     sink.add(where, entry, "empty field name", "name the request parameter, e.g. \"create_time_start\"");
     return false;
   }
-  if (name == "page_index" || name == "page_size") {
+  if ((name == "page_index" || name == "page_size") && sink.paging == nullptr) {
     sink.add(where, entry, "\"" + std::string{name} + "\" is set by ferry for every page",
              "remove it; set the page size with the job's \"page_size\" key");
     return false;
@@ -143,7 +145,19 @@ std::optional<field_type> entry_type(const ordered_json& entry, error_sink& sink
 bool known_entry_keys(const ordered_json& entry, error_sink& sink, const std::string& where,
                       std::size_t index) {
   bool ok = true;
-  for (const auto& [key, unused] : entry.items()) {
+  for (const auto& [key, value] : entry.items()) {
+    if (key == "children" && !value.is_null() && !(value.is_array() && value.empty())) {
+      sink.add(where + ".children", index, "nested parameters are not supported",
+               "write the parameter's whole value (an object or array) in \"value\"");
+      ok = false;
+      continue;
+    }
+    if (key == "parser") {
+      sink.add(where + ".parser", index, "value parsers are not supported",
+               "write the value as the platform takes it (e.g. an array as [\"a\",\"b\"]) and remove \"parser\"");
+      ok = false;
+      continue;
+    }
     if (std::find(entry_keys.begin(), entry_keys.end(), key) != entry_keys.end()) continue;
     const auto near = closest_match(key, entry_keys);
     sink.add(where + member_suffix(key), index, "unknown key",
@@ -179,6 +193,16 @@ parsed_entry list_entry(const ordered_json& entry, std::size_t index, error_sink
   }
   const auto type = entry_type(entry, sink, where, index);
   const auto value = entry.find("value");
+  if (out.name && sink.paging != nullptr && (*out.name == "page_index" || *out.name == "page_size")) {
+    auto& slot = *out.name == "page_index" ? sink.paging->page_index : sink.paging->page_size;
+    if (value == entry.end() || !(value->is_string() || value->is_number_integer()))
+      sink.add(where + ".value", index, value == entry.end() ? "required" : "expected a string, got " + kind_name(*value),
+               "the page size, e.g. \"1000\" or \"{{PAGINATION_PAGE_SIZE}}\"");
+    else
+      slot = paging_entries::entry{value->is_string() ? value->get<std::string>() : value->dump(), index};
+    out.name.reset();  // not sent as written: ferry sets both for every page
+    return out;
+  }
   if (value == entry.end()) {
     sink.add(where + ".value", index, "required",
              "the parameter's value or a template, e.g. \"{{LAST_SYNC_TIME|datetime}}\"");
@@ -235,8 +259,9 @@ std::vector<request_field> object_fields(const ordered_json& request, error_sink
 
 std::optional<request_template> request_template::from_json(const ordered_json& request,
                                                             std::string_view path,
-                                                            std::vector<template_error>& errors) {
-  error_sink sink{path, errors};
+                                                            std::vector<template_error>& errors,
+                                                            paging_entries* paging) {
+  error_sink sink{path, errors, paging};
   const std::size_t errors_before = errors.size();
   request_template out;
   if (request.is_array()) {

@@ -83,6 +83,10 @@ bool parse_format(std::string_view format, std::string_view whole, placeholder& 
 // Parses the inside of "{{ NAME | FORMAT }}".
 bool parse_placeholder(std::string_view inner, std::string_view whole, placeholder& out,
                        template_error& error) {
+  if (trim(inner).starts_with("PAGINATION_"))
+    return fail(error, quoted(whole) + ": ferry pages by itself",
+                "a paging template belongs in a QEasy source's page_index or page_size entry, which ferry reads "
+                "instead of sending; elsewhere it has no value");
   const auto bar = inner.find('|');
   if (bar == std::string_view::npos)
     return fail(error, quoted(whole) + " has no format",

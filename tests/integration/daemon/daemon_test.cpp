@@ -2,6 +2,8 @@
 // operator drives it: curl-like requests to the admin API, signals.
 #include "harness.hpp"
 
+#include "ferry/core/time.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <sys/wait.h>
@@ -293,6 +295,40 @@ TEST_CASE("hundreds of concurrent API clients are served while a sync runs", "[d
   eventually([&] { return f.db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE state = 'success'") == "1"; }, 120s,
              "the sync to finish");
   const auto diff = compare_flow(f.db, f.s);
+  INFO(diff.describe());
+  CHECK(diff.exact());
+  CHECK(d.terminate() == 0);
+}
+
+TEST_CASE("a job's catch-up runs on its own schedule, over its own range, and leaves the live schedule alone",
+          "[daemon][catch_up]") {
+  fixture f{"d_catch_up", {"--records", "3000", "--data-from", "now-3d", "--data-to", "now-1h", "--limit-per-second",
+                           "0", "--limit-per-minute", "0"}};
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  const auto four_days_ago = ferry::core::format_shanghai_datetime(now - std::chrono::hours{96});
+  auto config = daemon_config(f.s.port(), f.db, "1h");
+  config["jobs"][0]["window"] = {{"start", four_days_ago}, {"max_span", "3d"}};
+  config["jobs"][0]["catch_up"] = {{"schedule", {{"every", "2s"}}},
+                                   {"from", "{{DAYS_AGO_2|datetime}}"},
+                                   {"to", "{{DAYS_AGO_1|datetime}}"}};
+  const auto path = write_config("d_catch_up", nlohmann::ordered_json::parse(config.dump()));
+  daemon_process d{path};
+  const auto catch_ups = [&] {
+    return std::stoi(f.db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE kind = 'catch_up' AND state = 'success'"));
+  };
+  eventually([&] { return catch_ups() >= 2; }, 60s, "two catch-up runs");
+  // One live run (the first, at start): the catch-ups moved neither its schedule nor the watermark.
+  CHECK(f.db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE kind = 'scheduled'") == "1");
+  const auto runs = body_of(d.call("GET", "/api/v1/jobs/skusn_inout/runs?limit=10"));
+  bool saw_catch_up = false;
+  for (const auto& r : runs["runs"]) saw_catch_up |= r["kind"] == "catch_up";
+  CHECK(saw_catch_up);
+  // A day wide, two days back; the live run had it all, so it found nothing new.
+  CHECK(f.db.scalar("SELECT TIMESTAMPDIFF(HOUR, range_start, range_end) FROM ferry_runs WHERE kind = 'catch_up' LIMIT 1") ==
+        "24");
+  CHECK(f.db.scalar("SELECT SUM(inserted) FROM ferry_runs WHERE kind = 'catch_up'") == "0");
+  CHECK(f.db.scalar("SELECT MIN(unchanged) > 0 FROM ferry_runs WHERE kind = 'catch_up'") == "1");
+  const auto diff = compare_flow(f.db, f.s, four_days_ago, ferry::core::format_shanghai_datetime(now));
   INFO(diff.describe());
   CHECK(diff.exact());
   CHECK(d.terminate() == 0);

@@ -177,7 +177,8 @@ std::optional<ordered_json> place_config_example(const std::string& block_text, 
                                                  std::string& problem) {
   static const std::set<std::string> top{"mysql", "sources", "log", "admin"};
   static const std::set<std::string> job{"id", "source", "api", "list_key", "page_size", "max_pages", "request",
-                                         "window", "schedule", "dead_letter_max_ratio", "enabled", "targets"};
+                                         "window", "schedule", "dead_letter_max_ratio", "enabled", "targets",
+                                         "verify", "verify_after", "filter", "flatten", "catch_up"};
   static const std::set<std::string> source{"type", "base_url", "app_key", "app_secret_env", "app_secret_file",
                                             "access_token_env", "access_token_file", "refresh_token_env",
                                             "refresh_token_file", "rate_limits", "timeout", "connect_timeout",
@@ -190,6 +191,10 @@ std::optional<ordered_json> place_config_example(const std::string& block_text, 
   }
   if (example.contains("jobs")) return example;
   auto config = base;
+  if (example.contains("qeasy")) {  // a whole job given as a QEasy pair
+    config["jobs"][0] = example;
+    return config;
+  }
   if (example.contains("table")) {
     config["jobs"][0]["targets"] = ordered_json::array({example});
     return config;

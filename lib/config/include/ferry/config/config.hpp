@@ -7,6 +7,7 @@
 #include "ferry/config/secret.hpp"
 #include "ferry/templating/request_template.hpp"
 #include "ferry/transform/mapper.hpp"
+#include "ferry/transform/records.hpp"
 #include "ferry/transform/sql_type.hpp"
 
 #include <chrono>
@@ -121,8 +122,18 @@ using column_config = transform::column_spec;
 
 struct target_config {
   std::string table;
+  // With from_table: the key ferry falls back to when the table has no
+  // PRIMARY or UNIQUE key of its columns (QEasy's `id`); may be empty.
   std::vector<std::string> key;
   bool create_table = false;
+  // The table exists and says the columns' types and the key (a QEasy
+  // batchexecute target): ferry reads them when it first runs the job
+  // (sync::bind_tables). Columns then carry no type.
+  bool from_table = false;
+  // Set by sync::bind_tables: the key is the fallback, not an index of the
+  // table, so nothing may be written (the run says why).
+  bool key_unindexed = false;
+  std::optional<std::size_t> batch_rows;  // rows per batch for this table; mysql.batch_rows otherwise
   std::optional<std::string> explode;  // path of an array: one row per element
   std::optional<std::string> version;  // column holding the source's modification time
   std::vector<column_config> columns;  // in file order
@@ -131,6 +142,24 @@ struct target_config {
   // What ferry::transform::mapper needs of this target; key columns without
   // a default are required there, so a record missing its key is a dead letter.
   transform::target_spec mapping() const;
+};
+
+// QEasy's omissionRemedy: a second schedule that re-reads the range from
+// `from_days` to `to_days` days before the run's start (QEasy's catch-up
+// run), at the limiter's spare-call priority, without moving the watermark.
+struct catch_up_config {
+  schedule_config schedule;
+  int from_days = 2;
+  int to_days = 1;
+};
+
+// Where a job came from when it was given as a QEasy pair: the fields QEasy
+// named, and how ferry understood each key (for --check-config).
+struct qeasy_origin {
+  std::string number;  // the record field QEasy shows as the business number
+  std::string name;
+  std::string id;      // the record field QEasy used as the record's id
+  std::vector<std::string> report;  // "jobs[0].qeasy.source.api: ...", in file order
 };
 
 struct job_config {
@@ -149,8 +178,18 @@ struct job_config {
   // after their commit (the verification pass), by live runs, with spare calls.
   bool verify = true;
   milliseconds verify_after = 1h;
+  // Records kept (QEasy's condition; empty keeps all) and arrays flattened
+  // (QEasy's beatFlat), in that order, before mapping.
+  std::vector<transform::filter_group> filter;
+  std::vector<std::string> flatten;
+  std::optional<catch_up_config> catch_up;
+  std::optional<qeasy_origin> qeasy;
   std::vector<target_config> targets;
 };
+
+// The job in ferry's own spelling (ferryd --print-job): a job given as a
+// QEasy pair comes out as the native job it became.
+nlohmann::ordered_json to_json(const job_config& job);
 
 enum class log_level { trace, debug, info, warn, error };
 enum class log_format { text, json };

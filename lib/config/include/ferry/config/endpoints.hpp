@@ -13,6 +13,7 @@ struct endpoint_limits {
   std::string_view description;  // for messages and docs
   int max_page_size = 0;
   std::chrono::milliseconds max_span{};  // the documented cap of a window ("at most 30 days")
+  std::string_view list_key = "datas";   // the member of `data` holding the rows
   // The span ferry uses when the job sets none: a day under the cap, since
   // whether a window of exactly the cap is accepted is not documented.
   std::chrono::milliseconds default_span() const { return max_span - std::chrono::days{1}; }

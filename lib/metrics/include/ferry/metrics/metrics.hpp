@@ -68,6 +68,7 @@ class job_metrics {
   // ferry_rows_written_total{table,op}; a table not named at job() is added on first use.
   void rows_written(const std::string& table, write_op op, std::uint64_t n);
   void dead_letters(std::uint64_t n);                                     // ferry_dead_letters_total
+  void records_skipped(std::uint64_t n);                                  // ferry_records_skipped_total
   void retried();                                                         // ferry_retries_total
   // ferry_windows_verified_total + 1 and ferry_verify_found_rows_total + found.
   void window_verified(std::uint64_t found);
@@ -95,6 +96,7 @@ class job_metrics {
   std::string job_;
   prometheus::Counter* records_fetched_;
   prometheus::Counter* dead_letters_;
+  prometheus::Counter* records_skipped_;
   prometheus::Counter* retries_;
   prometheus::Counter* windows_verified_;
   prometheus::Counter* verify_found_;

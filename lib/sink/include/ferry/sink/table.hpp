@@ -28,7 +28,23 @@ struct table_spec {
   // children as its latest copy lists them: a child the parent no longer
   // lists is deleted (see upsert_writer). Empty: rows are only upserted.
   std::vector<std::string> parent_key;
+  // The table's own definition is used as it is (a QEasy batchexecute
+  // target): no CREATE, no ADD COLUMN, no type warnings.
+  bool as_is = false;
+  // The key is not a key of the table (QEasy's id as the fallback): the
+  // index check is left to the run, which never writes such a table.
+  bool unindexed = false;
 };
+
+// What MySQL says of a table: its columns (name -> COLUMN_TYPE) and its
+// unique keys with their columns in index order, PRIMARY first.
+struct table_shape {
+  bool exists = false;
+  std::vector<std::pair<std::string, std::string>> columns;
+  std::vector<std::pair<std::string, std::vector<std::string>>> unique_keys;
+  bool has_auto_increment = false;
+};
+table_shape read_table_shape(mysql::connection& conn, const std::string& table);
 
 // A target table cannot be used as it is; the message says what to do.
 class schema_error : public std::runtime_error {

@@ -23,7 +23,7 @@ using sys_seconds = std::chrono::sys_seconds;
 
 // Creates or upgrades the state tables (under a named lock). Idempotent.
 void migrate(mysql::connection& conn);
-constexpr int schema_version = 2;
+constexpr int schema_version = 3;
 
 struct job_state {
   std::string job_id;
@@ -97,7 +97,7 @@ bool is_verified(mysql::connection& conn, std::uint64_t window_id);
 // has covered since: what an operator still has to look at.
 std::uint64_t open_incomplete_windows(mysql::connection& conn, const std::string& job_id);
 
-enum class run_kind { scheduled, manual, once, backfill };
+enum class run_kind { scheduled, manual, once, backfill, catch_up };
 std::string_view to_string(run_kind k);
 
 struct run_summary {
@@ -107,6 +107,7 @@ struct run_summary {
   // The verification pass: windows read once more, and rows only those reads
   // found (in the logs, metrics and --once summary; the ledger has them per window).
   std::uint64_t verified_windows = 0, verify_found = 0;
+  std::uint64_t skipped = 0;  // records the job's filter kept out
   std::string error;  // empty on success
 };
 

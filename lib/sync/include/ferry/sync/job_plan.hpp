@@ -8,17 +8,14 @@
 #include "ferry/templating/request_template.hpp"
 #include "ferry/transform/mapper.hpp"
 #include "ferry/transform/path.hpp"
+#include "ferry/transform/records.hpp"
 
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
-namespace ferry::config {
-struct job_config;
-struct mysql_config;
-struct source_config;
-}  // namespace ferry::config
+#include "ferry/config/config.hpp"
 
 namespace ferry::sync {
 
@@ -33,6 +30,30 @@ struct target_plan {
   // children it no longer lists. Null / nullopt otherwise.
   std::unique_ptr<transform::mapper> parent;
   std::optional<transform::json_path> explode;
+};
+
+// A job whose from_table targets (QEasy batchexecute targets) are bound to
+// their tables, and what binding noticed (for the log).
+struct bound_job {
+  config::job_config job;
+  std::vector<std::string> notes;
+};
+
+// Reads each from_table target's table: the column types, and the key (the
+// table's PRIMARY KEY, else a UNIQUE key, of the target's columns; else the
+// job's fallback key, marked key_unindexed). Throws std::invalid_argument
+// naming the table when it is missing, lacks a column or has no usable key.
+bound_job bind_tables(const config::job_config& job, mysql::connection& conn);
+// True when a from_table target has not been bound yet.
+bool needs_binding(const config::job_config& job);
+
+// Stops a run of a job whose key is QEasy's id and not a key of the table:
+// before anything is written, it looks for records that share the id, and
+// names them; ferry never collapses them as QEasy's idCheck did.
+struct repeat_guard {
+  std::string id_field;  // the record field QEasy called id
+  std::string table;
+  std::string no_key_error;  // when no record repeats: why the table still cannot be written
 };
 
 struct job_plan {
@@ -56,6 +77,13 @@ struct job_plan {
   // The verification pass: nullopt when off.
   std::optional<std::chrono::seconds> verify_after;
   std::size_t verify_windows_per_run = 20;
+  // Before mapping: records kept (QEasy's condition) and arrays flattened (beatFlat).
+  transform::record_filter filter;
+  std::vector<std::string> flatten;
+  std::optional<repeat_guard> guard;
+  // QEasy's number and name fields, named in dead letters; empty otherwise.
+  std::string number_field, name_field;
+  bool needs_binding = false;  // bind_tables first (the engine does, before the first run)
   std::chrono::seconds verify_budget{300};  // a run stops verifying after this long
 };
 

@@ -43,6 +43,7 @@ struct run_observer {
   std::function<void(const std::string& table, const mysql::upsert_counts&)> rows_written;
   std::function<void(std::uint64_t records)> records_fetched;
   std::function<void(std::uint64_t letters)> dead_letters;
+  std::function<void(std::uint64_t records)> records_skipped;  // kept out by the job's filter
   std::function<void(std::uint64_t retries)> retried;
   std::function<void(std::chrono::sys_seconds watermark)> watermark_moved;
   std::function<void(std::chrono::duration<double> elapsed)> batch_written;
@@ -99,6 +100,9 @@ class runner {
   asio::awaitable<void> fetch_round(window_run& wr);
   asio::awaitable<source::jushuitan::page> fetch_page(window_run& wr, std::uint64_t page_index);
   asio::awaitable<void> take_page(window_run& wr, source::jushuitan::page page, std::uint64_t page_index);
+  void take_record(window_run& wr, const nlohmann::json& record, std::uint64_t page_index);
+  void check_repeat(window_run& wr, const nlohmann::json& record) const;
+  std::string named(const nlohmann::json& record) const;
   asio::awaitable<void> flush(window_run& wr, std::size_t target);
   void add_family(window_run& wr, std::size_t target, const nlohmann::json& record);
   // Writes every target's pending batch inside the caller's transaction; the counts per target.
@@ -120,6 +124,8 @@ class runner {
   wall_clock now_;
   run_observer observer_;
   state::job_locks* locks_;
+  // A catch-up run reads with the calls live runs leave over.
+  ratelimit::priority run_priority_ = ratelimit::priority::live;
   // Jitter for redoing a transaction after a lock conflict (runs on one
   // executor, so no lock is needed).
   std::minstd_rand rng_{std::random_device{}()};

@@ -27,6 +27,17 @@ struct request_field {
   std::variant<compiled_value, nlohmann::ordered_json> value;
 };
 
+// The paging entries of a QEasy source's request list (page_index,
+// page_size), which ferry reads instead of sending: their values as written
+// and where they were.
+struct paging_entries {
+  struct entry {
+    std::string value;  // "1000", "{{PAGINATION_PAGE_SIZE}}", ...
+    std::size_t index = 0;
+  };
+  std::optional<entry> page_index, page_size;
+};
+
 class request_template {
  public:
   request_template() = default;
@@ -34,17 +45,20 @@ class request_template {
   // Compiles `request`. Errors name their path below `path` ("jobs[0].request[1].value")
   // and are appended to `errors`; then the result is nullopt.
   //
-  // QEasy list rules: `field` and `value` are required; `label` and `describe`
-  // are ignored; an entry whose value is "" or null is left out of the request.
+  // QEasy list rules: `field` and `value` are required; `label`, `describe`,
+  // `is_required`, `id` and `parent` are ignored, `children` must be empty
+  // and `parser` is refused (ferry has no value parsers); an entry whose value is "" or null is left out of the request.
   // `type` is optional; "int", "integer", "long" and "number" turn a string of
   // digits into a JSON number (a template there must be a whole-value
   // timestamp or timestamp_ms), "bool"/"boolean" turn "true"/"false" into a
   // JSON boolean, every other known type leaves the value as written.
   // In both forms field names must be unique and page_index/page_size are
-  // refused: the engine sets them.
+  // refused: the engine sets them; unless `paging` is given (a QEasy
+  // source block), which then receives them.
   static std::optional<request_template> from_json(const nlohmann::ordered_json& request,
                                                    std::string_view path,
-                                                   std::vector<template_error>& errors);
+                                                   std::vector<template_error>& errors,
+                                                   paging_entries* paging = nullptr);
 
   // The `biz` object for one window, fields in the order they were written.
   nlohmann::ordered_json render(const template_context& context) const;
