@@ -244,12 +244,23 @@ asio::awaitable<sync::run_result> engine::run_once(const std::string& job_id, sy
   const auto* job = cfg_->find_job(job_id);
   if (job == nullptr) throw std::invalid_argument("no job " + job_id);
   auto& client = *clients_.at(job->source);
-  if (!prepared_.count(job_id) && plans_.at(job_id)->needs_binding) {
-    // A QEasy batchexecute target: its types and key are the table's own.
-    auto bound = co_await pool_.run([&](mysql::connection& conn) { return sync::bind_tables(*job, conn); });
+  // A QEasy batchexecute target: its types and key are the table's own,
+  // read before the plan's first run (and again after a run its table's
+  // missing key stopped, so that a key the operator added is found).
+  while (!prepared_.count(job_id) && sync::needs_binding(*job)) {
+    const auto* read_from = cfg_;
+    // A copy, by reference: the config it came from may be replaced meanwhile
+    // (and a by-value capture in the pool's coroutine is one g++ 12 frees twice).
+    const config::job_config unbound = *job;
+    auto bound = co_await pool_.run([&](mysql::connection& conn) { return sync::bind_tables(unbound, conn); });
+    job = cfg_->find_job(job_id);
+    if (job == nullptr) throw std::invalid_argument("no job " + job_id);
+    if (cfg_ != read_from) continue;  // a reload came meanwhile: bind the job it installed
     for (const auto& note : bound.notes) spdlog::info("job={} {}", job_id, note);
+    retired_plans_.push_back(std::move(plans_.at(job_id)));
     plans_[job_id] = std::make_unique<sync::job_plan>(
         sync::make_job_plan(bound.job, *cfg_->find_source(job->source), cfg_->mysql));
+    break;
   }
   const auto& plan = *plans_.at(job_id);
   sync::page_fetcher fetch = [&client](const std::string& api, const nlohmann::json& biz, const std::string& list_key,
@@ -262,7 +273,8 @@ asio::awaitable<sync::run_result> engine::run_once(const std::string& job_id, sy
   // Target tables are checked (and created or extended) once per plan, not every run.
   if (!prepared_.count(job_id)) {
     co_await runner.prepare();
-    prepared_.insert(job_id);
+    // A guarded plan (its table had no key) is bound again next time.
+    if (!plan.guard) prepared_.insert(job_id);
   }
   co_return co_await runner.run(std::move(request));
 }

@@ -116,11 +116,12 @@ int run_once(const std::string& config_file, const std::string& job_id, const po
   try {
     request.explicit_range = explicit_range(args);
     if (args.count("catch-up")) {
-      const auto& c = cfg.find_job(job_id)->catch_up;
-      if (!c) throw std::invalid_argument("job " + job_id + " has no catch-up (catch_up, or omissionRemedy in its QEasy pair)");
+      const auto& job = *cfg.find_job(job_id);
+      if (!job.catch_up) throw std::invalid_argument("job " + job_id + " has no catch-up (catch_up, or omissionRemedy in its QEasy pair)");
       if (request.explicit_range) throw std::invalid_argument("--catch-up has its own range; leave out --from and --to");
       request.kind = ferry::state::run_kind::catch_up;
-      request.explicit_range = ferry::sync::catch_up_range({c->from_days, c->to_days}, ferry::sync::system_now());
+      request.explicit_range = ferry::sync::catch_up_range(job, ferry::sync::system_now());
+      if (!request.explicit_range) throw std::invalid_argument("job " + job_id + ": the catch-up's range lies outside the job's window");
     }
   } catch (const std::invalid_argument& e) {
     std::cerr << "ferryd: " << e.what() << '\n';
@@ -200,6 +201,15 @@ int main(int argc, char** argv) {
     return ferry::config::check_config_main(args["check-config"].as<std::string>(), std::cout, std::cerr);
   if (!args.count("config")) {
     std::cerr << "ferryd: give --config FILE (and --once JOB for a single run); see 'ferryd --help'.\n";
+    return exit_usage;
+  }
+  for (const auto* alone : {"from", "to", "catch-up"})
+    if (args.count(alone) && !args.count("once")) {
+      std::cerr << "ferryd: --" << alone << " goes with --once JOB; see 'ferryd --help'.\n";
+      return exit_usage;
+    }
+  if (args.count("print-job") && args.count("once")) {
+    std::cerr << "ferryd: --print-job and --once do not go together; see 'ferryd --help'.\n";
     return exit_usage;
   }
   try {

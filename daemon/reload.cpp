@@ -98,6 +98,7 @@ void service::reload() {
       slot.job = job;
       slot.schedule = make_schedule(job->schedule);
       slot.metrics->set_schedule_period(slot.schedule.period_hint());
+      set_catch_up(slot);
       slot.wake->cancel();
       log->info("reload: job {} changed; its next run uses the new config", id);
     } else if (job != nullptr && job->enabled) {

@@ -40,6 +40,18 @@ scheduler::schedule make_schedule(const config::schedule_config& s) {
       std::chrono::duration_cast<std::chrono::seconds>(s.every.value_or(std::chrono::minutes{5})));
 }
 
+// The job's catch-up schedule, counted from now the first time (a catch-up
+// re-reads the past: nothing is lost by waiting for its first due time).
+void service::set_catch_up(job_slot& slot) {
+  if (!slot.job->catch_up) {
+    slot.catch_up.reset();
+    slot.last_catch_up.reset();
+    return;
+  }
+  slot.catch_up = make_schedule(slot.job->catch_up->schedule);
+  if (!slot.last_catch_up) slot.last_catch_up = sync::system_now();
+}
+
 service::service(asio::io_context& io, config::config cfg, std::string config_path)
     : io_(io),
       config_path_(std::move(config_path)),
@@ -59,10 +71,7 @@ void service::add_slot(const config::job_config& job) {
   auto slot = std::make_unique<job_slot>();
   slot->job = &job;
   slot->schedule = make_schedule(job.schedule);
-  if (job.catch_up) {
-    slot->catch_up = make_schedule(job.catch_up->schedule);
-    slot->last_catch_up = sync::system_now();
-  }
+  set_catch_up(*slot);
   std::vector<std::string> tables;
   for (const auto& t : job.targets) tables.push_back(t.table);
   slot->metrics = &metrics_.job(job.id, job.source, tables);
@@ -89,10 +98,12 @@ void service::load_job_state(job_slot& slot) {
       engine_.pool().run_blocking([&](mysql::connection& c) { return state::open_incomplete_windows(c, id); }));
   const auto runs = engine_.pool().run_blocking([&](mysql::connection& c) { return state::runs(c, id, 50); });
   // The schedule counts from the last run's start; a last run that failed
-  // or was cut off by a shutdown is redone at once.
-  if (!runs.empty() && runs.front().state == "success") slot.last_start = runs.front().started_at;
+  // or was cut off by a shutdown is redone at once. Catch-ups re-read the
+  // past on a schedule of their own: they say nothing of the live runs.
+  const auto last_live = std::find_if(runs.begin(), runs.end(), [](const auto& r) { return r.kind != "catch_up"; });
+  if (last_live != runs.end() && last_live->state == "success") slot.last_start = last_live->started_at;
   for (const auto& r : runs)
-    if (r.state == "success" && r.finished_at) {
+    if (r.state == "success" && r.finished_at && r.kind != "catch_up") {
       slot.metrics->set_last_success(wall(*r.finished_at));
       break;
     }
@@ -243,9 +254,14 @@ asio::awaitable<void> service::job_loop(job_slot& slot) {
     const auto scheduled_due = slot.schedule.next_due(slot.last_start, now) + offset;
     const auto catch_up_due = slot.catch_up ? std::optional{slot.catch_up->next_due(slot.last_catch_up, now)} : std::nullopt;
     if (!slot.paused && catch_up_due && *catch_up_due <= now && *catch_up_due < scheduled_due) {
-      slot.last_catch_up = now;
-      const auto& c = *slot.job->catch_up;
-      co_await run_job(slot, {state::run_kind::catch_up, sync::catch_up_range({c.from_days, c.to_days}, now), &stopping_});
+      if (const auto range = sync::catch_up_range(*slot.job, now)) {
+        co_await run_job(slot, {state::run_kind::catch_up, *range, &stopping_});
+        // Held by another ferryd: it is tried again with the job, not dropped until its next time.
+        if (!slot.held_elsewhere) slot.last_catch_up = now;
+      } else {
+        logger()->info("job={} catch-up: its range lies outside the job's window; nothing to read", slot.job->id);
+        slot.last_catch_up = now;
+      }
       continue;
     }
     const auto due = catch_up_due ? std::min(scheduled_due, *catch_up_due) : scheduled_due;
@@ -312,7 +328,9 @@ asio::awaitable<void> service::run_job(job_slot& slot, sync::run_request request
     slot.not_before.reset();
     slot.held_elsewhere.reset();
     const bool ok = result.summary.error.empty();
-    m.run_finished(ok ? metrics::run_outcome::success : metrics::run_outcome::failed, std::chrono::system_clock::now());
+    // A catch-up's success says nothing of the live data's freshness.
+    m.run_finished(ok ? metrics::run_outcome::success : metrics::run_outcome::failed, std::chrono::system_clock::now(),
+                   request.kind != state::run_kind::catch_up);
     if (!result.nothing_to_do)
       logger()->info("job={} run={} kind={} {}: fetched={} inserted={} updated={} unchanged={} dead_letters={} {:.1f}s",
                      slot.job->id, result.run_id, state::to_string(request.kind), ok ? "success" : "failed",

@@ -55,6 +55,8 @@ class service final : public admin::control {
   // take effect without disturbing the others (a changed or removed job's
   // run in progress finishes first).
   void reload();
+  // The slot's catch-up schedule from its job (none when the job has none).
+  static void set_catch_up(job_slot& slot);
   void add_slot(const config::job_config& job);
   void spawn_loop(job_slot& slot);
   const config::config& current() const { return *generations_.back(); }

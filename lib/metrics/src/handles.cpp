@@ -117,10 +117,10 @@ void job_metrics::run_started() { running_->Set(1); }
 
 void job_metrics::run_not_started() { running_->Set(0); }
 
-void job_metrics::run_finished(run_outcome outcome, std::chrono::system_clock::time_point finished_at) {
+void job_metrics::run_finished(run_outcome outcome, std::chrono::system_clock::time_point finished_at, bool live) {
   running_->Set(0);
   runs_[index(outcome)]->Increment();
-  if (outcome == run_outcome::success) set_last_success(finished_at);
+  if (outcome == run_outcome::success && live) set_last_success(finished_at);
 }
 
 void job_metrics::set_last_success(std::chrono::system_clock::time_point at) {

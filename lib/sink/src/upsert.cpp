@@ -1,5 +1,7 @@
 #include "ferry/sink/upsert.hpp"
 
+#include "ferry/sink/table.hpp"
+
 #include <algorithm>
 #include <set>
 #include <stdexcept>
@@ -99,6 +101,9 @@ upsert_writer::upsert_writer(table_spec spec, write_limits limits)
 
 mysql::upsert_counts upsert_writer::write(mysql::connection& conn, const batch& rows) const {
   mysql::upsert_counts total;
+  // No key of the table backs this one: an upsert would only append (the run says why first).
+  if (spec_.unindexed && !rows.empty())
+    throw schema_error("table " + spec_.table + " has no PRIMARY or UNIQUE key on the rows' key; nothing is written");
   const bool bulk = conn.bulk_arrays();
   const std::size_t packet = static_cast<std::size_t>(conn.max_allowed_packet());
   const std::size_t budget = std::min(max_bytes_.load(), packet > 8192 ? packet - 4096 : packet / 2);

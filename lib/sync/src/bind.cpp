@@ -95,4 +95,13 @@ bool needs_binding(const config::job_config& job) {
   });
 }
 
+std::optional<range> catch_up_range(const config::job_config& job, sys_seconds now) {
+  if (!job.catch_up) return std::nullopt;
+  range r{now - std::chrono::days{job.catch_up->from_days}, now - std::chrono::days{job.catch_up->to_days}};
+  r.start = std::max(r.start, job.window.start);
+  if (job.window.end) r.end = std::min(r.end, *job.window.end);
+  if (r.end <= r.start) return std::nullopt;
+  return r;
+}
+
 }  // namespace ferry::sync

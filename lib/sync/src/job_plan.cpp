@@ -128,6 +128,7 @@ job_plan make_job_plan(const config::job_config& job, const config::source_confi
   if (job.qeasy) {
     plan.number_field = job.qeasy->number;
     plan.name_field = job.qeasy->name;
+    plan.record_id_field = job.qeasy->id;
   }
   for (const auto& t : job.targets) {
     if (!t.key_unindexed) continue;

@@ -120,6 +120,15 @@ std::string runner::named(const nlohmann::json& record) const {
   return out.empty() ? out : out.substr(0, out.size() - 1) + ": ";
 }
 
+// What identifies a source record before it is flattened: QEasy's id where
+// the job has one, else the whole record.
+std::uint64_t runner::record_hash(const nlohmann::json& record) const {
+  if (!plan_.record_id_field.empty())
+    if (const auto it = record.find(plan_.record_id_field); it != record.end() && !it->is_null())
+      return std::hash<std::string>{}("id\x1f" + ferry::json::dump_exact(*it));
+  return std::hash<std::string>{}(ferry::json::dump_exact(record));
+}
+
 void runner::check_repeat(window_run& wr, const nlohmann::json& record) const {
   const auto& g = *plan_.guard;
   const auto it = record.find(g.id_field);
@@ -128,6 +137,7 @@ void runner::check_repeat(window_run& wr, const nlohmann::json& record) const {
   auto text = ferry::json::dump_exact(record);
   const auto [seen, fresh] = wr.seen_ids.try_emplace(id, text);
   if (fresh || seen->second == text) return;  // the same record read twice is the same row
+  wr.failed = true;  // the other pages of the window stop too
   const auto first = ferry::json::parse_exact(seen->second);
   std::vector<std::string> differ;
   for (const auto& [key, value] : record.items())
@@ -147,17 +157,20 @@ void runner::check_repeat(window_run& wr, const nlohmann::json& record) const {
                     (pick == differ.end() ? std::string{} : ", " + *pick) + "), and run again");
 }
 
-void runner::take_record(window_run& wr, const nlohmann::json& record, std::uint64_t page_index) {
+bool runner::take_record(window_run& wr, const nlohmann::json& record, std::uint64_t page_index, bool count_key) {
   for (auto& rows : wr.scratch) rows.clear();
   if (auto error = plan_.mapper->map(record, wr.scratch)) {
     wr.dead.push_back({page_index, ferry::json::dump_exact(record), named(record) + error->to_string()});
-    return;
+    if (count_key) ++wr.uncounted_dead;
+    return false;
   }
-  if (plan_.key_target) wr.key_hashes.push_back(key_hash(wr.scratch[*plan_.key_target].front().values, plan_.key_columns));
+  if (plan_.key_target && count_key)
+    wr.key_hashes.push_back(key_hash(wr.scratch[*plan_.key_target].front().values, plan_.key_columns));
   for (std::size_t t = 0; t < wr.scratch.size(); ++t) {
     for (auto& row : wr.scratch[t]) wr.pending[t].add(std::move(row.values));
     if (plan_.targets[t].parent) add_family(wr, t, record);
   }
+  return true;
 }
 
 asio::awaitable<void> runner::take_page(window_run& wr, page p, std::uint64_t page_index) {
@@ -169,21 +182,21 @@ asio::awaitable<void> runner::take_page(window_run& wr, page p, std::uint64_t pa
   std::vector<nlohmann::json> flat;
   for (auto& record : p.records) {
     if (plan_.guard) check_repeat(wr, record);
-    if (!reshaped) {
-      take_record(wr, record, page_index);
-      continue;
-    }
-    if (!plan_.filter.keep(record)) {
+    if (!reshaped || plan_.filter.keep(record)) {
+      if (plan_.flatten.empty()) {
+        if (!take_record(wr, record, page_index, true)) ++wr.failed_records;
+        continue;
+      }
+      // The platform's count is of records, not of the elements they flatten into: one key per record.
+      wr.key_hashes.push_back(record_hash(record));
+      flat.clear();
+      transform::flatten(record, plan_.flatten, flat);
+      bool failed = false;
+      for (const auto& one : flat) failed |= !take_record(wr, one, page_index, false);
+      if (failed) ++wr.failed_records;
+    } else {
       ++wr.skipped;
-      continue;
     }
-    if (plan_.flatten.empty()) {
-      take_record(wr, record, page_index);
-      continue;
-    }
-    flat.clear();
-    transform::flatten(record, plan_.flatten, flat);
-    for (const auto& one : flat) take_record(wr, one, page_index);
   }
   if (!plan_.key_target) wr.key_hashes.resize(wr.key_hashes.size() + p.records.size(), 0);
   // A guarded job writes nothing before its whole window was read.
@@ -213,6 +226,7 @@ void runner::add_family(window_run& wr, std::size_t t, const nlohmann::json& rec
 }
 
 asio::awaitable<void> runner::flush(window_run& wr, std::size_t target) {
+  if (plan_.guard) throw run_failure(plan_.guard->no_key_error);  // a guarded job never writes
   sink::batch rows;
   std::swap(rows, wr.pending[target]);
   if (rows.empty()) co_return;
@@ -232,7 +246,10 @@ asio::awaitable<void> runner::flush(window_run& wr, std::size_t target) {
 
 asio::awaitable<void> runner::fetch_round(window_run& wr) {
   wr.dead.clear();
+  wr.failed_records = 0;
+  wr.uncounted_dead = 0;
   wr.skipped = 0;
+  wr.seen_ids.clear();  // a record the platform changed between two rounds is no repeat
   auto first = co_await fetch_page(wr, 1);
   const auto known_pages = first.page_count;
   bool more = continues(first, 1, plan_.page_size);

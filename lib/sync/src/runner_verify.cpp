@@ -17,7 +17,8 @@ using detail::show;
 
 asio::awaitable<void> runner::verify_due(const run_request& request, std::uint64_t run_id,
                                          state::run_summary& summary) {
-  if (!plan_.verify_after) co_return;
+  // A guarded job (no key of its table) writes nothing, so has nothing to verify.
+  if (!plan_.verify_after || plan_.guard) co_return;
   const auto now = now_();
   const auto due = co_await with_retries("reading the windows due for verification", [&](mysql::connection& conn) {
     return state::windows_due_for_verification(conn, plan_.job_id, now, plan_.verify_windows_per_run);

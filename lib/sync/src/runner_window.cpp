@@ -92,7 +92,12 @@ asio::awaitable<void> runner::commit(window_run& wr, state::window_state st, std
     wr.counts.deleted += tail[t].deleted;
     if (observer_.rows_written) observer_.rows_written(plan_.targets[t].table.table, tail[t]);
   }
-  if (!wr.dead.empty() && observer_.dead_letters) observer_.dead_letters(wr.dead.size());
+  if (!wr.dead.empty()) {
+    if (observer_.dead_letters) observer_.dead_letters(wr.dead.size());
+    // The first one in the log, named by QEasy's number and name where the job has them.
+    logger()->warn("job={} window={} {} record(s) went to ferry_dead_letters, the first: {}", plan_.job_id,
+                   show(wr.w), wr.dead.size(), wr.dead.front().error);
+  }
   if (wr.skipped > 0 && observer_.records_skipped) observer_.records_skipped(wr.skipped);
   if (advance_to && observer_.watermark_moved) observer_.watermark_moved(*advance_to);
   for (auto& p : wr.pending) p.clear();
@@ -139,7 +144,7 @@ asio::awaitable<void> runner::process_window(window w, std::optional<sys_seconds
     break;
   }
   const bool too_many_dead = wr.fetched > 0 &&
-      static_cast<double>(wr.dead.size()) > plan_.dead_letter_max_ratio * static_cast<double>(wr.fetched);
+      static_cast<double>(wr.failed_records) > plan_.dead_letter_max_ratio * static_cast<double>(wr.fetched);
   if (too_many_dead) st = state::window_state::failed;
   const bool moves = advance && !too_many_dead && (!watermark || w.end > *watermark);
   const auto advance_to = moves ? std::optional<sys_seconds>{w.end} : std::nullopt;
@@ -160,11 +165,11 @@ asio::awaitable<void> runner::process_window(window w, std::optional<sys_seconds
   logger()->info("job={} window={} state={} pages={} fetched={} distinct={} data_count={} inserted={} updated={} "
                  "unchanged={} deleted={} dead_letters={} skipped={} rounds={}",
                  plan_.job_id, show(w), state::to_string(st), wr.pages, wr.fetched,
-                 wr.key_hashes.size() + wr.dead.size() + wr.skipped,
+                 wr.key_hashes.size() + wr.uncounted_dead + wr.skipped,
                  wr.data_count ? std::to_string(*wr.data_count) : std::string{"-"}, wr.counts.inserted,
                  wr.counts.updated, wr.counts.unchanged, wr.counts.deleted, wr.dead.size(), wr.skipped, wr.rounds);
   if (too_many_dead)
-    throw run_failure(std::to_string(wr.dead.size()) + " of " + std::to_string(wr.fetched) + " records in window " +
+    throw run_failure(std::to_string(wr.failed_records) + " of " + std::to_string(wr.fetched) + " records in window " +
                       show(w) + " could not be transformed (over dead_letter_max_ratio " +
                       std::to_string(plan_.dead_letter_max_ratio) + "); see ferry_dead_letters");
 }

@@ -36,6 +36,11 @@ struct runner::window_run {
   std::uint64_t key_inserted = 0;  // rows inserted into the key target by flushed batches
   std::vector<state::dead_letter> dead;
   std::uint64_t skipped = 0;  // records the job's filter kept out, this round
+  // Source records with a dead letter, this round (a flattened record's
+  // elements may give several letters: it counts once).
+  std::uint64_t failed_records = 0;
+  // Dead letters of records whose key was not counted in key_hashes.
+  std::uint64_t uncounted_dead = 0;
   // With a repeat guard: each id seen, with the record that had it.
   std::unordered_map<std::string, std::string> seen_ids;
   std::vector<std::vector<transform::row>> scratch;
@@ -49,7 +54,7 @@ struct runner::window_run {
   std::uint64_t distinct() {
     std::sort(key_hashes.begin(), key_hashes.end());
     key_hashes.erase(std::unique(key_hashes.begin(), key_hashes.end()), key_hashes.end());
-    return key_hashes.size() + dead.size() + skipped;
+    return key_hashes.size() + uncounted_dead + skipped;
   }
 };
 

@@ -36,8 +36,5 @@ std::vector<window> halve(const window& w) {
   return {{w.start, middle}, {middle, w.end}};
 }
 
-range catch_up_range(catch_up_days days, sys_seconds now) {
-  return {now - std::chrono::days{days.from_days}, now - std::chrono::days{days.to_days}};
-}
 
 }  // namespace ferry::sync

@@ -21,15 +21,29 @@ constexpr std::string_view timestamp_prefix = "timestamp:";
 // and booleans as their JSON text.
 std::string text_of(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
 
+// Digits with an optional sign and fraction ("-12.50"): what a test reads as a
+// number; "1e3", "0x1F", "nan" and codes like "0E123" compare as text.
+bool plain_number(const std::string& s) {
+  std::size_t i = s.starts_with('-') ? 1 : 0;
+  const auto digits = [&] {
+    const auto from = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > from;
+  };
+  if (!digits()) return false;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  return i == s.size() && s.size() <= 64;
+}
+
 std::optional<long double> number_of(const json& v) {
   if (v.is_number()) return v.get<long double>();
   if (!v.is_string()) return std::nullopt;
   const auto s = v.get<std::string>();
-  if (s.empty() || s.size() > 64) return std::nullopt;
-  char* end = nullptr;
-  const long double n = std::strtold(s.c_str(), &end);
-  if (end != s.c_str() + s.size() || s.front() == ' ' || s.front() == '+') return std::nullopt;
-  return n;
+  if (!plain_number(s)) return std::nullopt;
+  return std::strtold(s.c_str(), nullptr);
 }
 
 // "timestamp:1704067200" -> 1704067200.

@@ -58,6 +58,11 @@ TEST_CASE("filter tests compare numbers as numbers, times as written or as times
   CHECK_FALSE(record_filter{{{test("note", filter_logic::notnull)}}}.keep(r));
   CHECK(record_filter{{{test("price", filter_logic::neq, 9)}}}.keep(r));
   CHECK(record_filter{{{test("modified", filter_logic::notlike, "2025")}}}.keep(r));
+  // Only plain digits are numbers: codes such as "0E123" and words such as "nan" compare as text.
+  auto codes = json::parse(R"({"code": "0E123", "word": "nan"})");
+  CHECK_FALSE(record_filter{{{test("code", filter_logic::eq, 0)}}}.keep(codes));
+  CHECK(record_filter{{{test("code", filter_logic::eq, "0E123")}}}.keep(codes));
+  CHECK_FALSE(record_filter{{{test("word", filter_logic::eq, "0")}}}.keep(codes));
   CHECK(record_filter{}.keep(r));
 }
 

@@ -76,9 +76,9 @@ class job_metrics {
   // ferry_job_running = 0 for a run that did not start after all (another
   // ferryd holds the job); no outcome is counted.
   void run_not_started();
-  // ferry_job_running = 0, ferry_job_runs_total{outcome} + 1, and on success
-  // ferry_last_success_timestamp_seconds = finished_at.
-  void run_finished(run_outcome outcome, std::chrono::system_clock::time_point finished_at);
+  // ferry_job_running = 0, ferry_job_runs_total{outcome} + 1, and on the
+  // success of a live run (not a catch-up) ferry_last_success_timestamp_seconds = finished_at.
+  void run_finished(run_outcome outcome, std::chrono::system_clock::time_point finished_at, bool live = true);
   // ferry_last_success_timestamp_seconds without a run (e.g. from ferry_runs at start-up).
   void set_last_success(std::chrono::system_clock::time_point at);
   void set_paused(bool paused);                                           // ferry_job_paused

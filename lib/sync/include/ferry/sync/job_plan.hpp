@@ -47,6 +47,11 @@ bound_job bind_tables(const config::job_config& job, mysql::connection& conn);
 // True when a from_table target has not been bound yet.
 bool needs_binding(const config::job_config& job);
 
+// The range a catch-up run started at `now` re-reads: from_days to to_days
+// days before it, within the job's window (start, end); nullopt when nothing
+// of it is left.
+std::optional<range> catch_up_range(const config::job_config& job, sys_seconds now);
+
 // Stops a run of a job whose key is QEasy's id and not a key of the table:
 // before anything is written, it looks for records that share the id, and
 // names them; ferry never collapses them as QEasy's idCheck did.
@@ -83,6 +88,7 @@ struct job_plan {
   std::optional<repeat_guard> guard;
   // QEasy's number and name fields, named in dead letters; empty otherwise.
   std::string number_field, name_field;
+  std::string record_id_field;  // QEasy's id: identifies a record before flattening
   bool needs_binding = false;  // bind_tables first (the engine does, before the first run)
   std::chrono::seconds verify_budget{300};  // a run stops verifying after this long
 };

@@ -100,7 +100,10 @@ class runner {
   asio::awaitable<void> fetch_round(window_run& wr);
   asio::awaitable<source::jushuitan::page> fetch_page(window_run& wr, std::uint64_t page_index);
   asio::awaitable<void> take_page(window_run& wr, source::jushuitan::page page, std::uint64_t page_index);
-  void take_record(window_run& wr, const nlohmann::json& record, std::uint64_t page_index);
+  // Maps one record into the pending batches, or makes it a dead letter (false).
+  // count_key: its key counts toward the window's distinct keys.
+  bool take_record(window_run& wr, const nlohmann::json& record, std::uint64_t page_index, bool count_key);
+  std::uint64_t record_hash(const nlohmann::json& record) const;
   void check_repeat(window_run& wr, const nlohmann::json& record) const;
   std::string named(const nlohmann::json& record) const;
   asio::awaitable<void> flush(window_run& wr, std::size_t target);

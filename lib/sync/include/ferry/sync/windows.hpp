@@ -41,13 +41,6 @@ std::optional<range> live_range(const window_policy& policy, std::optional<sys_s
 // Cuts [start, end] into windows of at most max_span, in order.
 std::vector<window> split_range(range r, std::chrono::seconds max_span);
 
-// The range a catch-up run started at `now` re-reads: from `from_days` to
-// `to_days` days before it.
-struct catch_up_days {
-  int from_days = 2, to_days = 1;
-};
-range catch_up_range(catch_up_days days, sys_seconds now);
-
 // Halves a window (for a window whose counts came up short twice).
 std::vector<window> halve(const window& w);
 
