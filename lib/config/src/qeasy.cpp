@@ -60,7 +60,8 @@ void check_keys(const json& block, const location& where, diagnostics& diag, key
     return;
   }
   std::size_t index = 0;
-  for (const auto& [key, unused] : block.items()) {
+  for (const auto& item : block.items()) {
+    const std::string key = item.key();
     const auto at = where.member(key, index++);
     if (std::find(known.begin(), known.end(), key) != known.end()) continue;
     const auto refused = std::find_if(refused_keys.begin(), refused_keys.end(), [&](const refusal& r) {
@@ -604,8 +605,10 @@ struct pair_reader {
     }
     std::optional<statement> st;
     bool seen_sql = false;
-    for (const auto& [name, value] : other_request(*it, other_at)) {
-      const auto& [v, at] = value;
+    for (const auto& entry : other_request(*it, other_at)) {
+      const std::string& name = entry.first;
+      const json* v = entry.second.first;
+      const location& at = entry.second.second;
       if (name == "main_sql") {
         seen_sql = true;
         if (!v->is_string()) error(at, "expected a string, got " + kind_name(*v));

@@ -133,7 +133,8 @@ job_plan make_job_plan(const config::job_config& job, const config::source_confi
   for (const auto& t : job.targets) {
     if (!t.key_unindexed) continue;
     repeat_guard g;
-    g.id_field = job.qeasy ? job.qeasy->id : t.key.front();
+    const auto* fallback = t.find_column(t.key.front());
+    g.id_field = job.qeasy ? job.qeasy->id : (fallback != nullptr ? fallback->path : t.key.front());
     g.table = t.table;
     g.no_key_error = "table " + t.table + " has no PRIMARY or UNIQUE key of the columns main_sql names, and QEasy's id (" +
                      g.id_field + ") is not one of its keys either, so ferry cannot write it without doubling rows; add "
