@@ -129,26 +129,43 @@ void engine::start() {
 }
 
 void engine::apply(const config::config& cfg, const std::set<std::string>& sources, const std::set<std::string>& jobs) {
+  // Everything new is built off to the side first: whatever throws (tokens
+  // MySQL cannot read, a CA file that does not load, a job without its
+  // source) leaves the running config, clients and plans as they were.
+  std::map<std::string, std::unique_ptr<source::jushuitan::client>> fresh;
+  for (const auto& s : cfg.sources)
+    if (sources.count(s.name) || !clients_.count(s.name)) fresh[s.name] = make_client(s);
+  std::map<std::string, std::unique_ptr<sync::job_plan>> plans;
+  for (const auto& id : jobs) {
+    const auto* j = cfg.find_job(id);
+    if (j == nullptr) continue;  // removed
+    const auto* s = cfg.find_source(j->source);
+    if (s == nullptr) throw std::invalid_argument("job " + j->id + ": no source " + j->source);
+    plans[id] = std::make_unique<sync::job_plan>(sync::make_job_plan(*j, *s, cfg.mysql));
+  }
+  // Then swapped in, with nothing left that can fail.
   cfg_ = &cfg;
-  for (const auto& name : sources) {
+  const auto retire = [this](const std::string& name) {
     const auto it = clients_.find(name);
-    if (it == clients_.end()) continue;
+    if (it == clients_.end()) return;
     it->second->stop_keeping();
     retired_clients_.push_back(std::move(it->second));
     clients_.erase(it);
+  };
+  for (const auto& name : sources)
+    if (cfg.find_source(name) == nullptr) retire(name);  // removed
+  for (auto& [name, client] : fresh) {
+    retire(name);
+    keep_tokens(name, *client);
+    clients_[name] = std::move(client);
   }
-  for (const auto& s : cfg.sources) client_for(s);
   for (const auto& id : jobs) {
-    const auto* j = cfg.find_job(id);
     prepared_.erase(id);
     if (auto it = plans_.find(id); it != plans_.end()) {
       retired_plans_.push_back(std::move(it->second));
       plans_.erase(it);
     }
-    if (j == nullptr) continue;  // removed
-    const auto* s = cfg.find_source(j->source);
-    if (s == nullptr) throw std::invalid_argument("job " + j->id + ": no source " + j->source);
-    plans_[j->id] = std::make_unique<sync::job_plan>(sync::make_job_plan(*j, *s, cfg.mysql));
+    if (auto p = plans.find(id); p != plans.end()) plans_[id] = std::move(p->second);
   }
 }
 
@@ -189,9 +206,7 @@ source::jushuitan::token_store engine::token_store_for(const config::source_conf
   return store;
 }
 
-source::jushuitan::client& engine::client_for(const config::source_config& s) {
-  auto& slot = clients_[s.name];
-  if (slot) return *slot;
+std::unique_ptr<source::jushuitan::client> engine::make_client(const config::source_config& s) {
   const auto stored = pool_.run_blocking(
       [&](mysql::connection& conn) { return state::load_tokens(conn, s.name, s.app_key); });
   auto options = client_options(s, stored);
@@ -212,10 +227,13 @@ source::jushuitan::client& engine::client_for(const config::source_config& s) {
     };
     options.on_renewed = [&m] { m.token_renewed(); };
   }
-  slot = std::make_unique<source::jushuitan::client>(io_.get_executor(), std::move(options), clock_,
+  return std::make_unique<source::jushuitan::client>(io_.get_executor(), std::move(options), clock_,
                                                      token_store_for(s));
-  // Its tokens are kept alive on a timer of their own, between runs too.
-  asio::co_spawn(io_, slot->keep_tokens(), [name = s.name](std::exception_ptr e) {
+}
+
+// Its tokens are kept alive on a timer of their own, between runs too.
+void engine::keep_tokens(const std::string& source, source::jushuitan::client& client) {
+  asio::co_spawn(io_, client.keep_tokens(), [name = source](std::exception_ptr e) {
     if (!e) return;
     try {
       std::rethrow_exception(e);
@@ -223,7 +241,6 @@ source::jushuitan::client& engine::client_for(const config::source_config& s) {
       spdlog::error("source={} keeping the tokens stopped: {}", name, error.what());
     }
   });
-  return *slot;
 }
 
 bool engine::renewing_tokens() const {

@@ -32,7 +32,8 @@ class engine {
   void start();
   // Makes `cfg` the current config: clients of `sources` and plans of `jobs`
   // are built anew; the ones they replace stay alive for runs still using
-  // them (a run holds its plan and client to its end). Blocking.
+  // them (a run holds its plan and client to its end). All or nothing: when
+  // building throws, the engine is as it was. Blocking.
   void apply(const config::config& cfg, const std::set<std::string>& sources, const std::set<std::string>& jobs);
   asio::awaitable<sync::run_result> run_once(const std::string& job_id, sync::run_request request,
                                              sync::run_observer observer = {});
@@ -57,7 +58,9 @@ class engine {
   const sync::job_plan& plan(const std::string& job_id) const { return *plans_.at(job_id); }
 
  private:
-  source::jushuitan::client& client_for(const config::source_config& s);
+  // A source's client, its stored tokens read (blocking); not yet keeping them.
+  std::unique_ptr<source::jushuitan::client> make_client(const config::source_config& s);
+  void keep_tokens(const std::string& source, source::jushuitan::client& client);
   source::jushuitan::token_store token_store_for(const config::source_config& s);
 
   asio::io_context& io_;

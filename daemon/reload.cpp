@@ -46,22 +46,33 @@ std::map<std::string, std::string> config_fingerprints(const std::string& path, 
   return out;
 }
 
+// A reload is all or nothing: every step that can fail (reading the file,
+// its schedules, building clients and plans) comes before the swap, and any
+// failure is one "reload refused" line with the running state untouched.
 void service::reload() {
   auto log = core::module_logger("daemon");
   sd_notify("RELOADING=1");
+  try {
+    reload_or_refuse();
+  } catch (const std::exception& e) {
+    log->error("SIGHUP: reload refused: {}; the running config stays", e.what());
+  }
+  sd_notify("READY=1");
+}
+
+void service::reload_or_refuse() {
+  auto log = core::module_logger("daemon");
   auto loaded = config::load_config_file(config_path_);
   if (!loaded.value) {
     for (const auto& e : loaded.errors) log->error("reload: {}", e.to_string());
     log->error("SIGHUP: {} has {} errors; reload refused, the running config stays", config_path_,
                loaded.errors.size());
-    sd_notify("READY=1");
     return;
   }
   auto next = std::make_unique<config::config>(std::move(*loaded.value));
   const auto prints = config_fingerprints(config_path_, *next);
   if (prints.at("mysql") != fingerprints_.at("mysql")) {
     log->error("SIGHUP: the mysql section changed; restart ferryd to apply it. Reload refused.");
-    sd_notify("READY=1");
     return;
   }
   if (prints.at("admin") != fingerprints_.at("admin"))
@@ -75,13 +86,15 @@ void service::reload() {
   }
   for (const auto& [key, print] : fingerprints_)
     if (key.starts_with("job:") && !prints.count(key)) jobs.insert(key.substr(4));
-  try {
-    engine_.apply(*next, sources, jobs);
-  } catch (const std::exception& e) {
-    log->error("SIGHUP: reload refused: {}", e.what());
-    sd_notify("READY=1");
-    return;
-  }
+  // Every schedule of a changed or added job, built before anything changes.
+  std::map<std::string, scheduler::schedule> schedules;
+  for (const auto& id : jobs)
+    if (const auto* job = next->find_job(id); job != nullptr && job->enabled) {
+      schedules.emplace(id, make_schedule(job->schedule));
+      if (job->catch_up) make_schedule(job->catch_up->schedule);
+    }
+  engine_.apply(*next, sources, jobs);
+  // From here on nothing is refused: the new config is the running one.
   generations_.push_back(std::move(next));
   fingerprints_ = prints;
   for (const auto& id : jobs) {
@@ -96,20 +109,23 @@ void service::reload() {
     } else if (it != slots_.end()) {
       auto& slot = *it->second;
       slot.job = job;
-      slot.schedule = make_schedule(job->schedule);
+      slot.schedule = schedules.at(id);
       slot.metrics->set_schedule_period(slot.schedule.period_hint());
       set_catch_up(slot);
       slot.wake->cancel();
       log->info("reload: job {} changed; its next run uses the new config", id);
     } else if (job != nullptr && job->enabled) {
       add_slot(*job);
-      load_job_state(*slots_.at(id));
+      try {
+        load_job_state(*slots_.at(id));
+      } catch (const std::exception& e) {
+        log->error("reload: job {}: its state could not be read ({}); its runs read it again", id, e.what());
+      }
       spawn_loop(*slots_.at(id));
       log->info("reload: job {} added", id);
     }
   }
   log->info("SIGHUP: reloaded {} ({} jobs, {} changed or added or removed)", config_path_, slots_.size(), jobs.size());
-  sd_notify("READY=1");
 }
 
 }  // namespace ferry::daemon

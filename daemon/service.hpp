@@ -55,6 +55,7 @@ class service final : public admin::control {
   // take effect without disturbing the others (a changed or removed job's
   // run in progress finishes first).
   void reload();
+  void reload_or_refuse();  // reload(): throws what refuses it, before any change
   // The slot's catch-up schedule from its job (none when the job has none).
   static void set_catch_up(job_slot& slot);
   void add_slot(const config::job_config& job);

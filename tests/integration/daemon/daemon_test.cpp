@@ -333,3 +333,37 @@ TEST_CASE("a job's catch-up runs on its own schedule, over its own range, and le
   CHECK(diff.exact());
   CHECK(d.terminate() == 0);
 }
+
+TEST_CASE("a reload refused while a run goes on changes nothing: the run and the runs after it succeed",
+          "[daemon][reload]") {
+  fixture f{"d_reload_refused",
+            {"--records", "20000", "--seed", "21", "--limit-per-second", "0", "--limit-per-minute", "0"}};
+  auto config = daemon_config(f.s.port(), f.db, "1h");
+  config["sources"]["jst"]["rate_limits"] = {{{"calls", 3}, {"per", "1s"}}};  // a run of ten seconds or so
+  config["jobs"][0]["window"]["max_span"] = "3d";
+  const auto path = write_config("d_reload_refused", nlohmann::ordered_json::parse(config.dump()));
+  daemon_process d{path};
+  eventually([&] { return f.db.scalar("SELECT COUNT(*) FROM ferry_windows") != "0"; }, 60s, "the run under way");
+  // A CA bundle the config check accepts (the file exists) but the source's client cannot load.
+  const auto broken = path.parent_path() / "d_reload_refused-ca.pem";
+  std::ofstream{broken} << "-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n";
+  auto changed = config;
+  changed["sources"]["jst"]["tls"] = {{"ca_file", broken.string()}};
+  write_config("d_reload_refused", nlohmann::ordered_json::parse(changed.dump()));
+  ::kill(d.pid(), SIGHUP);
+  std::this_thread::sleep_for(1s);
+  CHECK(d.call("GET", "/healthz", {}, false).response.status == 200);
+  eventually([&] { return f.db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE state = 'success'") == "1"; }, 120s,
+             "the run under way to succeed");
+  CHECK(f.db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE state = 'running'") == "0");
+  // The job runs on as before: a backfill through the same client succeeds too.
+  CHECK(d.call("POST", "/api/v1/jobs/skusn_inout/backfills",
+               R"({"from":"2026-01-01 00:00:00","to":"2026-01-05 00:00:00"})").response.status == 202);
+  eventually([&] { return f.db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE state = 'success'") == "2"; }, 60s,
+             "the backfill");
+  CHECK(f.db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE state = 'failed'") == "0");
+  const auto diff = compare_flow(f.db, f.s);
+  INFO(diff.describe());
+  CHECK(diff.exact());
+  CHECK(d.terminate() == 0);
+}
