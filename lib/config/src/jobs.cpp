@@ -122,21 +122,13 @@ void read_window(const object_reader& r, job_config& job, const load_context& ct
              "end must be later than start");
 }
 
-// "{{DAYS_AGO_N|...}}" alone -> N.
 std::optional<int> days_ago(const object_reader& r, std::string_view key) {
   const auto text = r.string(key, "e.g. \"{{DAYS_AGO_2|datetime}}\"");
   if (!text) return std::nullopt;
   templating::template_error e;
-  const auto compiled = templating::compile(*text, e);
-  const auto* p = compiled && compiled->pieces().size() == 1
-                      ? std::get_if<templating::placeholder>(&compiled->pieces().front())
-                      : nullptr;
-  if (p == nullptr || p->name != templating::time_name::days_ago) {
-    r.report(key, json_quoted(*text) + " is not a {{DAYS_AGO_N|...}} template",
-             compiled ? "the range counts back from the catch-up run's start, e.g. \"{{DAYS_AGO_2|datetime}}\"" : e.message);
-    return std::nullopt;
-  }
-  return p->days;
+  const auto days = detail::days_ago(*text, e);
+  if (!days) r.report(key, std::move(e.message), std::move(e.hint));
+  return days;
 }
 
 std::optional<catch_up_config> read_catch_up(const json& value, const location& where, const load_context& ctx) {
@@ -206,6 +198,18 @@ job_config read_job(const json& value, const location& where, const load_context
 }
 
 }  // namespace
+
+std::optional<int> days_ago(const std::string& text, templating::template_error& error) {
+  const auto compiled = templating::compile(text, error);
+  const auto* p = compiled && compiled->pieces().size() == 1
+                      ? std::get_if<templating::placeholder>(&compiled->pieces().front())
+                      : nullptr;
+  if (p != nullptr && p->name == templating::time_name::days_ago) return p->days;
+  if (compiled) error.hint = "the range counts back from the catch-up run's start, e.g. \"{{DAYS_AGO_2|datetime}}\"";
+  else error.hint = error.message;
+  error.message = json_quoted(text) + " is not a {{DAYS_AGO_N|...}} template";
+  return std::nullopt;
+}
 
 std::vector<job_config> read_jobs(const json& value, const location& where, const load_context& ctx) {
   std::vector<job_config> jobs;

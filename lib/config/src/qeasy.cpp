@@ -47,6 +47,13 @@ constexpr std::array<refusal, 6> refused_keys{{
      "write the details with a second target table (ferry's \"explode\"), see docs/qeasy.md"},
 }};
 
+// The refusal for `key`: itself, or extend_sql_N / extend_params_N for any N.
+const refusal* find_refusal(std::string_view key) {
+  for (const auto& r : refused_keys)
+    if (r.key == key || (r.key.starts_with("extend_") && key.starts_with(r.key.substr(0, r.key.size() - 1)))) return &r;
+  return nullptr;
+}
+
 std::string upper(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   return text;
@@ -64,10 +71,7 @@ void check_keys(const json& block, const location& where, diagnostics& diag, key
     const std::string key = item.key();
     const auto at = where.member(key, index++);
     if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-    const auto refused = std::find_if(refused_keys.begin(), refused_keys.end(), [&](const refusal& r) {
-      return r.key == key || (r.key.starts_with("extend_") && key.starts_with(r.key.substr(0, r.key.size() - 1)));
-    });
-    if (refused != refused_keys.end()) {
+    if (const auto* refused = find_refusal(key)) {
       diag.add(at, std::string{refused->message}, std::string{refused->hint});
       continue;
     }
@@ -368,14 +372,12 @@ struct pair_reader {
         continue;
       }
       templating::template_error e;
-      const auto compiled = templating::compile(*value, e);
-      const auto* p = compiled && compiled->pieces().size() == 1 ? std::get_if<templating::placeholder>(&compiled->pieces().front()) : nullptr;
-      if (p == nullptr || p->name != templating::time_name::days_ago) {
-        error(key_location(entry, entry_at, "value"), json_quoted(*value) + " is not a {{DAYS_AGO_N|...}} template",
-              compiled ? "the catch-up's range counts back from its start, e.g. {{DAYS_AGO_2|datetime}}" : e.message);
+      const auto days = days_ago(*value, e);
+      if (!days) {
+        error(key_location(entry, entry_at, "value"), std::move(e.message), std::move(e.hint));
         continue;
       }
-      (*which ? to : from) = p->days;
+      (*which ? to : from) = *days;
     }
     if (!from || !to) {
       error(take_at, "needs both window fields", "replace " + window_fields() + " with {{DAYS_AGO_N|datetime}} values");
@@ -628,10 +630,7 @@ struct pair_reader {
           note(at, std::to_string(*n) + ": rows per batch (each batch one statement, the window's last in its commit)");
         }
       } else {
-        const auto refused = std::find_if(refused_keys.begin(), refused_keys.end(), [&](const refusal& r) {
-          return r.key == name || (r.key.starts_with("extend_") && name.starts_with(r.key.substr(0, r.key.size() - 1)));
-        });
-        if (refused != refused_keys.end()) error(at, std::string{refused->message}, std::string{refused->hint});
+        if (const auto* refused = find_refusal(name)) error(at, std::string{refused->message}, std::string{refused->hint});
         else error(at, json_quoted(name) + " is not a parameter of a batchexecute target", "main_sql and limit");
       }
     }

@@ -33,6 +33,9 @@ std::vector<target_config> read_targets(const json& value, const location& where
 // "strict" in ferry's spelling and "strictMode" in QEasy's.
 std::vector<transform::filter_group> read_filter(const json& value, const location& where, const load_context& ctx,
                                                  std::string_view strict_key);
+// "{{DAYS_AGO_N|...}}" alone -> N (a catch-up's bounds); otherwise nullopt,
+// with `error` saying why.
+std::optional<int> days_ago(const std::string& text, templating::template_error& error);
 std::vector<std::string> read_flatten(const json& value, const location& where, const load_context& ctx);
 // A job's "qeasy" pair (qeasy.cpp): fills api, request, page_size, filter,
 // flatten, catch_up, targets and the job's qeasy origin.

@@ -40,18 +40,25 @@ constexpr const char* flow_columns_ddl =
     "sku_id varchar(64), cost_price decimal(18,4), cost_amount decimal(18,4), remark varchar(512), "
     "create_time datetime, modified_time datetime, supplier_id bigint(20), supplier_name varchar(128)";
 
+// The flow table as a BI team made it for QEasy (an AUTO_INCREMENT id, then
+// `keys`, e.g. ", UNIQUE KEY ..."), and the seed's pair over January written
+// as config `name`; returns the config's path.
+std::filesystem::path seed_pair(const std::string& name, const sim& s, const test_database& db, const std::string& keys) {
+  execute(db, std::string{"CREATE TABLE bi_skusn_inout (id bigint NOT NULL AUTO_INCREMENT PRIMARY KEY, "} +
+                  flow_columns_ddl + keys + ") DEFAULT CHARSET=utf8mb4");
+  auto job = seed_job();
+  job["window"]["end"] = "2026-02-01 00:00:00";
+  return write_config(name, with_job(s.port(), db, job));
+}
+
 }  // namespace
 
 TEST_CASE("the seed's QEasy pair writes every movement of every code, and a rerun writes nothing", "[engine][qeasy]") {
   sim s{{"--records", "6000", "--seed", "15", "--limit-per-second", "0", "--limit-per-minute", "0"}};
   test_database db{"e_qeasy_seed"};
   set_source_env();
-  // As a BI table made for QEasy looks: an AUTO_INCREMENT id, and the record's key as a UNIQUE key.
-  execute(db, std::string{"CREATE TABLE bi_skusn_inout (id bigint NOT NULL AUTO_INCREMENT PRIMARY KEY, "} +
-                  flow_columns_ddl + ", UNIQUE KEY flow (sku_sn, io_id)) DEFAULT CHARSET=utf8mb4");
-  auto job = seed_job();
-  job["window"]["end"] = "2026-02-01 00:00:00";
-  const auto path = write_config("e_qeasy_seed", with_job(s.port(), db, job));
+  // The record's key as a UNIQUE key beside the AUTO_INCREMENT id.
+  const auto path = seed_pair("e_qeasy_seed", s, db, ", UNIQUE KEY flow (sku_sn, io_id)");
   const auto first = run_ferryd_with_log({"--config", path.string(), "--once", "skusn_inout"});
   INFO(first.out);
   REQUIRE(first.exit_code == 0);
@@ -77,11 +84,7 @@ TEST_CASE("without a table key the seed's pair names the repeated sku_sn and wri
   sim s{{"--records", "3000", "--seed", "16", "--limit-per-second", "0", "--limit-per-minute", "0"}};
   test_database db{"e_qeasy_nokey"};
   set_source_env();
-  execute(db, std::string{"CREATE TABLE bi_skusn_inout (id bigint NOT NULL AUTO_INCREMENT PRIMARY KEY, "} +
-                  flow_columns_ddl + ") DEFAULT CHARSET=utf8mb4");
-  auto job = seed_job();
-  job["window"]["end"] = "2026-02-01 00:00:00";
-  const auto path = write_config("e_qeasy_nokey", with_job(s.port(), db, job));
+  const auto path = seed_pair("e_qeasy_nokey", s, db, "");
   const auto run = run_ferryd({"--config", path.string(), "--once", "skusn_inout"});
   INFO(run.out);
   CHECK(run.exit_code == 1);
