@@ -23,7 +23,7 @@ mysql_tls read_tls(const json& value, const location& where, const load_context&
   const object_reader r{value, where, ctx.diag, tls_keys};
   mysql_tls tls;
   if (const auto mode = r.choice("mode", tls_modes)) tls.mode = static_cast<mysql_tls_mode>(*mode);
-  tls.ca_file = r.existing_file("ca_file", ctx.base_dir);
+  tls.ca_file = r.ca_bundle("ca_file", ctx.base_dir);
   return tls;
 }
 

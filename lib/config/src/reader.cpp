@@ -1,5 +1,9 @@
 #include "reader.hpp"
 
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
 #include "ferry/core/time.hpp"
 #include "ferry/templating/suggest.hpp"
 
@@ -208,6 +212,35 @@ std::optional<std::filesystem::path> object_reader::existing_file(
   if (!std::filesystem::is_regular_file(path, ec)) {
     report(key, "no such file: " + path.string(),
            "give an existing file; relative paths start at the config file's folder");
+    return std::nullopt;
+  }
+  return path;
+}
+
+std::optional<std::filesystem::path> object_reader::ca_bundle(std::string_view key,
+                                                              const std::filesystem::path& base_dir) const {
+  auto path = existing_file(key, base_dir);
+  if (!path) return std::nullopt;
+  const std::string hint = "a file of -----BEGIN CERTIFICATE----- blocks (check it with: openssl x509 -noout -in FILE)";
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio{BIO_new_file(path->c_str(), "r"), &BIO_free};
+  if (!bio) {
+    report(key, "cannot read " + path->string(), hint);
+    return std::nullopt;
+  }
+  ERR_clear_error();
+  // What OpenSSL's X509_load_cert_crl_file (behind a TLS client's CA file) reads.
+  STACK_OF(X509_INFO)* infos = PEM_X509_INFO_read_bio(bio.get(), nullptr, nullptr, nullptr);
+  std::size_t certificates = 0;
+  if (infos != nullptr) {
+    for (int i = 0; i < sk_X509_INFO_num(infos); ++i)
+      if (sk_X509_INFO_value(infos, i)->x509 != nullptr) ++certificates;
+    sk_X509_INFO_pop_free(infos, X509_INFO_free);
+  }
+  if (infos == nullptr || certificates == 0) {
+    char reason[256] = "no certificate in it";
+    if (const auto code = ERR_peek_last_error(); code != 0) ERR_error_string_n(code, reason, sizeof reason);
+    ERR_clear_error();
+    report(key, path->string() + " is not a PEM CA bundle: " + reason, hint);
     return std::nullopt;
   }
   return path;

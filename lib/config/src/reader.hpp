@@ -83,6 +83,10 @@ class object_reader {
                                                    std::string_view required_hint = {}) const;
   // One of `allowed`; returns its index.
   std::optional<std::size_t> choice(std::string_view key, key_list allowed) const;
+  // An existing file of PEM certificates, as a TLS client loads it as its
+  // CA bundle (at least one certificate, every block readable); reported
+  // otherwise, naming what OpenSSL could not read.
+  std::optional<std::filesystem::path> ca_bundle(std::string_view key, const std::filesystem::path& base_dir) const;
   // A path to a file that must exist; relative paths are taken from `base_dir`.
   std::optional<std::filesystem::path> existing_file(std::string_view key,
                                                      const std::filesystem::path& base_dir) const;

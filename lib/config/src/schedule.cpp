@@ -1,6 +1,10 @@
 #include "sections.hpp"
 
+#include "ferry/scheduler/schedule.hpp"
+
 #include <date/tz.h>
+
+#include <chrono>
 
 #include <array>
 #include <sstream>
@@ -11,15 +15,17 @@ namespace {
 constexpr std::array<std::string_view, 4> schedule_keys{"every", "cron", "tz", "jitter"};
 constexpr std::string_view cron_hint = R"("minute hour day-of-month month day-of-week", e.g. "*/5 * * * *")";
 
-// Only the shape is checked here; the scheduler parses the fields.
-void check_cron(const object_reader& r, const std::string& cron) {
+// The shape first, with hints for the usual slips; then the scheduler's own
+// parse (ranges, steps) and a first due time, so that a cron that never
+// matches ("0 0 30 2 *") is an error here and not at start or reload.
+bool check_cron_shape(const object_reader& r, const std::string& cron) {
   std::istringstream in{cron};
   std::vector<std::string> fields;
   for (std::string field; in >> field;) fields.push_back(field);
   if (fields.size() != 5) {
     r.report("cron", json(cron).dump() + " has " + std::to_string(fields.size()) + " fields, not 5",
              std::string{cron_hint});
-    return;
+    return false;
   }
   for (std::size_t i = 0; i < fields.size(); ++i) {
     const auto bad = fields[i].find_first_not_of("0123456789*,-/");
@@ -27,8 +33,25 @@ void check_cron(const object_reader& r, const std::string& cron) {
       r.report("cron",
                json(cron).dump() + ": field " + std::to_string(i + 1) + " has '" + fields[i][bad] + "'",
                "fields take digits, '*', ',', '-' and '/' only");
-      return;
+      return false;
     }
+  }
+  return true;
+}
+
+void check_cron(const object_reader& r, const std::string& cron, const std::string& tz) {
+  if (!check_cron_shape(r, cron)) return;
+  std::string error;
+  const auto expression = scheduler::cron_expression::parse(cron, tz, error);
+  if (!expression) {
+    r.report("cron", json(cron).dump() + ": " + error, std::string{cron_hint});
+    return;
+  }
+  try {
+    expression->next_after(std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
+  } catch (const std::exception&) {
+    r.report("cron", json(cron).dump() + " never matches: no such day in five years",
+             "day-of-month and month must meet (there is no 30 February)");
   }
 }
 
@@ -56,7 +79,6 @@ schedule_config read_schedule(const json& value, const location& where, const lo
   } else if (has_every) {
     schedule.every = r.duration("every", std::chrono::seconds{1});
   } else if (auto cron = r.string("cron")) {
-    check_cron(r, *cron);
     schedule.cron = std::move(*cron);
   }
   if (!has_cron) schedule.every = schedule.every.value_or(std::chrono::minutes{5});
@@ -68,6 +90,12 @@ schedule_config read_schedule(const json& value, const location& where, const lo
     schedule.tz = *tz;
   }
   if (const auto jitter = r.duration("jitter", std::chrono::milliseconds{0})) schedule.jitter = *jitter;
+  // In its time zone; an unknown zone was reported above.
+  if (schedule.cron) {
+    std::string tz_error;
+    if (scheduler::cron_expression::parse("* * * * *", schedule.tz, tz_error)) check_cron(r, *schedule.cron, schedule.tz);
+    else check_cron_shape(r, *schedule.cron);
+  }
   return schedule;
 }
 

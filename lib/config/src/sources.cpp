@@ -97,7 +97,7 @@ retry_config read_retry(const json& value, const location& where, const load_con
 source_tls read_tls(const json& value, const location& where, const load_context& ctx) {
   const object_reader r{value, where, ctx.diag, tls_keys};
   source_tls tls;
-  tls.ca_file = r.existing_file("ca_file", ctx.base_dir);
+  tls.ca_file = r.ca_bundle("ca_file", ctx.base_dir);
   assign(tls.verify, r.boolean("verify"));
   return tls;
 }

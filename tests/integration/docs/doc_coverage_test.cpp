@@ -6,6 +6,7 @@
 // config loader; C++ blocks are quotes of real files. The curl commands and
 // SQL run against a real ferryd in doc_pages_test.cpp.
 #include "doc_checks.hpp"
+#include "../http/test_cert.hpp"
 #include "doc_examples.hpp"
 #include "doc_support.hpp"
 
@@ -92,14 +93,16 @@ ferry::config::env_lookup doc_env(const std::string& text) {
 }
 
 // Points every `*_file` path of the example (but ${...} ones) at a scratch file
-// of the same name, so that an example naming /etc/ferry/... loads anywhere.
+// of the same name, so that an example naming /etc/ferry/... loads anywhere;
+// a `ca_file` gets a certificate (ferry reads it as a PEM bundle).
 void redirect_files(nlohmann::ordered_json& value, const fs::path& dir) {
   if (!value.is_object()) return;
   for (auto& [key, member] : value.items()) {
     if (member.is_string() && key.size() > 5 && key.substr(key.size() - 5) == "_file" &&
         member.get<std::string>().find("${") == std::string::npos) {
       const auto file = dir / fs::path{member.get<std::string>()}.filename();
-      std::ofstream{file} << "doc-test-secret\n";
+      if (key == "ca_file") std::ofstream{file} << ferry::http::testing::make_self_signed("doc-test-ca", "DNS:localhost").cert_pem;
+      else std::ofstream{file} << "doc-test-secret\n";
       member = file.string();
     }
     redirect_files(member, dir);

@@ -2,8 +2,11 @@
 // its path and message asserted exactly.
 #include "ferry/config/endpoints.hpp"
 #include "config_test_support.hpp"
+#include "../../integration/http/test_cert.hpp"
 
 #include <catch2/catch.hpp>
+
+#include <fstream>
 
 using namespace ferry::config;
 using namespace ferry::config::test;
@@ -280,6 +283,22 @@ TEST_CASE("a schedule takes exactly one of every and cron", "[config][errors]") 
   CHECK(e.message == R"(needs "every" or "cron")");
 }
 
+TEST_CASE("a cron schedule is read as the scheduler reads it, and must have a next time", "[config][errors]") {
+  auto e = single_error([](document& d) { job(d)["schedule"] = {{"cron", "61 * * * *"}}; });
+  CHECK(e.path == "jobs[0].schedule.cron");
+  CHECK(e.message == R"("61 * * * *": minute: '61' is outside 0..59)");
+  e = single_error([](document& d) { job(d)["schedule"] = {{"cron", "0 0 30 2 *"}}; });
+  CHECK(e.path == "jobs[0].schedule.cron");
+  CHECK(e.message == R"("0 0 30 2 *" never matches: no such day in five years)");
+  e = single_error([](document& d) { job(d)["schedule"] = {{"cron", "0 9 * * 1-5"}, {"tz", "Mars/Base"}}; });
+  CHECK(e.path == "jobs[0].schedule.tz");
+  CHECK(load([] {
+          auto d = example_document();
+          job(d)["schedule"] = {{"cron", "0 0 29 2 *"}};  // leap days only: a next time within five years
+          return d;
+        }()).errors.empty());
+}
+
 TEST_CASE("a cron schedule is checked for its shape", "[config][errors]") {
   auto e = single_error([](document& d) { job(d)["schedule"] = {{"cron", "* * *"}}; });
   CHECK(
@@ -392,6 +411,33 @@ TEST_CASE("an endpoint path must start with a slash", "[config][errors]") {
   const auto e = single_error([](document& d) { job(d)["api"] = "open/orders/single/query"; });
   CHECK(e.path == "jobs[0].api");
   CHECK(e.message == R"("open/orders/single/query" is not an endpoint path)");
+}
+
+TEST_CASE("a CA file must be a PEM bundle a TLS client can load", "[config][errors]") {
+  const scratch_dir dir;
+  const auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream{dir.path() / name} << text;
+    return name;
+  };
+  const auto good = write("good.pem", ferry::http::testing::make_self_signed("ferry-test-ca", "DNS:localhost").cert_pem);
+  const auto garbled = write("garbled.pem", "-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n");
+  const auto empty = write("empty.pem", "");
+  const auto key_only = write("key.pem", ferry::http::testing::make_self_signed("ferry-test-ca", "DNS:localhost").key_pem);
+  auto doc = example_document();
+  doc["mysql"]["tls"] = {{"mode", "verify_ca"}, {"ca_file", good}};
+  doc["sources"]["jst"]["tls"] = {{"ca_file", good}};
+  const auto ok = load(doc, dir.path());
+  INFO((ok.errors.empty() ? std::string{} : ok.errors[0].to_string()));
+  CHECK(ok.errors.empty());
+  for (const auto& bad : {garbled, empty, key_only}) {
+    INFO(bad);
+    doc["sources"]["jst"]["tls"] = {{"ca_file", bad}};
+    const auto r = load(doc, dir.path());
+    REQUIRE(r.errors.size() == 1);
+    CHECK(r.errors[0].path == "sources.jst.tls.ca_file");
+    CHECK(r.errors[0].message.starts_with((dir.path() / bad).string() + " is not a PEM CA bundle: "));
+    CHECK(r.errors[0].hint.find("BEGIN CERTIFICATE") != std::string::npos);
+  }
 }
 
 TEST_CASE("a CA file must exist", "[config][errors]") {
