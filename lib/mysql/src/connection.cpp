@@ -135,6 +135,10 @@ void connection::rollback() noexcept {
   if (handle_ != nullptr && mysql_rollback(handle_) != 0) close();
 }
 
+bool connection::in_transaction() const {
+  return handle_ != nullptr && (handle_->server_status & SERVER_STATUS_IN_TRANS) != 0;
+}
+
 void connection::append_quoted(std::string& sql, std::string_view text) {
   if (handle_ == nullptr) connect();
   const auto start = sql.size();

@@ -44,6 +44,10 @@ pool::lease::lease(pool& p) : pool_(p) {
 }
 
 pool::lease::~lease() {
+  // A caller that threw (or forgot) inside a transaction leaves it open: it
+  // is rolled back here, so the next caller never commits another's writes
+  // or waits on its locks. A rollback that fails closes the session.
+  if (conn_->in_transaction()) conn_->rollback();
   std::lock_guard lock{pool_.mutex_};
   pool_.free_.push_back(conn_);
 }

@@ -28,13 +28,16 @@ std::optional<sys_seconds> read_time(const mysql::cell& value) {
 
 std::uint64_t read_count(const mysql::cell& value) { return value ? std::stoull(*value) : 0; }
 
-window_state window_state_from(const std::string& text) {
-  if (text == "complete") return window_state::complete;
-  if (text == "incomplete") return window_state::incomplete;
-  return window_state::failed;
-}
+// A state this version does not know (a newer ferry wrote it) reads as failed: redone, never trusted.
+window_state window_state_from(const std::string& text) { return parse_window_state(text).value_or(window_state::failed); }
 
 }  // namespace
+
+std::optional<window_state> parse_window_state(std::string_view text) {
+  for (const auto s : {window_state::complete, window_state::incomplete, window_state::failed})
+    if (text == to_string(s)) return s;
+  return std::nullopt;
+}
 
 std::string_view to_string(window_state s) {
   switch (s) {

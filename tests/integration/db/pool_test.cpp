@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <stdexcept>
 #include <thread>
 
 using namespace ferry;
@@ -129,4 +130,29 @@ TEST_CASE("pool stats can be read while workers open sessions", "[pool]") {
     CHECK(after.busy == 0);
     CHECK(after.connected >= 1);
   }
+}
+
+TEST_CASE("a connection handed back inside a transaction is rolled back before the next caller gets it", "[pool]") {
+  test::test_database db{"pool_rollback"};
+  mysql::pool pool{db.options, 1};
+  pool.run_blocking([](mysql::connection& c) {
+    c.execute("CREATE TABLE t (id INT PRIMARY KEY) ENGINE=InnoDB");
+    return 0;
+  });
+  // A caller that begins, writes and then fails without rolling back.
+  CHECK_THROWS_AS(pool.run_blocking([](mysql::connection& c) -> int {
+    c.begin();
+    c.execute("INSERT INTO t VALUES (1)");
+    CHECK(c.in_transaction());
+    throw std::runtime_error("the caller failed mid-transaction");
+  }),
+                  std::runtime_error);
+  // The same session (one connection for run_blocking callers) comes back clean.
+  pool.run_blocking([](mysql::connection& c) {
+    CHECK_FALSE(c.in_transaction());
+    CHECK(c.query("SELECT COUNT(*) FROM t").at(0).at(0).value_or("") == "0");
+    c.execute("INSERT INTO t VALUES (2)");  // autocommit again: a write of its own
+    return 0;
+  });
+  CHECK(db.scalar("SELECT GROUP_CONCAT(id) FROM t") == "2");
 }

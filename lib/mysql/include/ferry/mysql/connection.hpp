@@ -126,6 +126,9 @@ class connection {
   void begin();
   void commit();
   void rollback() noexcept;
+  // Whether the session has a transaction open (the server says so with
+  // every answer); false when not connected.
+  bool in_transaction() const;
 
   // Appends `text` quoted and escaped for this connection's charset.
   void append_quoted(std::string& sql, std::string_view text);

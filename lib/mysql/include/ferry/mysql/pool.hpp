@@ -7,7 +7,8 @@
 // the caller's executor. With one worker per connection a worker always finds
 // a free connection; callers beyond the pool size queue in the thread pool.
 // A connection whose statement failed on the client side or lost the server
-// is dropped and reconnected on its next use. Thread-safe.
+// is dropped and reconnected on its next use; one handed back inside a
+// transaction is rolled back first. Thread-safe.
 #include "ferry/core/asio.hpp"
 #include "ferry/mysql/connection.hpp"
 

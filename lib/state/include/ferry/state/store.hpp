@@ -39,6 +39,8 @@ bool set_paused(mysql::connection& conn, const std::string& job_id, bool paused)
 
 enum class window_state { complete, incomplete, failed };
 std::string_view to_string(window_state s);
+// "complete", "incomplete" or "failed"; nullopt for anything else.
+std::optional<window_state> parse_window_state(std::string_view text);
 
 struct window_record {
   std::uint64_t id = 0;  // the ledger row's id (when read back)
