@@ -90,6 +90,11 @@ metrics::request_outcome to_request_outcome(retry::outcome o) {
   return metrics::request_outcome::fatal;
 }
 
+// A client's token keeper, holding it: see keep_tokens.
+asio::awaitable<void> keep_alive(std::shared_ptr<source::jushuitan::client> client) {
+  co_await client->keep_tokens();
+}
+
 }  // namespace
 
 mysql::connection_options mysql_options(const config::mysql_config& m) {
@@ -111,9 +116,9 @@ mysql::connection_options mysql_options(const config::mysql_config& m) {
   return o;
 }
 
-engine::engine(asio::io_context& io, const config::config& cfg, metrics::registry* metrics)
-    : io_(io), cfg_(&cfg), metrics_(metrics), locks_(mysql_options(cfg.mysql)),
-      pool_(mysql_options(cfg.mysql), static_cast<std::size_t>(cfg.mysql.pool_size)) {}
+engine::engine(asio::io_context& io, config_ptr cfg, metrics::registry* metrics)
+    : io_(io), cfg_(std::move(cfg)), metrics_(metrics), mysql_(mysql_options(cfg_->mysql)), locks_(mysql_),
+      pool_(mysql_, static_cast<std::size_t>(cfg_->mysql.pool_size)) {}
 
 engine::~engine() { shutdown(); }
 
@@ -122,58 +127,91 @@ void engine::start() {
     state::migrate(conn);
     return 0;
   });
-  std::set<std::string> sources, jobs;
-  for (const auto& s : cfg_->sources) sources.insert(s.name);
-  for (const auto& j : cfg_->jobs) jobs.insert(j.id);
-  apply(*cfg_, sources, jobs);
+  staged first{cfg_, {}, {}, {}, {}};
+  for (const auto& s : cfg_->sources) {
+    first.sources.insert(s.name);
+    const auto stored = pool_.run_blocking(
+        [&](mysql::connection& conn) { return state::load_tokens(conn, s.name, s.app_key); });
+    first.clients[s.name] = make_client(s, stored);
+  }
+  for (const auto& j : cfg_->jobs) {
+    first.jobs.insert(j.id);
+    const auto* s = cfg_->find_source(j.source);
+    if (s == nullptr) throw std::invalid_argument("job " + j.id + ": no source " + j.source);
+    first.plans[j.id] = std::make_shared<const sync::job_plan>(sync::make_job_plan(j, *s, cfg_->mysql));
+  }
+  install(std::move(first));
 }
 
-void engine::apply(const config::config& cfg, const std::set<std::string>& sources, const std::set<std::string>& jobs) {
-  // Everything new is built off to the side first: whatever throws (tokens
-  // MySQL cannot read, a CA file that does not load, a job without its
-  // source) leaves the running config, clients and plans as they were.
-  std::map<std::string, std::unique_ptr<source::jushuitan::client>> fresh;
-  for (const auto& s : cfg.sources)
-    if (sources.count(s.name) || !clients_.count(s.name)) fresh[s.name] = make_client(s);
-  std::map<std::string, std::unique_ptr<sync::job_plan>> plans;
-  for (const auto& id : jobs) {
-    const auto* j = cfg.find_job(id);
-    if (j == nullptr) continue;  // removed
-    const auto* s = cfg.find_source(j->source);
-    if (s == nullptr) throw std::invalid_argument("job " + j->id + ": no source " + j->source);
-    plans[id] = std::make_unique<sync::job_plan>(sync::make_job_plan(*j, *s, cfg.mysql));
+asio::awaitable<engine::staged> engine::stage(config_ptr cfg, std::set<std::string> sources,
+                                              std::set<std::string> jobs) {
+  staged next{cfg, std::move(sources), std::move(jobs), {}, {}};
+  for (const auto& s : cfg->sources) {
+    if (!next.sources.count(s.name) && clients_.count(s.name)) continue;
+    // Tokens an earlier run renewed replace the configured ones. MySQL away
+    // now refuses the reload: the running client keeps the account going.
+    const auto stored =
+        co_await pool_.run([&](mysql::connection& conn) { return state::load_tokens(conn, s.name, s.app_key); });
+    next.clients[s.name] = co_await off_loop([&] { return make_client(s, stored); });
   }
-  // Then swapped in, with nothing left that can fail.
-  cfg_ = &cfg;
-  const auto retire = [this](const std::string& name) {
+  next.plans = co_await off_loop([&] {
+    std::map<std::string, plan_ptr> plans;
+    for (const auto& id : next.jobs) {
+      const auto* j = cfg->find_job(id);
+      if (j == nullptr) continue;  // removed
+      const auto* s = cfg->find_source(j->source);
+      if (s == nullptr) throw std::invalid_argument("job " + j->id + ": no source " + j->source);
+      plans[id] = std::make_shared<const sync::job_plan>(sync::make_job_plan(*j, *s, cfg->mysql));
+    }
+    return plans;
+  });
+  co_return next;
+}
+
+void engine::install(staged next) {
+  cfg_ = std::move(next.cfg);
+  // Replaced clients end with their last run; only their keeper stops now.
+  std::erase_if(retired_, [](const auto& w) { return w.expired(); });
+  const auto retire = [this](const std::string& name) -> client_ptr {
     const auto it = clients_.find(name);
-    if (it == clients_.end()) return;
-    it->second->stop_keeping();
-    retired_clients_.push_back(std::move(it->second));
+    if (it == clients_.end()) return nullptr;
+    auto old = std::move(it->second);
     clients_.erase(it);
+    old->stop_keeping();
+    retired_.push_back(old);
+    return old;
   };
-  for (const auto& name : sources)
-    if (cfg.find_source(name) == nullptr) retire(name);  // removed
-  for (auto& [name, client] : fresh) {
-    retire(name);
-    keep_tokens(name, *client);
+  for (const auto& name : next.sources)
+    if (cfg_->find_source(name) == nullptr) retire(name);  // removed
+  for (auto& [name, client] : next.clients) {
+    // One limiter per account: the new client takes the old one's, with its
+    // own rates, so runs of both draw on one budget of calls.
+    if (const auto old = retire(name)) client->take_limiter(old->shared_limiter());
+    keep_tokens(name, client);
     clients_[name] = std::move(client);
   }
-  for (const auto& id : jobs) {
+  for (const auto& id : next.jobs) {
     prepared_.erase(id);
-    if (auto it = plans_.find(id); it != plans_.end()) {
-      retired_plans_.push_back(std::move(it->second));
-      plans_.erase(it);
-    }
-    if (auto p = plans.find(id); p != plans.end()) plans_[id] = std::move(p->second);
+    plans_.erase(id);
+    if (auto p = next.plans.find(id); p != next.plans.end()) plans_[id] = std::move(p->second);
   }
 }
+
+std::vector<engine::client_ptr> engine::retired() const {
+  std::erase_if(retired_, [](const auto& w) { return w.expired(); });
+  std::vector<client_ptr> out;
+  for (const auto& w : retired_)
+    if (auto c = w.lock()) out.push_back(std::move(c));
+  return out;
+}
+
+std::size_t engine::retired_clients() const { return retired().size(); }
 
 // The account's tokens live in ferry_sources: read before use, renewed
 // under the row's lock (a token_lock of this client's own, so that a client
 // a reload replaced and its successor also take turns).
 source::jushuitan::token_store engine::token_store_for(const config::source_config& s) {
-  auto lock = std::make_shared<state::token_lock>(mysql_options(cfg_->mysql), s.name, s.app_key);
+  auto lock = std::make_shared<state::token_lock>(mysql_, s.name, s.app_key);
   source::jushuitan::token_store store;
   store.load = [this, name = s.name, key = s.app_key]() -> asio::awaitable<std::optional<source::jushuitan::tokens>> {
     const auto row = co_await pool_.run([&](mysql::connection& conn) { return state::load_tokens(conn, name, key); });
@@ -206,9 +244,7 @@ source::jushuitan::token_store engine::token_store_for(const config::source_conf
   return store;
 }
 
-std::unique_ptr<source::jushuitan::client> engine::make_client(const config::source_config& s) {
-  const auto stored = pool_.run_blocking(
-      [&](mysql::connection& conn) { return state::load_tokens(conn, s.name, s.app_key); });
+engine::client_ptr engine::make_client(const config::source_config& s, std::optional<state::source_tokens> stored) {
   auto options = client_options(s, stored);
   if (metrics_ != nullptr) {
     auto& m = metrics_->source(s.name);
@@ -227,13 +263,15 @@ std::unique_ptr<source::jushuitan::client> engine::make_client(const config::sou
     };
     options.on_renewed = [&m] { m.token_renewed(); };
   }
-  return std::make_unique<source::jushuitan::client>(io_.get_executor(), std::move(options), clock_,
+  return std::make_shared<source::jushuitan::client>(io_.get_executor(), std::move(options), clock_,
                                                      token_store_for(s));
 }
 
-// Its tokens are kept alive on a timer of their own, between runs too.
-void engine::keep_tokens(const std::string& source, source::jushuitan::client& client) {
-  asio::co_spawn(io_, client.keep_tokens(), [name = source](std::exception_ptr e) {
+// Its tokens are kept alive on a timer of their own, between runs too. The
+// keeper shares the client: one a reload replaced lives until its keeper has
+// seen stop_keeping (a renewal under way ends and saves first).
+void engine::keep_tokens(const std::string& source, const client_ptr& client) {
+  asio::co_spawn(io_, keep_alive(client), [name = source](std::exception_ptr e) {
     if (!e) return;
     try {
       std::rethrow_exception(e);
@@ -246,74 +284,72 @@ void engine::keep_tokens(const std::string& source, source::jushuitan::client& c
 bool engine::renewing_tokens() const {
   for (const auto& [name, client] : clients_)
     if (client->renewing()) return true;
-  for (const auto& client : retired_clients_)
+  for (const auto& client : retired())
     if (client->renewing()) return true;
   return false;
 }
 
 void engine::stop_keeping_tokens() {
   for (auto& [name, client] : clients_) client->stop_keeping();
-  for (auto& client : retired_clients_) client->stop_keeping();
+  for (auto& client : retired()) client->stop_keeping();
 }
 
 asio::awaitable<sync::run_result> engine::run_once(const std::string& job_id, sync::run_request request,
                                                    sync::run_observer observer) {
-  const auto* job = cfg_->find_job(job_id);
-  if (job == nullptr) throw std::invalid_argument("no job " + job_id);
-  auto& client = *clients_.at(job->source);
-  // A QEasy batchexecute target: its types and key are the table's own,
-  // read before the plan's first run (and again after a run its table's
-  // missing key stopped, so that a key the operator added is found).
-  while (!prepared_.count(job_id) && sync::needs_binding(*job)) {
-    const auto* read_from = cfg_;
-    // A copy, by reference: the config it came from may be replaced meanwhile
-    // (and a by-value capture in the pool's coroutine is one g++ 12 frees twice).
-    const config::job_config unbound = *job;
-    auto bound = co_await pool_.run([&](mysql::connection& conn) { return sync::bind_tables(unbound, conn); });
-    job = cfg_->find_job(job_id);
+  // This run's own config, client and plan: shared, so a reload meanwhile
+  // frees none of them under it.
+  config_ptr cfg;
+  const config::job_config* job = nullptr;
+  for (;;) {
+    cfg = cfg_;
+    job = cfg->find_job(job_id);
     if (job == nullptr) throw std::invalid_argument("no job " + job_id);
-    if (cfg_ != read_from) continue;  // a reload came meanwhile: bind the job it installed
+    // A QEasy batchexecute target: its types and key are the table's own,
+    // read before the plan's first run (and again after a run its table's
+    // missing key stopped, so that a key the operator added is found).
+    if (prepared_.count(job_id) || !sync::needs_binding(*job)) break;
+    auto bound = co_await pool_.run([&](mysql::connection& conn) { return sync::bind_tables(*job, conn); });
+    if (cfg_ != cfg) continue;  // a reload came meanwhile: bind the job it installed
     for (const auto& note : bound.notes) spdlog::info("job={} {}", job_id, note);
-    retired_plans_.push_back(std::move(plans_.at(job_id)));
-    plans_[job_id] = std::make_unique<sync::job_plan>(
-        sync::make_job_plan(bound.job, *cfg_->find_source(job->source), cfg_->mysql));
+    plans_[job_id] = std::make_shared<const sync::job_plan>(
+        sync::make_job_plan(bound.job, *cfg->find_source(job->source), cfg->mysql));
     break;
   }
-  const auto& plan = *plans_.at(job_id);
-  sync::page_fetcher fetch = [&client](const std::string& api, const nlohmann::json& biz, const std::string& list_key,
-                                       ratelimit::priority priority) {
-    return client.fetch(api, biz, list_key, priority);
+  const client_ptr client = clients_.at(job->source);
+  const plan_ptr plan = plans_.at(job_id);
+  sync::page_fetcher fetch = [c = client.get()](const std::string& api, const nlohmann::json& biz,
+                                                const std::string& list_key, ratelimit::priority priority) {
+    return c->fetch(api, biz, list_key, priority);
   };
-  sync::runner runner{io_.get_executor(), pool_, plan, fetch, sync::system_now, std::move(observer), &locks_};
+  sync::runner runner{io_.get_executor(), pool_, *plan, fetch, sync::system_now, std::move(observer), &locks_};
   // Tokens another ferryd renewed, or ones due for renewal, before the first page.
-  co_await client.sync_tokens();
+  co_await client->sync_tokens();
   // Target tables are checked (and created or extended) once per plan, not every run.
   if (!prepared_.count(job_id)) {
     co_await runner.prepare();
-    // A guarded plan (its table had no key) is bound again next time.
-    if (!plan.guard) prepared_.insert(job_id);
+    // A guarded plan (its table had no key) is bound again next time; a
+    // reload meanwhile installed a plan of its own, to be checked anew.
+    if (!plan->guard && plans_.count(job_id) && plans_.at(job_id) == plan) prepared_.insert(job_id);
   }
   co_return co_await runner.run(std::move(request));
 }
 
-std::uint64_t engine::close_abandoned_runs(const std::string& job_id) {
-  return pool_.run_blocking([&](mysql::connection& conn) -> std::uint64_t {
-    const auto lock = locks_.try_take(job_id);
-    if (!lock.taken) return 0;
-    try {
-      const auto closed = lock.first ? state::close_abandoned_runs(conn, job_id) : 0;
-      locks_.release(job_id);
-      return closed;
-    } catch (...) {
-      locks_.release(job_id);
-      throw;
-    }
-  });
+std::uint64_t engine::close_abandoned_runs(mysql::connection& conn, const std::string& job_id) {
+  const auto lock = locks_.try_take(job_id);
+  if (!lock.taken) return 0;
+  try {
+    const auto closed = lock.first ? state::close_abandoned_runs(conn, job_id) : 0;
+    locks_.release(job_id);
+    return closed;
+  } catch (...) {
+    locks_.release(job_id);
+    throw;
+  }
 }
 
 void engine::shutdown() {
   for (auto& [name, client] : clients_) client->shutdown();
-  for (auto& client : retired_clients_) client->shutdown();
+  for (auto& client : retired()) client->shutdown();
   // A commit still on a pool thread (the shutdown timeout passed) ends
   // before the locks go: no other ferryd starts the job under a write.
   pool_.stop();

@@ -2,6 +2,8 @@
 // Private to the service: the scheduling state of one job.
 #include "service.hpp"
 
+#include "ferry/state/store.hpp"
+
 #include <deque>
 #include <random>
 #include <memory>
@@ -12,6 +14,9 @@ namespace ferry::daemon {
 scheduler::schedule make_schedule(const config::schedule_config& s);
 
 struct service::job_slot {
+  // The config the job came from, shared: `job` points into it, and a reload
+  // that changes the job hands the slot the new one.
+  engine::config_ptr cfg;
   const config::job_config* job = nullptr;
   scheduler::schedule schedule = scheduler::schedule::every(std::chrono::minutes{5});
   metrics::job_metrics* metrics = nullptr;
@@ -36,6 +41,16 @@ struct service::job_slot {
   // call the platform at the same second.
   std::chrono::milliseconds jitter_offset{0};
   std::optional<std::chrono::sys_seconds> jitter_for;  // by a reload: the loop ends after the current run
+};
+
+// What the daemon reads of a job's state when it starts the job: whether
+// it is paused, its progress and its last runs. Read on a connection of the
+// pool; runs left running by an ended process are closed on the way.
+struct service::job_state_read {
+  state::job_state job;
+  std::uint64_t abandoned = 0;
+  std::uint64_t incomplete = 0;
+  std::vector<state::run_record> runs;
 };
 
 }  // namespace ferry::daemon

@@ -76,12 +76,11 @@ void print_summary(const std::string& job, const ferry::sync::run_result& r) {
 std::optional<ferry::sync::range> explicit_range(const po::variables_map& args) {
   if (!args.count("from") && !args.count("to")) return std::nullopt;
   if (!args.count("from") || !args.count("to")) throw std::invalid_argument("--from and --to go together");
-  const auto from = ferry::core::parse_shanghai_datetime(args["from"].as<std::string>());
-  const auto to = ferry::core::parse_shanghai_datetime(args["to"].as<std::string>());
-  if (!from) throw std::invalid_argument("--from: not a datetime (yyyy-MM-dd HH:mm:ss)");
-  if (!to) throw std::invalid_argument("--to: not a datetime (yyyy-MM-dd HH:mm:ss)");
-  if (*to <= *from) throw std::invalid_argument("--to must be after --from");
-  return ferry::sync::range{*from, *to};
+  std::string error;
+  auto r = ferry::sync::parse_range(args["from"].as<std::string>(), args["to"].as<std::string>(), {"--from", "--to"},
+                                    error);
+  if (!r) throw std::invalid_argument(error);
+  return r;
 }
 
 std::optional<ferry::config::config> load_or_report(const std::string& config_file) {
@@ -130,7 +129,7 @@ int run_once(const std::string& config_file, const std::string& job_id, const po
   ferry::daemon::setup_logging(cfg.log, ferry::daemon::log_stream::err);
 
   ferry::asio::io_context io;
-  ferry::daemon::engine engine{io, cfg};
+  ferry::daemon::engine engine{io, std::make_shared<const ferry::config::config>(cfg)};
   engine.start();
   // Another ferryd running this job (the service, or a second --once) holds
   // its lock; one that has just been killed lets go within moments.

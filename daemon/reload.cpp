@@ -46,59 +46,91 @@ std::map<std::string, std::string> config_fingerprints(const std::string& path, 
   return out;
 }
 
+// What a reload reads and builds before it touches anything.
+struct service::reload_build {
+  engine::config_ptr next;
+  std::map<std::string, std::string> prints;
+  std::map<std::string, scheduler::schedule> schedules;  // of every changed or added job
+};
+
 // A reload is all or nothing: every step that can fail (reading the file,
-// its schedules, building clients and plans) comes before the swap, and any
-// failure is one "reload refused" line with the running state untouched.
-void service::reload() {
-  auto log = core::module_logger("daemon");
-  sd_notify("RELOADING=1");
-  try {
-    reload_or_refuse();
-  } catch (const std::exception& e) {
-    log->error("SIGHUP: reload refused: {}; the running config stays", e.what());
+// its schedules, building clients and plans, reading added jobs' state)
+// comes before the swap, and any failure is one "reload refused" line with
+// the running state untouched.
+asio::awaitable<void> service::reload() {
+  if (reloading_) {
+    reload_again_ = true;  // the file may have changed again since this reload read it
+    co_return;
   }
-  sd_notify("READY=1");
+  reloading_ = true;
+  auto log = core::module_logger("daemon");
+  do {
+    reload_again_ = false;
+    sd_notify("RELOADING=1");
+    try {
+      co_await reload_or_refuse();
+      metrics_.config_reloaded(true);
+    } catch (const std::exception& e) {
+      log->error("SIGHUP: reload refused: {}; the running config stays", e.what());
+      metrics_.config_reloaded(false);
+    }
+    sd_notify("READY=1");
+  } while (reload_again_ && !stopping_);
+  reloading_ = false;
 }
 
-void service::reload_or_refuse() {
+asio::awaitable<void> service::reload_or_refuse() {
   auto log = core::module_logger("daemon");
-  auto loaded = config::load_config_file(config_path_);
-  if (!loaded.value) {
-    for (const auto& e : loaded.errors) log->error("reload: {}", e.to_string());
-    log->error("SIGHUP: {} has {} errors; reload refused, the running config stays", config_path_,
-               loaded.errors.size());
-    return;
-  }
-  auto next = std::make_unique<config::config>(std::move(*loaded.value));
-  const auto prints = config_fingerprints(config_path_, *next);
-  if (prints.at("mysql") != fingerprints_.at("mysql")) {
-    log->error("SIGHUP: the mysql section changed; restart ferryd to apply it. Reload refused.");
-    return;
-  }
-  if (prints.at("admin") != fingerprints_.at("admin"))
+  // The file, its fingerprints and every schedule it holds, read on the
+  // engine's builder thread.
+  const auto path = config_path_;
+  auto built = co_await engine_.off_loop([&path] {
+    reload_build b;
+    auto loaded = config::load_config_file(path);
+    if (!loaded.value) {
+      auto errors = core::module_logger("daemon");
+      for (const auto& e : loaded.errors) errors->error("reload: {}", e.to_string());
+      throw std::invalid_argument(path + " has " + std::to_string(loaded.errors.size()) + " errors (above)");
+    }
+    b.next = std::make_shared<const config::config>(std::move(*loaded.value));
+    b.prints = config_fingerprints(path, *b.next);
+    for (const auto& job : b.next->jobs)
+      if (job.enabled) {
+        b.schedules.emplace(job.id, make_schedule(job.schedule));
+        if (job.catch_up) make_schedule(job.catch_up->schedule);
+      }
+    return b;
+  });
+  if (built.prints.at("mysql") != fingerprints_.at("mysql"))
+    throw std::invalid_argument("the mysql section changed; restart ferryd to apply it");
+  if (built.prints.at("admin") != fingerprints_.at("admin"))
     log->warn("SIGHUP: the admin section changed; it applies at the next restart");
   std::set<std::string> sources, jobs;
-  for (const auto& [key, print] : prints) {
+  for (const auto& [key, print] : built.prints) {
     const auto old = fingerprints_.find(key);
     if (old != fingerprints_.end() && old->second == print) continue;
     if (key.starts_with("source:")) sources.insert(key.substr(7));
     if (key.starts_with("job:")) jobs.insert(key.substr(4));
   }
-  for (const auto& [key, print] : fingerprints_)
-    if (key.starts_with("job:") && !prints.count(key)) jobs.insert(key.substr(4));
-  // Every schedule of a changed or added job, built before anything changes.
-  std::map<std::string, scheduler::schedule> schedules;
-  for (const auto& id : jobs)
-    if (const auto* job = next->find_job(id); job != nullptr && job->enabled) {
-      schedules.emplace(id, make_schedule(job->schedule));
-      if (job->catch_up) make_schedule(job->catch_up->schedule);
-    }
-  engine_.apply(*next, sources, jobs);
-  // From here on nothing is refused: the new config is the running one.
-  generations_.push_back(std::move(next));
-  fingerprints_ = prints;
+  for (const auto& [key, print] : fingerprints_) {
+    if (key.starts_with("job:") && !built.prints.count(key)) jobs.insert(key.substr(4));
+    if (key.starts_with("source:") && !built.prints.count(key)) sources.insert(key.substr(7));
+  }
+  auto staged = co_await engine_.stage(built.next, sources, jobs);
+  // The state of added jobs (paused, progress, last runs), read before the swap too.
+  std::map<std::string, job_state_read> added;
   for (const auto& id : jobs) {
-    const auto* job = current().find_job(id);
+    const auto* job = built.next->find_job(id);
+    if (job == nullptr || !job->enabled || slots_.count(id)) continue;
+    added[id] = co_await engine_.pool().run([&](mysql::connection& c) { return read_job_state(c, id); });
+  }
+  if (stopping_) throw std::runtime_error("ferryd is stopping");
+  // From here on nothing is refused: the new config is the running one.
+  engine_.install(std::move(staged));
+  fingerprints_ = built.prints;
+  const auto cfg = engine_.current_ptr();
+  for (const auto& id : jobs) {
+    const auto* job = cfg->find_job(id);
     const auto it = slots_.find(id);
     if (it != slots_.end() && (job == nullptr || !job->enabled)) {
       it->second->removed = true;
@@ -108,23 +140,27 @@ void service::reload_or_refuse() {
       log->info("reload: job {} removed (a run in progress finishes first)", id);
     } else if (it != slots_.end()) {
       auto& slot = *it->second;
+      slot.cfg = cfg;
       slot.job = job;
-      slot.schedule = schedules.at(id);
+      slot.schedule = built.schedules.at(id);
       slot.metrics->set_schedule_period(slot.schedule.period_hint());
       set_catch_up(slot);
       slot.wake->cancel();
       log->info("reload: job {} changed; its next run uses the new config", id);
     } else if (job != nullptr && job->enabled) {
-      add_slot(*job);
-      try {
-        load_job_state(*slots_.at(id));
-      } catch (const std::exception& e) {
-        log->error("reload: job {}: its state could not be read ({}); its runs read it again", id, e.what());
-      }
+      add_slot(cfg, *job);
+      apply_job_state(*slots_.at(id), added.at(id));
       spawn_loop(*slots_.at(id));
       log->info("reload: job {} added", id);
     }
   }
+  // Unchanged jobs point at the same job in the new config: the old config
+  // is freed once no slot, run or engine part holds it.
+  for (auto& [id, slot] : slots_)
+    if (slot->cfg != cfg) {
+      slot->cfg = cfg;
+      slot->job = cfg->find_job(id);
+    }
   log->info("SIGHUP: reloaded {} ({} jobs, {} changed or added or removed)", config_path_, slots_.size(), jobs.size());
 }
 

@@ -5,6 +5,7 @@
 #include "reload.hpp"
 
 #include "ferry/core/time.hpp"
+#include "ferry/scheduler/next_step.hpp"
 #include "ferry/state/store.hpp"
 
 #include "ferry/core/log.hpp"
@@ -55,20 +56,16 @@ void service::set_catch_up(job_slot& slot) {
 service::service(asio::io_context& io, config::config cfg, std::string config_path)
     : io_(io),
       config_path_(std::move(config_path)),
-      generations_([&] {
-        std::vector<std::unique_ptr<config::config>> g;
-        g.push_back(std::make_unique<config::config>(std::move(cfg)));
-        return g;
-      }()),
-      fingerprints_(config_fingerprints(config_path_, current())),
-      engine_(io, current(), &metrics_),
+      engine_(io, std::make_shared<const config::config>(std::move(cfg)), &metrics_),
       signals_(io, SIGTERM, SIGINT, SIGHUP) {
+  fingerprints_ = config_fingerprints(config_path_, current());
   for (const auto& job : current().jobs)
-    if (job.enabled) add_slot(job);
+    if (job.enabled) add_slot(engine_.current_ptr(), job);
 }
 
-void service::add_slot(const config::job_config& job) {
+void service::add_slot(engine::config_ptr cfg, const config::job_config& job) {
   auto slot = std::make_unique<job_slot>();
+  slot->cfg = std::move(cfg);
   slot->job = &job;
   slot->schedule = make_schedule(job.schedule);
   set_catch_up(*slot);
@@ -82,21 +79,29 @@ void service::add_slot(const config::job_config& job) {
 
 service::~service() = default;
 
-void service::load_job_states() {
-  for (auto& [id, slot] : slots_) load_job_state(*slot);
+service::job_state_read service::read_job_state(mysql::connection& c, const std::string& id) {
+  job_state_read r;
+  r.job = state::load_job(c, id);
+  r.abandoned = engine_.close_abandoned_runs(c, id);
+  r.incomplete = state::open_incomplete_windows(c, id);
+  r.runs = state::runs(c, id, 50);
+  return r;
 }
 
-void service::load_job_state(job_slot& slot) {
+void service::load_job_states() {
+  for (auto& [id, slot] : slots_)
+    apply_job_state(*slot, engine_.pool().run_blocking([&](mysql::connection& c) { return read_job_state(c, id); }));
+}
+
+void service::apply_job_state(job_slot& slot, const job_state_read& read) {
   const auto& id = slot.job->id;
-  const auto job = engine_.pool().run_blocking([&](mysql::connection& c) { return state::load_job(c, id); });
-  slot.paused = job.paused;
-  slot.metrics->set_paused(job.paused);
-  if (job.watermark) slot.metrics->set_watermark(wall(*job.watermark));
-  const auto abandoned = engine_.close_abandoned_runs(id);
-  if (abandoned > 0) logger()->warn("job={} marked {} run(s) left running by an ended process as failed", id, abandoned);
-  slot.metrics->set_windows_incomplete(
-      engine_.pool().run_blocking([&](mysql::connection& c) { return state::open_incomplete_windows(c, id); }));
-  const auto runs = engine_.pool().run_blocking([&](mysql::connection& c) { return state::runs(c, id, 50); });
+  slot.paused = read.job.paused;
+  slot.metrics->set_paused(read.job.paused);
+  if (read.job.watermark) slot.metrics->set_watermark(wall(*read.job.watermark));
+  if (read.abandoned > 0)
+    logger()->warn("job={} marked {} run(s) left running by an ended process as failed", id, read.abandoned);
+  slot.metrics->set_windows_incomplete(read.incomplete);
+  const auto& runs = read.runs;
   // The schedule counts from the last run's start; a last run that failed
   // or was cut off by a shutdown is redone at once. Catch-ups re-read the
   // past on a schedule of their own: they say nothing of the live runs.
@@ -132,7 +137,7 @@ int service::run() {
   std::function<void(const boost::system::error_code&, int)> on_signal = [this, &on_signal](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     if (sig == SIGHUP) {
-      reload();
+      asio::co_spawn(io_, reload(), asio::detached);
       signals_.async_wait(on_signal);
       return;
     }
@@ -159,6 +164,12 @@ void service::spawn_loop(job_slot& slot) {
     }
     // A job removed and then added back by a later reload keeps its series.
     if (slot.removed && !stopping_ && !slots_.count(slot.job->id)) metrics_.forget_job(slot.job->id);
+    // A removed job's slot (and through it its config) goes with its loop:
+    // freed once this handler has returned.
+    if (slot.removed)
+      asio::post(io_, [this, gone = &slot] {
+        std::erase_if(removed_slots_, [gone](const auto& s) { return s.get() == gone; });
+      });
     loop_ended();
   });
 }
@@ -218,63 +229,63 @@ asio::awaitable<void> service::watchdog() {
   }
 }
 
+// The loop asks scheduler::decide_next what to do (lib/scheduler, unit-tested
+// with the time passed in), does it, and asks again. A trigger, pause,
+// backfill or reload cancels a wait.
 asio::awaitable<void> service::job_loop(job_slot& slot) {
   while (!stopping_ && !slot.removed) {
-    if (const auto now = sync::system_now(); slot.not_before && *slot.not_before > now) {
-      // Another ferryd had the job: nothing (scheduled, manual or backfill)
-      // starts before then. A trigger, pause or reload wakes the loop early;
-      // it then takes the wait up again.
-      slot.next_run = slot.paused ? std::nullopt : slot.not_before;
-      slot.wake->expires_after(*slot.not_before - now);
-      boost::system::error_code ec;
-      co_await slot.wake->async_wait(asio::redirect_error(asio::use_awaitable, ec));
-      continue;
-    }
-    if (slot.manual_queued) {
-      slot.manual_queued = false;
-      co_await run_job(slot, {state::run_kind::manual, std::nullopt, &stopping_});
-      continue;
-    }
-    if (!slot.backfills.empty()) {
-      const auto r = slot.backfills.front();
-      slot.backfills.pop_front();
-      co_await run_job(slot, {state::run_kind::backfill, r, &stopping_});
-      continue;
-    }
     const auto now = sync::system_now();
     if (slot.job->schedule.jitter.count() > 0 && slot.jitter_for != slot.last_start) {
+      // Drawn once per run cycle, so operators' many jobs do not all call the platform at the same second.
       static thread_local std::mt19937_64 random{std::random_device{}()};
       const auto span = static_cast<std::uint64_t>(slot.job->schedule.jitter.count());
       slot.jitter_offset = std::chrono::milliseconds{static_cast<long long>(random() % (span + 1))};
       slot.jitter_for = slot.last_start;
     }
-    // The first run after start (no last start) goes at once, without jitter.
-    const auto offset = slot.last_start ? std::chrono::duration_cast<std::chrono::seconds>(slot.jitter_offset)
-                                        : std::chrono::seconds{0};
-    const auto scheduled_due = slot.schedule.next_due(slot.last_start, now) + offset;
-    const auto catch_up_due = slot.catch_up ? std::optional{slot.catch_up->next_due(slot.last_catch_up, now)} : std::nullopt;
-    if (!slot.paused && catch_up_due && *catch_up_due <= now && *catch_up_due < scheduled_due) {
-      if (const auto range = sync::catch_up_range(*slot.job, now)) {
-        co_await run_job(slot, {state::run_kind::catch_up, *range, &stopping_});
-        // Held by another ferryd: it is tried again with the job, not dropped until its next time.
-        if (!slot.held_elsewhere) slot.last_catch_up = now;
-      } else {
-        logger()->info("job={} catch-up: its range lies outside the job's window; nothing to read", slot.job->id);
-        slot.last_catch_up = now;
+    scheduler::job_timing timing;
+    timing.live = &slot.schedule;
+    timing.catch_up = slot.catch_up ? &*slot.catch_up : nullptr;
+    timing.last_start = slot.last_start;
+    timing.last_catch_up = slot.last_catch_up;
+    timing.jitter = std::chrono::duration_cast<std::chrono::seconds>(slot.jitter_offset);
+    timing.paused = slot.paused;
+    timing.manual_queued = slot.manual_queued;
+    timing.backfill_queued = !slot.backfills.empty();
+    timing.not_before = slot.not_before;
+    const auto step = scheduler::decide_next(timing, now);
+    slot.next_run = step.next_run;
+    switch (step.kind) {
+      case scheduler::step_kind::wait: {
+        if (step.wake_at) slot.wake->expires_after(*step.wake_at - now);
+        else slot.wake->expires_at(asio::steady_timer::time_point::max());
+        boost::system::error_code ec;
+        co_await slot.wake->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        break;
       }
-      continue;
+      case scheduler::step_kind::manual:
+        slot.manual_queued = false;
+        co_await run_job(slot, {state::run_kind::manual, std::nullopt, &stopping_});
+        break;
+      case scheduler::step_kind::backfill: {
+        const auto r = slot.backfills.front();
+        slot.backfills.pop_front();
+        co_await run_job(slot, {state::run_kind::backfill, r, &stopping_});
+        break;
+      }
+      case scheduler::step_kind::catch_up:
+        if (const auto range = sync::catch_up_range(*slot.job, now)) {
+          co_await run_job(slot, {state::run_kind::catch_up, *range, &stopping_});
+          // Held by another ferryd: it is tried again with the job, not dropped until its next time.
+          if (!slot.held_elsewhere) slot.last_catch_up = now;
+        } else {
+          logger()->info("job={} catch-up: its range lies outside the job's window; nothing to read", slot.job->id);
+          slot.last_catch_up = now;
+        }
+        break;
+      case scheduler::step_kind::scheduled:
+        co_await run_job(slot, {state::run_kind::scheduled, std::nullopt, &stopping_});
+        break;
     }
-    const auto due = catch_up_due ? std::min(scheduled_due, *catch_up_due) : scheduled_due;
-    slot.next_run = slot.paused ? std::nullopt : std::optional<sys_seconds>{scheduled_due};
-    if (slot.paused || due > now) {
-      // A reload may change the schedule or pause state: both cancel this wait.
-      if (slot.paused) slot.wake->expires_at(asio::steady_timer::time_point::max());
-      else slot.wake->expires_after(due - now);
-      boost::system::error_code ec;
-      co_await slot.wake->async_wait(asio::redirect_error(asio::use_awaitable, ec));
-      continue;
-    }
-    co_await run_job(slot, {state::run_kind::scheduled, std::nullopt, &stopping_});
   }
 }
 

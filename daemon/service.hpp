@@ -44,23 +44,31 @@ class service final : public admin::control {
 
  private:
   struct job_slot;
+  struct job_state_read;
+  job_state_read read_job_state(mysql::connection& c, const std::string& id);
   void load_job_states();
-  void load_job_state(job_slot& slot);
+  void apply_job_state(job_slot& slot, const job_state_read& read);
   asio::awaitable<void> job_loop(job_slot& slot);
   asio::awaitable<void> run_job(job_slot& slot, sync::run_request request);
   asio::awaitable<void> watchdog();
   void begin_shutdown(const char* why);
-  // SIGHUP: loads the config file again; a broken one is refused with every
-  // error logged and the running config kept. Jobs added, removed and changed
-  // take effect without disturbing the others (a changed or removed job's
-  // run in progress finishes first).
-  void reload();
-  void reload_or_refuse();  // reload(): throws what refuses it, before any change
+  // SIGHUP: loads the config file again, all or nothing. Everything is
+  // built beside the running state, off the event loop (the file, its
+  // schedules, clients, plans, added jobs' state), and swapped in only when
+  // all of it was built; any failure is one "reload refused" line and
+  // ferry_config_reloads_total{result="refused"}, with nothing changed.
+  // Jobs added, removed and changed take effect without disturbing the
+  // others (a changed or removed job's run in progress finishes first, with
+  // the config, plan and client it started with). A SIGHUP during a reload
+  // is answered by one more reload after it.
+  asio::awaitable<void> reload();
+  struct reload_build;
+  asio::awaitable<void> reload_or_refuse();  // throws what refuses the reload, before any change
   // The slot's catch-up schedule from its job (none when the job has none).
   static void set_catch_up(job_slot& slot);
-  void add_slot(const config::job_config& job);
+  void add_slot(engine::config_ptr cfg, const config::job_config& job);
   void spawn_loop(job_slot& slot);
-  const config::config& current() const { return *generations_.back(); }
+  const config::config& current() const { return engine_.current(); }
   void stop_when_tokens_saved();
   void loop_ended();
   job_slot* find(const std::string& id);
@@ -71,13 +79,15 @@ class service final : public admin::control {
 
   asio::io_context& io_;
   std::string config_path_;
-  // Every config this process has run; jobs point into them, so none is freed.
-  std::vector<std::unique_ptr<config::config>> generations_;
   std::map<std::string, std::string> fingerprints_;  // "job:<id>", "source:<name>", "mysql", "admin"
   metrics::registry metrics_;
   engine engine_;
   std::map<std::string, std::unique_ptr<job_slot>> slots_;
-  std::vector<std::unique_ptr<job_slot>> removed_slots_;  // their loops may still be ending
+  // Jobs a reload removed whose loop has not ended yet (a run finishing);
+  // each is freed when its loop ends.
+  std::vector<std::unique_ptr<job_slot>> removed_slots_;
+  bool reloading_ = false;
+  bool reload_again_ = false;  // a SIGHUP came during a reload
   std::unique_ptr<admin::server> admin_;
   asio::signal_set signals_;
   std::atomic<bool> stopping_{false};

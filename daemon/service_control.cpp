@@ -128,22 +128,27 @@ asio::awaitable<admin::outcome> service::list_jobs() {
     return out;
   });
   json jobs = json::array();
-  for (std::size_t i = 0; i < ids.size(); ++i) jobs.push_back(job_json(*slots_.at(ids[i]), states[i].watermark));
+  // A reload may have removed a job while its state was read.
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    if (const auto* slot = find(ids[i])) jobs.push_back(job_json(*slot, states[i].watermark));
   co_return admin::api_reply{200, {{"jobs", jobs}}};
 }
 
 asio::awaitable<admin::outcome> service::get_job(const std::string& id) {
-  auto* slot = find(id);
-  if (slot == nullptr) co_return no_job(id);
+  if (find(id) == nullptr) co_return no_job(id);
   const auto st = co_await engine_.pool().run([&](mysql::connection& c) { return state::load_job(c, id); });
+  // Looked up again: a reload may have removed the job meanwhile.
+  const auto* slot = find(id);
+  if (slot == nullptr) co_return no_job(id);
   co_return admin::api_reply{200, job_json(*slot, st.watermark)};
 }
 
 asio::awaitable<admin::outcome> service::set_paused(const std::string& id, bool paused) {
-  auto* slot = find(id);
-  if (slot == nullptr) co_return no_job(id);
+  if (find(id) == nullptr) co_return no_job(id);
   // Persisted first: a pause survives a restart.
   co_await engine_.pool().run([&](mysql::connection& c) { return state::set_paused(c, id, paused); });
+  auto* slot = find(id);  // a reload may have removed the job meanwhile
+  if (slot == nullptr) co_return no_job(id);
   slot->paused = paused;
   slot->metrics->set_paused(paused);
   slot->wake->cancel();
@@ -182,12 +187,13 @@ asio::awaitable<admin::outcome> service::backfill(const std::string& id, const s
                                                   const std::string& to, bool dry_run) {
   auto* slot = find(id);
   if (slot == nullptr) co_return no_job(id);
-  const auto start = core::parse_shanghai_datetime(from);
-  const auto end = core::parse_shanghai_datetime(to);
-  if (!start) co_return admin::api_error{422, "invalid_range", "from: \"" + from + "\" is not yyyy-MM-dd HH:mm:ss"};
-  if (!end) co_return admin::api_error{422, "invalid_range", "to: \"" + to + "\" is not yyyy-MM-dd HH:mm:ss"};
-  if (*end <= *start) co_return admin::api_error{422, "invalid_range", "to must be after from"};
-  const auto& plan = engine_.plan(id);
+  std::string range_error;
+  const auto requested = sync::parse_range(from, to, {"from", "to"}, range_error);
+  if (!requested) co_return admin::api_error{422, "invalid_range", range_error};
+  const auto start = std::optional{requested->start};
+  const auto end = std::optional{requested->end};
+  const auto plan_held = engine_.plan(id);
+  const auto& plan = *plan_held;
   // Counted before the range is split: listing (or running) millions of
   // windows would hold up every other request and run for years.
   const auto count = (*end - *start + plan.windows.max_span - std::chrono::seconds{1}) / plan.windows.max_span;
@@ -203,7 +209,7 @@ asio::awaitable<admin::outcome> service::backfill(const std::string& id, const s
   if (dry_run) {
     // At least one call per window; the slowest configured rate bounds the time.
     double calls_per_second = 1e9;
-    const auto* source = current().find_source(slot->job->source);
+    const auto* source = slot->cfg->find_source(slot->job->source);
     for (const auto& r : source->rate_limits)
       calls_per_second = std::min(calls_per_second, r.calls / std::chrono::duration<double>(r.per).count());
     const auto calls = static_cast<double>(windows.size());
@@ -223,10 +229,8 @@ asio::awaitable<admin::outcome> service::list_windows(const std::string& id, std
   if (find(id) == nullptr) co_return no_job(id);
   std::optional<state::window_state> filter;
   if (state) {
-    if (*state == "complete") filter = state::window_state::complete;
-    else if (*state == "incomplete") filter = state::window_state::incomplete;
-    else if (*state == "failed") filter = state::window_state::failed;
-    else co_return admin::api_error{422, "invalid_state", "state must be complete, incomplete or failed"};
+    filter = state::parse_window_state(*state);
+    if (!filter) co_return admin::api_error{422, "invalid_state", "state must be complete, incomplete or failed"};
   }
   const auto rows = co_await engine_.pool().run([&](mysql::connection& c) { return state::windows(c, id, filter, 500); });
   json out = json::array();

@@ -37,6 +37,9 @@ struct families {
   prometheus::Family<prometheus::Gauge>& pool_connections;
   prometheus::Family<prometheus::Histogram>& batch_duration;
   prometheus::Family<prometheus::Gauge>& build_info;
+  prometheus::Family<prometheus::Counter>& config_reloads;
+  prometheus::Family<prometheus::Gauge>& config_reload_ok;
+  prometheus::Family<prometheus::Gauge>& config_reload_time;
 };
 
 // API calls take from tens of milliseconds to the client's timeout.

@@ -63,7 +63,14 @@ families::families(prometheus::Registry& r)
                            "MySQL pool connections by state (idle, busy).")),
       batch_duration(add(prometheus::BuildHistogram(), r, "ferry_mysql_batch_duration_seconds",
                          "Duration of one batched upsert into MySQL.")),
-      build_info(add(prometheus::BuildGauge(), r, "ferry_build_info", "Always 1; the version label says which ferryd.")) {
+      build_info(add(prometheus::BuildGauge(), r, "ferry_build_info", "Always 1; the version label says which ferryd.")),
+      config_reloads(add(prometheus::BuildCounter(), r, "ferry_config_reloads_total",
+                         "Config reloads (SIGHUP) by result: applied, or refused with the running config kept.")),
+      config_reload_ok(add(prometheus::BuildGauge(), r, "ferry_config_last_reload_successful",
+                           "1 when the last reload was applied (or none was asked for), 0 when it was refused.")),
+      config_reload_time(add(prometheus::BuildGauge(), r, "ferry_config_last_reload_success_timestamp_seconds",
+                             "When the running config was loaded, Unix seconds: the start, or the last applied "
+                             "reload.")) {
 }
 
 prometheus::Histogram::BucketBoundaries http_duration_buckets() {
@@ -81,6 +88,17 @@ registry::registry()
       families_(std::make_unique<detail::families>(*registry_)),
       mysql_(std::make_unique<mysql_metrics>(*families_)) {
   families_->build_info.Add({{"version", std::string(core::version())}}).Set(1);
+  families_->config_reloads.Add({{"result", "applied"}});
+  families_->config_reloads.Add({{"result", "refused"}});
+  families_->config_reload_ok.Add({}).Set(1);
+  families_->config_reload_time.Add({}).Set(
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
+}
+
+void registry::config_reloaded(bool applied, std::chrono::system_clock::time_point at) {
+  families_->config_reloads.Add({{"result", applied ? "applied" : "refused"}}).Increment();
+  families_->config_reload_ok.Add({}).Set(applied ? 1 : 0);
+  if (applied) families_->config_reload_time.Add({}).Set(std::chrono::duration<double>(at.time_since_epoch()).count());
 }
 
 registry::~registry() = default;

@@ -80,6 +80,11 @@ void limiter::on_throttle(throttle_kind kind) {
   arm();
 }
 
+void limiter::set_rates(std::vector<rate> rates) {
+  core_.set_rates(std::move(rates));
+  arm();
+}
+
 void limiter::reserve_for(std::chrono::milliseconds max_wait, std::chrono::milliseconds every) {
   core_.reserve_for(max_wait, every);
   arm();

@@ -94,7 +94,30 @@ void window_limiter::on_success(time_point now) {
   }
 }
 
+void window_limiter::set_rates(std::vector<rate> rates) {
+  validate(rates, margin_);
+  std::vector<rate_state> states(rates.size());
+  std::size_t capacity = 0;
+  for (std::size_t i = 0; i < rates.size(); ++i) {
+    states[i].effective = rates[i].calls;
+    for (std::size_t j = 0; j < rates_.size(); ++j)
+      if (rates_[j].per == rates[i].per) {
+        states[i] = states_[j];
+        states[i].effective = std::min(states_[j].effective, rates[i].calls);
+        break;
+      }
+    capacity = std::max<std::size_t>(capacity, rates[i].calls);
+  }
+  rates_ = std::move(rates);
+  states_ = std::move(states);
+  log_capacity_ = capacity;
+  while (sent_.size() > log_capacity_) sent_.pop_front();
+  reserve_for(reserve_max_wait_, reserve_every_);
+}
+
 void window_limiter::reserve_for(std::chrono::milliseconds max_wait, std::chrono::milliseconds every) {
+  reserve_max_wait_ = max_wait;
+  reserve_every_ = every;
   for (std::size_t i = 0; i < rates_.size(); ++i) {
     auto& s = states_[i];
     s.reserved = 0;

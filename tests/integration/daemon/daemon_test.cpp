@@ -211,12 +211,33 @@ TEST_CASE("SIGHUP adds a job without stopping the others and refuses a broken co
   // The unchanged job was not restarted: no new run of it.
   CHECK(body_of(d.call("GET", "/api/v1/jobs/skusn_inout"))["last_run_started"] == first_start);
 
-  // A broken config is refused; the running one stays.
-  std::ofstream{f.config} << "{ \"mysql\": ";
+  // Whatever the file holds, the reload is refused and ferryd goes on: cut
+  // JSON, nothing, binary bytes, an array, no file at all.
+  const auto refused = [&] {
+    const auto text = d.call("GET", "/metrics", {}, false).response.body;
+    const std::string series = "ferry_config_reloads_total{result=\"refused\"} ";
+    const auto at = text.find(series);
+    return at == std::string::npos ? -1 : std::stoi(text.substr(at + series.size()));
+  };
+  const std::vector<std::string> broken{"{ \"mysql\": ", "", std::string{"\x00\xff\xfe{", 4}, "[]"};
+  for (std::size_t i = 0; i <= broken.size(); ++i) {
+    if (i < broken.size()) std::ofstream{f.config, std::ios::binary | std::ios::trunc} << broken[i];
+    else std::filesystem::remove(f.config);
+    ::kill(d.pid(), SIGHUP);
+    eventually([&] { return refused() == static_cast<int>(i) + 1; }, 30s, "the refusal");
+    CHECK(d.call("GET", "/healthz", {}, false).response.status == 200);
+    CHECK(body_of(d.call("GET", "/api/v1/jobs"))["jobs"].size() == 2);
+  }
+  CHECK(d.call("GET", "/metrics", {}, false).response.body.find("ferry_config_last_reload_successful 0") !=
+        std::string::npos);
+  // The good file again: applied, and the gauge says so.
+  write_config("d_reload", nlohmann::ordered_json::parse(config.dump()));
   ::kill(d.pid(), SIGHUP);
-  std::this_thread::sleep_for(1s);
-  CHECK(d.call("GET", "/healthz", {}, false).response.status == 200);
-  CHECK(body_of(d.call("GET", "/api/v1/jobs"))["jobs"].size() == 2);
+  eventually([&] {
+    return d.call("GET", "/metrics", {}, false).response.body.find("ferry_config_last_reload_successful 1") !=
+           std::string::npos;
+  }, 30s, "the good file applied");
+  CHECK(refused() == 5);
   CHECK(d.terminate() == 0);
 }
 
@@ -351,7 +372,11 @@ TEST_CASE("a reload refused while a run goes on changes nothing: the run and the
   changed["sources"]["jst"]["tls"] = {{"ca_file", broken.string()}};
   write_config("d_reload_refused", nlohmann::ordered_json::parse(changed.dump()));
   ::kill(d.pid(), SIGHUP);
-  std::this_thread::sleep_for(1s);
+  // Refused by the file check itself now: the bundle holds no certificate OpenSSL can read.
+  eventually([&] {
+    return d.call("GET", "/metrics", {}, false).response.body.find("ferry_config_reloads_total{result=\"refused\"} 1") !=
+           std::string::npos;
+  }, 30s, "the refusal");
   CHECK(d.call("GET", "/healthz", {}, false).response.status == 200);
   eventually([&] { return f.db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE state = 'success'") == "1"; }, 120s,
              "the run under way to succeed");

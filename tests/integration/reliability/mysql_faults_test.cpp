@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <fstream>
 #include <csignal>
 #include <iostream>
 #include <random>
@@ -249,4 +250,51 @@ TEST_CASE("a read-only period holds writes back without failing the run", "[reli
   REQUIRE(code == 0);
   CHECK(out.find("MySQL error 1290") != std::string::npos);
   require_exact(db, s, 60000);
+}
+
+TEST_CASE("a reload while MariaDB is stopped is refused and changes nothing; the run under way completes exactly",
+          "[reliability][mysql][reload]") {
+  private_mariadb server{"reload"};
+  sim s{{"--records", "40000", "--seed", "23", "--limit-per-second", "0", "--limit-per-minute", "0"}};
+  test_database db{"r_reload"};
+  set_source_env();
+  const auto config = paced_config("r_reload", s.port(), db, 10, true);
+  running_ferryd ferryd{{"--config", config.string()}};
+  REQUIRE(ferryd.get_status("/readyz") == 200);
+  eventually([&] { return rows_in(db) >= 2000; }, 60s, "the run under way");
+
+  // The source changes (a new client must read the account's stored tokens),
+  // and MariaDB is away when the reload asks for them.
+  server.stop();
+  auto changed = nlohmann::ordered_json::parse(std::ifstream{config});
+  changed["sources"]["jst"]["rate_limits"] = {{{"calls", 20}, {"per", "1s"}}};
+  std::ofstream{config} << changed.dump(2);
+  ::kill(ferryd.pid(), SIGHUP);
+  eventually([&] { return ferryd.output().find("reload refused") != std::string::npos; }, 60s, "the refusal");
+  {
+    const auto out = ferryd.output();
+    const auto line = out.substr(out.find("reload refused"), out.find('\n', out.find("reload refused")) - out.find("reload refused"));
+    INFO(line);
+    CHECK(line.find("Can't connect") != std::string::npos);  // the stored tokens could not be read
+  }
+  const auto metrics = ferryd.get_body("/metrics");
+  CHECK(metrics.find("ferry_config_reloads_total{result=\"refused\"} 1") != std::string::npos);
+  CHECK(metrics.find("ferry_config_last_reload_successful 0") != std::string::npos);
+  REQUIRE(ferryd.wait(0s) == std::nullopt);  // still alive
+
+  server.start();
+  eventually([&] { return db.scalar("SELECT watermark FROM ferry_jobs WHERE job_id = 'skusn_inout'") == january_end; },
+             180s, "the run to finish after MySQL came back");
+  CHECK(db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE state <> 'success'") == "0");
+  require_exact(db, s, 40000);
+  // With MariaDB back the same file is applied, and the next run uses it.
+  ::kill(ferryd.pid(), SIGHUP);
+  eventually([&] { return ferryd.get_body("/metrics").find("ferry_config_reloads_total{result=\"applied\"} 1") !=
+                          std::string::npos; },
+             30s, "the reload applied");
+  const auto out = ferryd.output();
+  INFO(out.substr(out.size() > 6000 ? out.size() - 6000 : 0));
+  CHECK(out.find("reload: job skusn_inout changed") != std::string::npos);
+  ::kill(ferryd.pid(), SIGTERM);
+  CHECK(ferryd.wait(60s) == 0);
 }

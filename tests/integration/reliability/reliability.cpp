@@ -123,6 +123,12 @@ int running_ferryd::get_status(const std::string& target) {
   return r.ok() ? static_cast<int>(r.response.status) : 0;
 }
 
+std::string running_ferryd::get_body(const std::string& target) {
+  test_support::http_client client{"127.0.0.1", admin_port(), std::chrono::seconds{20}};
+  const auto r = client.get(target);
+  return r.ok() ? r.response.body : std::string{};
+}
+
 double cpu_seconds(pid_t pid) {
   std::ifstream in{"/proc/" + std::to_string(pid) + "/stat"};
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -62,6 +62,8 @@ class running_ferryd {
   std::optional<int> wait(std::chrono::seconds timeout);
   // Status code of GET `target` on the admin API (0 when no answer).
   int get_status(const std::string& target);
+  // The body of GET `target` ("" when no answer).
+  std::string get_body(const std::string& target);
 
  private:
   test_support::child_process process_;

@@ -37,7 +37,9 @@ const std::vector<std::string> every_family{
     "ferry_job_paused",                   "ferry_watermark_timestamp_seconds",
     "ferry_last_success_timestamp_seconds", "ferry_windows_incomplete",
     "ferry_job_schedule_period_seconds",  "ferry_mysql_pool_connections",
-    "ferry_mysql_batch_duration_seconds", "ferry_build_info"};
+    "ferry_mysql_batch_duration_seconds", "ferry_build_info",
+    "ferry_config_reloads_total",         "ferry_config_last_reload_successful",
+    "ferry_config_last_reload_success_timestamp_seconds"};
 
 }  // namespace
 
@@ -203,4 +205,24 @@ TEST_CASE("names of the enums") {
   CHECK(to_string(write_op::remove) == "delete");
   CHECK(to_string(request_outcome::token_expired) == "token_expired");
   CHECK(to_string(run_outcome::failed) == "failed");
+}
+
+TEST_CASE("a refused reload sets the gauge to 0 and keeps the last success's time; an applied one moves it") {
+  registry r;
+  const auto text = r.text();
+  CHECK(sample(text, R"(ferry_config_reloads_total{result="applied"})") == 0.0);
+  CHECK(sample(text, R"(ferry_config_reloads_total{result="refused"})") == 0.0);
+  CHECK(sample(text, "ferry_config_last_reload_successful") == 1.0);
+  const auto started = sample(text, "ferry_config_last_reload_success_timestamp_seconds");
+  CHECK(started > 1.7e9);
+  r.config_reloaded(false, std::chrono::system_clock::time_point{std::chrono::seconds{2'000'000'000}});
+  auto after = r.text();
+  CHECK(sample(after, R"(ferry_config_reloads_total{result="refused"})") == 1.0);
+  CHECK(sample(after, "ferry_config_last_reload_successful") == 0.0);
+  CHECK(sample(after, "ferry_config_last_reload_success_timestamp_seconds") == started);
+  r.config_reloaded(true, std::chrono::system_clock::time_point{std::chrono::seconds{2'000'000'000}});
+  after = r.text();
+  CHECK(sample(after, R"(ferry_config_reloads_total{result="applied"})") == 1.0);
+  CHECK(sample(after, "ferry_config_last_reload_successful") == 1.0);
+  CHECK(sample(after, "ferry_config_last_reload_success_timestamp_seconds") == 2e9);
 }

@@ -158,3 +158,32 @@ TEST_CASE("calls reserved for token refreshes stay free after a burst", "[window
   }
   CHECK(lim.wait_time(now + 5s, true) > 0ns);
 }
+
+TEST_CASE("new rates count the calls already sent, keep a slow-down and the reserve", "[window_limiter]") {
+  window_limiter lim{{{5, 1s}, {100, 60s}}, 0ms};
+  lim.reserve_for(1s, 18s);
+  for (int i = 0; i < 5; ++i) lim.record(t0);
+  // A reload lowers the per-second rate to 3 and keeps the minute's.
+  lim.set_rates({{3, 1s}, {100, 60s}});
+  CHECK(lim.rates().size() == 2);
+  CHECK(lim.effective_calls(0) == 3);
+  CHECK(lim.reserved_calls(1) == 5);  // the reserve is taken over
+  // The five calls of this second still count: nothing goes before they leave it.
+  CHECK(lim.wait_time(t0 + 500ms) == 500ms);
+  // A greedy caller under the new rates never puts 4 calls in a sliding second.
+  const auto sent = run_greedy(lim, t0 + 1s, 20s);
+  CHECK(busiest_window(sent, 1s) == 3);
+  // A slow-down survives new rates of the same period, capped at the new count.
+  const auto later = t0 + 120s;
+  lim.on_throttle(later, throttle_kind::per_minute);
+  REQUIRE(lim.effective_calls(1) == 50);
+  lim.set_rates({{3, 1s}, {40, 60s}});
+  CHECK(lim.effective_calls(1) == 40);
+  lim.set_rates({{3, 1s}, {100, 60s}});
+  CHECK(lim.effective_calls(1) == 40);
+  CHECK(lim.wait_time(later + 30s) > 0ns);  // the cool-down too
+  // Bad rates are refused and change nothing.
+  CHECK_THROWS_AS(lim.set_rates({{0, 1s}}), std::invalid_argument);
+  CHECK(lim.rates().size() == 2);
+  CHECK(lim.effective_calls(0) == 3);
+}

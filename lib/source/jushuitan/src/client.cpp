@@ -64,7 +64,7 @@ client::client(asio::any_io_executor ex, client_options options, const ratelimit
       options_(std::move(options)),
       store_(std::move(store)),
       http_(ex, options_.http),
-      limiter_(ex, options_.rates, clk),
+      limiter_(std::make_shared<ratelimit::limiter>(ex, options_.rates, clk)),
       backoff_(options_.retry, pick_seed(options_.seed)),
       tokens_(options_.initial_tokens) {
   plan_reserve();
@@ -75,8 +75,15 @@ client::~client() = default;
 
 void client::shutdown() {
   stop_keeping();
-  limiter_.shutdown();
+  limiter_->shutdown();
   if (refresh_done_) refresh_done_->cancel();
+}
+
+void client::take_limiter(std::shared_ptr<ratelimit::limiter> account) {
+  if (!account || account == limiter_) return;
+  account->set_rates(options_.rates);
+  limiter_ = std::move(account);
+  plan_reserve();
 }
 
 asio::awaitable<void> client::sleep(std::chrono::milliseconds d) {
@@ -102,7 +109,7 @@ asio::awaitable<fetch_result> client::fetch(const std::string& path, const nlohm
         co_return result;
       }
     }
-    const auto waited = co_await limiter_.acquire(priority);
+    const auto waited = co_await limiter_->acquire(priority);
     counters_.limiter_wait += waited;
     if (options_.on_limiter_wait) options_.on_limiter_wait(waited);
     if (state.throttles() > 0) throttle_wait += waited;
@@ -118,8 +125,8 @@ asio::awaitable<fetch_result> client::fetch(const std::string& path, const nlohm
     }
     call_ended();
     if (options_.on_call) options_.on_call(out.kind, std::chrono::steady_clock::now() - sent);
-    if (out.kind == outcome::success) limiter_.on_success();
-    if (out.kind == outcome::throttle) limiter_.on_throttle(out.throttle);
+    if (out.kind == outcome::success) limiter_->on_success();
+    if (out.kind == outcome::throttle) limiter_->on_throttle(out.throttle);
     const auto decision =
         state.next(out.kind, out.detail, std::chrono::duration_cast<std::chrono::milliseconds>(throttle_wait));
     result.attempts = state.attempts();

@@ -152,7 +152,7 @@ void client::plan_reserve() {
   if (!renewable() || !tokens_.expires_at || !tokens_.issued_at || *tokens_.expires_at <= *tokens_.issued_at) return;
   const auto margin = refresh_margin(tokens_);
   const auto lifetime = *tokens_.expires_at - *tokens_.issued_at;
-  limiter_.reserve_for(std::chrono::duration_cast<std::chrono::milliseconds>(margin / 2),
+  limiter_->reserve_for(std::chrono::duration_cast<std::chrono::milliseconds>(margin / 2),
                        std::chrono::duration_cast<std::chrono::milliseconds>(lifetime - margin));
 }
 
@@ -391,7 +391,7 @@ asio::awaitable<std::string> client::call_token_endpoint(bool mint, std::optiona
   // timeout, a reset, a cut body): the platform may have replaced the tokens.
   bool answer_lost = false;
   for (;;) {
-    co_await limiter_.acquire(ratelimit::priority::token);
+    co_await limiter_->acquire(ratelimit::priority::token);
     ++counters_.calls;
     const auto sent = wall_now();
     const auto now = detail::unix_now();
@@ -407,10 +407,10 @@ asio::awaitable<std::string> client::call_token_endpoint(bool mint, std::optiona
     }
     if (reply.kind == outcome::throttle) {
       ++counters_.throttled;
-      limiter_.on_throttle(reply.throttle);
+      limiter_->on_throttle(reply.throttle);
     }
     if (reply.kind == outcome::success) {
-      limiter_.on_success();
+      limiter_->on_success();
       ++(mint ? counters_.token_mints : counters_.token_refreshes);
       fresh = std::move(reply.fresh);
       co_return std::string{};

@@ -171,6 +171,9 @@ class registry {
   job_metrics& job(const std::string& job, const std::string& source, const std::vector<std::string>& tables);
   source_metrics& source(const std::string& name);
   mysql_metrics& mysql();
+  // A reload was applied or refused: ferry_config_reloads_total{result},
+  // ferry_config_last_reload_successful and, when applied, its timestamp.
+  void config_reloaded(bool applied, std::chrono::system_clock::time_point at = std::chrono::system_clock::now());
   // Removes every series labelled with this job (a job dropped by a reload).
   // Its job_metrics reference dies here: callers drop it first.
   void forget_job(const std::string& job);

@@ -52,6 +52,10 @@ class limiter {
 
   // Keeps calls of each window for priority::token (window_limiter::reserve_for).
   void reserve_for(std::chrono::milliseconds max_wait, std::chrono::milliseconds every);
+  // The account's rates changed (a reload): the calls already sent count
+  // against the new ones, waiters are re-planned. Throws
+  // std::invalid_argument for bad rates, changing nothing.
+  void set_rates(std::vector<rate> rates);
   // The answer to a call was a throttle code: slow down (and re-plan the head).
   void on_throttle(throttle_kind kind);
   // The answer to a call was normal: lets a slowed-down limiter recover.

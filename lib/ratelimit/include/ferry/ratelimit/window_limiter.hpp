@@ -77,6 +77,12 @@ class window_limiter {
   std::chrono::nanoseconds wait_time(time_point now, bool reserved = false) const;
   // Keeps calls for the reserved caller (see above); replaces earlier reserves.
   void reserve_for(std::chrono::milliseconds max_wait, std::chrono::milliseconds every);
+  // Replaces the rates, keeping the log of calls sent (so the calls of the
+  // last window count against the new rates) and the reserve asked for. A
+  // rate whose period is unchanged keeps its slow-down and cool-down, capped
+  // at its new count. Throws std::invalid_argument as the constructor does,
+  // and then changes nothing.
+  void set_rates(std::vector<rate> rates);
   // The calls kept for the reserved caller in rates()[rate_index].
   std::uint32_t reserved_calls(std::size_t rate_index) const { return states_.at(rate_index).reserved; }
   // A call went out at `now`. Times must not go back; an earlier time is
@@ -111,6 +117,8 @@ class window_limiter {
   std::deque<time_point> sent_;  // the latest sends, oldest first
   std::size_t log_capacity_ = 0;
   time_point blocked_until_ = time_point::min();
+  std::chrono::milliseconds reserve_max_wait_{0};
+  std::chrono::milliseconds reserve_every_{0};  // 0: no reserve asked for
 };
 
 }  // namespace ferry::ratelimit

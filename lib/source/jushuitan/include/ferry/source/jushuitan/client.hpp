@@ -17,8 +17,10 @@
 //     refresh fails at once, naming what the merchant must do.
 // A page comes back parsed, or a final failure with its reason.
 //
-// Owned by the wiring, one per configured source; shared by every job of
-// that source. Not thread-safe: use it from its executor's thread.
+// Owned by the wiring, one per configured source, and shared by every job of
+// that source and the runs under way. It may be built on another thread (it
+// starts nothing until used); after that it is not thread-safe: use it from
+// its executor's thread.
 #include "ferry/core/asio.hpp"
 #include "ferry/http/client.hpp"
 #include "ferry/http/url.hpp"
@@ -142,7 +144,15 @@ class client {
   bool renewing() const { return refreshing_; }
   // When the tokens are due for a refresh ahead of expiry (nullopt: expiry unknown).
   std::optional<sys_seconds> refresh_due_at() const;
-  ratelimit::limiter& limiter() { return limiter_; }
+  ratelimit::limiter& limiter() { return *limiter_; }
+  // The account's one limiter (an account is one configured source): a
+  // client that replaces this one on a reload takes it over with
+  // take_limiter, so that runs of both still share one budget of calls.
+  std::shared_ptr<ratelimit::limiter> shared_limiter() const { return limiter_; }
+  // Uses `account` from now on, with this client's rates and token reserve;
+  // from the executor's thread. Throws std::invalid_argument for bad rates,
+  // changing nothing.
+  void take_limiter(std::shared_ptr<ratelimit::limiter> account);
   // Wakes every coroutine waiting on the limiter so that a stopping daemon does not hang.
   void shutdown();
 
@@ -179,7 +189,7 @@ class client {
   client_options options_;
   token_store store_;
   http::client http_;
-  ratelimit::limiter limiter_;
+  std::shared_ptr<ratelimit::limiter> limiter_;
   retry::backoff backoff_;
   tokens tokens_;
   std::uint64_t token_generation_ = 0;
