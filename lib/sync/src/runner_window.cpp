@@ -111,41 +111,40 @@ asio::awaitable<void> runner::process_window(window w, std::optional<sys_seconds
   wr.live = advance;
   wr.pending.resize(plan_.targets.size());
   wr.scratch.resize(plan_.targets.size());
-  auto st = state::window_state::complete;
+  const window_rules rules{plan_.refetch_rounds, plan_.dead_letter_max_ratio};
+  window_verdict verdict = window_verdict::complete;
   for (int round = 1;; ++round) {
     wr.rounds = static_cast<std::uint64_t>(round);
     co_await fetch_round(wr);
     const auto distinct = wr.distinct();
-    const bool shortfall = wr.data_count && distinct < *wr.data_count;
-    if (!shortfall && !wr.page_cap_hit) break;
-    if (wr.page_cap_hit) {
-      logger()->error("job={} window={} stopped at the page cap of {} pages", plan_.job_id, show(w), plan_.max_pages);
-      st = state::window_state::incomplete;
-      break;
-    }
-    if (round <= plan_.refetch_rounds) {
+    verdict = decide_window({round, distinct, wr.data_count, wr.page_cap_hit, depth == 0 && halve(w).size() == 2,
+                             wr.fetched, wr.failed_records},
+                            rules);
+    if (verdict == window_verdict::refetch) {
       logger()->warn("job={} window={} got {} distinct keys of data_count {}: fetching the window again",
                      plan_.job_id, show(w), distinct, *wr.data_count);
       continue;
     }
-    const auto halves = halve(w);
-    if (depth == 0 && halves.size() == 2) {
+    if (verdict == window_verdict::halve) {
       logger()->warn("job={} window={} still short ({} < {}): fetching it in two halves", plan_.job_id, show(w),
                      distinct, *wr.data_count);
       for (std::size_t t = 0; t < wr.pending.size(); ++t) co_await flush(wr, t);
       summary.retries += wr.retries;
       summary.throttles += wr.throttles;
-      for (const auto& h : halves) co_await process_window(h, watermark, advance, run_id, summary, depth + 1);
+      for (const auto& h : halve(w)) co_await process_window(h, watermark, advance, run_id, summary, depth + 1);
       co_return;
     }
-    logger()->error("job={} window={} incomplete: {} distinct keys of data_count {} after {} rounds", plan_.job_id,
-                    show(w), distinct, *wr.data_count, round);
-    st = state::window_state::incomplete;
+    if (wr.page_cap_hit)
+      logger()->error("job={} window={} stopped at the page cap of {} pages", plan_.job_id, show(w), plan_.max_pages);
+    else if (wr.data_count && distinct < *wr.data_count)
+      logger()->error("job={} window={} incomplete: {} distinct keys of data_count {} after {} rounds", plan_.job_id,
+                      show(w), distinct, *wr.data_count, round);
     break;
   }
-  const bool too_many_dead = wr.fetched > 0 &&
-      static_cast<double>(wr.failed_records) > plan_.dead_letter_max_ratio * static_cast<double>(wr.fetched);
-  if (too_many_dead) st = state::window_state::failed;
+  const bool too_many_dead = verdict == window_verdict::failed;
+  const auto st = too_many_dead                               ? state::window_state::failed
+                  : verdict == window_verdict::incomplete ? state::window_state::incomplete
+                                                          : state::window_state::complete;
   const bool moves = advance && !too_many_dead && (!watermark || w.end > *watermark);
   const auto advance_to = moves ? std::optional<sys_seconds>{w.end} : std::nullopt;
   co_await commit(wr, st, watermark, advance_to);

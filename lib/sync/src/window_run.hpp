@@ -1,6 +1,7 @@
 #pragma once
 // Private to the sync module: the state of one window while it is fetched
 // and written, and the module's logger.
+#include "ferry/retry/patience.hpp"
 #include "ferry/core/time.hpp"
 #include "ferry/sync/runner.hpp"
 
@@ -65,7 +66,7 @@ template <class F>
 asio::awaitable<std::invoke_result_t<F&, mysql::connection&>> runner::with_retries(const char* what, F f) {
   using namespace std::chrono;
   const auto started = steady_clock::now();
-  int lock_conflicts = 0;
+  retry::patience patience{{}, rng_()};
   for (int attempt = 1;; ++attempt) {
     std::string failure;
     bool lock_conflict = false;
@@ -80,18 +81,12 @@ asio::awaitable<std::invoke_result_t<F&, mysql::connection&>> runner::with_retri
       failure = e.what();
     }
     // MySQL is down, restarting, read-only or deadlocked: wait and redo the
-    // whole transaction, for up to ten minutes. A lock conflict has already
-    // waited its lock timeout, so it is redone soon (with jitter, so two
-    // writers stop meeting); an unreachable or read-only server is given
-    // more and more time, up to 30 s between tries.
-    if (steady_clock::now() - started > minutes{10})
-      throw run_failure(std::string{what} + ": MySQL still failing after 10 minutes: " + failure);
-    const auto delay =
-        lock_conflict ? milliseconds{std::min(2'000, 100 * ++lock_conflicts) + lock_jitter_(rng_)}
-                      : milliseconds{std::min<long long>(30'000, 250LL << std::min(attempt, 7))};
+    // whole transaction, at retry::patience's pace, for up to ten minutes.
+    const auto delay = patience.next(lock_conflict, steady_clock::now() - started);
+    if (!delay) throw run_failure(std::string{what} + ": MySQL still failing after 10 minutes: " + failure);
     detail::logger()->warn("job={} {} failed (attempt {}), retrying in {}ms: {}", plan_.job_id, what, attempt,
-                   delay.count(), failure);
-    asio::steady_timer timer{executor_, delay};
+                           delay->count(), failure);
+    asio::steady_timer timer{executor_, *delay};
     co_await timer.async_wait(asio::use_awaitable);
   }
 }

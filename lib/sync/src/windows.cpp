@@ -1,5 +1,7 @@
 #include "ferry/sync/windows.hpp"
 
+#include "ferry/core/time.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -36,5 +38,39 @@ std::vector<window> halve(const window& w) {
   return {{w.start, middle}, {middle, w.end}};
 }
 
+
+std::optional<range> parse_range(std::string_view from, std::string_view to, range_names names, std::string& error) {
+  const auto start = core::parse_shanghai_datetime(from);
+  const auto end = core::parse_shanghai_datetime(to);
+  const auto quoted = [](std::string_view text) { return "\"" + std::string{text} + "\""; };
+  if (!start) error = std::string{names.from} + ": " + quoted(from) + " is not yyyy-MM-dd HH:mm:ss";
+  else if (!end) error = std::string{names.to} + ": " + quoted(to) + " is not yyyy-MM-dd HH:mm:ss";
+  else if (*end <= *start) error = std::string{names.to} + " must be after " + std::string{names.from};
+  else return range{*start, *end};
+  return std::nullopt;
+}
+
+window_verdict decide_window(const window_round& r, const window_rules& rules) {
+  const bool short_of_count = r.data_count && r.distinct < *r.data_count;
+  if (!r.page_cap_hit && short_of_count) {
+    if (r.round <= rules.refetch_rounds) return window_verdict::refetch;
+    if (r.can_halve) return window_verdict::halve;
+  }
+  const bool too_many_dead =
+      r.fetched > 0 && static_cast<double>(r.failed_records) > rules.dead_letter_max_ratio * static_cast<double>(r.fetched);
+  if (too_many_dead) return window_verdict::failed;
+  return r.page_cap_hit || short_of_count ? window_verdict::incomplete : window_verdict::complete;
+}
+
+const char* to_string(window_verdict v) {
+  switch (v) {
+    case window_verdict::complete: return "complete";
+    case window_verdict::refetch: return "refetch";
+    case window_verdict::halve: return "halve";
+    case window_verdict::incomplete: return "incomplete";
+    case window_verdict::failed: return "failed";
+  }
+  return "?";
+}
 
 }  // namespace ferry::sync

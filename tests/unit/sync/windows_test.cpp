@@ -87,3 +87,51 @@ TEST_CASE("halving splits a window at its middle", "[windows]") {
   CHECK(halves[1].start == at("2026-01-01 01:00:00"));
   CHECK(halve({at("2026-01-01 00:00:00"), at("2026-01-01 00:00:01")}).size() == 1);
 }
+
+TEST_CASE("a window's verdict: complete, re-fetched, halved, incomplete or failed", "[windows][verdict]") {
+  using ferry::sync::decide_window;
+  using ferry::sync::window_round;
+  using ferry::sync::window_rules;
+  using ferry::sync::window_verdict;
+  const window_rules rules{2, 0.01};
+  // Every key the count promised: complete, whichever round.
+  CHECK(decide_window({1, 500, 500, false, true, 500, 0}, rules) == window_verdict::complete);
+  CHECK(decide_window({3, 500, 500, false, true, 500, 0}, rules) == window_verdict::complete);
+  // More keys than the count (rows added while paging): complete.
+  CHECK(decide_window({1, 501, 500, false, true, 501, 0}, rules) == window_verdict::complete);
+  // No count to check against (the flow query's bare array): complete.
+  CHECK(decide_window({1, 37, std::nullopt, false, true, 37, 0}, rules) == window_verdict::complete);
+  // Short: read again for the rounds the job allows, then halved.
+  CHECK(decide_window({1, 499, 500, false, true, 499, 0}, rules) == window_verdict::refetch);
+  CHECK(decide_window({2, 499, 500, false, true, 499, 0}, rules) == window_verdict::refetch);
+  CHECK(decide_window({3, 499, 500, false, true, 499, 0}, rules) == window_verdict::halve);
+  // A half (or a one-second window) that stays short is incomplete, never skipped.
+  CHECK(decide_window({3, 499, 500, false, false, 499, 0}, rules) == window_verdict::incomplete);
+  CHECK(decide_window({1, 499, 500, false, false, 499, 0}, window_rules{0, 0.01}) == window_verdict::incomplete);
+  // The page cap ends the window as incomplete at once: reading it again would stop there too.
+  CHECK(decide_window({1, 100, 500, true, true, 100, 0}, rules) == window_verdict::incomplete);
+  CHECK(decide_window({1, 100, std::nullopt, true, true, 100, 0}, rules) == window_verdict::incomplete);
+  // Dead letters over the job's ratio fail the window once it is read in full ...
+  CHECK(decide_window({1, 100, 100, false, true, 100, 2}, rules) == window_verdict::failed);
+  CHECK(decide_window({3, 99, 100, false, false, 100, 2}, rules) == window_verdict::failed);
+  // ... at the ratio, not above it, they do not; and an empty window never fails.
+  CHECK(decide_window({1, 100, 100, false, true, 100, 1}, rules) == window_verdict::complete);
+  CHECK(decide_window({1, 0, std::nullopt, false, true, 0, 0}, rules) == window_verdict::complete);
+  // A short window is read again before its dead letters are judged.
+  CHECK(decide_window({1, 90, 100, false, true, 100, 50}, rules) == window_verdict::refetch);
+  CHECK(std::string{to_string(window_verdict::halve)} == "halve");
+}
+
+TEST_CASE("an explicit range is read once for the API and the command line, naming the bad bound", "[windows][range]") {
+  std::string error;
+  const auto r = parse_range("2026-01-01 00:00:00", "2026-01-02 12:00:00", {"from", "to"}, error);
+  REQUIRE(r);
+  CHECK(r->start == at("2026-01-01 00:00:00"));
+  CHECK(r->end == at("2026-01-02 12:00:00"));
+  CHECK_FALSE(parse_range("2026-01-01", "yesterday", {"--from", "--to"}, error));
+  CHECK(error == R"(--to: "yesterday" is not yyyy-MM-dd HH:mm:ss)");
+  CHECK_FALSE(parse_range("2026-13-01 00:00:00", "2026-01-02 00:00:00", {"from", "to"}, error));
+  CHECK(error == R"(from: "2026-13-01 00:00:00" is not yyyy-MM-dd HH:mm:ss)");
+  CHECK_FALSE(parse_range("2026-01-02 00:00:00", "2026-01-02 00:00:00", {"from", "to"}, error));
+  CHECK(error == "to must be after from");
+}

@@ -129,10 +129,8 @@ class runner {
   state::job_locks* locks_;
   // A catch-up run reads with the calls live runs leave over.
   ratelimit::priority run_priority_ = ratelimit::priority::live;
-  // Jitter for redoing a transaction after a lock conflict (runs on one
-  // executor, so no lock is needed).
+  // Seeds each transaction's retry::patience (its jitter after a lock conflict).
   std::minstd_rand rng_{std::random_device{}()};
-  std::uniform_int_distribution<int> lock_jitter_{0, 250};
 };
 
 // Thrown inside a run for a failure that ends it; the message is the run's error.
