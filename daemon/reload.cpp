@@ -73,6 +73,9 @@ asio::awaitable<void> service::reload() {
     } catch (const std::exception& e) {
       log->error("SIGHUP: reload refused: {}; the running config stays", e.what());
       metrics_.config_reloaded(false);
+    } catch (...) {
+      log->error("SIGHUP: reload refused: an unknown error; the running config stays");
+      metrics_.config_reloaded(false);
     }
     sd_notify("READY=1");
   } while (reload_again_ && !stopping_);
