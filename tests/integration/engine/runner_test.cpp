@@ -157,7 +157,7 @@ TEST_CASE("runner in-process: a row missing from the first read is found by read
   CHECK(source.calls == 20);
 }
 
-TEST_CASE("runner in-process: a window still short is halved; the short half is recorded incomplete, never skipped",
+TEST_CASE("runner in-process: a window still short is halved and its short half recorded incomplete, never skipped",
           "[runner]") {
   fixture f{"runner_halve"};
   fake_source source;

@@ -252,7 +252,7 @@ TEST_CASE("a read-only period holds writes back without failing the run", "[reli
   require_exact(db, s, 60000);
 }
 
-TEST_CASE("a reload while MariaDB is stopped is refused and changes nothing; the run under way completes exactly",
+TEST_CASE("a reload while MariaDB is stopped is refused and changes nothing, and the run under way completes exactly",
           "[reliability][mysql][reload]") {
   private_mariadb server{"reload"};
   sim s{{"--records", "40000", "--seed", "23", "--limit-per-second", "0", "--limit-per-minute", "0"}};

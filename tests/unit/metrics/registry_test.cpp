@@ -207,7 +207,7 @@ TEST_CASE("names of the enums") {
   CHECK(to_string(run_outcome::failed) == "failed");
 }
 
-TEST_CASE("a refused reload sets the gauge to 0 and keeps the last success's time; an applied one moves it") {
+TEST_CASE("a refused reload sets the gauge to 0 and keeps the last success's time, and an applied one moves it") {
   registry r;
   const auto text = r.text();
   CHECK(sample(text, R"(ferry_config_reloads_total{result="applied"})") == 0.0);
