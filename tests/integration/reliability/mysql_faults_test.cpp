@@ -285,6 +285,11 @@ TEST_CASE("a reload while MariaDB is stopped is refused and changes nothing, and
   server.start();
   eventually([&] { return db.scalar("SELECT watermark FROM ferry_jobs WHERE job_id = 'skusn_inout'") == january_end; },
              180s, "the run to finish after MySQL came back");
+  // The run's own row is closed a moment after its last window's commit.
+  eventually([&] { return db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE state = 'running'") == "0"; }, 30s,
+             "the run's row to be closed");
+  INFO(db.scalar("SELECT GROUP_CONCAT(CONCAT(id, ' ', kind, ' ', state, ' ', COALESCE(error, '')) SEPARATOR ' | ') "
+                 "FROM ferry_runs"));
   CHECK(db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE state <> 'success'") == "0");
   require_exact(db, s, 40000);
   // With MariaDB back the same file is applied, and the next run uses it.
