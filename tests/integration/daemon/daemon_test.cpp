@@ -120,7 +120,12 @@ TEST_CASE("the first scheduled run syncs, a trigger runs again, metrics move", "
   CHECK_THAT(text, Catch::Contains("ferry_records_fetched_total{job=\"skusn_inout\"} 5000"));
   CHECK_THAT(text, Catch::Contains("ferry_http_requests_total{outcome=\"ok\",source=\"jst\"}"));
   // The catch-up run and (once it has ended) the triggered one; none failed.
-  CHECK_THAT(text, Catch::Matches(R"([\s\S]*ferry_job_runs_total\{job="skusn_inout",outcome="success"\} [12]\n[\s\S]*)"));
+  // (Read without std::regex: its recursion over the whole exposition overflows the stack under ASan.)
+  const std::string successes = "ferry_job_runs_total{job=\"skusn_inout\",outcome=\"success\"} ";
+  const auto at = text.find(successes);
+  REQUIRE(at != std::string::npos);
+  const auto count = text.substr(at + successes.size(), text.find('\n', at) - at - successes.size());
+  CHECK((count == "1" || count == "2"));
   CHECK_THAT(text, Catch::Contains("ferry_job_runs_total{job=\"skusn_inout\",outcome=\"failed\"} 0"));
   CHECK(d.terminate() == 0);
 }
