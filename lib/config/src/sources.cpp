@@ -1,5 +1,7 @@
 #include "sections.hpp"
 
+#include "ferry/http/url.hpp"
+
 #include "ferry/core/time.hpp"
 
 #include <array>
@@ -23,40 +25,12 @@ constexpr std::array<std::string_view, 4> retry_keys{"max_attempts", "base_delay
                                                      "max_throttle_wait"};
 constexpr std::array<std::string_view, 2> tls_keys{"ca_file", "verify"};
 
-// Checks scheme://host[:port][/path] without query or fragment; returns the
-// URL without trailing slashes, or the reason it is refused.
+// Reads scheme://host[:port][/path] with the parser the client uses
+// (http::parse_url), so that what the file check accepts the client can
+// call; returns the URL without trailing slashes, or the parser's reason.
 std::optional<std::string> normalized_url(std::string url, std::string& reason) {
-  const auto scheme_end = url.find("://");
-  const auto scheme = scheme_end == std::string::npos ? std::string{} : url.substr(0, scheme_end);
-  if (scheme != "http" && scheme != "https") {
-    reason = "is not an http:// or https:// URL";
-    return std::nullopt;
-  }
-  if (url.find_first_of("?#") != std::string::npos) {
-    reason = "has a query or fragment";
-    return std::nullopt;
-  }
-  const auto authority_start = scheme_end + 3;
-  const auto path_start = std::min(url.find('/', authority_start), url.size());
-  const auto authority = std::string_view{url}.substr(authority_start, path_start - authority_start);
-  const auto colon = authority.rfind(':');
-  const bool has_port =
-      colon != std::string_view::npos && authority.find(']', colon) == std::string_view::npos;
-  const auto host = has_port ? authority.substr(0, colon) : authority;
-  if (host.empty() || authority.find('@') != std::string_view::npos ||
-      host.find_first_of(" \t") != std::string_view::npos) {
-    reason = "has no valid host";
-    return std::nullopt;
-  }
-  if (has_port) {
-    const auto port = authority.substr(colon + 1);
-    int n = 0;
-    const auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), n);
-    if (port.empty() || ec != std::errc{} || ptr != port.data() + port.size() || n < 1 || n > 65535) {
-      reason = "has a bad port";
-      return std::nullopt;
-    }
-  }
+  if (!http::parse_url(url, reason)) return std::nullopt;
+  const auto path_start = std::min(url.find('/', url.find("://") + 3), url.size());
   while (url.size() > path_start && url.back() == '/') url.pop_back();
   return url;
 }
@@ -110,7 +84,7 @@ void read_identity(const object_reader& r, source_config& s, const load_context&
     if (auto normal = normalized_url(*url, reason))
       s.base_url = std::move(*normal);
     else
-      r.report("base_url", json(*url).dump() + " " + reason, "e.g. \"https://openapi.jushuitan.com\"");
+      r.report("base_url", json(*url).dump() + ": " + reason, "e.g. \"https://openapi.jushuitan.com\"");
   }
   if (const auto key = r.string("app_key", "the application's key (not secret)")) {
     if (key->empty()) r.report("app_key", "empty", "the application's key from the open platform");
@@ -141,7 +115,7 @@ void read_proxy(const object_reader& r, source_config& s) {
   std::string reason;
   const auto normal = normalized_url(*text, reason);
   const auto path = normal ? normal->find('/', normal->find("://") + 3) : std::string::npos;
-  if (!normal) r.report("proxy", json(*text).dump() + " " + reason, "e.g. \"http://10.0.0.5:3128\"");
+  if (!normal) r.report("proxy", json(*text).dump() + ": " + reason, "e.g. \"http://10.0.0.5:3128\"");
   else if (normal->starts_with("https://"))
     r.report("proxy", json(*text).dump() + " is an https:// proxy",
              "give the proxy's http:// address: calls are tunnelled with CONNECT, so TLS still runs end to end");

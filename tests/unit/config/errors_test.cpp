@@ -337,16 +337,20 @@ TEST_CASE("a value outside a fixed set names the set", "[config][errors]") {
 }
 
 TEST_CASE("a base URL must be plain http or https", "[config][errors]") {
+  // Read by the parser the client uses (http::parse_url), with its reasons.
   auto e = single_error([](document& d) { jst(d)["base_url"] = "ftp://example.com"; });
-  CHECK(
-      e.to_string() ==
-      R"(sources.jst.base_url: "ftp://example.com" is not an http:// or https:// URL — e.g. "https://openapi.jushuitan.com")");
+  CHECK(e.to_string() ==
+        R"(sources.jst.base_url: "ftp://example.com": unsupported scheme 'ftp' (expected http or https) — e.g. "https://openapi.jushuitan.com")");
   CHECK(single_error([](document& d) { jst(d)["base_url"] = "http://h/x?a=1"; }).message ==
-        R"("http://h/x?a=1" has a query or fragment)");
-  CHECK(single_error([](document& d) { jst(d)["base_url"] = "https://"; }).message ==
-        R"("https://" has no valid host)");
+        R"("http://h/x?a=1": a query ('?...') is not allowed in a base URL)");
+  CHECK(single_error([](document& d) { jst(d)["base_url"] = "https://"; }).message == R"("https://": host is empty)");
   CHECK(single_error([](document& d) { jst(d)["base_url"] = "http://h:99999"; }).message ==
-        R"("http://h:99999" has a bad port)");
+        R"("http://h:99999": port 99999 is out of range (1-65535))");
+  // What the client would refuse at start, the file check refuses now.
+  CHECK(single_error([](document& d) { jst(d)["base_url"] = "https://open api.example.com"; }).message ==
+        R"("https://open api.example.com": host 'open api.example.com' is not a valid name or address)");
+  CHECK(single_error([](document& d) { jst(d)["base_url"] = "http://h/a b"; }).message ==
+        R"("http://h/a b": path '/a b' has a character that must be percent-encoded)");
 }
 
 TEST_CASE("a version column holds a datetime or integer outside the key", "[config][errors]") {
