@@ -134,12 +134,8 @@ void engine::start() {
         [&](mysql::connection& conn) { return state::load_tokens(conn, s.name, s.app_key); });
     first.clients[s.name] = make_client(s, stored);
   }
-  for (const auto& j : cfg_->jobs) {
-    first.jobs.insert(j.id);
-    const auto* s = cfg_->find_source(j.source);
-    if (s == nullptr) throw std::invalid_argument("job " + j.id + ": no source " + j.source);
-    first.plans[j.id] = std::make_shared<const sync::job_plan>(sync::make_job_plan(j, *s, cfg_->mysql));
-  }
+  for (const auto& j : cfg_->jobs) first.jobs.insert(j.id);
+  first.plans = make_plans(*cfg_, first.jobs);
   install(std::move(first));
 }
 
@@ -154,18 +150,21 @@ asio::awaitable<engine::staged> engine::stage(config_ptr cfg, std::set<std::stri
         co_await pool_.run([&](mysql::connection& conn) { return state::load_tokens(conn, s.name, s.app_key); });
     next.clients[s.name] = co_await off_loop([&] { return make_client(s, stored); });
   }
-  next.plans = co_await off_loop([&] {
-    std::map<std::string, plan_ptr> plans;
-    for (const auto& id : next.jobs) {
-      const auto* j = cfg->find_job(id);
-      if (j == nullptr) continue;  // removed
-      const auto* s = cfg->find_source(j->source);
-      if (s == nullptr) throw std::invalid_argument("job " + j->id + ": no source " + j->source);
-      plans[id] = std::make_shared<const sync::job_plan>(sync::make_job_plan(*j, *s, cfg->mysql));
-    }
-    return plans;
-  });
+  next.plans = co_await off_loop([&] { return make_plans(*cfg, next.jobs); });
   co_return next;
+}
+
+std::map<std::string, engine::plan_ptr> engine::make_plans(const config::config& cfg,
+                                                           const std::set<std::string>& jobs) {
+  std::map<std::string, plan_ptr> plans;
+  for (const auto& id : jobs) {
+    const auto* j = cfg.find_job(id);
+    if (j == nullptr) continue;  // removed
+    const auto* s = cfg.find_source(j->source);
+    if (s == nullptr) throw std::invalid_argument("job " + j->id + ": no source " + j->source);
+    plans[id] = std::make_shared<const sync::job_plan>(sync::make_job_plan(*j, *s, cfg.mysql));
+  }
+  return plans;
 }
 
 void engine::install(staged next) {
@@ -204,8 +203,6 @@ std::vector<engine::client_ptr> engine::retired() const {
     if (auto c = w.lock()) out.push_back(std::move(c));
   return out;
 }
-
-std::size_t engine::retired_clients() const { return retired().size(); }
 
 // The account's tokens live in ferry_sources: read before use, renewed
 // under the row's lock (a token_lock of this client's own, so that a client

@@ -95,12 +95,13 @@ class engine {
     return it == clients_.end() ? nullptr : it->second.get();
   }
   plan_ptr plan(const std::string& job_id) const { return plans_.at(job_id); }
-  // Replaced clients still in use by a run or finishing a renewal (for tests and status).
-  std::size_t retired_clients() const;
 
  private:
   // A source's client from its stored tokens; not yet keeping them.
   client_ptr make_client(const config::source_config& s, std::optional<state::source_tokens> stored);
+  // The plans of `jobs` in `cfg` (a job not in it is removed: no plan). Pure;
+  // on the builder thread for a reload.
+  static std::map<std::string, plan_ptr> make_plans(const config::config& cfg, const std::set<std::string>& jobs);
   void keep_tokens(const std::string& source, const client_ptr& client);
   source::jushuitan::token_store token_store_for(const config::source_config& s);
   // Live clients that a reload replaced, forgetting those gone.
