@@ -67,7 +67,7 @@ asio::awaitable<std::invoke_result_t<F&, mysql::connection&>> runner::with_retri
   using namespace std::chrono;
   const auto started = steady_clock::now();
   retry::patience patience{{}, rng_()};
-  for (int attempt = 1;; ++attempt) {
+  for (;;) {
     std::string failure;
     bool lock_conflict = false;
     try {
@@ -84,8 +84,8 @@ asio::awaitable<std::invoke_result_t<F&, mysql::connection&>> runner::with_retri
     // whole transaction, at retry::patience's pace, for up to ten minutes.
     const auto delay = patience.next(lock_conflict, steady_clock::now() - started);
     if (!delay) throw run_failure(std::string{what} + ": MySQL still failing after 10 minutes: " + failure);
-    detail::logger()->warn("job={} {} failed (attempt {}), retrying in {}ms: {}", plan_.job_id, what, attempt,
-                           delay->count(), failure);
+    detail::logger()->warn("job={} {} failed (attempt {}), retrying in {}ms: {}", plan_.job_id, what,
+                           patience.failures(), delay->count(), failure);
     asio::steady_timer timer{executor_, *delay};
     co_await timer.async_wait(asio::use_awaitable);
   }
