@@ -121,11 +121,8 @@ TEST_CASE("the first scheduled run syncs, a trigger runs again, metrics move", "
   CHECK_THAT(text, Catch::Contains("ferry_http_requests_total{outcome=\"ok\",source=\"jst\"}"));
   // The catch-up run and (once it has ended) the triggered one; none failed.
   // (Read without std::regex: its recursion over the whole exposition overflows the stack under ASan.)
-  const std::string successes = "ferry_job_runs_total{job=\"skusn_inout\",outcome=\"success\"} ";
-  const auto at = text.find(successes);
-  REQUIRE(at != std::string::npos);
-  const auto count = text.substr(at + successes.size(), text.find('\n', at) - at - successes.size());
-  CHECK((count == "1" || count == "2"));
+  const auto successes = metric_sample(text, "ferry_job_runs_total{job=\"skusn_inout\",outcome=\"success\"}");
+  CHECK((successes == "1" || successes == "2"));
   CHECK_THAT(text, Catch::Contains("ferry_job_runs_total{job=\"skusn_inout\",outcome=\"failed\"} 0"));
   CHECK(d.terminate() == 0);
 }
@@ -218,11 +215,12 @@ TEST_CASE("SIGHUP adds a job without stopping the others and refuses a broken co
 
   // Whatever the file holds, the reload is refused and ferryd goes on: cut
   // JSON, nothing, binary bytes, an array, no file at all.
+  const auto metric = [&](const std::string& series) {
+    return metric_sample(d.call("GET", "/metrics", {}, false).response.body, series);
+  };
   const auto refused = [&] {
-    const auto text = d.call("GET", "/metrics", {}, false).response.body;
-    const std::string series = "ferry_config_reloads_total{result=\"refused\"} ";
-    const auto at = text.find(series);
-    return at == std::string::npos ? -1 : std::stoi(text.substr(at + series.size()));
+    const auto value = metric("ferry_config_reloads_total{result=\"refused\"}");
+    return value ? std::stoi(*value) : -1;
   };
   const std::vector<std::string> broken{"{ \"mysql\": ", "", std::string{"\x00\xff\xfe{", 4}, "[]"};
   for (std::size_t i = 0; i <= broken.size(); ++i) {
@@ -233,15 +231,11 @@ TEST_CASE("SIGHUP adds a job without stopping the others and refuses a broken co
     CHECK(d.call("GET", "/healthz", {}, false).response.status == 200);
     CHECK(body_of(d.call("GET", "/api/v1/jobs"))["jobs"].size() == 2);
   }
-  CHECK(d.call("GET", "/metrics", {}, false).response.body.find("ferry_config_last_reload_successful 0") !=
-        std::string::npos);
+  CHECK(metric("ferry_config_last_reload_successful") == "0");
   // The good file again: applied, and the gauge says so.
   write_config("d_reload", nlohmann::ordered_json::parse(config.dump()));
   ::kill(d.pid(), SIGHUP);
-  eventually([&] {
-    return d.call("GET", "/metrics", {}, false).response.body.find("ferry_config_last_reload_successful 1") !=
-           std::string::npos;
-  }, 30s, "the good file applied");
+  eventually([&] { return metric("ferry_config_last_reload_successful") == "1"; }, 30s, "the good file applied");
   CHECK(refused() == 5);
   CHECK(d.terminate() == 0);
 }
@@ -370,7 +364,7 @@ TEST_CASE("a reload refused while a run goes on changes nothing: the run and the
   const auto path = write_config("d_reload_refused", nlohmann::ordered_json::parse(config.dump()));
   daemon_process d{path};
   eventually([&] { return f.db.scalar("SELECT COUNT(*) FROM ferry_windows") != "0"; }, 60s, "the run under way");
-  // A CA bundle the config check accepts (the file exists) but the source's client cannot load.
+  // A CA bundle that exists but holds no certificate OpenSSL can read.
   const auto broken = path.parent_path() / "d_reload_refused-ca.pem";
   std::ofstream{broken} << "-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n";
   auto changed = config;
@@ -379,8 +373,8 @@ TEST_CASE("a reload refused while a run goes on changes nothing: the run and the
   ::kill(d.pid(), SIGHUP);
   // Refused by the file check itself now: the bundle holds no certificate OpenSSL can read.
   eventually([&] {
-    return d.call("GET", "/metrics", {}, false).response.body.find("ferry_config_reloads_total{result=\"refused\"} 1") !=
-           std::string::npos;
+    return metric_sample(d.call("GET", "/metrics", {}, false).response.body,
+                         "ferry_config_reloads_total{result=\"refused\"}") == "1";
   }, 30s, "the refusal");
   CHECK(d.call("GET", "/healthz", {}, false).response.status == 200);
   eventually([&] { return f.db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE state = 'success'") == "1"; }, 120s,

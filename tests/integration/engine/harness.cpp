@@ -180,6 +180,14 @@ ordered_json orders_config(std::uint16_t port, const test_database& db) {
   return {{"mysql", mysql_section(db)}, {"sources", {{"jst", source_section(port)}}}, {"jobs", ordered_json::array({job})}};
 }
 
+std::optional<std::string> metric_sample(const std::string& exposition, const std::string& series) {
+  const auto line = "\n" + series + " ";
+  const auto at = exposition.starts_with(series + " ") ? 0 : exposition.find(line);
+  if (at == std::string::npos) return std::nullopt;
+  const auto value = at == 0 ? series.size() + 1 : at + line.size();
+  return exposition.substr(value, exposition.find('\n', value) - value);
+}
+
 std::filesystem::path write_config(const std::string& name, const ordered_json& config) {
   const auto dir = std::filesystem::temp_directory_path() / "ferry-engine-tests";
   std::filesystem::create_directories(dir);

@@ -76,6 +76,11 @@ class ferryd_daemon {
   std::uint16_t port_ = 0;
 };
 
+// The value of one series in a Prometheus text exposition (`series` as it is
+// written there, labels included: ferry_config_reloads_total{result="refused"}),
+// as its text ("1", "0.25"); nullopt when the series is not there.
+std::optional<std::string> metric_sample(const std::string& exposition, const std::string& series);
+
 // Waits until `done()` holds, polling every 100 ms; fails the test after `limit`.
 template <class F>
 void eventually(F done, std::chrono::seconds limit, const char* what) {
