@@ -50,7 +50,10 @@ std::map<std::string, std::string> config_fingerprints(const std::string& path, 
 struct service::reload_build {
   engine::config_ptr next;
   std::map<std::string, std::string> prints;
-  std::map<std::string, scheduler::schedule> schedules;  // of every changed or added job
+  // Of every enabled job (which ones changed is known only on the loop); the
+  // changed ones are installed. A catch-up's schedule is built here only to
+  // be sure it can be: set_catch_up builds it again at the swap.
+  std::map<std::string, scheduler::schedule> schedules;
 };
 
 // A reload is all or nothing: every step that can fail (reading the file,
