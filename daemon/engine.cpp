@@ -43,7 +43,7 @@ source::jushuitan::client_options client_options(const config::source_config& s,
   if (!base) throw std::invalid_argument("sources." + s.name + ".base_url: " + error);
   o.base = *base;
   o.app_key = s.app_key;
-  o.app_secret = s.app_secret.reveal();
+  o.app_secret = s.app_secret;
   o.kind = s.kind == config::app_kind::isv ? source::jushuitan::app_kind::isv : source::jushuitan::app_kind::self_built;
   o.mint_tokens = s.mint_tokens;
   // Tokens renewed by an earlier run replace the configured ones: the
@@ -103,7 +103,7 @@ mysql::connection_options mysql_options(const config::mysql_config& m) {
   o.port = m.port;
   if (m.socket) o.socket = m.socket->string();
   o.user = m.user;
-  o.password = m.password.reveal();
+  o.password = m.password;
   o.database = m.database;
   o.connect_timeout = duration_cast<seconds>(m.connect_timeout);
   o.read_timeout = duration_cast<seconds>(m.read_timeout);
@@ -116,8 +116,8 @@ mysql::connection_options mysql_options(const config::mysql_config& m) {
   return o;
 }
 
-engine::engine(asio::io_context& io, config_ptr cfg, metrics::registry* metrics)
-    : io_(io), cfg_(std::move(cfg)), metrics_(metrics), mysql_(mysql_options(cfg_->mysql)), locks_(mysql_),
+engine::engine(asio::io_context& io, config_ptr cfg, metrics::registry* metrics, sync::wall_clock now)
+    : io_(io), cfg_(std::move(cfg)), metrics_(metrics), now_(std::move(now)), mysql_(mysql_options(cfg_->mysql)), locks_(mysql_),
       pool_(mysql_, static_cast<std::size_t>(cfg_->mysql.pool_size)) {}
 
 engine::~engine() { shutdown(); }
@@ -318,7 +318,7 @@ asio::awaitable<sync::run_result> engine::run_once(const std::string& job_id, sy
                                                 const std::string& list_key, ratelimit::priority priority) {
     return c->fetch(api, biz, list_key, priority);
   };
-  sync::runner runner{io_.get_executor(), pool_, *plan, fetch, sync::system_now, std::move(observer), &locks_};
+  sync::runner runner{io_.get_executor(), pool_, *plan, fetch, now_, std::move(observer), &locks_};
   // Tokens another ferryd renewed, or ones due for renewal, before the first page.
   co_await client->sync_tokens();
   // Target tables are checked (and created or extended) once per plan, not every run.

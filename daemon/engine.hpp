@@ -41,7 +41,9 @@ class engine {
   };
 
   // `metrics` may be null (ferryd --once keeps none).
-  engine(asio::io_context& io, config_ptr cfg, metrics::registry* metrics = nullptr);
+  // `now` is the wall clock the runs read (window ends, lag, the ledger's times).
+  engine(asio::io_context& io, config_ptr cfg, metrics::registry* metrics = nullptr,
+         sync::wall_clock now = sync::system_now);
   ~engine();
 
   // Creates ferry's state tables and builds every client and plan of the
@@ -110,6 +112,7 @@ class engine {
   asio::io_context& io_;
   config_ptr cfg_;
   metrics::registry* metrics_;
+  sync::wall_clock now_;
   // A reload never changes them (it is refused when the mysql section changes).
   const mysql::connection_options mysql_;
   // One connection holding the locks of the jobs this process runs; declared

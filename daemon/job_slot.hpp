@@ -1,19 +1,22 @@
 #pragma once
-// Private to the service: the scheduling state of one job.
-#include "service.hpp"
+// The scheduling state of one job, kept by the job_scheduler, read by the
+// controller, changed by the reloader. Everything on the event loop.
+#include "engine.hpp"
 
+#include "ferry/metrics/metrics.hpp"
+#include "ferry/scheduler/schedule.hpp"
 #include "ferry/state/store.hpp"
 
 #include <deque>
-#include <random>
 #include <memory>
 #include <optional>
+#include <vector>
 
 namespace ferry::daemon {
 
 scheduler::schedule make_schedule(const config::schedule_config& s);
 
-struct service::job_slot {
+struct job_slot {
   // The config the job came from, shared: `job` points into it, and a reload
   // that changes the job hands the slot the new one.
   engine::config_ptr cfg;
@@ -36,17 +39,17 @@ struct service::job_slot {
   std::uint64_t retries_asked = 0;  // triggers and backfills so far (one during an attempt retries it at once)
   std::optional<sync::run_result> last_result;
   std::unique_ptr<asio::steady_timer> wake;
-  bool removed = false;
+  bool removed = false;  // by a reload: the loop ends after the current run
   // Jitter: drawn once per run cycle, so operators' many jobs do not all
   // call the platform at the same second.
   std::chrono::milliseconds jitter_offset{0};
-  std::optional<std::chrono::sys_seconds> jitter_for;  // by a reload: the loop ends after the current run
+  std::optional<std::chrono::sys_seconds> jitter_for;
 };
 
 // What the daemon reads of a job's state when it starts the job: whether
 // it is paused, its progress and its last runs. Read on a connection of the
 // pool; runs left running by an ended process are closed on the way.
-struct service::job_state_read {
+struct job_state_read {
   state::job_state job;
   std::uint64_t abandoned = 0;
   std::uint64_t incomplete = 0;

@@ -1,14 +1,9 @@
 #include "service.hpp"
 
-#include "job_slot.hpp"
 #include "notify.hpp"
-#include "reload.hpp"
-
-#include "ferry/core/time.hpp"
-#include "ferry/scheduler/next_step.hpp"
-#include "ferry/state/store.hpp"
 
 #include "ferry/core/log.hpp"
+#include "ferry/core/time.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -17,161 +12,60 @@
 namespace ferry::daemon {
 namespace {
 
-using std::chrono::sys_seconds;
-using nlohmann::json;
-
 std::shared_ptr<spdlog::logger> logger() { return core::module_logger("daemon"); }
-
-// How long a job that another ferryd holds waits before it is tried again.
-constexpr std::chrono::seconds busy_retry{30};
-
-std::chrono::system_clock::time_point wall(sys_seconds t) { return std::chrono::system_clock::time_point{t}; }
-
 
 }  // namespace
 
-scheduler::schedule make_schedule(const config::schedule_config& s) {
-  if (s.cron) {
-    std::string error;
-    auto expression = scheduler::cron_expression::parse(*s.cron, s.tz, error);
-    if (!expression) throw std::invalid_argument("schedule.cron: " + error);
-    return scheduler::schedule::cron(std::move(*expression));
-  }
-  return scheduler::schedule::every(
-      std::chrono::duration_cast<std::chrono::seconds>(s.every.value_or(std::chrono::minutes{5})));
-}
-
-// The job's catch-up schedule, counted from now the first time (a catch-up
-// re-reads the past: nothing is lost by waiting for its first due time).
-void service::set_catch_up(job_slot& slot) {
-  if (!slot.job->catch_up) {
-    slot.catch_up.reset();
-    slot.last_catch_up.reset();
-    return;
-  }
-  slot.catch_up = make_schedule(slot.job->catch_up->schedule);
-  if (!slot.last_catch_up) slot.last_catch_up = sync::system_now();
-}
-
-service::service(asio::io_context& io, config::config cfg, std::string config_path)
+service::service(asio::io_context& io, config::config cfg, std::string config_path, sync::wall_clock now)
     : io_(io),
-      config_path_(std::move(config_path)),
-      engine_(io, std::make_shared<const config::config>(std::move(cfg)), &metrics_),
+      engine_(io, std::make_shared<const config::config>(std::move(cfg)), &metrics_, now),
+      jobs_(io, engine_, metrics_, now, stopping_),
+      controller_(engine_, jobs_, metrics_, now, stopping_),
+      reloader_(std::move(config_path), engine_, jobs_, metrics_, stopping_),
       signals_(io, SIGTERM, SIGINT, SIGHUP) {
-  fingerprints_ = config_fingerprints(config_path_, current());
   for (const auto& job : current().jobs)
-    if (job.enabled) add_slot(engine_.current_ptr(), job);
-}
-
-void service::add_slot(engine::config_ptr cfg, const config::job_config& job) {
-  auto slot = std::make_unique<job_slot>();
-  slot->cfg = std::move(cfg);
-  slot->job = &job;
-  slot->schedule = make_schedule(job.schedule);
-  set_catch_up(*slot);
-  std::vector<std::string> tables;
-  for (const auto& t : job.targets) tables.push_back(t.table);
-  slot->metrics = &metrics_.job(job.id, job.source, tables);
-  slot->metrics->set_schedule_period(slot->schedule.period_hint());
-  slot->wake = std::make_unique<asio::steady_timer>(io_);
-  slots_[job.id] = std::move(slot);
+    if (job.enabled) jobs_.add(engine_.current_ptr(), job);
+  jobs_.on_all_ended([this] { stop_when_tokens_saved(); });
 }
 
 service::~service() = default;
 
-service::job_state_read service::read_job_state(mysql::connection& c, const std::string& id) {
-  job_state_read r;
-  r.job = state::load_job(c, id);
-  r.abandoned = engine_.close_abandoned_runs(c, id);
-  r.incomplete = state::open_incomplete_windows(c, id);
-  r.runs = state::runs(c, id, 50);
-  return r;
-}
-
-void service::load_job_states() {
-  for (auto& [id, slot] : slots_)
-    apply_job_state(*slot, engine_.pool().run_blocking([&](mysql::connection& c) { return read_job_state(c, id); }));
-}
-
-void service::apply_job_state(job_slot& slot, const job_state_read& read) {
-  const auto& id = slot.job->id;
-  slot.paused = read.job.paused;
-  slot.metrics->set_paused(read.job.paused);
-  if (read.job.watermark) slot.metrics->set_watermark(wall(*read.job.watermark));
-  if (read.abandoned > 0)
-    logger()->warn("job={} marked {} run(s) left running by an ended process as failed", id, read.abandoned);
-  slot.metrics->set_windows_incomplete(read.incomplete);
-  const auto& runs = read.runs;
-  // The schedule counts from the last run's start; a last run that failed
-  // or was cut off by a shutdown is redone at once. Catch-ups re-read the
-  // past on a schedule of their own: they say nothing of the live runs.
-  const auto last_live = std::find_if(runs.begin(), runs.end(), [](const auto& r) { return r.kind != "catch_up"; });
-  if (last_live != runs.end() && last_live->state == "success") slot.last_start = last_live->started_at;
-  for (const auto& r : runs)
-    if (r.state == "success" && r.finished_at && r.kind != "catch_up") {
-      slot.metrics->set_last_success(wall(*r.finished_at));
-      break;
-    }
-}
-
 int service::run() {
   engine_.start();
-  load_job_states();
+  jobs_.load_states();
   if (current().admin) {
     admin::server_options o;
     o.address = current().admin->address;
     o.port = current().admin->port;
-    o.token = current().admin->token.reveal();
+    o.token = current().admin->token;
     o.metrics_need_token = current().admin->metrics_auth;
     if (current().admin->tls_cert_file) o.tls_cert_file = current().admin->tls_cert_file->string();
     if (current().admin->tls_key_file) o.tls_key_file = current().admin->tls_key_file->string();
-    admin_ = std::make_unique<admin::server>(io_.get_executor(), o, *this);
+    admin_ = std::make_unique<admin::server>(io_.get_executor(), o, controller_);
     const auto port = admin_->start();
     logger()->info("admin API listening on {}:{}", o.address, port);
     // Tests and scripts read the bound port from this line (listen port 0 picks one).
     std::printf("ferryd admin listening on %s:%u\n", o.address.c_str(), static_cast<unsigned>(port));
     std::fflush(stdout);
   }
-  for (auto& [id, slot] : slots_) spawn_loop(*slot);
+  jobs_.start();
   asio::co_spawn(io_, watchdog(), [](std::exception_ptr) {});
   std::function<void(const boost::system::error_code&, int)> on_signal = [this, &on_signal](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     if (sig == SIGHUP) {
-      asio::co_spawn(io_, reload(), asio::detached);
+      asio::co_spawn(io_, reloader_.reload(), asio::detached);
       signals_.async_wait(on_signal);
       return;
     }
     begin_shutdown(sig == SIGTERM ? "SIGTERM" : "SIGINT");
   };
   signals_.async_wait(on_signal);
-  sd_notify("READY=1\nSTATUS=syncing " + std::to_string(slots_.size()) + " jobs");
-  logger()->info("ferryd started: {} jobs", slots_.size());
+  sd_notify("READY=1\nSTATUS=syncing " + std::to_string(jobs_.size()) + " jobs");
+  logger()->info("ferryd started: {} jobs", jobs_.size());
   io_.run();
   engine_.shutdown();
   logger()->info("ferryd stopped");
   return 0;
-}
-
-void service::spawn_loop(job_slot& slot) {
-  ++loops_running_;
-  asio::co_spawn(io_, job_loop(slot), [this, &slot](std::exception_ptr e) {
-    if (e) {
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        logger()->error("job={} loop failed: {}", slot.job->id, ex.what());
-      }
-    }
-    // A job removed and then added back by a later reload keeps its series.
-    if (slot.removed && !stopping_ && !slots_.count(slot.job->id)) metrics_.forget_job(slot.job->id);
-    // A removed job's slot (and through it its config) goes with its loop:
-    // freed once this handler has returned.
-    if (slot.removed)
-      asio::post(io_, [this, gone = &slot] {
-        std::erase_if(removed_slots_, [gone](const auto& s) { return s.get() == gone; });
-      });
-    loop_ended();
-  });
 }
 
 void service::begin_shutdown(const char* why) {
@@ -182,7 +76,7 @@ void service::begin_shutdown(const char* why) {
   if (admin_) admin_->stop();
   engine_.stop_keeping_tokens();
   signals_.cancel();
-  for (auto& [id, slot] : slots_) slot->wake->cancel();
+  jobs_.wake_all();
   shutdown_deadline_ = std::make_unique<asio::steady_timer>(
       io_, current().admin ? current().admin->shutdown_timeout : std::chrono::milliseconds{30'000});
   shutdown_deadline_->async_wait([this](const boost::system::error_code& ec) {
@@ -191,11 +85,7 @@ void service::begin_shutdown(const char* why) {
     logger()->warn("shutdown timeout reached; abandoning the open windows");
     io_.stop();
   });
-  if (loops_running_ == 0) stop_when_tokens_saved();
-}
-
-void service::loop_ended() {
-  if (--loops_running_ == 0 && stopping_) stop_when_tokens_saved();
+  if (jobs_.loops_running() == 0) stop_when_tokens_saved();
 }
 
 // A token renewal under way finishes first (within the shutdown deadline):
@@ -227,140 +117,6 @@ asio::awaitable<void> service::watchdog() {
     boost::system::error_code ec;
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   }
-}
-
-// The loop asks scheduler::decide_next what to do (lib/scheduler, unit-tested
-// with the time passed in), does it, and asks again. A trigger, pause,
-// backfill or reload cancels a wait.
-asio::awaitable<void> service::job_loop(job_slot& slot) {
-  while (!stopping_ && !slot.removed) {
-    const auto now = sync::system_now();
-    if (slot.job->schedule.jitter.count() > 0 && slot.jitter_for != slot.last_start) {
-      // Drawn once per run cycle, so operators' many jobs do not all call the platform at the same second.
-      static thread_local std::mt19937_64 random{std::random_device{}()};
-      const auto span = static_cast<std::uint64_t>(slot.job->schedule.jitter.count());
-      slot.jitter_offset = std::chrono::milliseconds{static_cast<long long>(random() % (span + 1))};
-      slot.jitter_for = slot.last_start;
-    }
-    scheduler::job_timing timing;
-    timing.live = &slot.schedule;
-    timing.catch_up = slot.catch_up ? &*slot.catch_up : nullptr;
-    timing.last_start = slot.last_start;
-    timing.last_catch_up = slot.last_catch_up;
-    timing.jitter = std::chrono::duration_cast<std::chrono::seconds>(slot.jitter_offset);
-    timing.paused = slot.paused;
-    timing.manual_queued = slot.manual_queued;
-    timing.backfill_queued = !slot.backfills.empty();
-    timing.not_before = slot.not_before;
-    const auto step = scheduler::decide_next(timing, now);
-    slot.next_run = step.next_run;
-    switch (step.kind) {
-      case scheduler::step_kind::wait: {
-        if (step.wake_at) slot.wake->expires_after(*step.wake_at - now);
-        else slot.wake->expires_at(asio::steady_timer::time_point::max());
-        boost::system::error_code ec;
-        co_await slot.wake->async_wait(asio::redirect_error(asio::use_awaitable, ec));
-        break;
-      }
-      case scheduler::step_kind::manual:
-        slot.manual_queued = false;
-        co_await run_job(slot, {state::run_kind::manual, std::nullopt, &stopping_});
-        break;
-      case scheduler::step_kind::backfill: {
-        const auto r = slot.backfills.front();
-        slot.backfills.pop_front();
-        co_await run_job(slot, {state::run_kind::backfill, r, &stopping_});
-        break;
-      }
-      case scheduler::step_kind::catch_up:
-        if (const auto range = sync::catch_up_range(*slot.job, now)) {
-          co_await run_job(slot, {state::run_kind::catch_up, *range, &stopping_});
-          // Held by another ferryd: it is tried again with the job, not dropped until its next time.
-          if (!slot.held_elsewhere) slot.last_catch_up = now;
-        } else {
-          logger()->info("job={} catch-up: its range lies outside the job's window; nothing to read", slot.job->id);
-          slot.last_catch_up = now;
-        }
-        break;
-      case scheduler::step_kind::scheduled:
-        co_await run_job(slot, {state::run_kind::scheduled, std::nullopt, &stopping_});
-        break;
-    }
-  }
-}
-
-asio::awaitable<void> service::run_job(job_slot& slot, sync::run_request request) {
-  auto& m = *slot.metrics;
-  // A ferryd killed a moment ago may still hold the job's lock until the
-  // server has noticed its connection end.
-  request.lock_wait = std::chrono::seconds{5};
-  const auto retries_asked = slot.retries_asked;
-  slot.running = true;
-  const auto previous_start = slot.last_start;
-  // A catch-up re-reads the past: the live schedule goes on as it was.
-  if (request.kind != state::run_kind::catch_up) slot.last_start = sync::system_now();
-  m.run_started();
-  sync::run_observer observer;
-  observer.rows_written = [&m](const std::string& table, const mysql::upsert_counts& c) {
-    m.rows_written(table, metrics::write_op::insert, c.inserted);
-    m.rows_written(table, metrics::write_op::update, c.updated);
-    m.rows_written(table, metrics::write_op::unchanged, c.unchanged);
-    m.rows_written(table, metrics::write_op::remove, c.deleted);
-  };
-  observer.records_fetched = [&m](std::uint64_t n) { m.records_fetched(n); };
-  observer.dead_letters = [&m](std::uint64_t n) { m.dead_letters(n); };
-  observer.records_skipped = [&m](std::uint64_t n) { m.records_skipped(n); };
-  observer.retried = [&m](std::uint64_t n) { for (std::uint64_t i = 0; i < n; ++i) m.retried(); };
-  observer.watermark_moved = [&m](sys_seconds w) { m.set_watermark(wall(w)); };
-  observer.batch_written = [this](std::chrono::duration<double> d) { metrics_.mysql().batch_written(d); };
-  observer.window_verified = [&m](std::uint64_t found) { m.window_verified(found); };
-  try {
-    auto result = co_await engine_.run_once(slot.job->id, request, std::move(observer));
-    if (result.held_elsewhere) {
-      // Nothing ran: the schedule stays where it was, a manual run or
-      // backfill stays queued, and the job is tried again in 30 s.
-      m.run_not_started();
-      slot.last_start = previous_start;
-      // A trigger or backfill that came while this attempt waited for the
-      // lock asks for another attempt at once.
-      if (slot.retries_asked == retries_asked) slot.not_before = sync::system_now() + busy_retry;
-      else slot.not_before.reset();
-      slot.held_elsewhere = result.held_elsewhere;
-      if (request.kind == state::run_kind::manual) slot.manual_queued = true;
-      if (request.kind == state::run_kind::backfill && request.explicit_range)
-        slot.backfills.push_front(*request.explicit_range);
-      logger()->warn("job={} kind={} not run: {}; trying again {}", slot.job->id, state::to_string(request.kind),
-                     *result.held_elsewhere,
-                     slot.not_before ? "in " + core::format_duration(busy_retry)
-                                     : std::string{"now (a run was asked for meanwhile)"});
-      slot.running = false;
-      co_return;
-    }
-    slot.not_before.reset();
-    slot.held_elsewhere.reset();
-    const bool ok = result.summary.error.empty();
-    // A catch-up's success says nothing of the live data's freshness.
-    m.run_finished(ok ? metrics::run_outcome::success : metrics::run_outcome::failed, std::chrono::system_clock::now(),
-                   request.kind != state::run_kind::catch_up);
-    if (!result.nothing_to_do)
-      logger()->info("job={} run={} kind={} {}: fetched={} inserted={} updated={} unchanged={} dead_letters={} {:.1f}s",
-                     slot.job->id, result.run_id, state::to_string(request.kind), ok ? "success" : "failed",
-                     result.summary.fetched, result.summary.inserted, result.summary.updated,
-                     result.summary.unchanged, result.summary.dead_letters, result.seconds);
-    slot.last_result = std::move(result);
-    const auto incomplete = co_await engine_.pool().run(
-        [&](mysql::connection& c) { return state::open_incomplete_windows(c, slot.job->id); });
-    m.set_windows_incomplete(incomplete);
-  } catch (const std::exception& e) {
-    m.run_finished(metrics::run_outcome::failed, std::chrono::system_clock::now());
-    logger()->error("job={} run failed: {}", slot.job->id, e.what());
-  }
-  slot.running = false;
-}
-
-service::job_slot* service::find(const std::string& id) {
-  const auto it = slots_.find(id);
-  return it == slots_.end() ? nullptr : it->second.get();
 }
 
 }  // namespace ferry::daemon

@@ -1,7 +1,10 @@
 #include "router.hpp"
 
 #include "log.hpp"
+#include "render.hpp"
 #include "target.hpp"
+
+#include "ferry/core/time_range.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -22,12 +25,27 @@ using nlohmann::json;
 // quotes them must still be sent; invalid UTF-8 becomes U+FFFD.
 std::string dump(const json& body) { return body.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-response from_outcome(outcome result) {
-  if (auto* error = std::get_if<api_error>(&result)) {
-    return error_response(error->status, std::move(error->code), std::move(error->message));
-  }
-  auto& reply = std::get<api_reply>(result);
-  return {reply.status, "application/json", dump(reply.body), {}};
+response json_response(unsigned status, const json& body) { return {status, "application/json", dump(body), {}}; }
+
+response refused(refusal r) {
+  const auto [status, code] = status_of(r.kind);
+  return error_response(status, code, std::move(r.message));
+}
+
+// The control's value rendered with `status`, or its refusal.
+template <class T>
+response from_result(result<T> r, unsigned status = 200) {
+  if (auto* no = std::get_if<refusal>(&r)) return refused(std::move(*no));
+  return json_response(status, to_json(std::get<T>(r)));
+}
+
+// A listing: {"<key>": [...]}.
+template <class T>
+response from_list(result<std::vector<T>> r, const char* key) {
+  if (auto* no = std::get_if<refusal>(&r)) return refused(std::move(*no));
+  json items = json::array();
+  for (const auto& item : std::get<std::vector<T>>(r)) items.push_back(to_json(item));
+  return json_response(200, {{key, std::move(items)}});
 }
 
 response method_not_allowed(const request& req, std::string allow) {
@@ -148,7 +166,7 @@ asio::awaitable<response> router::dispatch(const request& req, const target& t) 
     if (!allowed(req, {"GET"})) co_return method_not_allowed(req, "GET");
     if (s[0] == "healthz") co_return response{200, "application/json", R"({"status":"ok"})", {}};
     if (s[0] == "readyz") co_return co_await ready();
-    if (options_.metrics_need_token && !token_matches(req.authorization, options_.token)) {
+    if (options_.metrics_need_token && !token_matches(req.authorization, options_.token.reveal())) {
       auto r = error_response(401, "unauthorized", "GET /metrics needs Authorization: Bearer <token>");
       r.headers.emplace_back("WWW-Authenticate", R"(Bearer realm="ferry")");
       co_return r;
@@ -172,7 +190,7 @@ response router::metrics() {
 
 // Every /api route needs the token, unknown ones too: no probing without it.
 asio::awaitable<response> router::api(const request& req, const target& t) {
-  if (!token_matches(req.authorization, options_.token)) {
+  if (!token_matches(req.authorization, options_.token.reveal())) {
     const bool missing = req.authorization.empty();
     auto r = error_response(401, "unauthorized",
                             missing ? "this route needs Authorization: Bearer <token>" : "the bearer token is wrong");
@@ -195,7 +213,7 @@ asio::awaitable<response> router::job_route(const request& req, const target& t)
   if (s.size() == 3) {
     if (!allowed(req, {"GET"})) co_return method_not_allowed(req, "GET");
     if (auto bad = check_query(t, {})) co_return *bad;
-    co_return from_outcome(co_await control_.list_jobs());
+    co_return from_list(result<std::vector<job_view>>{co_await control_.list_jobs()}, "jobs");
   }
   if (s.size() > 5 || (s.size() == 5 && s[4] != "runs" && s[4] != "backfills" && s[4] != "windows")) {
     co_return error_response(404, "not_found", "no route " + t.path);
@@ -214,7 +232,7 @@ asio::awaitable<response> router::job_route(const request& req, const target& t)
   if (!allowed(req, {"GET", "PATCH"})) co_return method_not_allowed(req, "GET, PATCH");
   if (!valid_job_id(id)) co_return bad_job_id();
   if (auto bad = check_query(t, {})) co_return *bad;
-  if (req.method == "GET") co_return from_outcome(co_await control_.get_job(id));
+  if (req.method == "GET") co_return from_result(co_await control_.get_job(id));
   co_return co_await patch_job(req, id);
 }
 
@@ -227,7 +245,7 @@ asio::awaitable<response> router::patch_job(const request& req, const std::strin
   if (!object["paused"].is_boolean()) {
     co_return error_response(400, "invalid_body", "\"paused\" must be true or false");
   }
-  co_return from_outcome(co_await control_.set_paused(id, object["paused"].get<bool>()));
+  co_return from_result(co_await control_.set_paused(id, object["paused"].get<bool>()));
 }
 
 asio::awaitable<response> router::runs(const request& req, const target& t, const std::string& id) {
@@ -241,18 +259,18 @@ asio::awaitable<response> router::runs(const request& req, const target& t, cons
       if (auto* refused = std::get_if<response>(&body)) co_return std::move(*refused);
       if (auto bad = check_keys(std::get<json>(body), {})) co_return *bad;
     }
-    co_return from_outcome(co_await control_.trigger(id));
+    co_return from_result(co_await control_.trigger(id), 202);
   }
   if (auto bad = check_query(t, {"limit"})) co_return *bad;
-  std::size_t limit = 20;
+  run_query query;
   if (auto text = query_value(t, "limit")) {
     const auto* end = text->data() + text->size();
-    auto [ptr, ec] = std::from_chars(text->data(), end, limit);
-    if (ec != std::errc{} || ptr != end || limit < 1 || limit > 1000) {
+    auto [ptr, ec] = std::from_chars(text->data(), end, query.limit);
+    if (ec != std::errc{} || ptr != end || query.limit < 1 || query.limit > 1000) {
       co_return error_response(400, "invalid_query", "\"limit\" must be an integer from 1 to 1000");
     }
   }
-  co_return from_outcome(co_await control_.list_runs(id, limit));
+  co_return from_list(co_await control_.list_runs(id, query), "runs");
 }
 
 asio::awaitable<response> router::backfills(const request& req, const std::string& id) {
@@ -270,14 +288,23 @@ asio::awaitable<response> router::backfills(const request& req, const std::strin
     }
     dry_run = object["dry_run"].get<bool>();
   }
-  co_return from_outcome(co_await control_.backfill(id, object["from"].get<std::string>(),
-                                                    object["to"].get<std::string>(), dry_run));
+  std::string range_error;
+  const auto range = core::parse_shanghai_range(object["from"].get<std::string>(), object["to"].get<std::string>(),
+                                                {"from", "to"}, range_error);
+  if (!range) co_return error_response(422, "invalid_range", std::move(range_error));
+  auto receipt = co_await control_.backfill(id, {{range->start, range->end}, dry_run});
+  co_return from_result(std::move(receipt), dry_run ? 200 : 202);
 }
 
 asio::awaitable<response> router::windows(const target& t, const std::string& id) {
   if (!valid_job_id(id)) co_return bad_job_id();
   if (auto bad = check_query(t, {"state"})) co_return *bad;
-  co_return from_outcome(co_await control_.list_windows(id, query_value(t, "state")));
+  window_query query;
+  if (auto text = query_value(t, "state")) {
+    query.state = core::parse_window_state(*text);
+    if (!query.state) co_return error_response(422, "invalid_state", "state must be complete, incomplete or failed");
+  }
+  co_return from_list(co_await control_.list_windows(id, query), "windows");
 }
 
 response router::log_level(const request& req) {
@@ -286,7 +313,12 @@ response router::log_level(const request& req) {
   const auto& object = std::get<json>(body);
   if (auto bad = check_keys(object, {"level"})) return *bad;
   if (auto bad = need_string(object, "level")) return *bad;
-  return from_outcome(control_.set_log_level(object["level"].get<std::string>()));
+  const auto text = object["level"].get<std::string>();
+  const auto level = parse_log_level(text);
+  if (!level)
+    return error_response(422, "invalid_level", "level must be trace, debug, info, warn, error, critical or off");
+  control_.set_log_level(*level);
+  return json_response(200, {{"level", to_string(*level)}});
 }
 
 }  // namespace ferry::admin::detail

@@ -85,7 +85,7 @@ ceiling_result load_data_ceiling(const mysql::connection_options& options, const
   mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
   mysql_options(m, MYSQL_OPT_LOCAL_INFILE, &local);
   mysql_options(m, MYSQL_INIT_COMMAND, "SET time_zone = '+08:00'");
-  if (mysql_real_connect(m, options.host.c_str(), options.user.c_str(), options.password.c_str(),
+  if (mysql_real_connect(m, options.host.c_str(), options.user.c_str(), options.password.reveal().c_str(),
                          options.database.c_str(), options.port, nullptr, 0) == nullptr) {
     const std::string message = mysql_error(m);
     mysql_close(m);

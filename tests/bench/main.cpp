@@ -81,7 +81,7 @@ mysql::connection_options database(const std::string& name) {
   o.host = env("FERRY_MYSQL_HOST", "127.0.0.1");
   o.port = static_cast<unsigned>(std::stoul(env("FERRY_MYSQL_PORT", "3307")));
   o.user = env("FERRY_MYSQL_USER", "ferry");
-  o.password = env("FERRY_MYSQL_PASSWORD", "");
+  o.password = ferry::core::secret{env("FERRY_MYSQL_PASSWORD", "")};
   o.database = name;
   return o;
 }

@@ -52,22 +52,28 @@ class scrape_control final : public admin::control {
     return metrics_.text();
   }
 
-  asio::awaitable<admin::outcome> list_jobs() override { co_return refused(); }
-  asio::awaitable<admin::outcome> get_job(const std::string&) override { co_return refused(); }
-  asio::awaitable<admin::outcome> set_paused(const std::string&, bool) override { co_return refused(); }
-  asio::awaitable<admin::outcome> trigger(const std::string&) override { co_return refused(); }
-  asio::awaitable<admin::outcome> list_runs(const std::string&, std::size_t) override { co_return refused(); }
-  asio::awaitable<admin::outcome> backfill(const std::string&, const std::string&, const std::string&,
-                                           bool) override {
+  asio::awaitable<std::vector<admin::job_view>> list_jobs() override { co_return std::vector<admin::job_view>{}; }
+  asio::awaitable<admin::result<admin::job_view>> get_job(const std::string&) override { co_return refused(); }
+  asio::awaitable<admin::result<admin::job_view>> set_paused(const std::string&, bool) override {
     co_return refused();
   }
-  asio::awaitable<admin::outcome> list_windows(const std::string&, std::optional<std::string>) override {
+  asio::awaitable<admin::result<admin::trigger_receipt>> trigger(const std::string&) override { co_return refused(); }
+  asio::awaitable<admin::result<std::vector<admin::run_view>>> list_runs(const std::string&,
+                                                                         admin::run_query) override {
     co_return refused();
   }
-  admin::outcome set_log_level(const std::string&) override { return refused(); }
+  asio::awaitable<admin::result<admin::backfill_receipt>> backfill(const std::string&,
+                                                                   admin::backfill_request) override {
+    co_return refused();
+  }
+  asio::awaitable<admin::result<std::vector<admin::window_view>>> list_windows(const std::string&,
+                                                                               admin::window_query) override {
+    co_return refused();
+  }
+  void set_log_level(admin::log_level) override {}
 
  private:
-  static admin::api_error refused() { return {404, "job_not_found", "this fixture only serves /metrics"}; }
+  static admin::refusal refused() { return {admin::refusal_kind::job_not_found, "this fixture only serves /metrics"}; }
 
   metrics::registry metrics_;
   metrics::job_metrics& job_;
@@ -79,7 +85,7 @@ int serve() {
   scrape_control control;
   admin::server_options options;
   options.port = 0;
-  options.token = "fixture";
+  options.token = core::secret{"fixture"};
   admin::server server(io.get_executor(), options, control);
   const auto port = server.start();  // logs a line of its own first
   std::cout << "port " << port << std::endl;

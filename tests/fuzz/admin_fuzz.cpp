@@ -13,6 +13,8 @@
 
 #include "ferry/admin/handler.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -108,7 +110,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   bool metrics_token = false;
   const auto req = parse(as_text(data, size), metrics_token);
   admin::server_options options;
-  options.token = std::string{token};
+  options.token = ferry::core::secret{std::string{token}};
   options.metrics_need_token = metrics_token;
   ferry::fuzz::memory_control control;
   const auto res = run(options, control, req);

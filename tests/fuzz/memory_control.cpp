@@ -5,15 +5,12 @@
 #include "ferry/core/time.hpp"
 
 #include <algorithm>
-#include <array>
 
 namespace ferry::fuzz {
 namespace {
 
-using nlohmann::json;
-
-admin::api_error no_job(const std::string& id) {
-  return {404, "job_not_found", "no job \"" + id + "\"; jobs: orders, skusn"};
+admin::refusal no_job(const std::string& id) {
+  return {admin::refusal_kind::job_not_found, "no job \"" + id + "\"; jobs: orders, skusn"};
 }
 
 bool valid_id(const std::string& id) {
@@ -30,12 +27,18 @@ memory_control::job* memory_control::find(const std::string& id) {
   return it == jobs_.end() ? nullptr : &it->second;
 }
 
-json memory_control::job_json(const std::string& id, const job& j) const {
-  return {{"id", id}, {"paused", j.paused}, {"run_queued", j.run_queued}, {"backfills", j.backfills.size()}};
+admin::job_view memory_control::view(const std::string& id, const job& j) {
+  admin::job_view v;
+  v.id = id;
+  v.paused = j.paused;
+  v.activity = j.paused ? admin::job_activity::paused : admin::job_activity::idle;
+  v.queued = j.run_queued;
+  v.backfills_queued = j.backfills.size();
+  return v;
 }
 
 asio::awaitable<std::optional<std::string>> memory_control::not_ready_reason() {
-  if (level_ == "trace") co_return "MySQL unreachable: connection refused";
+  if (level_ == admin::log_level::trace) co_return "MySQL unreachable: connection refused";
   co_return std::nullopt;
 }
 
@@ -43,71 +46,68 @@ std::string memory_control::metrics_text() {
   return "# TYPE ferry_up gauge\nferry_up 1\n";
 }
 
-asio::awaitable<admin::outcome> memory_control::list_jobs() {
-  json list = json::array();
-  for (const auto& [id, j] : jobs_) list.push_back(job_json(id, j));
-  co_return admin::api_reply{200, {{"jobs", list}}};
+asio::awaitable<std::vector<admin::job_view>> memory_control::list_jobs() {
+  std::vector<admin::job_view> out;
+  for (const auto& [id, j] : jobs_) out.push_back(view(id, j));
+  co_return out;
 }
 
-asio::awaitable<admin::outcome> memory_control::get_job(const std::string& id) {
+asio::awaitable<admin::result<admin::job_view>> memory_control::get_job(const std::string& id) {
   const auto* j = find(id);
   if (j == nullptr) co_return no_job(id);
-  co_return admin::api_reply{200, job_json(id, *j)};
+  co_return view(id, *j);
 }
 
-asio::awaitable<admin::outcome> memory_control::set_paused(const std::string& id, bool paused) {
+asio::awaitable<admin::result<admin::job_view>> memory_control::set_paused(const std::string& id, bool paused) {
   auto* j = find(id);
   if (j == nullptr) co_return no_job(id);
   j->paused = paused;
-  co_return admin::api_reply{200, job_json(id, *j)};
+  co_return view(id, *j);
 }
 
-asio::awaitable<admin::outcome> memory_control::trigger(const std::string& id) {
+asio::awaitable<admin::result<admin::trigger_receipt>> memory_control::trigger(const std::string& id) {
   auto* j = find(id);
   if (j == nullptr) co_return no_job(id);
-  if (j->run_queued) co_return admin::api_error{409, "run_already_queued", "a run of " + id + " is already queued"};
+  if (j->run_queued)
+    co_return admin::refusal{admin::refusal_kind::run_already_queued, "a run of " + id + " is already queued"};
   j->run_queued = true;
-  co_return admin::api_reply{202, {{"run", {{"job", id}, {"state", "queued"}}}}};
+  co_return admin::trigger_receipt{false, j->paused};
 }
 
-asio::awaitable<admin::outcome> memory_control::list_runs(const std::string& id, std::size_t limit) {
-  FUZZ_CHECK(limit >= 1 && limit <= 1000, std::to_string(limit));
+asio::awaitable<admin::result<std::vector<admin::run_view>>> memory_control::list_runs(const std::string& id,
+                                                                                       admin::run_query q) {
+  FUZZ_CHECK(q.limit >= 1 && q.limit <= 1000, std::to_string(q.limit));
   const auto* j = find(id);
   if (j == nullptr) co_return no_job(id);
-  json runs = json::array();
-  if (j->run_queued) runs.push_back({{"state", "queued"}});
-  co_return admin::api_reply{200, {{"runs", runs}}};
+  std::vector<admin::run_view> runs;
+  if (j->run_queued) runs.push_back({});
+  co_return runs;
 }
 
-asio::awaitable<admin::outcome> memory_control::backfill(const std::string& id, const std::string& from,
-                                                         const std::string& to, bool dry_run) {
+asio::awaitable<admin::result<admin::backfill_receipt>> memory_control::backfill(const std::string& id,
+                                                                                 admin::backfill_request r) {
+  FUZZ_CHECK(r.range.to > r.range.from, core::format_shanghai_datetime(r.range.from) + " .. " +
+                                            core::format_shanghai_datetime(r.range.to));
   auto* j = find(id);
   if (j == nullptr) co_return no_job(id);
-  const auto start = core::parse_shanghai_datetime(from);
-  const auto end = core::parse_shanghai_datetime(to);
-  if (!start) co_return admin::api_error{422, "invalid_range", "from: \"" + from + "\" is not yyyy-MM-dd HH:mm:ss"};
-  if (!end) co_return admin::api_error{422, "invalid_range", "to: \"" + to + "\" is not yyyy-MM-dd HH:mm:ss"};
-  if (*end <= *start) co_return admin::api_error{422, "invalid_range", "to must be after from"};
-  if (dry_run) co_return admin::api_reply{200, {{"dry_run", true}, {"from", from}, {"to", to}}};
-  j->backfills.emplace_back(from, to);
-  co_return admin::api_reply{202, {{"queued", true}, {"position", j->backfills.size()}}};
+  if (r.range.to - r.range.from > std::chrono::days{3660})
+    co_return admin::refusal{admin::refusal_kind::invalid_range, "more than ten years"};
+  admin::backfill_receipt receipt;
+  receipt.dry_run = r.dry_run;
+  receipt.windows.push_back(r.range);
+  if (r.dry_run) co_return receipt;
+  j->backfills.push_back(r.range);
+  receipt.position = j->backfills.size();
+  co_return receipt;
 }
 
-asio::awaitable<admin::outcome> memory_control::list_windows(const std::string& id,
-                                                             std::optional<std::string> state) {
+asio::awaitable<admin::result<std::vector<admin::window_view>>> memory_control::list_windows(const std::string& id,
+                                                                                             admin::window_query q) {
+  FUZZ_CHECK(q.limit >= 1, std::to_string(q.limit));
   if (find(id) == nullptr) co_return no_job(id);
-  constexpr std::array<std::string_view, 3> states{"complete", "incomplete", "failed"};
-  if (state && std::find(states.begin(), states.end(), *state) == states.end())
-    co_return admin::api_error{422, "invalid_state", "state must be complete, incomplete or failed"};
-  co_return admin::api_reply{200, {{"windows", json::array()}}};
+  co_return std::vector<admin::window_view>{};
 }
 
-admin::outcome memory_control::set_log_level(const std::string& level) {
-  constexpr std::array<std::string_view, 6> levels{"trace", "debug", "info", "warn", "error", "off"};
-  if (std::find(levels.begin(), levels.end(), level) == levels.end())
-    return admin::api_error{422, "invalid_level", "level must be trace, debug, info, warn or error"};
-  level_ = level;
-  return admin::api_reply{200, {{"level", level}}};
-}
+void memory_control::set_log_level(admin::log_level level) { level_ = level; }
 
 }  // namespace ferry::fuzz

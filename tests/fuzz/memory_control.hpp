@@ -4,7 +4,7 @@
 // vectors, answering with the statuses and error codes ferryd's service
 // gives. It is the admin API's seam, not a database mock. Every call checks
 // that the router passed on only what it promised to check (a valid job id,
-// a limit of 1..1000, string bounds). One thread.
+// a limit of 1..1000, a range whose end is after its start). One thread.
 #include "ferry/admin/control.hpp"
 
 #include <map>
@@ -17,28 +17,30 @@ class memory_control final : public admin::control {
  public:
   asio::awaitable<std::optional<std::string>> not_ready_reason() override;
   std::string metrics_text() override;
-  asio::awaitable<admin::outcome> list_jobs() override;
-  asio::awaitable<admin::outcome> get_job(const std::string& id) override;
-  asio::awaitable<admin::outcome> set_paused(const std::string& id, bool paused) override;
-  asio::awaitable<admin::outcome> trigger(const std::string& id) override;
-  asio::awaitable<admin::outcome> list_runs(const std::string& id, std::size_t limit) override;
-  asio::awaitable<admin::outcome> backfill(const std::string& id, const std::string& from, const std::string& to,
-                                           bool dry_run) override;
-  asio::awaitable<admin::outcome> list_windows(const std::string& id, std::optional<std::string> state) override;
-  admin::outcome set_log_level(const std::string& level) override;
+  asio::awaitable<std::vector<admin::job_view>> list_jobs() override;
+  asio::awaitable<admin::result<admin::job_view>> get_job(const std::string& id) override;
+  asio::awaitable<admin::result<admin::job_view>> set_paused(const std::string& id, bool paused) override;
+  asio::awaitable<admin::result<admin::trigger_receipt>> trigger(const std::string& id) override;
+  asio::awaitable<admin::result<std::vector<admin::run_view>>> list_runs(const std::string& id,
+                                                                         admin::run_query q) override;
+  asio::awaitable<admin::result<admin::backfill_receipt>> backfill(const std::string& id,
+                                                                   admin::backfill_request r) override;
+  asio::awaitable<admin::result<std::vector<admin::window_view>>> list_windows(const std::string& id,
+                                                                               admin::window_query q) override;
+  void set_log_level(admin::log_level level) override;
 
  private:
   struct job {
     bool paused = false;
     bool run_queued = false;
-    std::vector<std::pair<std::string, std::string>> backfills;
+    std::vector<admin::time_range> backfills;
   };
   // The job named `id` after checking the id is one the router may pass; null when unknown.
   job* find(const std::string& id);
-  nlohmann::json job_json(const std::string& id, const job& j) const;
+  static admin::job_view view(const std::string& id, const job& j);
 
   std::map<std::string, job> jobs_{{"orders", {}}, {"skusn", {}}};
-  std::string level_ = "info";
+  admin::log_level level_ = admin::log_level::info;
 };
 
 }  // namespace ferry::fuzz

@@ -18,37 +18,22 @@
 # Uses the private MariaDB (deploy/mariadb-local.sh) and database ferry_reload_soak.
 set -euo pipefail
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-cd "$repo"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 reloads=${1:-300}
-build=${FERRY_BUILD_DIR:-$repo/build}
 out=$repo/var/soak-reload
 sim_port=${FERRY_SOAK_SIM_PORT:-9472}
 admin_port=${FERRY_SOAK_ADMIN_PORT:-9473}
-token=soak-admin-token
 mkdir -p "$out"
 rm -f "$out"/samples.csv "$out"/summary.txt
 
 say() { echo "reload soak: $*"; }
 
-ninja -C "$build" -j"${FERRY_JOBS:-2}" ferryd jst-sim >/dev/null
-deploy/mariadb-local.sh start >/dev/null
-eval "$(deploy/mariadb-local.sh env)"
-mysql_cli() {
-  mariadb --no-defaults -h127.0.0.1 -P"$FERRY_MYSQL_PORT" -uferry -p"$FERRY_MYSQL_PASSWORD" --batch --skip-column-names "$@"
-}
-mysql_cli -e "DROP DATABASE IF EXISTS ferry_reload_soak; CREATE DATABASE ferry_reload_soak CHARACTER SET utf8mb4"
-
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
+soak_setup ferry_reload_soak
 
 # January 2026, 400,000 rows: at 100 calls a minute and 500 rows a page the
 # backlog takes longer than the reloads, so every reload meets a run under way.
-"$build/tests/sim/jst-sim" --port "$sim_port" --seed 43 --records 400000 \
-  --data-from "2026-01-01 00:00:00" --data-to "2026-02-01 00:00:00" >"$out/jst-sim.log" 2>&1 &
-pids+=("$!")
-for _ in $(seq 50); do grep -q listening "$out/jst-sim.log" && break; sleep 0.2; done
+start_sim "$out/jst-sim.log" --port "$sim_port" --seed 43 --records 400000 \
+  --data-from "2026-01-01 00:00:00" --data-to "2026-02-01 00:00:00"
 
 # config NAME CALLS_PER_SECOND CALLS_PER_MINUTE PAGE_SIZE
 config() {
@@ -81,24 +66,11 @@ config a 5 100 500
 config b 4 90 400
 cp "$out/a.json" "$out/ferry.json"
 
-export JST_APP_SECRET=demo-secret JST_ACCESS_TOKEN=demo-access-token JST_REFRESH_TOKEN=demo-refresh-token
-export FERRY_ADMIN_TOKEN=$token
-"$build/daemon/ferryd" --config "$out/ferry.json" >"$out/ferryd.log" 2>&1 &
-ferryd_pid=$!; pids+=("$ferryd_pid")
-for _ in $(seq 100); do
-  [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$admin_port/healthz" || true) == 200 ]] && break
-  sleep 0.2
-done
+start_ferryd "$out/ferry.json" "$out/ferryd.log" "$admin_port"
 sleep 5  # the first run is under way
 say "ferryd pid $ferryd_pid, $reloads reloads"
 
-sample() {
-  local rss threads fds
-  rss=$(awk '/^VmRSS/ {print $2}' "/proc/$ferryd_pid/status")
-  threads=$(awk '/^Threads/ {print $2}' "/proc/$ferryd_pid/status")
-  fds=$(ls "/proc/$ferryd_pid/fd" | wc -l)
-  echo "$1,$rss,$fds,$threads" >>"$out/samples.csv"
-}
+sample() { echo "$1,$(proc_sample "$ferryd_pid")" >>"$out/samples.csv"; }
 echo "reload,rss_kib,fds,threads" >"$out/samples.csv"
 applied() { grep -c 'SIGHUP: reloaded' "$out/ferryd.log" || true; }
 for i in $(seq 1 "$reloads"); do

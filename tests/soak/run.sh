@@ -15,40 +15,27 @@
 # Uses the private MariaDB (deploy/mariadb-local.sh) and database ferry_soak.
 set -euo pipefail
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-cd "$repo"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 minutes=${1:-30}
-build=${FERRY_BUILD_DIR:-$repo/build}
 out=$repo/var/soak
 sim_port=${FERRY_SOAK_SIM_PORT:-9470}
 admin_port=${FERRY_SOAK_ADMIN_PORT:-9471}
-token=soak-admin-token
 mkdir -p "$out"
 rm -f "$out"/samples.csv "$out"/summary.txt "$out"/traffic.bad "$out"/traffic.count "$out"/stopping
 
 say() { echo "soak: $*"; }
 
-ninja -C "$build" -j"${FERRY_JOBS:-2}" ferryd jst-sim >/dev/null
-deploy/mariadb-local.sh start >/dev/null
-eval "$(deploy/mariadb-local.sh env)"
-mysql_cli() { mariadb --no-defaults -h127.0.0.1 -P"$FERRY_MYSQL_PORT" -uferry -p"$FERRY_MYSQL_PASSWORD" --batch --skip-column-names "$@"; }
-mysql_cli -e "DROP DATABASE IF EXISTS ferry_soak; CREATE DATABASE ferry_soak CHARACTER SET utf8mb4"
-
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
+soak_setup ferry_soak
 
 # Rows from an hour ago until five minutes after the end: ferry starts with a
 # backlog, then new rows keep arriving as the clock reaches them. jst-sim's
 # data and both jobs start at the same second, so the verdict's truth (every
 # row up to the watermarks) is exactly what the jobs were asked to sync.
 start=$(TZ=Asia/Shanghai date -d '-1 hour' '+%Y-%m-%d %H:%M:%S')
-"$build/tests/sim/jst-sim" --port "$sim_port" --seed 41 --records 200000 --orders 40000 \
+start_sim "$out/jst-sim.log" --port "$sim_port" --seed 41 --records 200000 --orders 40000 \
   --data-from "$start" --data-to "now+$((minutes + 5))m" \
   --http-500 0.02 --http-503 0.01 --reset 0.01 --timeout 0.005 --fault-delay 6s --malformed 0.005 \
-  --code-150 0.01 >"$out/jst-sim.log" 2>&1 &
-sim_pid=$!; pids+=("$sim_pid")
-for _ in $(seq 50); do grep -q listening "$out/jst-sim.log" && break; sleep 0.2; done
+  --code-150 0.01
 
 cat >"$out/ferry.json" <<JSON
 {
@@ -91,12 +78,8 @@ cat >"$out/ferry.json" <<JSON
 }
 JSON
 
-export JST_APP_SECRET=demo-secret JST_ACCESS_TOKEN=demo-access-token JST_REFRESH_TOKEN=demo-refresh-token
-export FERRY_ADMIN_TOKEN=$token
-"$build/daemon/ferryd" --config "$out/ferry.json" >"$out/ferryd.log" 2>&1 &
-ferryd_pid=$!; pids+=("$ferryd_pid")
+start_ferryd "$out/ferry.json" "$out/ferryd.log" "$admin_port"
 api() { curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$@" || true; }
-for _ in $(seq 100); do [[ $(api "http://127.0.0.1:$admin_port/healthz") == 200 ]] && break; sleep 0.2; done
 say "ferryd pid $ferryd_pid, admin 127.0.0.1:$admin_port, jst-sim 127.0.0.1:$sim_port, $minutes minutes"
 
 # Admin traffic: reads twice a second, a trigger a minute, pause/resume of
@@ -144,11 +127,8 @@ ticks=$(getconf CLK_TCK)
 began=$(date +%s)
 while (( $(date +%s) - began < minutes * 60 )); do
   kill -0 "$ferryd_pid" 2>/dev/null || { say "ferryd died; see $out/ferryd.log"; tail -20 "$out/ferryd.log"; exit 1; }
-  rss=$(awk '/^VmRSS/ {print $2}' "/proc/$ferryd_pid/status")
-  threads=$(awk '/^Threads/ {print $2}' "/proc/$ferryd_pid/status")
-  fds=$(ls "/proc/$ferryd_pid/fd" | wc -l)
   cpu=$(awk -v t="$ticks" '{sub(/^.*\) /, ""); printf "%.1f", ($12 + $13) / t}' "/proc/$ferryd_pid/stat")
-  echo "$(( $(date +%s) - began )),$rss,$fds,$threads,$cpu" >>"$out/samples.csv"
+  echo "$(( $(date +%s) - began )),$(proc_sample "$ferryd_pid"),$cpu" >>"$out/samples.csv"
   sleep 15
 done
 

@@ -5,7 +5,6 @@
 
 namespace ferry::config {
 
-std::ostream& operator<<(std::ostream& out, const secret&) { return out << "***"; }
 
 const column_config* target_config::find_column(std::string_view name) const {
   const auto it =

@@ -87,7 +87,7 @@ void connection::connect() {
   }
   const char* socket = options_.socket.empty() ? nullptr : options_.socket.c_str();
   if (mysql_real_connect(handle_, options_.host.c_str(), options_.user.c_str(),
-                         options_.password.c_str(), options_.database.c_str(), options_.port,
+                         options_.password.reveal().c_str(), options_.database.c_str(), options_.port,
                          socket, CLIENT_MULTI_RESULTS) == nullptr)
     fail();
   decide_bulk();

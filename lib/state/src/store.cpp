@@ -33,20 +33,6 @@ window_state window_state_from(const std::string& text) { return parse_window_st
 
 }  // namespace
 
-std::optional<window_state> parse_window_state(std::string_view text) {
-  for (const auto s : {window_state::complete, window_state::incomplete, window_state::failed})
-    if (text == to_string(s)) return s;
-  return std::nullopt;
-}
-
-std::string_view to_string(window_state s) {
-  switch (s) {
-    case window_state::complete: return "complete";
-    case window_state::incomplete: return "incomplete";
-    case window_state::failed: return "failed";
-  }
-  return "failed";
-}
 
 std::string_view to_string(run_kind k) {
   switch (k) {

@@ -1,6 +1,7 @@
 #include "ferry/sync/windows.hpp"
 
 #include "ferry/core/time.hpp"
+#include "ferry/core/time_range.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -40,14 +41,9 @@ std::vector<window> halve(const window& w) {
 
 
 std::optional<range> parse_range(std::string_view from, std::string_view to, range_names names, std::string& error) {
-  const auto start = core::parse_shanghai_datetime(from);
-  const auto end = core::parse_shanghai_datetime(to);
-  const auto quoted = [](std::string_view text) { return "\"" + std::string{text} + "\""; };
-  if (!start) error = std::string{names.from} + ": " + quoted(from) + " is not yyyy-MM-dd HH:mm:ss";
-  else if (!end) error = std::string{names.to} + ": " + quoted(to) + " is not yyyy-MM-dd HH:mm:ss";
-  else if (*end <= *start) error = std::string{names.to} + " must be after " + std::string{names.from};
-  else return range{*start, *end};
-  return std::nullopt;
+  const auto r = core::parse_shanghai_range(from, to, {names.from, names.to}, error);
+  if (!r) return std::nullopt;
+  return range{r->start, r->end};
 }
 
 window_verdict decide_window(const window_round& r, const window_rules& rules) {

@@ -1,5 +1,7 @@
 #include "harness.hpp"
 
+#include "ferry/core/time.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -14,8 +16,8 @@ namespace {
 
 using nlohmann::json;
 
-api_error no_such_job(const std::string& id) {
-  return {404, "job_not_found", "no job \"" + id + "\"; jobs: orders, skusn, slow"};
+refusal no_such_job(const std::string& id) {
+  return {refusal_kind::job_not_found, "no job \"" + id + "\"; jobs: orders, skusn, slow"};
 }
 
 bool known(const std::string& id) { return id == "skusn" || id == "orders" || id == "slow"; }
@@ -38,65 +40,94 @@ asio::awaitable<std::optional<std::string>> fake_control::not_ready_reason() {
   co_return "MySQL unreachable: connection refused";
 }
 
-asio::awaitable<outcome> fake_control::list_jobs() {
-  record("list_jobs");
-  co_return api_reply{200, json{{"jobs", json::array({{{"id", "orders"}}, {{"id", "skusn"}}})}}};
+job_view fake_control::sample_job(const std::string& id, bool paused) {
+  using namespace std::chrono;
+  job_view v;
+  v.id = id;
+  v.source = "jst";
+  v.api = "/open/webapi/wmsapi/skusn/queryinoutitemskusns";
+  v.schedule = "every 3600s";
+  v.paused = paused;
+  v.activity = paused ? job_activity::paused : job_activity::idle;
+  // 2026-02-01 00:00:00 in Beijing is 2026-01-31 16:00:00 UTC.
+  v.watermark = sys_days{year{2026} / 1 / 31} + hours{16};
+  v.freshness_seconds = 90;
+  v.next_run = *v.watermark + hours{1};
+  v.source_token = token_view{std::nullopt, true};
+  last_run_view last;
+  last.id = 7;
+  last.succeeded = false;
+  last.seconds = 1.5;
+  last.counts.windows = 2;
+  last.counts.fetched = 10;
+  last.error = "code 199: too many calls";
+  v.last_run = last;
+  return v;
 }
 
-asio::awaitable<outcome> fake_control::get_job(const std::string& id) {
+asio::awaitable<std::vector<job_view>> fake_control::list_jobs() {
+  record("list_jobs");
+  co_return std::vector<job_view>{sample_job("orders"), sample_job("skusn")};
+}
+
+asio::awaitable<result<job_view>> fake_control::get_job(const std::string& id) {
   record("get_job " + id);
   if (!known(id)) co_return no_such_job(id);
   if (id == "slow") {
     asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::milliseconds(100));
     co_await timer.async_wait(asio::use_awaitable);
   }
-  co_return api_reply{200, json{{"id", id}, {"paused", false}}};
+  co_return sample_job(id);
 }
 
-asio::awaitable<outcome> fake_control::set_paused(const std::string& id, bool paused) {
+asio::awaitable<result<job_view>> fake_control::set_paused(const std::string& id, bool paused) {
   record("set_paused " + id + (paused ? " true" : " false"));
   if (!known(id)) co_return no_such_job(id);
-  co_return api_reply{200, json{{"id", id}, {"paused", paused}}};
+  co_return sample_job(id, paused);
 }
 
-asio::awaitable<outcome> fake_control::trigger(const std::string& id) {
+asio::awaitable<result<trigger_receipt>> fake_control::trigger(const std::string& id) {
   record("trigger " + id);
   if (!known(id)) co_return no_such_job(id);
-  if (id == "orders") co_return api_error{409, "run_already_queued", "a run of orders is already queued"};
-  co_return api_reply{202, json{{"run", {{"job", id}, {"state", "queued"}}}}};
+  if (id == "orders") co_return refusal{refusal_kind::run_already_queued, "a run of orders is already queued"};
+  co_return trigger_receipt{true, false};
 }
 
-asio::awaitable<outcome> fake_control::list_runs(const std::string& id, std::size_t limit) {
-  record("list_runs " + id + " " + std::to_string(limit));
+asio::awaitable<result<std::vector<run_view>>> fake_control::list_runs(const std::string& id, run_query q) {
+  record("list_runs " + id + " " + std::to_string(q.limit));
   if (!known(id)) co_return no_such_job(id);
-  co_return api_reply{200, json{{"runs", json::array()}}};
+  co_return std::vector<run_view>{};
 }
 
-asio::awaitable<outcome> fake_control::backfill(const std::string& id, const std::string& from,
-                                                const std::string& to, bool dry_run) {
-  record("backfill " + id + " " + from + " " + to + (dry_run ? " dry" : " real"));
+// Ranges of more than a year are refused as the daemon refuses too many windows.
+asio::awaitable<result<backfill_receipt>> fake_control::backfill(const std::string& id, backfill_request r) {
+  record("backfill " + id + " " + core::format_shanghai_datetime(r.range.from) + " " +
+         core::format_shanghai_datetime(r.range.to) + (r.dry_run ? " dry" : " real"));
   if (!known(id)) co_return no_such_job(id);
-  if (from > to) co_return api_error{422, "invalid_range", "\"from\" is after \"to\""};
-  co_return api_reply{dry_run ? 200u : 202u, json{{"windows", 1}}};
+  if (r.range.to - r.range.from > std::chrono::days{366})
+    co_return refusal{refusal_kind::invalid_range, "the range covers more than a year"};
+  backfill_receipt receipt;
+  receipt.dry_run = r.dry_run;
+  receipt.windows.push_back(r.range);
+  receipt.position = r.dry_run ? 0 : 1;
+  receipt.estimated_calls_min = r.dry_run ? 1 : 0;
+  receipt.estimated_seconds_min = r.dry_run ? 1 : 0;
+  co_return receipt;
 }
 
-asio::awaitable<outcome> fake_control::list_windows(const std::string& id, std::optional<std::string> state) {
-  record("list_windows " + id + " " + state.value_or("-"));
+asio::awaitable<result<std::vector<window_view>>> fake_control::list_windows(const std::string& id, window_query q) {
+  record("list_windows " + id + " " + (q.state ? std::string{core::to_string(*q.state)} : "-"));
   if (!known(id)) co_return no_such_job(id);
-  co_return api_reply{200, json{{"windows", json::array()}}};
+  co_return std::vector<window_view>{};
 }
 
-outcome fake_control::set_log_level(const std::string& level) {
-  record("set_log_level " + level);
-  if (level != "debug" && level != "info") return api_error{422, "invalid_level", "no level \"" + level + "\""};
-  return api_reply{200, json{{"level", level}}};
-}
+void fake_control::set_log_level(log_level level) { record("set_log_level " + std::string{to_string(level)}); }
 
 server_options test_options() {
   server_options options;
   options.address = "127.0.0.1";
   options.port = 0;
-  options.token = test_token;
+  options.token = core::secret{test_token};
   options.read_timeout = std::chrono::seconds(1);
   options.idle_timeout = std::chrono::seconds(2);
   return options;

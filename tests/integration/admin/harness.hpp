@@ -7,6 +7,8 @@
 #include "ferry/http/client.hpp"
 #include "ferry/metrics/metrics.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -23,15 +25,18 @@ class fake_control final : public control {
  public:
   asio::awaitable<std::optional<std::string>> not_ready_reason() override;
   std::string metrics_text() override { return metrics.text(); }
-  asio::awaitable<outcome> list_jobs() override;
-  asio::awaitable<outcome> get_job(const std::string& id) override;
-  asio::awaitable<outcome> set_paused(const std::string& id, bool paused) override;
-  asio::awaitable<outcome> trigger(const std::string& id) override;
-  asio::awaitable<outcome> list_runs(const std::string& id, std::size_t limit) override;
-  asio::awaitable<outcome> backfill(const std::string& id, const std::string& from, const std::string& to,
-                                    bool dry_run) override;
-  asio::awaitable<outcome> list_windows(const std::string& id, std::optional<std::string> state) override;
-  outcome set_log_level(const std::string& level) override;
+  asio::awaitable<std::vector<job_view>> list_jobs() override;
+  asio::awaitable<result<job_view>> get_job(const std::string& id) override;
+  asio::awaitable<result<job_view>> set_paused(const std::string& id, bool paused) override;
+  asio::awaitable<result<trigger_receipt>> trigger(const std::string& id) override;
+  asio::awaitable<result<std::vector<run_view>>> list_runs(const std::string& id, run_query q) override;
+  asio::awaitable<result<backfill_receipt>> backfill(const std::string& id, backfill_request r) override;
+  asio::awaitable<result<std::vector<window_view>>> list_windows(const std::string& id, window_query q) override;
+  void set_log_level(log_level level) override;
+
+  // The job every call that finds one answers with: "skusn" paused or not,
+  // with a run, a token and times, so the router's rendering is checked.
+  static job_view sample_job(const std::string& id, bool paused = false);
 
   std::string last_call() const;  // "set_paused skusn true", "list_runs orders 20", ...
   std::atomic<int> calls{0};

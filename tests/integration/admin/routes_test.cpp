@@ -128,9 +128,9 @@ TEST_CASE("the right token reaches the control with the right arguments") {
       {{"POST", "/api/v1/jobs/skusn/runs", ""}, 202, "trigger skusn"},
       {{"POST", "/api/v1/jobs/skusn/runs", "{}"}, 202, "trigger skusn"},
       {{"POST", "/api/v1/jobs/skusn/backfills", R"({"from":"2024-01-01","to":"2024-01-02"})"}, 202,
-       "backfill skusn 2024-01-01 2024-01-02 real"},
+       "backfill skusn 2024-01-01 00:00:00 2024-01-02 00:00:00 real"},
       {{"POST", "/api/v1/jobs/skusn/backfills", R"({"from":"2024-01-01","to":"2024-01-02","dry_run":true})"}, 200,
-       "backfill skusn 2024-01-01 2024-01-02 dry"},
+       "backfill skusn 2024-01-01 00:00:00 2024-01-02 00:00:00 dry"},
       {{"GET", "/api/v1/jobs/skusn/windows", ""}, 200, "list_windows skusn -"},
       {{"GET", "/api/v1/jobs/skusn/windows?state=incomplete", ""}, 200, "list_windows skusn incomplete"},
       {{"GET", "/api/v1/jobs/skusn/windows?state=in%63omplete", ""}, 200, "list_windows skusn incomplete"},
@@ -146,8 +146,23 @@ TEST_CASE("the right token reaches the control with the right arguments") {
     CHECK(server.control.last_call() == row.control_call);
   }
   CHECK(client.connections_opened() == 1);  // all of it on one keep-alive connection
-  // The control's JSON comes back as it made it.
-  CHECK(body_of(client.get("/api/v1/jobs/skusn")) == json{{"id", "skusn"}, {"paused", false}});
+  // The control's typed job, rendered by the router: Beijing times, nulls for what is not known.
+  const auto expected = json::parse(R"({"id":"skusn","source":"jst","api":"/open/webapi/wmsapi/skusn/queryinoutitemskusns",
+    "schedule":"every 3600s","paused":false,"state":"idle","queued":false,"backfills_queued":0,
+    "watermark":"2026-02-01 00:00:00","freshness_seconds":90,"last_run_started":null,"next_run":"2026-02-01 01:00:00",
+    "held_elsewhere":null,"source_token":{"expires_at":null,"renewable":true},
+    "last_run":{"id":7,"state":"failed","seconds":1.5,"error":"code 199: too many calls",
+                "counts":{"windows":2,"incomplete_windows":0,"pages":0,"fetched":10,"inserted":0,"updated":0,
+                          "unchanged":0,"dead_letters":0,"retries":0,"throttles":0}}})");
+  CHECK(body_of(client.get("/api/v1/jobs/skusn")) == expected);
+  CHECK(body_of(client.send("PATCH", "/api/v1/jobs/skusn", R"({"paused":true})", json_type))["state"] == "paused");
+  CHECK(body_of(client.send("POST", "/api/v1/jobs/skusn/runs")) ==
+        json{{"queued", true}, {"running", true}, {"paused", false}});
+  const auto dry = body_of(client.send("POST", "/api/v1/jobs/skusn/backfills",
+                                       R"({"from":"2024-01-01","to":"2024-01-02 12:00:00","dry_run":true})", json_type));
+  CHECK(dry["windows"] == json::parse(R"([{"from":"2024-01-01 00:00:00","to":"2024-01-02 12:00:00"}])"));
+  CHECK(dry["estimated_calls_min"] == 1);
+  CHECK(body_of(client.send("PUT", "/api/v1/log-level", R"({"level":"warn"})", json_type)) == json{{"level", "warn"}});
 }
 
 TEST_CASE("the scheme name is case-insensitive, the token is not") {
@@ -299,17 +314,34 @@ TEST_CASE("query parameters are checked") {
   CHECK(server.control.calls == 0);
 }
 
-TEST_CASE("409 and 422 from the control come back as they are") {
+TEST_CASE("the control's refusals and the router's own 422s") {
   admin_fixture server;
   admin_client client(server.port());
   auto queued = client.send("POST", "/api/v1/jobs/orders/runs");
   CHECK(queued.res.status == 409);
   CHECK(error_code_of(queued.res) == "run_already_queued");
-  auto range = client.send("POST", "/api/v1/jobs/skusn/backfills", R"({"from":"2024-02-01","to":"2024-01-01"})",
-                           json_type);
-  CHECK(range.res.status == 422);
-  CHECK(error_code_of(range.res) == "invalid_range");
+  auto too_long = client.send("POST", "/api/v1/jobs/skusn/backfills", R"({"from":"2024-01-01","to":"2026-01-01"})",
+                              json_type);
+  CHECK(too_long.res.status == 422);
+  CHECK(error_code_of(too_long.res) == "invalid_range");
+  CHECK(message_of(too_long) == "the range covers more than a year");
+  const auto calls = server.control.calls.load();
+  // Refused by the router before the control is asked.
+  auto backwards = client.send("POST", "/api/v1/jobs/skusn/backfills", R"({"from":"2024-02-01","to":"2024-01-01"})",
+                               json_type);
+  CHECK(backwards.res.status == 422);
+  CHECK(error_code_of(backwards.res) == "invalid_range");
+  CHECK(message_of(backwards) == "to must be after from");
+  auto not_a_time = client.send("POST", "/api/v1/jobs/skusn/backfills", R"({"from":"yesterday","to":"2024-01-01"})",
+                                json_type);
+  CHECK(not_a_time.res.status == 422);
+  CHECK(message_of(not_a_time) == R"(from: "yesterday" is not yyyy-MM-dd HH:mm:ss)");
+  auto state = client.get("/api/v1/jobs/skusn/windows?state=done");
+  CHECK(state.res.status == 422);
+  CHECK(error_code_of(state.res) == "invalid_state");
   auto level = client.send("PUT", "/api/v1/log-level", R"({"level":"loud"})", json_type);
   CHECK(level.res.status == 422);
-  CHECK(message_of(level) == R"(no level "loud")");
+  CHECK(error_code_of(level.res) == "invalid_level");
+  CHECK(message_of(level) == "level must be trace, debug, info, warn, error, critical or off");
+  CHECK(server.control.calls == calls);
 }

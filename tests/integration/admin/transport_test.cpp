@@ -218,7 +218,7 @@ TEST_CASE("start-up refuses what cannot work") {
   ferry::asio::io_context io;
   ferry::admin::testing::fake_control control;
   auto options = test_options();
-  options.token.clear();
+  options.token = ferry::core::secret{};
   CHECK_THROWS_AS(ferry::admin::server(io.get_executor(), options, control), std::invalid_argument);
 
   options = test_options();

@@ -13,7 +13,7 @@ test_database::test_database(const std::string& name) {
   options.host = env.host;
   options.port = env.port;
   options.user = env.user;
-  options.password = env.password;
+  options.password = core::secret{env.password};
   options.database = database;
 }
 

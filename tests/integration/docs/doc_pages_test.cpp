@@ -150,7 +150,7 @@ std::pair<int, std::string> run_sql(const test_database& db, const std::string& 
                                     const std::filesystem::path& dir) {
   const auto& o = db.options;
   std::ofstream{dir / "statement.sql"} << statement << ";\n";
-  return run_bash("MYSQL_PWD=" + single_quoted(o.password) + " mysql -h " + o.host + " -P " + std::to_string(o.port) +
+  return run_bash("MYSQL_PWD=" + single_quoted(o.password.reveal()) + " mysql -h " + o.host + " -P " + std::to_string(o.port) +
                   " -u " + single_quoted(o.user) + " " + o.database + " < " +
                   single_quoted((dir / "statement.sql").string()) + " 2>&1");
 }

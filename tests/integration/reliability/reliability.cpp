@@ -237,7 +237,7 @@ std::vector<std::string> private_mariadb::root_rows(const std::string& sql) cons
   o.host = "localhost";
   o.socket = env_.at("FERRY_MYSQL_SOCKET");
   o.user = "root";
-  o.password = env_.at("FERRY_MYSQL_ROOT_PASSWORD");
+  o.password = core::secret{env_.at("FERRY_MYSQL_ROOT_PASSWORD")};
   mysql::connection conn{o};
   std::vector<std::string> out;
   for (const auto& row : conn.query(sql)) {

@@ -11,6 +11,7 @@
 // calls stop(). Beast stays in src/.
 #include "ferry/admin/control.hpp"
 #include "ferry/core/asio.hpp"
+#include "ferry/core/secret.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -30,7 +31,7 @@ struct server_options {
   std::uint16_t port = 8080;  // 0: the system picks one; start() says which
   // The bearer token every /api route requires. Must not be empty: the
   // server refuses to be built without one (an open admin API is never a default).
-  std::string token;
+  core::secret token;
   bool metrics_need_token = false;  // GET /metrics asks for the token too
   // Both or neither: with them, every connection is HTTPS (TLS 1.2+).
   std::optional<std::string> tls_cert_file, tls_key_file;

@@ -167,7 +167,7 @@ asio::awaitable<client::attempt_outcome> client::attempt(const std::string& path
                                                          const std::string& list_key) {
   attempt_outcome out;
   out.token_generation = token_generation_;
-  const auto fields = business_call_fields(options_.app_key, options_.app_secret, tokens_.access_token, biz, unix_now());
+  const auto fields = business_call_fields(options_.app_key, options_.app_secret.reveal(), tokens_.access_token, biz, unix_now());
   ++counters_.calls;
   auto answer = co_await http_.send(options_.base, form_request(path, fields, true));
   if (!answer.ok()) {

@@ -395,9 +395,9 @@ asio::awaitable<std::string> client::call_token_endpoint(bool mint, std::optiona
     ++counters_.calls;
     const auto sent = wall_now();
     const auto now = detail::unix_now();
-    const auto fields = mint ? init_token_call_fields(options_.app_key, options_.app_secret,
+    const auto fields = mint ? init_token_call_fields(options_.app_key, options_.app_secret.reveal(),
                                                       six_characters(token_generation_), now)
-                             : refresh_call_fields(options_.app_key, options_.app_secret, tokens_.refresh_token, now);
+                             : refresh_call_fields(options_.app_key, options_.app_secret.reveal(), tokens_.refresh_token, now);
     const std::string path{mint ? init_token_path : refresh_path};
     auto answer = co_await http_.send(options_.base, detail::form_request(path, fields, false));
     auto reply = read_token_answer(answer, options_.kind, sent);

@@ -6,6 +6,8 @@
 // utf8mb4, time_zone '+08:00' (Jushuitan datetimes are Beijing wall time, so
 // TIMESTAMP columns and NOW() agree with DATETIME ones) and strict SQL mode,
 // so a bad value is an error instead of a silent truncation.
+#include "ferry/core/secret.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -35,7 +37,7 @@ struct connection_options {
   unsigned port = 3306;
   std::string socket;  // used instead of host:port when set
   std::string user;
-  std::string password;
+  core::secret password;  // revealed only to connect
   std::string database;
   std::chrono::seconds connect_timeout{10};
   std::chrono::seconds read_timeout{60};

@@ -9,6 +9,7 @@
 // watermark), so two writers can never both advance a job: ferry must not
 // assume it is the only instance. Blocking (pool threads); functions are
 // thread-safe, a connection is not.
+#include "ferry/core/window_state.hpp"
 #include "ferry/mysql/connection.hpp"
 
 #include <chrono>
@@ -37,10 +38,10 @@ job_state load_job(mysql::connection& conn, const std::string& job_id);
 // Sets the pause flag; returns false when the job has no row.
 bool set_paused(mysql::connection& conn, const std::string& job_id, bool paused);
 
-enum class window_state { complete, incomplete, failed };
-std::string_view to_string(window_state s);
-// "complete", "incomplete" or "failed"; nullopt for anything else.
-std::optional<window_state> parse_window_state(std::string_view text);
+// "complete", "incomplete" or "failed" (ferry/core/window_state.hpp).
+using core::window_state;
+using core::to_string;
+using core::parse_window_state;
 
 struct window_record {
   std::uint64_t id = 0;  // the ledger row's id (when read back)

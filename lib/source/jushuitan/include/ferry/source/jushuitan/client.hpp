@@ -22,6 +22,7 @@
 // starts nothing until used); after that it is not thread-safe: use it from
 // its executor's thread.
 #include "ferry/core/asio.hpp"
+#include "ferry/core/secret.hpp"
 #include "ferry/http/client.hpp"
 #include "ferry/http/url.hpp"
 #include "ferry/ratelimit/clock.hpp"
@@ -75,7 +76,7 @@ struct client_options {
   std::string source_name;  // for logs
   http::url base;
   std::string app_key;
-  std::string app_secret;
+  core::secret app_secret;  // revealed only to sign a call
   tokens initial_tokens;
   app_kind kind = app_kind::self_built;
   bool mint_tokens = false;  // self-built only: getInitToken when the tokens are missing, dead or refused

@@ -1,6 +1,5 @@
-#include "reload.hpp"
+#include "reloader.hpp"
 
-#include "job_slot.hpp"
 #include "notify.hpp"
 
 #include "ferry/config/load.hpp"
@@ -46,8 +45,14 @@ std::map<std::string, std::string> config_fingerprints(const std::string& path, 
   return out;
 }
 
+reloader::reloader(std::string config_path, engine& e, job_scheduler& jobs, metrics::registry& m,
+                   const std::atomic<bool>& stopping)
+    : config_path_(std::move(config_path)), engine_(e), jobs_(jobs), metrics_(m), stopping_(stopping) {
+  fingerprints_ = config_fingerprints(config_path_, engine_.current());
+}
+
 // What a reload reads and builds before it touches anything.
-struct service::reload_build {
+struct reloader::build {
   engine::config_ptr next;
   std::map<std::string, std::string> prints;
   // Of every enabled job (which ones changed is known only on the loop); the
@@ -60,15 +65,15 @@ struct service::reload_build {
 // its schedules, building clients and plans, reading added jobs' state)
 // comes before the swap, and any failure is one "reload refused" line with
 // the running state untouched.
-asio::awaitable<void> service::reload() {
+asio::awaitable<void> reloader::reload() {
   if (reloading_) {
-    reload_again_ = true;  // the file may have changed again since this reload read it
+    again_ = true;  // the file may have changed again since this reload read it
     co_return;
   }
   reloading_ = true;
   auto log = core::module_logger("daemon");
   do {
-    reload_again_ = false;
+    again_ = false;
     sd_notify("RELOADING=1");
     try {
       co_await reload_or_refuse();
@@ -81,17 +86,17 @@ asio::awaitable<void> service::reload() {
       metrics_.config_reloaded(false);
     }
     sd_notify("READY=1");
-  } while (reload_again_ && !stopping_);
+  } while (again_ && !stopping_);
   reloading_ = false;
 }
 
-asio::awaitable<void> service::reload_or_refuse() {
+asio::awaitable<void> reloader::reload_or_refuse() {
   auto log = core::module_logger("daemon");
   // The file, its fingerprints and every schedule it holds, read on the
   // engine's builder thread.
   const auto path = config_path_;
   auto built = co_await engine_.off_loop([&path] {
-    reload_build b;
+    build b;
     auto loaded = config::load_config_file(path);
     if (!loaded.value) {
       auto errors = core::module_logger("daemon");
@@ -127,8 +132,8 @@ asio::awaitable<void> service::reload_or_refuse() {
   std::map<std::string, job_state_read> added;
   for (const auto& id : jobs) {
     const auto* job = built.next->find_job(id);
-    if (job == nullptr || !job->enabled || slots_.count(id)) continue;
-    added[id] = co_await engine_.pool().run([&](mysql::connection& c) { return read_job_state(c, id); });
+    if (job == nullptr || !job->enabled || jobs_.find(id) != nullptr) continue;
+    added[id] = co_await engine_.pool().run([&](mysql::connection& c) { return jobs_.read_state(c, id); });
   }
   if (stopping_) throw std::runtime_error("ferryd is stopping");
   // From here on nothing is refused: the new config is the running one.
@@ -137,37 +142,22 @@ asio::awaitable<void> service::reload_or_refuse() {
   const auto cfg = engine_.current_ptr();
   for (const auto& id : jobs) {
     const auto* job = cfg->find_job(id);
-    const auto it = slots_.find(id);
-    if (it != slots_.end() && (job == nullptr || !job->enabled)) {
-      it->second->removed = true;
-      it->second->wake->cancel();
-      removed_slots_.push_back(std::move(it->second));
-      slots_.erase(it);
+    const bool known = jobs_.find(id) != nullptr;
+    if (known && (job == nullptr || !job->enabled)) {
+      jobs_.remove(id);
       log->info("reload: job {} removed (a run in progress finishes first)", id);
-    } else if (it != slots_.end()) {
-      auto& slot = *it->second;
-      slot.cfg = cfg;
-      slot.job = job;
-      slot.schedule = built.schedules.at(id);
-      slot.metrics->set_schedule_period(slot.schedule.period_hint());
-      set_catch_up(slot);
-      slot.wake->cancel();
+    } else if (known) {
+      jobs_.change(id, cfg, built.schedules.at(id));
       log->info("reload: job {} changed; its next run uses the new config", id);
     } else if (job != nullptr && job->enabled) {
-      add_slot(cfg, *job);
-      apply_job_state(*slots_.at(id), added.at(id));
-      spawn_loop(*slots_.at(id));
+      jobs_.add_running(cfg, *job, added.at(id));
       log->info("reload: job {} added", id);
     }
   }
   // Unchanged jobs point at the same job in the new config: the old config
   // is freed once no slot, run or engine part holds it.
-  for (auto& [id, slot] : slots_)
-    if (slot->cfg != cfg) {
-      slot->cfg = cfg;
-      slot->job = cfg->find_job(id);
-    }
-  log->info("SIGHUP: reloaded {} ({} jobs, {} changed or added or removed)", config_path_, slots_.size(), jobs.size());
+  jobs_.repoint(cfg);
+  log->info("SIGHUP: reloaded {} ({} jobs, {} changed or added or removed)", config_path_, jobs_.size(), jobs.size());
 }
 
 }  // namespace ferry::daemon
