@@ -34,34 +34,40 @@ scheduler::schedule make_schedule(const config::schedule_config& s) {
       std::chrono::duration_cast<std::chrono::seconds>(s.every.value_or(std::chrono::minutes{5})));
 }
 
+job_schedules make_schedules(const config::job_config& job) {
+  job_schedules s{make_schedule(job.schedule), std::nullopt};
+  if (job.catch_up) s.catch_up = make_schedule(job.catch_up->schedule);
+  return s;
+}
+
 job_scheduler::job_scheduler(asio::io_context& io, engine& e, metrics::registry& m, sync::wall_clock now,
                              const std::atomic<bool>& stopping)
     : io_(io), engine_(e), metrics_(m), now_(std::move(now)), stopping_(stopping) {}
 
 job_scheduler::~job_scheduler() = default;
 
-// The job's catch-up schedule, counted from now the first time (a catch-up
+// The catch-up's schedule counts from now the first time (a catch-up
 // re-reads the past: nothing is lost by waiting for its first due time).
-void job_scheduler::set_catch_up(job_slot& slot) {
-  if (!slot.job->catch_up) {
-    slot.catch_up.reset();
-    slot.last_catch_up.reset();
-    return;
-  }
-  slot.catch_up = make_schedule(slot.job->catch_up->schedule);
-  if (!slot.last_catch_up) slot.last_catch_up = now_();
+void job_scheduler::set_schedules(job_slot& slot, job_schedules schedules) {
+  slot.schedule = std::move(schedules.live);
+  slot.metrics->set_schedule_period(slot.schedule.period_hint());
+  slot.catch_up = std::move(schedules.catch_up);
+  if (!slot.catch_up) slot.last_catch_up.reset();
+  else if (!slot.last_catch_up) slot.last_catch_up = now_();
 }
 
 void job_scheduler::add(engine::config_ptr cfg, const config::job_config& job) {
+  add(std::move(cfg), job, make_schedules(job));
+}
+
+void job_scheduler::add(engine::config_ptr cfg, const config::job_config& job, job_schedules schedules) {
   auto slot = std::make_unique<job_slot>();
   slot->cfg = std::move(cfg);
   slot->job = &job;
-  slot->schedule = make_schedule(job.schedule);
-  set_catch_up(*slot);
   std::vector<std::string> tables;
   for (const auto& t : job.targets) tables.push_back(t.table);
   slot->metrics = &metrics_.job(job.id, job.source, tables);
-  slot->metrics->set_schedule_period(slot->schedule.period_hint());
+  set_schedules(*slot, std::move(schedules));
   slot->wake = std::make_unique<asio::steady_timer>(io_);
   slots_[job.id] = std::move(slot);
 }
@@ -118,18 +124,17 @@ void job_scheduler::remove(const std::string& id) {
   slots_.erase(it);
 }
 
-void job_scheduler::change(const std::string& id, engine::config_ptr cfg, scheduler::schedule schedule) {
+void job_scheduler::change(const std::string& id, engine::config_ptr cfg, job_schedules schedules) {
   auto& slot = *slots_.at(id);
   slot.job = cfg->find_job(id);
   slot.cfg = std::move(cfg);
-  slot.schedule = std::move(schedule);
-  slot.metrics->set_schedule_period(slot.schedule.period_hint());
-  set_catch_up(slot);
+  set_schedules(slot, std::move(schedules));
   slot.wake->cancel();
 }
 
-void job_scheduler::add_running(engine::config_ptr cfg, const config::job_config& job, const job_state_read& read) {
-  add(std::move(cfg), job);
+void job_scheduler::add_running(engine::config_ptr cfg, const config::job_config& job, job_schedules schedules,
+                                const job_state_read& read) {
+  add(std::move(cfg), job, std::move(schedules));
   auto& slot = *slots_.at(job.id);
   apply_state(slot, read);
   spawn_loop(slot);

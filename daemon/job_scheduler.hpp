@@ -29,7 +29,8 @@ class job_scheduler {
   job_scheduler(const job_scheduler&) = delete;
   job_scheduler& operator=(const job_scheduler&) = delete;
 
-  // A slot for `job` (of `cfg`), its loop not started.
+  // A slot for `job` (of `cfg`), its loop not started. Throws on a bad
+  // schedule (at start; a reload has built them already).
   void add(engine::config_ptr cfg, const config::job_config& job);
   // Reads every slot's stored state (pause, progress, last runs). Blocking:
   // before the loop runs.
@@ -46,8 +47,9 @@ class job_scheduler {
 
   // A reload's changes, applied at its swap; none can fail.
   void remove(const std::string& id);  // its run in progress finishes first
-  void change(const std::string& id, engine::config_ptr cfg, scheduler::schedule schedule);
-  void add_running(engine::config_ptr cfg, const config::job_config& job, const job_state_read& read);
+  void change(const std::string& id, engine::config_ptr cfg, job_schedules schedules);
+  void add_running(engine::config_ptr cfg, const config::job_config& job, job_schedules schedules,
+                   const job_state_read& read);
   // Unchanged jobs point at the same job in `cfg`.
   void repoint(const engine::config_ptr& cfg);
 
@@ -60,8 +62,8 @@ class job_scheduler {
 
  private:
   void apply_state(job_slot& slot, const job_state_read& read);
-  // The slot's catch-up schedule from its job (none when the job has none).
-  void set_catch_up(job_slot& slot);
+  void add(engine::config_ptr cfg, const config::job_config& job, job_schedules schedules);
+  void set_schedules(job_slot& slot, job_schedules schedules);
   void spawn_loop(job_slot& slot);
   asio::awaitable<void> job_loop(job_slot& slot);
   asio::awaitable<void> run_job(job_slot& slot, sync::run_request request);

@@ -16,6 +16,14 @@ namespace ferry::daemon {
 
 scheduler::schedule make_schedule(const config::schedule_config& s);
 
+// A job's schedules, built (and so checked) before they are used: a reload
+// builds them off the loop, and the swap only moves them into place.
+struct job_schedules {
+  scheduler::schedule live;
+  std::optional<scheduler::schedule> catch_up;  // the job's catch-up's, when it has one
+};
+job_schedules make_schedules(const config::job_config& job);  // throws what a bad cron is
+
 struct job_slot {
   // The config the job came from, shared: `job` points into it, and a reload
   // that changes the job hands the slot the new one.

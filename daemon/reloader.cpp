@@ -55,10 +55,9 @@ reloader::reloader(std::string config_path, engine& e, job_scheduler& jobs, metr
 struct reloader::build {
   engine::config_ptr next;
   std::map<std::string, std::string> prints;
-  // Of every enabled job (which ones changed is known only on the loop); the
-  // changed ones are installed. A catch-up's schedule is built here only to
-  // be sure it can be: set_catch_up builds it again at the swap.
-  std::map<std::string, scheduler::schedule> schedules;
+  // Of every enabled job (which ones changed is known only on the loop, and
+  // building one is cheap); the changed and added ones are moved into place.
+  std::map<std::string, job_schedules> schedules;
 };
 
 // A reload is all or nothing: every step that can fail (reading the file,
@@ -106,10 +105,7 @@ asio::awaitable<void> reloader::reload_or_refuse() {
     b.next = std::make_shared<const config::config>(std::move(*loaded.value));
     b.prints = config_fingerprints(path, *b.next);
     for (const auto& job : b.next->jobs)
-      if (job.enabled) {
-        b.schedules.emplace(job.id, make_schedule(job.schedule));
-        if (job.catch_up) make_schedule(job.catch_up->schedule);
-      }
+      if (job.enabled) b.schedules.emplace(job.id, make_schedules(job));
     return b;
   });
   if (built.prints.at("mysql") != fingerprints_.at("mysql"))
@@ -147,10 +143,10 @@ asio::awaitable<void> reloader::reload_or_refuse() {
       jobs_.remove(id);
       log->info("reload: job {} removed (a run in progress finishes first)", id);
     } else if (known) {
-      jobs_.change(id, cfg, built.schedules.at(id));
+      jobs_.change(id, cfg, std::move(built.schedules.at(id)));
       log->info("reload: job {} changed; its next run uses the new config", id);
     } else if (job != nullptr && job->enabled) {
-      jobs_.add_running(cfg, *job, added.at(id));
+      jobs_.add_running(cfg, *job, std::move(built.schedules.at(id)), added.at(id));
       log->info("reload: job {} added", id);
     }
   }

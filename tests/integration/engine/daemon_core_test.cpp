@@ -186,7 +186,7 @@ TEST_CASE("the controller answers in typed values, at the injected clock's time"
   CHECK(d.await(d.control->not_ready_reason()) == std::optional<std::string>{"ferryd is stopping"});
 }
 
-TEST_CASE("a reload applies a changed job; a refused one changes nothing") {
+TEST_CASE("a reload applies a changed job, and a refused one changes nothing") {
   daemon_core d{"ferry_test_daemon_core_reload"};
   auto doc = core_config(d.db);
   doc["jobs"][0]["schedule"] = {{"every", "10m"}};
