@@ -145,6 +145,40 @@ sys_seconds cron_expression::next_after(sys_seconds t) const {
   throw std::runtime_error("cron expression '" + text_ + "' never matches");
 }
 
+std::chrono::seconds cron_expression::widest_gap() const {
+  using namespace std::chrono;
+  const auto& f = *fields_;
+  // The matching minutes of a matching day, from midnight.
+  std::vector<int> in_day;
+  for (int h = 0; h < 24; ++h)
+    for (int m = 0; m < 60; ++m)
+      if (f.hours[static_cast<std::size_t>(h)] && f.minutes[static_cast<std::size_t>(m)]) in_day.push_back(h * 60 + m);
+  if (in_day.empty()) throw std::runtime_error("cron expression '" + text_ + "' never matches");
+  int widest = 0;
+  for (std::size_t i = 1; i < in_day.size(); ++i) widest = std::max(widest, in_day[i] - in_day[i - 1]);
+  // Between matching days: from the last minute of one to the first of the next.
+  const date::sys_days begin = date::year{2001} / 1 / 1;
+  const date::sys_days end = date::year{2029} / 1 / 1;
+  std::optional<date::sys_days> previous;
+  for (auto day = begin; day < end; day += date::days{1}) {
+    const date::year_month_day ymd{day};
+    const date::weekday wd{day};
+    const bool dom = f.days[static_cast<unsigned>(ymd.day())];
+    const bool dow = f.weekdays[wd.c_encoding()];
+    const bool day_ok = (f.days_restricted && f.weekdays_restricted) ? (dom || dow) : (dom && dow);
+    if (!f.months[static_cast<unsigned>(ymd.month())] || !day_ok) continue;
+    if (previous) {
+      const auto days_apart = static_cast<int>((day - *previous).count());
+      widest = std::max(widest, days_apart * 1440 + in_day.front() - in_day.back());
+    }
+    previous = day;
+  }
+  if (!previous) throw std::runtime_error("cron expression '" + text_ + "' never matches");
+  // One matching day in 28 years cannot happen (a date that exists recurs
+  // within 8); a single matching minute a day still repeats the next day.
+  return minutes{widest == 0 ? 1440 : widest};
+}
+
 schedule schedule::every(std::chrono::seconds period) {
   schedule s;
   s.every_ = period;
@@ -164,9 +198,7 @@ sys_seconds schedule::next_due(std::optional<sys_seconds> last_start, sys_second
 
 std::chrono::seconds schedule::period_hint() const {
   if (every_) return *every_;
-  const sys_seconds base{};
-  const auto first = cron_->next_after(base);
-  return std::chrono::duration_cast<std::chrono::seconds>(cron_->next_after(first) - first);
+  return cron_->widest_gap();
 }
 
 std::string schedule::describe() const {

@@ -83,3 +83,19 @@ TEST_CASE("interval schedules count from the last run's start", "[schedule]") {
   CHECK(s.period_hint() == 300s);
   CHECK(schedule::cron(cron("*/10 * * * *")).period_hint() == 600s);
 }
+
+TEST_CASE("a cron's period is its widest gap, not its first", "[cron]") {
+  const auto period = [](const char* text) { return schedule::cron(cron(text)).period_hint(); };
+  CHECK(period("0 9 * * *") == 24h);
+  // Weekdays at 9: Friday to Monday is the widest gap, so an alert allowing two periods holds over a weekend.
+  CHECK(period("0 9 * * 1-5") == 72h);
+  // Every 15 minutes in office hours: from 17:45 to 09:00 the next day.
+  CHECK(period("*/15 9-17 * * *") == 15h + 15min);
+  // Monthly on the 1st: a 31-day month is the longest wait.
+  CHECK(period("0 2 1 * *") == 31 * 24h);
+  // Leap days only: four years (1,461 days) between runs.
+  CHECK(period("0 0 29 2 *") == 1461 * 24h);
+  // Day of month OR day of week when both are restricted: the 1st or any Sunday.
+  CHECK(period("0 0 1 * 0") <= 7 * 24h);
+  CHECK_THROWS_WITH(cron("0 0 30 2 *").widest_gap(), Catch::Contains("never matches"));
+}

@@ -20,6 +20,12 @@ class cron_expression {
   static std::optional<cron_expression> parse(std::string_view text, std::string_view time_zone, std::string& error);
   // The first matching minute strictly after `t`.
   sys_seconds next_after(sys_seconds t) const;
+  // The longest wait between two matching minutes, in wall-clock time of the
+  // expression's zone (a DST change may make one real gap an hour longer or
+  // shorter): "0 9 * * 1-5" waits 3 days from Friday to Monday, "0 0 29 2 *"
+  // 4 years. Read over 28 years of calendar, which holds every pattern of
+  // weekdays, month lengths and leap days but the skipped leap day of 2100.
+  std::chrono::seconds widest_gap() const;
   const std::string& text() const { return text_; }
 
  private:
@@ -36,7 +42,9 @@ class schedule {
   // (or, with no run yet, the first due time after `now`: immediately for
   // interval schedules, which returns `now`).
   sys_seconds next_due(std::optional<sys_seconds> last_start, sys_seconds now) const;
-  // A typical gap between runs, for alerts and backfill estimates.
+  // The longest gap between two runs: the period for interval schedules, a
+  // cron's widest gap (so an alert that allows two periods holds over a
+  // weekend for a weekday cron). For alerts and backfill estimates.
   std::chrono::seconds period_hint() const;
   std::string describe() const;
 
