@@ -19,6 +19,8 @@ constexpr std::string_view cron_hint = R"("minute hour day-of-month month day-of
 // parse (ranges, steps) and a first due time, so that a cron that never
 // matches ("0 0 30 2 *") is an error here and not at start or reload.
 bool check_cron_shape(const object_reader& r, const std::string& cron) {
+  if (cron.find_first_not_of(' ') != std::string::npos && cron[cron.find_first_not_of(' ')] == '@')
+    return true;  // a shortcut: the scheduler names the ones it knows
   std::istringstream in{cron};
   std::vector<std::string> fields;
   for (std::string field; in >> field;) fields.push_back(field);
@@ -27,12 +29,14 @@ bool check_cron_shape(const object_reader& r, const std::string& cron) {
              std::string{cron_hint});
     return false;
   }
-  for (std::size_t i = 0; i < fields.size(); ++i) {
+  // Month and day-of-week take names too ("jan", "mon-fri"); the scheduler
+  // says which names it knows.
+  for (std::size_t i = 0; i < 3; ++i) {
     const auto bad = fields[i].find_first_not_of("0123456789*,-/");
     if (bad != std::string::npos) {
       r.report("cron",
                json(cron).dump() + ": field " + std::to_string(i + 1) + " has '" + fields[i][bad] + "'",
-               "fields take digits, '*', ',', '-' and '/' only");
+               "minute, hour and day-of-month take digits, '*', ',', '-' and '/' only");
       return false;
     }
   }

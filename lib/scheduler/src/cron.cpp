@@ -3,7 +3,9 @@
 #include <date/date.h>
 #include <date/tz.h>
 
+#include <algorithm>
 #include <bitset>
+#include <cctype>
 #include <charconv>
 #include <stdexcept>
 #include <vector>
@@ -70,12 +72,61 @@ bool parse_field(std::string_view text, int low, int high, std::bitset<N>& bits,
   return true;
 }
 
+// Month and weekday names (three letters, any case) as their numbers, as
+// Vixie cron reads them: "mon-fri" is "1-5", "jan,jul" is "1,7". Anything
+// else is left for parse_field to judge.
+std::optional<std::string> with_numbers(std::string_view field, const std::vector<std::string_view>& names, int first,
+                                        std::string& error) {
+  std::string out;
+  for (std::size_t i = 0; i < field.size();) {
+    if (!std::isalpha(static_cast<unsigned char>(field[i]))) {
+      out += field[i++];
+      continue;
+    }
+    std::size_t j = i;
+    std::string word;
+    while (j < field.size() && std::isalpha(static_cast<unsigned char>(field[j])))
+      word += static_cast<char>(std::tolower(static_cast<unsigned char>(field[j++])));
+    const auto it = std::find(names.begin(), names.end(), word);
+    if (it == names.end()) {
+      error = "'" + std::string{field.substr(i, j - i)} + "' is not a number or a name (" + std::string{names[0]} +
+              ", " + std::string{names[1]} + ", ...)";
+      return std::nullopt;
+    }
+    out += std::to_string(first + static_cast<int>(it - names.begin()));
+    i = j;
+  }
+  return out;
+}
+
+// The shortcuts Vixie cron knows, but @reboot (ferryd has no boot to run at).
+std::optional<std::string_view> expand_shortcut(std::string_view text) {
+  static const std::pair<std::string_view, std::string_view> shortcuts[] = {
+      {"@yearly", "0 0 1 1 *"}, {"@annually", "0 0 1 1 *"}, {"@monthly", "0 0 1 * *"},
+      {"@weekly", "0 0 * * 0"}, {"@daily", "0 0 * * *"},    {"@midnight", "0 0 * * *"},
+      {"@hourly", "0 * * * *"}};
+  for (const auto& [name, fields] : shortcuts)
+    if (text == name) return fields;
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<cron_expression> cron_expression::parse(std::string_view text, std::string_view time_zone,
                                                       std::string& error) {
+  std::string_view expanded = text;
+  while (!expanded.empty() && expanded.front() == ' ') expanded.remove_prefix(1);
+  while (!expanded.empty() && expanded.back() == ' ') expanded.remove_suffix(1);
+  if (!expanded.empty() && expanded.front() == '@') {
+    const auto fields = expand_shortcut(expanded);
+    if (!fields) {
+      error = "unknown shortcut '" + std::string{expanded} + "' (use @hourly, @daily, @weekly, @monthly or @yearly)";
+      return std::nullopt;
+    }
+    expanded = *fields;
+  }
   std::vector<std::string_view> parts;
-  for (auto p : split(text, ' '))
+  for (auto p : split(expanded, ' '))
     if (!p.empty()) parts.push_back(p);
   if (parts.size() != 5) {
     error = "needs 5 fields (minute hour day-of-month month day-of-week), got " + std::to_string(parts.size());
@@ -88,16 +139,26 @@ std::optional<cron_expression> cron_expression::parse(std::string_view text, std
     if (!ok) error = std::string{name} + ": " + why;
     return ok;
   };
+  static const std::vector<std::string_view> month_names{"jan", "feb", "mar", "apr", "may", "jun",
+                                                         "jul", "aug", "sep", "oct", "nov", "dec"};
+  static const std::vector<std::string_view> day_names{"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+  const auto months = with_numbers(parts[3], month_names, 1, why);
+  if (!check(months.has_value(), "month")) return std::nullopt;
+  const auto days = with_numbers(parts[4], day_names, 0, why);
+  if (!check(days.has_value(), "day-of-week")) return std::nullopt;
   const bool ok = check(parse_field(parts[0], 0, 59, f->minutes, why), "minute") &&
                   check(parse_field(parts[1], 0, 23, f->hours, why), "hour") &&
                   check(parse_field(parts[2], 1, 31, f->days, why), "day-of-month") &&
-                  check(parse_field(parts[3], 1, 12, f->months, why), "month") &&
-                  check(parse_field(parts[4], 0, 7, weekdays, why), "day-of-week");
+                  check(parse_field(*months, 1, 12, f->months, why), "month") &&
+                  check(parse_field(*days, 0, 7, weekdays, why), "day-of-week");
   if (!ok) return std::nullopt;
   for (std::size_t d = 0; d < 7; ++d) f->weekdays[d] = weekdays[d];
   if (weekdays[7]) f->weekdays.set(0);  // 7 is Sunday too
-  f->days_restricted = parts[2] != "*";
-  f->weekdays_restricted = parts[4] != "*";
+  // As Vixie cron: a day field that starts with '*' ("*", "*/2") counts as
+  // unrestricted, so "0 0 */2 * 1" is odd days that are Mondays, not odd
+  // days or Mondays; OR applies only when both fields are restricted.
+  f->days_restricted = parts[2].front() != '*';
+  f->weekdays_restricted = parts[4].front() != '*';
   try {
     f->zone = date::locate_zone(std::string{time_zone});
   } catch (const std::exception&) {

@@ -304,8 +304,23 @@ TEST_CASE("a cron schedule is checked for its shape", "[config][errors]") {
   CHECK(
       e.to_string() ==
       R"(jobs[0].schedule.cron: "* * *" has 3 fields, not 5 — "minute hour day-of-month month day-of-week", e.g. "*/5 * * * *")");
-  e = single_error([](document& d) { job(d)["schedule"] = {{"cron", "0 8 * * MON"}}; });
-  CHECK(e.message == R"("0 8 * * MON": field 5 has 'M')");
+  e = single_error([](document& d) { job(d)["schedule"] = {{"cron", "0 8x * * *"}}; });
+  CHECK(e.message == R"("0 8x * * *": field 2 has 'x')");
+  // Month and weekday names and the @ shortcuts are Vixie cron's, and taken; a wrong name is named.
+  for (const char* fine : {"0 8 * * MON", "0 8 * jan-mar mon-fri", "@daily", " @hourly "}) {
+    INFO(fine);
+    CHECK(load([fine] {
+            auto d = example_document();
+            job(d)["schedule"] = {{"cron", fine}};
+            return d;
+          }()).errors.empty());
+  }
+  e = single_error([](document& d) { job(d)["schedule"] = {{"cron", "0 8 * * monday"}}; });
+  CHECK(e.to_string() ==
+        R"(jobs[0].schedule.cron: "0 8 * * monday": day-of-week: 'monday' is not a number or a name (sun, mon, ...) — "minute hour day-of-month month day-of-week", e.g. "*/5 * * * *")");
+  e = single_error([](document& d) { job(d)["schedule"] = {{"cron", "@reboot"}}; });
+  CHECK(e.path == "jobs[0].schedule.cron");
+  CHECK_THAT(e.message, Catch::Contains("unknown shortcut '@reboot'"));
   e = single_error([](document& d) { job(d)["schedule"] = {{"cron", "0 8 * * *"}, {"tz", "Mars/Base"}}; });
   CHECK(e.to_string() ==
         R"(jobs[0].schedule.tz: "Mars/Base" is not a time zone — an IANA name, e.g. "Asia/Shanghai")");

@@ -99,3 +99,39 @@ TEST_CASE("a cron's period is its widest gap, not its first", "[cron]") {
   CHECK(period("0 0 1 * 0") <= 7 * 24h);
   CHECK_THROWS_WITH(cron("0 0 30 2 *").widest_gap(), Catch::Contains("never matches"));
 }
+
+TEST_CASE("cron reads shortcuts, names and '*'-prefixed day fields as Vixie cron does", "[cron]") {
+  const auto same = [](const char* a, const char* b, const char* after) {
+    INFO(a << " vs " << b << " after " << after);
+    CHECK(show(cron(a).next_after(bj(after))) == show(cron(b).next_after(bj(after))));
+  };
+  for (const char* after : {"2026-11-26 10:30:00", "2026-12-31 23:59:00", "2027-02-28 12:00:00"}) {
+    same("@hourly", "0 * * * *", after);
+    same("@daily", "0 0 * * *", after);
+    same("@midnight", "0 0 * * *", after);
+    same("@weekly", "0 0 * * 0", after);
+    same("@monthly", "0 0 1 * *", after);
+    same("@yearly", "0 0 1 1 *", after);
+    same("@annually", "0 0 1 1 *", after);
+    same("0 9 * * mon-fri", "0 9 * * 1-5", after);
+    same("0 9 * * MON,Wed,fri", "0 9 * * 1,3,5", after);
+    same("0 0 1 jan,JUL *", "0 0 1 1,7 *", after);
+    same("0 0 * * sun", "0 0 * * 0", after);
+  }
+  // "*/2" starts with '*': unrestricted for the OR rule, so odd days AND Mondays.
+  // 2026-11-30 is a Monday but even; 2026-12-07 is a Monday and odd.
+  CHECK(show(cron("0 0 */2 * 1").next_after(bj("2026-11-26 00:00:00"))) == "2026-12-07 00:00:00");
+  // "1-31/2" does not start with '*': restricted, so odd days OR Mondays.
+  CHECK(show(cron("0 0 1-31/2 * 1").next_after(bj("2026-11-26 00:00:00"))) == "2026-11-27 00:00:00");
+  // A weekday field "*/2" (Sun, Tue, Thu, Sat) with a restricted day of month: both must hold.
+  // (December 1st, 2026 is a Tuesday; with OR it would be Saturday the 28th.)
+  CHECK(show(cron("0 0 1 * */2").next_after(bj("2026-11-26 00:00:00"))) == "2026-12-01 00:00:00");
+
+  std::string error;
+  CHECK_FALSE(cron_expression::parse("@reboot", "Asia/Shanghai", error));
+  CHECK_THAT(error, Catch::Contains("unknown shortcut '@reboot'"));
+  CHECK_FALSE(cron_expression::parse("0 9 * * mo", "Asia/Shanghai", error));
+  CHECK_THAT(error, Catch::Contains("day-of-week: 'mo' is not a number or a name"));
+  CHECK_FALSE(cron_expression::parse("0 0 1 janu *", "Asia/Shanghai", error));
+  CHECK_THAT(error, Catch::Contains("month: 'janu'"));
+}

@@ -1,9 +1,10 @@
 #pragma once
 // When a job is due: every N (measured from the last run's start) or a
-// 5-field cron expression ("m h dom mon dow" with *, lists, ranges and
-// steps; day-of-month and day-of-week combine with OR when both are
-// restricted, as in Vixie cron) evaluated in a time zone. Pure; thread-safe
-// after construction.
+// 5-field cron expression read as Vixie cron reads it ("m h dom mon dow" with
+// *, lists, ranges and steps; month and weekday names; @hourly, @daily,
+// @weekly, @monthly, @yearly; day-of-month and day-of-week combine with OR
+// only when neither field starts with '*') evaluated in a time zone. Pure;
+// thread-safe after construction.
 #include <chrono>
 #include <memory>
 #include <optional>
