@@ -10,7 +10,10 @@
                 per LoadCredential= of the unit (exit 0), refuses it without
                 the variable (exit 2, naming it); the unit's credentials and
                 the config's ${CREDENTIALS_DIRECTORY}/... paths are the same
-                set; TimeoutStopSec is above admin.shutdown_timeout.
+                set; TimeoutStopSec is above admin.shutdown_timeout;
+                ExecStartPre checks the file ExecStart runs, and a broken
+                file exits 2 from both, the status RestartPreventExitStatus
+                names, so a bad config is not restarted forever.
 """
 import argparse
 import os
@@ -44,7 +47,8 @@ def verify(unit, ferryd):
     with open(unit, encoding="utf-8") as f:
         text = f.read()
     exec_start = [v for k, v in unit_settings(text) if k == "ExecStart"]
-    if len(exec_start) != 1 or not exec_start[0].startswith(INSTALLED_PATH + " "):
+    exec_start += [v for k, v in unit_settings(text) if k == "ExecStartPre"]
+    if len(exec_start) != 2 or not all(v.startswith(INSTALLED_PATH + " ") for v in exec_start):
         print(f"FAIL: ExecStart must start with {INSTALLED_PATH}, the path this test replaces: {exec_start}")
         return 1
     with tempfile.TemporaryDirectory(prefix="ferry-systemd-") as directory:
@@ -77,6 +81,21 @@ def check_config(unit, config, ferryd):
         failures.append("need admin.shutdown_timeout in the config and one TimeoutStopSec= in the unit")
     elif seconds(stop[0]) <= int(timeout.group(1)):
         failures.append(f"TimeoutStopSec={stop[0]} is not above shutdown_timeout {timeout.group(1)}s")
+    start = [v.split() for k, v in settings if k == "ExecStart"]
+    pre = [v.split() for k, v in settings if k == "ExecStartPre"]
+    if len(start) != 1 or len(pre) != 1 or start[0][1:] != ["--config", pre[0][-1]] or pre[0][1:-1] != ["--check-config"]:
+        failures.append(f"ExecStartPre must be ferryd --check-config on ExecStart's --config file: {pre} / {start}")
+    prevent = [v.split() for k, v in settings if k == "RestartPreventExitStatus"]
+    if not any("2" in p for p in prevent):
+        failures.append("RestartPreventExitStatus= must name 2 (a bad config): a restart cannot mend it")
+    with tempfile.TemporaryDirectory(prefix="ferry-broken-") as directory:
+        broken = os.path.join(directory, "ferry.json")
+        with open(broken, "w", encoding="utf-8") as f:
+            f.write('{"jobs": [{"id": "x", "schedule": {"cron": "61 * * * *"}}]}')
+        for args in (["--check-config", broken], ["--config", broken]):
+            run = subprocess.run([ferryd, *args], capture_output=True, text=True, timeout=60)
+            if run.returncode != 2:
+                failures.append(f"ferryd {' '.join(args)} on a broken file exited {run.returncode}, not 2:\n{run.stderr}")
 
     with tempfile.TemporaryDirectory(prefix="ferry-credentials-") as directory:
         for name in credentials:
