@@ -85,7 +85,10 @@ def check_expressions(port, dashboard, rules):
     for where, expr in panel_exprs + expressions.rule_expressions(rules):
         # Grafana's label_values(selector, label): the selector must give series with that label.
         label_values = re.fullmatch(r"\s*label_values\((.+),\s*(\w+)\s*\)\s*", expr)
-        query = expressions.instantiate(label_values.group(1) if label_values else expr)
+        # absent(selector) answers only when the selector does not: the selector must give series.
+        absent = re.fullmatch(r"\s*absent\((.+)\)\s*", expr)
+        inner = label_values.group(1) if label_values else absent.group(1) if absent else expr
+        query = expressions.instantiate(inner)
         try:
             reply = api(port, "/api/v1/query", query=query)
         except OSError as e:
