@@ -41,8 +41,10 @@ admin_config read_admin(const json& value, const location& where, const load_con
   if (const auto d = r.duration("shutdown_timeout", std::chrono::milliseconds{0})) a.shutdown_timeout = *d;
   if (const auto* tls = r.find("tls")) {
     const object_reader t{*tls, r.at("tls"), ctx.diag, tls_keys};
-    a.tls_cert_file = t.existing_file("cert_file", ctx.base_dir);
-    a.tls_key_file = t.existing_file("key_file", ctx.base_dir);
+    // ${CREDENTIALS_DIRECTORY}/... works here as in secret files, so the key
+    // can be a systemd credential, readable by the service alone.
+    a.tls_cert_file = expanded_file(t, "cert_file", ctx);
+    a.tls_key_file = expanded_file(t, "key_file", ctx);
     if (t.is_object() && (!a.tls_cert_file || !a.tls_key_file))
       r.report("tls", "needs both cert_file and key_file", "PEM files of the server certificate and its key");
   }

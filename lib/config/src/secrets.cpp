@@ -138,6 +138,26 @@ std::optional<secret> from_file(const object_reader& r, const std::string& key, 
 
 }  // namespace
 
+std::optional<std::filesystem::path> expanded_file(const object_reader& r, std::string_view key,
+                                                   const load_context& ctx) {
+  const auto name = r.string(key);
+  if (!name) return std::nullopt;
+  auto expanded = expand_variables(*name, ctx.env);
+  if (auto* problem = std::get_if<expansion_problem>(&expanded)) {
+    r.report(key, std::move(problem->message), std::move(problem->hint));
+    return std::nullopt;
+  }
+  const auto path = ctx.base_dir / std::get<std::string>(expanded);
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    const auto written = name->find('$') == std::string::npos ? std::string{} : " (from " + json_quoted(*name) + ")";
+    r.report(key, "no such file: " + path.string() + written,
+             "give an existing file; relative paths start at the config file's folder");
+    return std::nullopt;
+  }
+  return path;
+}
+
 std::optional<secret> read_secret(const object_reader& r, std::string_view name, bool required,
                                   std::string_view what, const load_context& ctx) {
   const std::string env_key = std::string{name} + "_env";

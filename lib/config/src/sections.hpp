@@ -23,6 +23,11 @@ struct load_context {
 // them); an inline "<name>" is refused. `what` describes it for hints.
 std::optional<secret> read_secret(const object_reader& r, std::string_view name, bool required,
                                   std::string_view what, const load_context& ctx);
+// A file the config names by path, with ${NAME} variables expanded as in
+// secret files (a TLS key under systemd's $CREDENTIALS_DIRECTORY); it must
+// exist. Relative paths start at the config file's folder.
+std::optional<std::filesystem::path> expanded_file(const object_reader& r, std::string_view key,
+                                                   const load_context& ctx);
 
 mysql_config read_mysql(const json& value, const location& where, const load_context& ctx);
 std::vector<source_config> read_sources(const json& value, const location& where, const load_context& ctx);

@@ -188,3 +188,31 @@ TEST_CASE("the systemd example config reads every secret from the credentials fo
   CHECK_THAT(err2.str(), Catch::Contains("5 errors in"));
   CHECK_THAT(err2.str(), Catch::Contains("admin.token_file: environment variable CREDENTIALS_DIRECTORY is not set"));
 }
+
+TEST_CASE("the admin TLS files take ${CREDENTIALS_DIRECTORY} too, so the key can be a credential", "[config][credentials]") {
+  scratch_dir dir;
+  write_credentials(dir);
+  dir.write("admin_tls_cert", "not read by the loader\n");
+  dir.write("admin_tls_key", "not read by the loader\n");
+  auto doc = with_secret_files("${CREDENTIALS_DIRECTORY}");
+  doc["admin"]["tls"] = {{"cert_file", "${CREDENTIALS_DIRECTORY}/admin_tls_cert"},
+                         {"key_file", "${CREDENTIALS_DIRECTORY}/admin_tls_key"}};
+  const auto result = load_with(doc, {{"CREDENTIALS_DIRECTORY", dir.path().string()}});
+  for (const auto& e : result.errors) UNSCOPED_INFO(e.to_string());
+  REQUIRE(result.value);
+  CHECK(*result.value->admin->tls_key_file == dir.path() / "admin_tls_key");
+  CHECK(*result.value->admin->tls_cert_file == dir.path() / "admin_tls_cert");
+
+  // Unset, the error names the variable at the key's path; a missing file names the path it came from.
+  auto unset = load_with(doc, {});
+  CHECK_THAT(messages(unset), Catch::VectorContains(std::string{
+      "admin.tls.key_file: environment variable CREDENTIALS_DIRECTORY is not set — \"${CREDENTIALS_DIRECTORY}/admin_tls_key\" "
+      "needs it; systemd sets it for a unit with LoadCredential= (deploy/systemd/ferryd.service); elsewhere export it, "
+      "e.g. CREDENTIALS_DIRECTORY=/etc/ferry/credentials"}));
+  std::filesystem::remove(dir.path() / "admin_tls_key");
+  auto missing = load_with(doc, {{"CREDENTIALS_DIRECTORY", dir.path().string()}});
+  CHECK_THAT(messages(missing), Catch::VectorContains(std::string{
+      "admin.tls.key_file: no such file: " + (dir.path() / "admin_tls_key").string() +
+      " (from \"${CREDENTIALS_DIRECTORY}/admin_tls_key\") — give an existing file; relative paths start at the config "
+      "file's folder"}));
+}
