@@ -4,6 +4,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <ctime>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -26,6 +27,14 @@ bool sd_notify(std::string_view state) {
                              reinterpret_cast<const sockaddr*>(&address), size);
   ::close(fd);
   return sent == static_cast<ssize_t>(state.size());
+}
+
+bool sd_notify_reloading() {
+  timespec now{};
+  ::clock_gettime(CLOCK_MONOTONIC, &now);
+  const auto usec = static_cast<unsigned long long>(now.tv_sec) * 1000000ULL +
+                    static_cast<unsigned long long>(now.tv_nsec) / 1000ULL;
+  return sd_notify("RELOADING=1\nMONOTONIC_USEC=" + std::to_string(usec));
 }
 
 std::optional<std::chrono::milliseconds> watchdog_interval() {

@@ -73,7 +73,7 @@ asio::awaitable<void> reloader::reload() {
   auto log = core::module_logger("daemon");
   do {
     again_ = false;
-    sd_notify("RELOADING=1");
+    sd_notify_reloading();
     try {
       co_await reload_or_refuse();
       metrics_.config_reloaded(true);

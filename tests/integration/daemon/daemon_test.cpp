@@ -6,10 +6,16 @@
 
 #include <catch2/catch.hpp>
 
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <csignal>
+#include <cstring>
+#include <ctime>
 #include <fstream>
 #include <thread>
 
@@ -390,4 +396,87 @@ TEST_CASE("a reload refused while a run goes on changes nothing: the run and the
   INFO(diff.describe());
   CHECK(diff.exact());
   CHECK(d.terminate() == 0);
+}
+
+namespace {
+
+// A datagram socket standing in for systemd's $NOTIFY_SOCKET.
+class notify_socket {
+ public:
+  notify_socket() : path_{std::filesystem::temp_directory_path() / ("ferry-notify-" + std::to_string(::getpid()))} {
+    std::filesystem::remove(path_);
+    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    const auto text = path_.string();
+    REQUIRE(text.size() < sizeof address.sun_path);
+    std::memcpy(address.sun_path, text.c_str(), text.size() + 1);
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  }
+  ~notify_socket() {
+    ::close(fd_);
+    std::filesystem::remove(path_);
+  }
+  notify_socket(const notify_socket&) = delete;
+  notify_socket& operator=(const notify_socket&) = delete;
+  std::string path() const { return path_.string(); }
+
+  // The next notification that is not WATCHDOG=1 (those are counted), or "" after `wait`.
+  std::string next_state(std::chrono::milliseconds wait) {
+    const auto deadline = std::chrono::steady_clock::now() + wait;
+    for (;;) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      pollfd p{fd_, POLLIN, 0};
+      if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) return {};
+      char buffer[4096];
+      const auto n = ::recv(fd_, buffer, sizeof buffer, 0);
+      if (n <= 0) return {};
+      std::string text(buffer, static_cast<std::size_t>(n));
+      if (text != "WATCHDOG=1") return text;
+      ++watchdogs;
+    }
+  }
+  int watchdogs = 0;
+
+ private:
+  std::filesystem::path path_;
+  int fd_ = -1;
+};
+
+std::uint64_t monotonic_usec() {
+  timespec now{};
+  ::clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<std::uint64_t>(now.tv_sec) * 1000000U + static_cast<std::uint64_t>(now.tv_nsec) / 1000U;
+}
+
+}  // namespace
+
+// What can be checked of the unit's Type=notify without systemd as PID 1: the
+// datagrams ferryd sends to $NOTIFY_SOCKET, in order.
+TEST_CASE("ferryd speaks systemd's notify protocol: ready, watchdog, reloading with its time, stopping",
+          "[daemon][systemd]") {
+  fixture f{"d_notify", {"--records", "200", "--limit-per-second", "0", "--limit-per-minute", "0"}};
+  notify_socket systemd;
+  ::setenv("NOTIFY_SOCKET", systemd.path().c_str(), 1);
+  ::setenv("WATCHDOG_USEC", "1000000", 1);  // a watchdog every half second
+  daemon_process d{f.config};
+  ::unsetenv("NOTIFY_SOCKET");
+  ::unsetenv("WATCHDOG_USEC");
+  CHECK(systemd.next_state(30s) == "READY=1\nSTATUS=syncing 1 jobs");
+  CHECK(systemd.next_state(2s).empty());  // nothing but watchdogs while it runs
+  CHECK(systemd.watchdogs >= 2);
+
+  const auto before = monotonic_usec();
+  ::kill(d.pid(), SIGHUP);
+  const auto reloading = systemd.next_state(30s);
+  const auto after = monotonic_usec();
+  const std::string prefix = "RELOADING=1\nMONOTONIC_USEC=";
+  REQUIRE(reloading.starts_with(prefix));
+  const auto at = std::stoull(reloading.substr(prefix.size()));
+  CHECK(at >= before);  // the reload's start, on the clock systemd reads
+  CHECK(at <= after);
+  CHECK(systemd.next_state(30s) == "READY=1");
+
+  CHECK(d.terminate() == 0);
+  CHECK(systemd.next_state(5s) == "STOPPING=1");
 }
