@@ -300,12 +300,14 @@ asio::awaitable<void> job_scheduler::run_job(job_slot& slot, sync::run_request r
     slot.not_before.reset();
     slot.held_elsewhere.reset();
     const bool ok = result.summary.error.empty();
+    const auto outcome = ok                          ? metrics::run_outcome::success
+                         : result.summary.interrupted ? metrics::run_outcome::interrupted
+                                                      : metrics::run_outcome::failed;
     // A catch-up's success says nothing of the live data's freshness.
-    m.run_finished(ok ? metrics::run_outcome::success : metrics::run_outcome::failed, wall(now_()),
-                   request.kind != state::run_kind::catch_up);
+    m.run_finished(outcome, wall(now_()), request.kind != state::run_kind::catch_up);
     if (!result.nothing_to_do)
       logger()->info("job={} run={} kind={} {}: fetched={} inserted={} updated={} unchanged={} dead_letters={} {:.1f}s",
-                     slot.job->id, result.run_id, state::to_string(request.kind), ok ? "success" : "failed",
+                     slot.job->id, result.run_id, state::to_string(request.kind), metrics::to_string(outcome),
                      result.summary.fetched, result.summary.inserted, result.summary.updated,
                      result.summary.unchanged, result.summary.dead_letters, result.seconds);
     slot.last_result = std::move(result);

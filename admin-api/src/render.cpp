@@ -61,7 +61,7 @@ json to_json(const job_view& job) {
   if (job.last_run) {
     const auto& r = *job.last_run;
     last = {{"id", r.id},
-            {"state", r.succeeded ? "success" : "failed"},
+            {"state", r.state},
             {"seconds", r.seconds},
             {"counts", counts_json(r.counts)},
             {"error", or_null(r.error)}};

@@ -40,6 +40,7 @@ std::string_view to_string(run_outcome outcome) {
   switch (outcome) {
     case run_outcome::success: return "success";
     case run_outcome::failed: return "failed";
+    case run_outcome::interrupted: return "interrupted";
   }
   return "unknown";
 }

@@ -140,6 +140,10 @@ void migrate(mysql::connection& conn) {
     add_missing_columns(conn);
     // 3: catch-up runs (QEasy's omissionRemedy). MODIFY to the same list is a no-op.
     conn.execute("ALTER TABLE ferry_runs MODIFY kind ENUM('scheduled','manual','once','backfill','catch_up') NOT NULL");
+    // 4: runs a shutdown ended between windows. A value added at the end of
+    // an ENUM changes only the table's definition, not its rows.
+    conn.execute(
+        "ALTER TABLE ferry_runs MODIFY state ENUM('queued','running','success','failed','interrupted') NOT NULL");
     conn.execute("INSERT IGNORE INTO ferry_schema (version) VALUES (" + std::to_string(schema_version) + ")");
   } catch (...) {
     if (locked) conn.query("SELECT RELEASE_LOCK('ferry_migrate')");

@@ -221,7 +221,8 @@ std::uint64_t start_run(mysql::connection& conn, const std::string& job_id, run_
 }
 
 void finish_run(mysql::connection& conn, std::uint64_t run_id, const run_summary& s) {
-  std::string sql = "UPDATE ferry_runs SET state = '" + std::string{s.error.empty() ? "success" : "failed"} +
+  const char* state = s.error.empty() ? "success" : s.interrupted ? "interrupted" : "failed";
+  std::string sql = "UPDATE ferry_runs SET state = '" + std::string{state} +
                     "', windows = " + std::to_string(s.windows) +
                     ", incomplete_windows = " + std::to_string(s.incomplete_windows) +
                     ", pages = " + std::to_string(s.pages) + ", fetched = " + std::to_string(s.fetched) +

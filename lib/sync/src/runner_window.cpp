@@ -258,8 +258,10 @@ asio::awaitable<run_result> runner::run_locked(run_request request, bool first_t
   auto watermark = job.watermark;
   try {
     for (const auto& w : split_range(covered, plan_.windows.max_span)) {
-      if (request.stop != nullptr && request.stop->load())
+      if (request.stop != nullptr && request.stop->load()) {
+        result.summary.interrupted = true;
         throw run_failure("interrupted by shutdown before window " + show(w) + "; the next run goes on from there");
+      }
       co_await process_window(w, watermark, live, result.run_id, result.summary, 0);
     }
     if (live) co_await verify_due(request, result.run_id, result.summary);

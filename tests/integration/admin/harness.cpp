@@ -56,7 +56,7 @@ job_view fake_control::sample_job(const std::string& id, bool paused) {
   v.source_token = token_view{std::nullopt, true};
   last_run_view last;
   last.id = 7;
-  last.succeeded = false;
+  last.state = "failed";
   last.seconds = 1.5;
   last.counts.windows = 2;
   last.counts.fetched = 10;

@@ -191,6 +191,10 @@ TEST_CASE("SIGTERM in the middle of a run exits 0 and a restart finishes exactly
     CHECK(d.terminate() == 0);
   }
   CHECK(std::stoull(f.db.scalar("SELECT COUNT(*) FROM bi_skusn_inout")) < 60000);
+  // Cut by the shutdown between windows: interrupted, not failed (a deploy pages no one).
+  CHECK(f.db.scalar("SELECT state FROM ferry_runs ORDER BY id LIMIT 1") == "interrupted");
+  CHECK_THAT(f.db.scalar("SELECT error FROM ferry_runs ORDER BY id LIMIT 1"),
+             Catch::StartsWith("interrupted by shutdown before window"));
   daemon_process d{path};
   eventually([&] { return f.db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE state = 'success'") == "1"; }, 120s,
              "the run after the restart");

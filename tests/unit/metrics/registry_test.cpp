@@ -63,6 +63,7 @@ TEST_CASE("every family is exposed, pre-initialised at 0, once a job is register
   }
   CHECK(sample(text, R"(ferry_job_runs_total{job="skusn",outcome="success"})") == 0.0);
   CHECK(sample(text, R"(ferry_job_runs_total{job="skusn",outcome="failed"})") == 0.0);
+  CHECK(sample(text, R"(ferry_job_runs_total{job="skusn",outcome="interrupted"})") == 0.0);
   CHECK(sample(text, R"(ferry_http_request_duration_seconds_count{source="jst"})") == 0.0);
   CHECK(sample(text, R"(ferry_mysql_pool_connections{state="idle"})") == 0.0);
   CHECK(sample(text, R"(ferry_mysql_batch_duration_seconds_count)") == 0.0);
@@ -93,6 +94,8 @@ TEST_CASE("job counters and gauges move") {
   job.run_finished(run_outcome::failed, system_clock::from_time_t(1'700'000'000));
   job.run_started();
   job.run_finished(run_outcome::success, system_clock::from_time_t(1'700'000'600));
+  job.run_started();
+  job.run_finished(run_outcome::interrupted, system_clock::from_time_t(1'700'000'900));
   job.set_paused(true);
   job.set_watermark(system_clock::from_time_t(1'700'000'300));
   job.set_windows_incomplete(4);
@@ -111,6 +114,7 @@ TEST_CASE("job counters and gauges move") {
   CHECK(sample(text, R"(ferry_job_running{job="orders"})") == 0.0);
   CHECK(sample(text, R"(ferry_job_runs_total{job="orders",outcome="failed"})") == 1.0);
   CHECK(sample(text, R"(ferry_job_runs_total{job="orders",outcome="success"})") == 1.0);
+  CHECK(sample(text, R"(ferry_job_runs_total{job="orders",outcome="interrupted"})") == 1.0);
   // Only a success moves the last-success time.
   CHECK(sample(text, R"(ferry_last_success_timestamp_seconds{job="orders"})") == 1'700'000'600.0);
   CHECK(sample(text, R"(ferry_job_paused{job="orders"})") == 1.0);

@@ -72,7 +72,7 @@ struct run_view {
 // The last run this ferryd finished of a job (not one that found nothing to do).
 struct last_run_view {
   std::int64_t id = 0;
-  bool succeeded = true;
+  std::string state = "success";  // success, failed, interrupted (by a shutdown between windows)
   double seconds = 0;
   run_counts counts;
   std::optional<std::string> error;

@@ -35,7 +35,8 @@ enum class write_op { insert, update, unchanged, remove };
 // policy classified it.
 enum class request_outcome { ok, transient, throttled, token_expired, fatal };
 // ferry_job_runs_total{outcome}.
-enum class run_outcome { success, failed };
+// interrupted: ended by a shutdown between windows (a deploy, not a fault).
+enum class run_outcome { success, failed, interrupted };
 
 std::string_view to_string(write_op op);
 std::string_view to_string(request_outcome outcome);
@@ -46,7 +47,7 @@ inline constexpr std::array all_write_ops{write_op::insert, write_op::update, wr
 inline constexpr std::array all_request_outcomes{request_outcome::ok, request_outcome::transient,
                                                  request_outcome::throttled, request_outcome::token_expired,
                                                  request_outcome::fatal};
-inline constexpr std::array all_run_outcomes{run_outcome::success, run_outcome::failed};
+inline constexpr std::array all_run_outcomes{run_outcome::success, run_outcome::failed, run_outcome::interrupted};
 
 using seconds_f = std::chrono::duration<double>;
 

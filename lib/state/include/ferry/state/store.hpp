@@ -24,7 +24,7 @@ using sys_seconds = std::chrono::sys_seconds;
 
 // Creates or upgrades the state tables (under a named lock). Idempotent.
 void migrate(mysql::connection& conn);
-constexpr int schema_version = 3;
+constexpr int schema_version = 4;
 
 struct job_state {
   std::string job_id;
@@ -112,6 +112,10 @@ struct run_summary {
   std::uint64_t verified_windows = 0, verify_found = 0;
   std::uint64_t skipped = 0;  // records the job's filter kept out
   std::string error;  // empty on success
+  // Ended by a shutdown between windows (error says so): recorded as
+  // 'interrupted', not 'failed', so a deploy pages no one; the next run goes
+  // on from the watermark.
+  bool interrupted = false;
 };
 
 std::uint64_t start_run(mysql::connection& conn, const std::string& job_id, run_kind kind,
