@@ -21,7 +21,11 @@ TEST_CASE("migrate creates ferry's tables and can run again", "[state]") {
   state::migrate(conn);
   CHECK(db.scalar("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
                   "AND TABLE_NAME LIKE 'ferry\\_%'") == "6");
-  CHECK(db.scalar("SELECT MAX(version) FROM ferry_schema") == "3");
+  CHECK(db.scalar("SELECT MAX(version) FROM ferry_schema") == "4");
+  // Version 4: a run a shutdown ended is 'interrupted'.
+  CHECK_THAT(db.scalar("SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND "
+                       "TABLE_NAME = 'ferry_runs' AND COLUMN_NAME = 'state'"),
+             Catch::Contains("'interrupted'"));
   // Version 2's columns, added once however often migrate runs.
   CHECK(db.scalar("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND "
                   "COLUMN_NAME IN ('issued_at', 'verify_due', 'verified_at', 'verified_keys', 'verify_found')") == "5");
