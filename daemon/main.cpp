@@ -7,6 +7,7 @@
 #include "ferry/config/load.hpp"
 #include "ferry/core/time.hpp"
 #include "ferry/core/version.hpp"
+#include "ferry/mysql/connection.hpp"
 #include "ferry/state/store.hpp"
 
 #include <boost/program_options.hpp>
@@ -23,6 +24,16 @@ constexpr int exit_failed = 1;
 constexpr int exit_usage = 2;
 constexpr int exit_incomplete = 3;
 constexpr int exit_busy = 4;
+
+// MySQL refusing what the config says (the account, its password, the
+// database): a bad config, which no restart mends (the unit's
+// RestartPreventExitStatus=2). A server that is down or unreachable is not.
+bool refused_by_config(unsigned code) {
+  return code == 1044     // ER_DBACCESS_DENIED_ERROR: the user may not use the database
+         || code == 1045  // ER_ACCESS_DENIED_ERROR: wrong user or password
+         || code == 1049  // ER_BAD_DB_ERROR: no such database
+         || code == 1698;  // ER_ACCESS_DENIED_NO_PASSWORD_ERROR
+}
 
 po::options_description command_line_options() {
   po::options_description options{"Usage: ferryd --config FILE                 run every job on its schedule\n"
@@ -187,7 +198,8 @@ int main(int argc, char** argv) {
     return exit_usage;
   }
   if (args.count("help")) {
-    std::cout << options << "\nExit codes: 0 ok, 1 run failed, 2 bad config or usage, 3 incomplete windows,\n"
+    std::cout << options << "\nExit codes: 0 ok, 1 run failed, 2 bad config or usage (MySQL refusing the config's\n"
+              << "            account or database too), 3 incomplete windows,\n"
               << "            4 not run: another ferryd is running the job.\n"
               << "Docs: docs/configuration.md, docs/operations.md\n";
     return EXIT_SUCCESS;
@@ -215,6 +227,12 @@ int main(int argc, char** argv) {
     if (args.count("print-job")) return print_job(args["config"].as<std::string>(), args["print-job"].as<std::string>());
     if (!args.count("once")) return run_service(args["config"].as<std::string>());
     return run_once(args["config"].as<std::string>(), args["once"].as<std::string>(), args);
+  } catch (const ferry::mysql::error& e) {
+    std::cerr << "ferryd: " << e.what() << '\n';
+    if (!refused_by_config(e.code())) return exit_failed;
+    std::cerr << "ferryd: MySQL refuses the config's mysql section (user, password, database); fix it, then start "
+                 "again (exit 2: a restart alone cannot mend it)\n";
+    return exit_usage;
   } catch (const std::exception& e) {
     std::cerr << "ferryd: " << e.what() << '\n';
     return exit_failed;

@@ -103,6 +103,36 @@ TEST_CASE("a wrong app secret fails at once with the reason and leaves the water
   CHECK(stats["endpoints"]["/openWeb/auth/refreshToken"]["calls"].get<int>() == 1);
 }
 
+TEST_CASE("MySQL refusing the config's password or database exits 2, a server that is away exits 1", "[engine]") {
+  test_database db{"e_mysql_refused"};
+  set_source_env();
+  // 127.0.0.1:1 for the source: nothing is called before MySQL answers.
+  auto config = flow_config(1, db);
+  ::setenv("FERRY_TEST_WRONG_PASSWORD", "not-the-password", 1);
+  config["mysql"]["password_env"] = "FERRY_TEST_WRONG_PASSWORD";
+  const auto wrong_password = write_config("e_mysql_password", config);
+  for (const std::vector<std::string>& mode : {std::vector<std::string>{"--once", "skusn_inout"}, {}}) {
+    std::vector<std::string> args{"--config", wrong_password.string()};
+    args.insert(args.end(), mode.begin(), mode.end());
+    const auto result = run_ferryd_with_log(args, 60s);
+    INFO(result.out);
+    CHECK(result.exit_code == 2);  // the unit's RestartPreventExitStatus=2: no restart loop on a wrong password
+    CHECK_THAT(result.out, Catch::Contains("1045") && Catch::Contains("fix it, then start again"));
+  }
+  config = flow_config(1, db);
+  config["mysql"]["database"] = "ferry_no_such_database";
+  const auto no_database = write_config("e_mysql_database", config);
+  auto result = run_ferryd_with_log({"--config", no_database.string(), "--once", "skusn_inout"}, 60s);
+  CHECK(result.exit_code == 2);
+  CHECK_THAT(result.out, Catch::Contains("1049"));
+  // Nothing listens there: MySQL is away, which a restart may well mend.
+  config = flow_config(1, db);
+  config["mysql"]["port"] = 1;
+  const auto away = write_config("e_mysql_away", config);
+  result = run_ferryd_with_log({"--config", away.string(), "--once", "skusn_inout"}, 60s);
+  CHECK(result.exit_code == 1);
+}
+
 TEST_CASE("an expired token is refreshed once and the new tokens persist", "[engine]") {
   sim s{{"--records", "20000", "--token-expire-after-calls", "5", "--limit-per-second", "0",
          "--limit-per-minute", "0"}};
