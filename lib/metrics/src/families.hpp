@@ -7,6 +7,10 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include "process.hpp"
+
+#include <memory>
+
 namespace ferry::metrics::detail {
 
 struct families {
@@ -40,6 +44,8 @@ struct families {
   prometheus::Family<prometheus::Counter>& config_reloads;
   prometheus::Family<prometheus::Gauge>& config_reload_ok;
   prometheus::Family<prometheus::Gauge>& config_reload_time;
+  // process_*: refreshed at each scrape.
+  std::unique_ptr<process_metrics> process;
 };
 
 // API calls take from tens of milliseconds to the client's timeout.

@@ -70,7 +70,8 @@ families::families(prometheus::Registry& r)
                            "1 when the last reload was applied (or none was asked for), 0 when it was refused.")),
       config_reload_time(add(prometheus::BuildGauge(), r, "ferry_config_last_reload_success_timestamp_seconds",
                              "When the running config was loaded, Unix seconds: the start, or the last applied "
-                             "reload.")) {
+                             "reload.")),
+      process(std::make_unique<process_metrics>(r)) {
 }
 
 prometheus::Histogram::BucketBoundaries http_duration_buckets() {
@@ -135,6 +136,7 @@ void registry::forget_job(const std::string& job) {
 }
 
 std::string registry::text() const {
+  families_->process->refresh();
   return prometheus::TextSerializer().Serialize(registry_->Collect());
 }
 

@@ -93,7 +93,7 @@ std::set<std::string> documented_families(const std::string& markdown) {
   const auto at = markdown.find("\n## Metrics");
   if (at == std::string::npos) return names;
   const std::regex row{R"(\n\|([^|\n]*)\|)"};
-  const std::regex name{R"(`(ferry_[a-z_]+)`)"};
+  const std::regex name{R"(`((?:ferry|process)_[a-z_]+)`)"};
   const auto section = markdown.substr(at);
   for (std::sregex_iterator r{section.begin(), section.end(), row}, end; r != end; ++r) {
     const std::string cell = (*r)[1];

@@ -3,7 +3,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <cstdio>
 #include <optional>
+#include <vector>
 #include <sstream>
 
 namespace {
@@ -229,4 +232,36 @@ TEST_CASE("a refused reload sets the gauge to 0 and keeps the last success's tim
   CHECK(sample(after, R"(ferry_config_reloads_total{result="applied"})") == 1.0);
   CHECK(sample(after, "ferry_config_last_reload_successful") == 1.0);
   CHECK(sample(after, "ferry_config_last_reload_success_timestamp_seconds") == 2e9);
+}
+
+TEST_CASE("process_* metrics follow the process: descriptors, memory, CPU, start time") {
+  registry r;
+  const auto value = [](const std::string& text, const char* series) {
+    const auto v = sample(text, series);
+    INFO(series);
+    REQUIRE(v);
+    return *v;
+  };
+  const auto before = r.text();
+  // Four more descriptors, 64 MiB touched, a fifth of a second of CPU.
+  std::vector<std::FILE*> files;
+  for (int i = 0; i < 4; ++i) files.push_back(std::tmpfile());
+  std::vector<char> block(64 << 20);
+  for (std::size_t i = 0; i < block.size(); i += 4096) block[i] = static_cast<char>(i);
+  const auto burn_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+  volatile std::uint64_t spin = 0;
+  while (std::chrono::steady_clock::now() < burn_until) spin = spin + 1;
+  const auto after = r.text();
+  for (auto* f : files) std::fclose(f);
+
+  CHECK(value(after, "process_open_fds") - value(before, "process_open_fds") == 4.0);
+  CHECK(value(after, "process_max_fds") >= value(after, "process_open_fds"));
+  CHECK(value(after, "process_resident_memory_bytes") - value(before, "process_resident_memory_bytes") >=
+        60.0 * (1 << 20));
+  CHECK(value(after, "process_virtual_memory_bytes") >= value(after, "process_resident_memory_bytes"));
+  CHECK(value(after, "process_cpu_seconds_total") - value(before, "process_cpu_seconds_total") >= 0.1);
+  const auto now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  CHECK(value(after, "process_start_time_seconds") <= now);
+  CHECK(value(after, "process_start_time_seconds") > now - 3600);  // this test binary started moments ago
+  CHECK(block[4096] == static_cast<char>(4096));
 }
