@@ -85,6 +85,9 @@ def check_config(unit, config, ferryd):
     pre = [v.split() for k, v in settings if k == "ExecStartPre"]
     if len(start) != 1 or len(pre) != 1 or start[0][1:] != ["--config", pre[0][-1]] or pre[0][1:-1] != ["--check-config"]:
         failures.append(f"ExecStartPre must be ferryd --check-config on ExecStart's --config file: {pre} / {start}")
+    memory = {k: v for k, v in settings if k in ("MemoryHigh", "MemoryMax")}
+    if set(memory) != {"MemoryHigh", "MemoryMax"}:
+        failures.append(f"the unit must bound memory with MemoryHigh= and MemoryMax=: {memory}")
     prevent = [v.split() for k, v in settings if k == "RestartPreventExitStatus"]
     if not any("2" in p for p in prevent):
         failures.append("RestartPreventExitStatus= must name 2 (a bad config): a restart cannot mend it")
