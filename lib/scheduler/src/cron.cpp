@@ -21,6 +21,16 @@ struct cron_expression::fields {
   bool days_restricted = false;
   bool weekdays_restricted = false;
   const date::time_zone* zone = nullptr;
+
+  // Whether the expression runs at all on this local day: its month, and its
+  // day of month and day of week (either one when both are restricted).
+  bool matches_day(date::local_days day) const {
+    const date::year_month_day ymd{day};
+    const bool dom = days[static_cast<unsigned>(ymd.day())];
+    const bool dow = weekdays[date::weekday{day}.c_encoding()];
+    const bool day_ok = (days_restricted && weekdays_restricted) ? (dom || dow) : (dom && dow);
+    return months[static_cast<unsigned>(ymd.month())] && day_ok;
+  }
 };
 
 namespace {
@@ -181,13 +191,7 @@ sys_seconds cron_expression::next_after(sys_seconds t) const {
   const auto give_up = local + date::years{5};
   while (local < give_up) {
     const auto day = date::floor<date::days>(local);
-    const date::year_month_day ymd{day};
-    const date::weekday wd{day};
-    const bool dom = f.days[static_cast<unsigned>(ymd.day())];
-    const bool dow = f.weekdays[wd.c_encoding()];
-    const bool day_ok = (f.days_restricted && f.weekdays_restricted) ? (dom || dow)
-                                                                      : (dom && dow);
-    if (!f.months[static_cast<unsigned>(ymd.month())] || !day_ok) {
+    if (!f.matches_day(day)) {
       local = day + date::days{1};
       continue;
     }
@@ -218,16 +222,11 @@ std::chrono::seconds cron_expression::widest_gap() const {
   int widest = 0;
   for (std::size_t i = 1; i < in_day.size(); ++i) widest = std::max(widest, in_day[i] - in_day[i - 1]);
   // Between matching days: from the last minute of one to the first of the next.
-  const date::sys_days begin = date::year{2001} / 1 / 1;
-  const date::sys_days end = date::year{2029} / 1 / 1;
-  std::optional<date::sys_days> previous;
+  const date::local_days begin{date::year{2001} / 1 / 1};
+  const date::local_days end{date::year{2029} / 1 / 1};
+  std::optional<date::local_days> previous;
   for (auto day = begin; day < end; day += date::days{1}) {
-    const date::year_month_day ymd{day};
-    const date::weekday wd{day};
-    const bool dom = f.days[static_cast<unsigned>(ymd.day())];
-    const bool dow = f.weekdays[wd.c_encoding()];
-    const bool day_ok = (f.days_restricted && f.weekdays_restricted) ? (dom || dow) : (dom && dow);
-    if (!f.months[static_cast<unsigned>(ymd.month())] || !day_ok) continue;
+    if (!f.matches_day(day)) continue;
     if (previous) {
       const auto days_apart = static_cast<int>((day - *previous).count());
       widest = std::max(widest, days_apart * 1440 + in_day.front() - in_day.back());
