@@ -78,9 +78,8 @@ admin::job_view controller::view(const job_slot& slot, std::optional<sys_seconds
     v.source_token = admin::token_view{client->current_tokens().expires_at, client->renewable()};
   if (slot.last_result && !slot.last_result->nothing_to_do) {
     const auto& r = *slot.last_result;
-    const char* state = r.summary.error.empty() ? "success" : r.summary.interrupted ? "interrupted" : "failed";
-    v.last_run = admin::last_run_view{static_cast<std::int64_t>(r.run_id), state, r.seconds, counts_of(r.summary),
-                                      error_of(r.summary)};
+    v.last_run = admin::last_run_view{static_cast<std::int64_t>(r.run_id), std::string{state::end_state(r.summary)},
+                                      r.seconds, counts_of(r.summary), error_of(r.summary)};
   }
   return v;
 }

@@ -299,10 +299,9 @@ asio::awaitable<void> job_scheduler::run_job(job_slot& slot, sync::run_request r
     }
     slot.not_before.reset();
     slot.held_elsewhere.reset();
-    const bool ok = result.summary.error.empty();
-    const auto outcome = ok                          ? metrics::run_outcome::success
-                         : result.summary.interrupted ? metrics::run_outcome::interrupted
-                                                      : metrics::run_outcome::failed;
+    const auto outcome = result.summary.error.empty() ? metrics::run_outcome::success
+                         : result.summary.interrupted  ? metrics::run_outcome::interrupted
+                                                       : metrics::run_outcome::failed;
     // A catch-up's success says nothing of the live data's freshness.
     m.run_finished(outcome, wall(now_()), request.kind != state::run_kind::catch_up);
     if (!result.nothing_to_do)

@@ -220,9 +220,12 @@ std::uint64_t start_run(mysql::connection& conn, const std::string& job_id, run_
   return read_count(rows.at(0).at(0));
 }
 
+std::string_view end_state(const run_summary& s) {
+  return s.error.empty() ? "success" : s.interrupted ? "interrupted" : "failed";
+}
+
 void finish_run(mysql::connection& conn, std::uint64_t run_id, const run_summary& s) {
-  const char* state = s.error.empty() ? "success" : s.interrupted ? "interrupted" : "failed";
-  std::string sql = "UPDATE ferry_runs SET state = '" + std::string{state} +
+  std::string sql = "UPDATE ferry_runs SET state = '" + std::string{end_state(s)} +
                     "', windows = " + std::to_string(s.windows) +
                     ", incomplete_windows = " + std::to_string(s.incomplete_windows) +
                     ", pages = " + std::to_string(s.pages) + ", fetched = " + std::to_string(s.fetched) +

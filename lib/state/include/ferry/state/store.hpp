@@ -117,6 +117,8 @@ struct run_summary {
   // on from the watermark.
   bool interrupted = false;
 };
+// How the run ended, as ferry_runs.state spells it: "success", "failed" or "interrupted".
+std::string_view end_state(const run_summary& s);
 
 std::uint64_t start_run(mysql::connection& conn, const std::string& job_id, run_kind kind,
                         sys_seconds range_start, sys_seconds range_end);
