@@ -109,7 +109,16 @@ std::variant<std::string, expansion_problem> expand_variables(const std::string&
   return out;
 }
 
-std::optional<secret> from_file(const object_reader& r, const std::string& key, const load_context& ctx) {
+// The file the config names at `key`: its ${NAME}s expanded, relative to the
+// config's folder. `from` is " (from "<as written>")" when it had variables,
+// for errors that show where the expanded path came from. nullopt when the
+// key is absent or its variables cannot be expanded (reported).
+struct named_path {
+  std::filesystem::path path;
+  std::string from;
+};
+
+std::optional<named_path> resolve_path(const object_reader& r, std::string_view key, const load_context& ctx) {
   const auto name = r.string(key);
   if (!name) return std::nullopt;
   auto expanded = expand_variables(*name, ctx.env);
@@ -117,13 +126,18 @@ std::optional<secret> from_file(const object_reader& r, const std::string& key, 
     r.report(key, std::move(problem->message), std::move(problem->hint));
     return std::nullopt;
   }
-  const auto path = ctx.base_dir / std::get<std::string>(expanded);
+  return named_path{ctx.base_dir / std::get<std::string>(expanded),
+                    name->find('$') == std::string::npos ? std::string{} : " (from " + json_quoted(*name) + ")"};
+}
+
+std::optional<secret> from_file(const object_reader& r, const std::string& key, const load_context& ctx) {
+  const auto named = resolve_path(r, key, ctx);
+  if (!named) return std::nullopt;
+  const auto& path = named->path;
   std::string content;
   std::string reason;
   if (!read_whole_file(path, content, reason)) {
-    // With variables, the path as written shows where the expanded one came from.
-    const auto written = name->find('$') == std::string::npos ? std::string{} : " (from " + json_quoted(*name) + ")";
-    r.report(key, "cannot read " + path.string() + written + ": " + reason,
+    r.report(key, "cannot read " + path.string() + named->from + ": " + reason,
              "relative paths start at the config file's folder");
     return std::nullopt;
   }
@@ -140,22 +154,15 @@ std::optional<secret> from_file(const object_reader& r, const std::string& key, 
 
 std::optional<std::filesystem::path> expanded_file(const object_reader& r, std::string_view key,
                                                    const load_context& ctx) {
-  const auto name = r.string(key);
-  if (!name) return std::nullopt;
-  auto expanded = expand_variables(*name, ctx.env);
-  if (auto* problem = std::get_if<expansion_problem>(&expanded)) {
-    r.report(key, std::move(problem->message), std::move(problem->hint));
-    return std::nullopt;
-  }
-  const auto path = ctx.base_dir / std::get<std::string>(expanded);
+  const auto named = resolve_path(r, key, ctx);
+  if (!named) return std::nullopt;
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    const auto written = name->find('$') == std::string::npos ? std::string{} : " (from " + json_quoted(*name) + ")";
-    r.report(key, "no such file: " + path.string() + written,
+  if (!std::filesystem::is_regular_file(named->path, ec)) {
+    r.report(key, "no such file: " + named->path.string() + named->from,
              "give an existing file; relative paths start at the config file's folder");
     return std::nullopt;
   }
-  return path;
+  return named->path;
 }
 
 std::optional<secret> read_secret(const object_reader& r, std::string_view name, bool required,
