@@ -13,6 +13,12 @@
 
 namespace ferry::metrics::detail {
 
+// A family of `builder`'s type registered under `name` with its help text.
+template <class Builder>
+auto& add(Builder builder, prometheus::Registry& registry, const char* name, const char* help) {
+  return builder.Name(name).Help(help).Register(registry);
+}
+
 struct families {
   explicit families(prometheus::Registry& registry);
 

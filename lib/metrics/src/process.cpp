@@ -1,5 +1,7 @@
 #include "process.hpp"
 
+#include "families.hpp"
+
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -13,9 +15,10 @@
 namespace ferry::metrics::detail {
 namespace {
 
+// One unlabelled series of a new family.
 template <class Builder>
 auto& one(Builder builder, prometheus::Registry& registry, const char* name, const char* help) {
-  return builder.Name(name).Help(help).Register(registry).Add({});
+  return add(builder, registry, name, help).Add({});
 }
 
 // The fields of /proc/self/stat after the command name (which may hold spaces):

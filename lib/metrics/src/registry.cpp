@@ -7,14 +7,6 @@
 
 namespace ferry::metrics {
 namespace detail {
-namespace {
-
-template <class Builder>
-auto& add(Builder builder, prometheus::Registry& registry, const char* name, const char* help) {
-  return builder.Name(name).Help(help).Register(registry);
-}
-
-}  // namespace
 
 families::families(prometheus::Registry& r)
     : records_fetched(add(prometheus::BuildCounter(), r, "ferry_records_fetched_total",
