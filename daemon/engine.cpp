@@ -245,8 +245,8 @@ engine::client_ptr engine::make_client(const config::source_config& s, std::opti
   auto options = client_options(s, stored);
   if (metrics_ != nullptr) {
     auto& m = metrics_->source(s.name);
-    options.on_call = [&m](retry::outcome o, std::chrono::duration<double> elapsed) {
-      m.request(to_request_outcome(o), elapsed);
+    options.on_call = [&m](const std::string& api, retry::outcome o, std::chrono::duration<double> elapsed) {
+      m.request(api, to_request_outcome(o), elapsed);
     };
     options.on_limiter_wait = [&m](std::chrono::nanoseconds waited) {
       if (waited.count() > 0) m.ratelimit_waited(waited);

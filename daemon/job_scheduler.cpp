@@ -66,7 +66,7 @@ void job_scheduler::add(engine::config_ptr cfg, const config::job_config& job, j
   slot->job = &job;
   std::vector<std::string> tables;
   for (const auto& t : job.targets) tables.push_back(t.table);
-  slot->metrics = &metrics_.job(job.id, job.source, tables);
+  slot->metrics = &metrics_.job(job.id, job.source, tables, job.api);
   set_schedules(*slot, std::move(schedules));
   slot->wake = std::make_unique<asio::steady_timer>(io_);
   slots_[job.id] = std::move(slot);
@@ -260,7 +260,8 @@ asio::awaitable<void> job_scheduler::run_job(job_slot& slot, sync::run_request r
   const auto previous_start = slot.last_start;
   // A catch-up re-reads the past: the live schedule goes on as it was.
   if (request.kind != state::run_kind::catch_up) slot.last_start = now_();
-  m.run_started();
+  const bool live = request.kind != state::run_kind::catch_up && request.kind != state::run_kind::backfill;
+  m.run_started(wall(now_()), live ? metrics::run_kind::live : metrics::run_kind::backfill);
   sync::run_observer observer;
   observer.rows_written = [&m](const std::string& table, const mysql::upsert_counts& c) {
     m.rows_written(table, metrics::write_op::insert, c.inserted);
@@ -302,8 +303,7 @@ asio::awaitable<void> job_scheduler::run_job(job_slot& slot, sync::run_request r
     const auto outcome = result.summary.error.empty() ? metrics::run_outcome::success
                          : result.summary.interrupted  ? metrics::run_outcome::interrupted
                                                        : metrics::run_outcome::failed;
-    // A catch-up's success says nothing of the live data's freshness.
-    m.run_finished(outcome, wall(now_()), request.kind != state::run_kind::catch_up);
+    m.run_finished(outcome, wall(now_()));
     if (!result.nothing_to_do)
       logger()->info("job={} run={} kind={} {}: fetched={} inserted={} updated={} unchanged={} dead_letters={} {:.1f}s",
                      slot.job->id, result.run_id, state::to_string(request.kind), metrics::to_string(outcome),

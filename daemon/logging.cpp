@@ -1,52 +1,52 @@
 #include "logging.hpp"
 
-#include <spdlog/pattern_formatter.h>
+#include "ferry/core/log_format.hpp"
+
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include <string_view>
+#include <cstdio>
+#include <iostream>
+#include <streambuf>
 
 namespace ferry::daemon {
 namespace {
 
-// %* in a pattern: the message escaped as a JSON string body, so that a
-// message with quotes, backslashes or newlines still makes a valid JSON line.
-class json_message_flag final : public spdlog::custom_flag_formatter {
+// Writes "<3>" before each line of what passes through to `next`.
+class error_priority_buf final : public std::streambuf {
  public:
-  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
-    static constexpr char hex[] = "0123456789abcdef";
-    for (const char c : std::string_view{msg.payload.data(), msg.payload.size()}) {
-      const auto u = static_cast<unsigned char>(c);
-      if (c == '"' || c == '\\') {
-        dest.push_back('\\');
-        dest.push_back(c);
-      } else if (c == '\n') {
-        dest.append(std::string_view{"\\n"});
-      } else if (u < 0x20) {
-        dest.append(std::string_view{"\\u00"});
-        dest.push_back(hex[u >> 4]);
-        dest.push_back(hex[u & 0x0f]);
-      } else {
-        dest.push_back(c);
-      }
-    }
+  explicit error_priority_buf(std::streambuf* next) : next_(next) {}
+
+ protected:
+  int_type overflow(int_type c) override {
+    if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
+    if (line_start_ && next_->sputn("<3>", 3) != 3) return traits_type::eof();
+    line_start_ = traits_type::to_char_type(c) == '\n';
+    return next_->sputc(traits_type::to_char_type(c));
   }
-  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<json_message_flag>(); }
+  int sync() override { return next_->pubsync(); }
+
+ private:
+  std::streambuf* next_;
+  bool line_start_ = true;
 };
 
 }  // namespace
+
+void mark_cerr_as_errors_for_journal() {
+  if (!core::is_journal_stream(fileno(stderr))) return;
+  static error_priority_buf buf{std::cerr.rdbuf()};
+  std::cerr.rdbuf(&buf);
+}
 
 void setup_logging(const config::log_config& log, log_stream stream) {
   std::shared_ptr<spdlog::logger> logger;
   if (stream == log_stream::out) logger = spdlog::stdout_logger_mt("ferry");
   else logger = spdlog::stderr_logger_mt("ferry");
-  if (log.format == config::log_format::json) {
-    auto formatter = std::make_unique<spdlog::pattern_formatter>();
-    formatter->add_flag<json_message_flag>('*').set_pattern(
-        R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","logger":"%n","msg":"%*"})");
-    logger->set_formatter(std::move(formatter));
-  } else
-    logger->set_pattern("%Y-%m-%d %H:%M:%S.%e level=%l logger=%n %v");
+  // Under systemd, journald reads each line's priority from its "<N>" prefix.
+  const bool journal = core::is_journal_stream(fileno(stream == log_stream::out ? stdout : stderr));
+  logger->set_formatter(core::make_log_formatter(
+      log.format == config::log_format::json ? core::log_style::json : core::log_style::logfmt, journal));
   switch (log.level) {
     case config::log_level::trace: logger->set_level(spdlog::level::trace); break;
     case config::log_level::debug: logger->set_level(spdlog::level::debug); break;

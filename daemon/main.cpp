@@ -188,6 +188,7 @@ int print_job(const std::string& config_file, const std::string& job_id) {
 }
 
 int main(int argc, char** argv) {
+  ferry::daemon::mark_cerr_as_errors_for_journal();
   const auto options = command_line_options();
   po::variables_map args;
   try {

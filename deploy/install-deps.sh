@@ -11,7 +11,7 @@ packages=(
   libmariadb-dev libspdlog-dev libfmt-dev prometheus-cpp-dev catch2
   libhowardhinnant-date-dev tzdata ca-certificates
   # tests and quickstart
-  mariadb-server mariadb-client curl procps prometheus systemd python3 python3-yaml
+  mariadb-server mariadb-client curl procps prometheus prometheus-alertmanager systemd python3 python3-yaml
   # the proxy test: an HTTP proxy on loopback that tunnels with CONNECT
   tinyproxy
   # the status page's browser test

@@ -8,6 +8,7 @@ variable must exist; the provisioning files must parse.
 """
 import argparse
 import pathlib
+import re
 import sys
 
 import yaml
@@ -15,12 +16,13 @@ import yaml
 import expressions
 
 
-def check_dashboard_shape(dashboard, problems):
+def check_dashboard_shape(dashboard, job_series, problems):
     variables = {v["name"]: v for v in dashboard.get("templating", {}).get("list", [])}
     if variables.get("datasource", {}).get("type") != "datasource":
         problems.append("the dashboard has no datasource variable named datasource")
-    if variables.get("job", {}).get("type") != "query":
-        problems.append("the dashboard has no query variable named job")
+    for name in ("instance", "ferry_job"):
+        if variables.get(name, {}).get("type") != "query":
+            problems.append(f"the dashboard has no query variable named {name}")
     ids = [p.get("id") for p in expressions.dashboard_panels(dashboard)]
     if len(ids) != len(set(ids)):
         problems.append(f"panel ids repeat: {ids}")
@@ -32,6 +34,39 @@ def check_dashboard_shape(dashboard, problems):
             problems.append(f'panel "{panel.get("title")}" does not use ${{datasource}} (uid {uid!r})')
         if not panel.get("targets"):
             problems.append(f'panel "{panel.get("title")}" has no query')
+        check_panel_units(panel, problems)
+        for target in panel.get("targets", []):
+            check_filters(panel, target.get("expr", ""), job_series, problems)
+
+
+# Units a panel of per-second rates may use: Grafana's rate units, or a
+# custom "suffix: <things>/s"; a share of time is percentunit.
+RATE_UNITS = {"reqps", "rps", "wps", "ops", "percentunit"}
+
+
+def check_panel_units(panel, problems):
+    """Every panel has a unit; a panel of rate() or irate() has a per-second one."""
+    unit = panel.get("fieldConfig", {}).get("defaults", {}).get("unit")
+    title = panel.get("title")
+    if not unit:
+        problems.append(f'panel "{title}" has no unit')
+        return
+    exprs = [t.get("expr", "") for t in panel.get("targets", [])]
+    per_second = all("rate(" in e and "histogram_quantile" not in e for e in exprs)
+    if per_second and unit not in RATE_UNITS and not (unit.startswith("suffix:") and unit.endswith("/s")):
+        problems.append(f'panel "{title}" shows per-second rates with unit {unit!r}')
+
+
+def check_filters(panel, expr, job_series, problems):
+    """Every selector of a ferry metric follows $instance, and those of job series $ferry_job."""
+    for selector in re.finditer(r"\b(ferry_\w+)(\{[^}]*\})?", expr):
+        name, labels = selector.group(1), selector.group(2) or ""
+        if name == "ferry_job":  # the label, in by (...) and in selectors
+            continue
+        if 'instance=~"$instance"' not in labels:
+            problems.append(f'panel "{panel.get("title")}": {name} does not follow $instance')
+        if name in job_series and 'ferry_job=~"$ferry_job"' not in labels:
+            problems.append(f'panel "{panel.get("title")}": {name} does not follow $ferry_job')
 
 
 def main():
@@ -46,7 +81,7 @@ def main():
     dashboard, panel_exprs = expressions.dashboard_expressions(args.dashboard)
     rule_exprs = expressions.rule_expressions(args.rules)
     problems = []
-    check_dashboard_shape(dashboard, problems)
+    check_dashboard_shape(dashboard, expressions.job_metric_names(args.fixture), problems)
     for where, expr in panel_exprs + rule_exprs:
         used = expressions.metric_tokens(expr)
         if not used and "up{" not in expr:

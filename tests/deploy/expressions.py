@@ -44,8 +44,9 @@ def rule_expressions(path):
 
 
 def metric_tokens(expr):
-    """The ferry_* metric names an expression mentions (outside label values)."""
-    return set(METRIC_TOKEN.findall(STRING_LITERAL.sub('""', expr)))
+    """The ferry_* metric names an expression mentions (outside label values and
+    apart from the label ferry_job)."""
+    return set(METRIC_TOKEN.findall(STRING_LITERAL.sub('""', expr))) - {"ferry_job"}
 
 
 def defined_metric_names(fixture):
@@ -64,7 +65,15 @@ def defined_metric_names(fixture):
     return names
 
 
+def job_metric_names(fixture):
+    """Sample names whose series carry the ferry_job label, from `ferry_metrics_fixture print`."""
+    text = subprocess.run([fixture, "print"], check=True, capture_output=True, text=True).stdout
+    return {line.split("{", 1)[0] for line in text.splitlines()
+            if not line.startswith("#") and 'ferry_job="' in line.split(" ", 1)[0]}
+
+
 def instantiate(expr):
     """A dashboard expression with Grafana's variables replaced for a direct query."""
     return (expr.replace("$__rate_interval", "1m").replace("$__interval", "15s")
-            .replace("$__range", "1h").replace("${job}", ".+").replace("$job", ".+"))
+            .replace("$__range", "1h").replace("${instance}", ".+").replace("$instance", ".+")
+            .replace("${ferry_job}", ".+").replace("$ferry_job", ".+"))

@@ -20,7 +20,7 @@ using namespace std::chrono_literals;
 
 class scrape_control final : public admin::control {
  public:
-  scrape_control() : job_(metrics_.job("orders", "jst", {"bi_orders"})), source_(metrics_.source("jst")) {
+  scrape_control() : job_(metrics_.job("orders", "jst", {"bi_orders"}, api)), source_(metrics_.source("jst")) {
     job_.set_schedule_period(5min);
   }
 
@@ -34,15 +34,17 @@ class scrape_control final : public admin::control {
     job_.rows_written("bi_orders", metrics::write_op::unchanged, 40);
     job_.dead_letters(1);
     job_.retried();
-    job_.run_started();
+    job_.run_started(now - 90s);
     job_.run_finished(metrics::run_outcome::failed, now);
+    // A run in progress for an hour, where runs usually take 90 s (FerryRunStuck).
+    job_.run_started(now - 1h);
     job_.set_last_success(now - 1h);
     job_.set_watermark(now - 2h);
     job_.set_windows_incomplete(2);
-    source_.request(metrics::request_outcome::ok, 300ms);
-    source_.request(metrics::request_outcome::ok, 700ms);
-    source_.request(metrics::request_outcome::throttled, 50ms);
-    source_.request(metrics::request_outcome::transient, 2s);
+    source_.request(api, metrics::request_outcome::ok, 300ms);
+    source_.request(api, metrics::request_outcome::ok, 700ms);
+    source_.request(api, metrics::request_outcome::throttled, 50ms);
+    source_.request(api, metrics::request_outcome::transient, 2s);
     source_.ratelimit_waited(500ms);
     // A service-provider app's token a day from expiry, and a renewal two hours overdue.
     source_.set_token(now + 24h, std::nullopt, false);
@@ -75,6 +77,7 @@ class scrape_control final : public admin::control {
  private:
   static admin::refusal refused() { return {admin::refusal_kind::job_not_found, "this fixture only serves /metrics"}; }
 
+  static constexpr const char* api = "/open/orders/single/query";
   metrics::registry metrics_;
   metrics::job_metrics& job_;
   metrics::source_metrics& source_;
@@ -99,7 +102,7 @@ int main(int argc, char** argv) {
   const std::string mode = argc == 2 ? argv[1] : "";
   if (mode == "print") {
     metrics::registry registry;
-    registry.job("orders", "jst", {"bi_orders"});
+    registry.job("orders", "jst", {"bi_orders"}, "/open/orders/single/query");
     std::cout << registry.text();
     return 0;
   }

@@ -14,6 +14,13 @@
                 ExecStartPre checks the file ExecStart runs, and a broken
                 file exits 2 from both, the status RestartPreventExitStatus
                 names, so a bad config is not restarted forever.
+  journal       what ferryd writes when journald holds its output ($JOURNAL_STREAM
+                names the stream's device and inode): each line starts with its
+                syslog priority (<3> error, <4> warning, <6> info, <7> debug),
+                for ferryd's log lines and for what it writes to stderr itself
+                (a refused config); without the variable, or when it names
+                another stream, no line has a prefix. Needs the private MariaDB
+                (FERRY_MYSQL_*) for the daemon's part.
 """
 import argparse
 import os
@@ -121,15 +128,106 @@ def check_config(unit, config, ferryd):
     return 1 if failures else 0
 
 
+PRIORITY_OF_LEVEL = {"trace": "7", "debug": "7", "info": "6", "warning": "4", "error": "3", "critical": "2"}
+
+
+def stream_id(path):
+    st = os.stat(path)
+    return f"{st.st_dev}:{st.st_ino}"
+
+
+def journal(ferryd):
+    """The priority prefixes ferryd writes for journald."""
+    import json
+    import signal
+    import time
+
+    import prometheus_ferryd_e2e as e2e
+
+    failures = []
+    with tempfile.TemporaryDirectory(prefix="ferry-journal-") as directory:
+        broken = os.path.join(directory, "broken.json")
+        with open(broken, "w", encoding="utf-8") as f:
+            f.write('{"mysql": {"host": 5}, "jobs": "none"}')
+        err = os.path.join(directory, "stderr")
+        for named in (True, False):
+            with open(err, "w", encoding="utf-8") as out:
+                env = {k: v for k, v in os.environ.items() if k != "JOURNAL_STREAM"}
+                if named:
+                    env["JOURNAL_STREAM"] = stream_id(err)
+                code = subprocess.run([ferryd, "--config", broken], stderr=out, stdout=subprocess.DEVNULL,
+                                      env=env).returncode
+            lines = [l for l in open(err, encoding="utf-8").read().splitlines() if l]
+            if code != 2 or len(lines) < 2:
+                failures.append(f"ferryd on a broken config exited {code} with {lines}")
+            elif named and not all(l.startswith("<3>") for l in lines):
+                failures.append(f"under journald, stderr lines without <3>: {lines}")
+            elif not named and any(l.startswith("<") for l in lines):
+                failures.append(f"without journald, stderr lines with a prefix: {lines}")
+
+        # The daemon: one job against a closed port fails every run (errors), between info lines.
+        database = "ferry_t_journal"
+        source = dict(e2e.source(free_port(), "JST_APP_SECRET"), retry={"max_attempts": 1})
+        config = {"mysql": {"host": os.environ["FERRY_MYSQL_HOST"], "port": int(os.environ["FERRY_MYSQL_PORT"]),
+                            "user": os.environ["FERRY_MYSQL_USER"], "password_env": "FERRY_MYSQL_PASSWORD",
+                            "database": database, "pool_size": 2},
+                  "sources": {"jst": source},
+                  "jobs": [e2e.job("down", "jst", "down_rows", "varchar(64)",
+                                   {"start": e2e.beijing(-15), "max_span": "1h", "lag": "1s"})],
+                  "admin": {"listen": "127.0.0.1:0", "token_env": "FERRY_ADMIN_TOKEN"}}
+        path = os.path.join(directory, "ferry.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(config, f)
+        e2e.mysql(f"DROP DATABASE IF EXISTS {database}; CREATE DATABASE {database}")
+        log = os.path.join(directory, "stdout")
+        try:
+            with open(log, "w", encoding="utf-8") as out:
+                env = {**os.environ, "JOURNAL_STREAM": stream_id(log), "JST_APP_SECRET": "s",
+                       "JST_ACCESS_TOKEN": "a", "JST_REFRESH_TOKEN": "r", "FERRY_ADMIN_TOKEN": "t"}
+                daemon = subprocess.Popen([ferryd, "--config", path], stdout=out, stderr=subprocess.STDOUT, env=env)
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline and "<3>" not in open(log, encoding="utf-8").read():
+                    time.sleep(0.2)
+                daemon.send_signal(signal.SIGTERM)
+                daemon.wait(timeout=30)
+        finally:
+            e2e.mysql(f"DROP DATABASE IF EXISTS {database}")
+        lines = [l for l in open(log, encoding="utf-8").read().splitlines() if l]
+        priorities = set()
+        for line in lines:
+            if line.startswith("ferryd admin listening on "):
+                continue  # the address, on stdout for scripts: journald files it at its default, info
+            match = re.match(r"<(\d)>ts=\S+ level=(\w+) ", line)
+            if not match or PRIORITY_OF_LEVEL.get(match.group(2)) != match.group(1):
+                failures.append(f"a daemon line without its priority: {line}")
+            else:
+                priorities.add(match.group(1))
+        if not {"3", "6"} <= priorities:
+            failures.append(f"the daemon's lines had priorities {sorted(priorities)}, not both error and info")
+        print(f"{len(lines)} daemon lines, priorities {sorted(priorities)}")
+    for failure in failures:
+        print("FAIL:", failure)
+    return 1 if failures else 0
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=["verify", "check-config"])
-    parser.add_argument("--unit", required=True)
+    parser.add_argument("what", choices=["verify", "check-config", "journal"])
+    parser.add_argument("--unit")
     parser.add_argument("--config")
     parser.add_argument("--ferryd", required=True)
     args = parser.parse_args()
     if args.what == "verify":
         return verify(args.unit, args.ferryd)
+    if args.what == "journal":
+        return journal(args.ferryd)
     return check_config(args.unit, args.config, args.ferryd)
 
 

@@ -88,7 +88,7 @@ std::unique_ptr<connection> take_idle(client_state& s, const std::string& key) {
     auto conn = std::move(parked.back());
     parked.pop_back();
     if (conn->looks_alive()) return conn;
-    s.log->debug("drop origin={} reason=closed_while_idle", key);
+    s.log->debug("origin={} reason=closed_while_idle dropped an idle connection", key);
   }
   return nullptr;
 }
@@ -103,11 +103,11 @@ void park(client_state& s, const std::string& key, std::unique_ptr<connection> c
 result finish(client_state& s, const std::string& key, const request& req, std::unique_ptr<connection> conn,
               detail::exchange_outcome out) {
   if (out.error) {
-    s.log->debug("failed origin={} method={} target={} error={} detail=\"{}\"", key, req.method, req.target,
+    s.log->debug("origin={} method={} target={} error=\"{}\" detail=\"{}\" failed", key, req.method, req.target,
                  out.error.message(), out.detail);
     return result{out.error, {}, std::move(out.detail)};
   }
-  s.log->debug("response origin={} method={} target={} status={} bytes={} keep_alive={}", key, req.method,
+  s.log->debug("origin={} method={} target={} status={} bytes={} keep_alive={} answered", key, req.method,
                req.target, out.res.status, out.res.body.size(), out.reusable);
   if (out.reusable) park(s, key, std::move(conn));
   return result{{}, std::move(out.res), {}};
@@ -126,15 +126,15 @@ asio::awaitable<result> send_on(std::shared_ptr<client_state> s, url base, reque
       out.detail += " on a reused keep-alive connection; not sent again: the request is not idempotent";
       co_return finish(*s, key, req, std::move(reused), std::move(out));
     }
-    s->log->debug("retry origin={} method={} target={} reason=\"{}\"", key, req.method, req.target, out.detail);
+    s->log->debug("origin={} method={} target={} reason=\"{}\" retrying", key, req.method, req.target, out.detail);
   }
   auto opened = co_await detail::open_connection(s->executor, s->tls, base, s->options);
   if (opened.error) {
-    s->log->debug("connect failed origin={} error={} detail=\"{}\"", key, opened.error.message(), opened.detail);
+    s->log->debug("origin={} error=\"{}\" detail=\"{}\" connect failed", key, opened.error.message(), opened.detail);
     co_return result{opened.error, {}, std::move(opened.detail)};
   }
   ++s->opened;
-  s->log->debug("connected origin={} connections_opened={}", key, s->opened);
+  s->log->debug("origin={} connections_opened={} connected", key, s->opened);
   auto out = co_await detail::exchange(*opened.conn, base, req, s->options);
   co_return finish(*s, key, req, std::move(opened.conn), std::move(out));
 }

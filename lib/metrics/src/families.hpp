@@ -32,6 +32,8 @@ struct families {
   prometheus::Family<prometheus::Counter>& throttled;
   prometheus::Family<prometheus::Counter>& retries;
   prometheus::Family<prometheus::Counter>& job_runs;
+  prometheus::Family<prometheus::Histogram>& run_duration;
+  prometheus::Family<prometheus::Gauge>& run_start;
   prometheus::Family<prometheus::Gauge>& job_running;
   prometheus::Family<prometheus::Gauge>& job_paused;
   prometheus::Family<prometheus::Gauge>& watermark;
@@ -56,6 +58,8 @@ struct families {
 
 // API calls take from tens of milliseconds to the client's timeout.
 prometheus::Histogram::BucketBoundaries http_duration_buckets();
+// A run takes a second (a quiet window) to hours (a first sync, a backfill).
+prometheus::Histogram::BucketBoundaries run_duration_buckets();
 // One multi-row upsert takes milliseconds to a few seconds.
 prometheus::Histogram::BucketBoundaries batch_duration_buckets();
 

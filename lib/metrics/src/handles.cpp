@@ -1,6 +1,8 @@
 #include "families.hpp"
 #include "ferry/metrics/metrics.hpp"
 
+#include <algorithm>
+
 namespace ferry::metrics {
 namespace {
 
@@ -36,6 +38,14 @@ std::string_view to_string(request_outcome outcome) {
   return "unknown";
 }
 
+std::string_view to_string(run_kind kind) {
+  switch (kind) {
+    case run_kind::live: return "live";
+    case run_kind::backfill: return "backfill";
+  }
+  return "unknown";
+}
+
 std::string_view to_string(run_outcome outcome) {
   switch (outcome) {
     case run_outcome::success: return "success";
@@ -48,21 +58,28 @@ std::string_view to_string(run_outcome outcome) {
 job_metrics::job_metrics(detail::families& f, std::string job, const std::vector<std::string>& tables)
     : families_(f),
       job_(std::move(job)),
-      records_fetched_(&f.records_fetched.Add({{"job", job_}})),
-      dead_letters_(&f.dead_letters.Add({{"job", job_}})),
-      records_skipped_(&f.records_skipped.Add({{"job", job_}})),
-      retries_(&f.retries.Add({{"job", job_}})),
-      windows_verified_(&f.windows_verified.Add({{"job", job_}})),
-      verify_found_(&f.verify_found.Add({{"job", job_}})),
+      records_fetched_(&f.records_fetched.Add({{"ferry_job", job_}})),
+      dead_letters_(&f.dead_letters.Add({{"ferry_job", job_}})),
+      records_skipped_(&f.records_skipped.Add({{"ferry_job", job_}})),
+      retries_(&f.retries.Add({{"ferry_job", job_}})),
+      windows_verified_(&f.windows_verified.Add({{"ferry_job", job_}})),
+      verify_found_(&f.verify_found.Add({{"ferry_job", job_}})),
       runs_{},
-      running_(&f.job_running.Add({{"job", job_}})),
-      paused_(&f.job_paused.Add({{"job", job_}})),
-      watermark_(&f.watermark.Add({{"job", job_}})),
-      last_success_(&f.last_success.Add({{"job", job_}})),
-      windows_incomplete_(&f.windows_incomplete.Add({{"job", job_}})),
-      schedule_period_(&f.schedule_period.Add({{"job", job_}})) {
+      durations_{},
+      run_start_{},
+      running_(&f.job_running.Add({{"ferry_job", job_}})),
+      paused_(&f.job_paused.Add({{"ferry_job", job_}})),
+      watermark_(&f.watermark.Add({{"ferry_job", job_}})),
+      last_success_(&f.last_success.Add({{"ferry_job", job_}})),
+      windows_incomplete_(&f.windows_incomplete.Add({{"ferry_job", job_}})),
+      schedule_period_(&f.schedule_period.Add({{"ferry_job", job_}})) {
   for (auto outcome : all_run_outcomes) {
-    runs_[index(outcome)] = &f.job_runs.Add({{"job", job_}, {"outcome", std::string(to_string(outcome))}});
+    runs_[index(outcome)] = &f.job_runs.Add({{"ferry_job", job_}, {"outcome", std::string(to_string(outcome))}});
+  }
+  for (auto kind : all_run_kinds) {
+    const prometheus::Labels labels{{"ferry_job", job_}, {"kind", std::string(to_string(kind))}};
+    durations_[index(kind)] = &f.run_duration.Add(labels, detail::run_duration_buckets());
+    run_start_[index(kind)] = &f.run_start.Add(labels);
   }
   for (const auto& table : tables) rows_counter(table, write_op::insert);
 }
@@ -75,6 +92,8 @@ job_metrics::~job_metrics() {
   families_.windows_verified.Remove(windows_verified_);
   families_.verify_found.Remove(verify_found_);
   for (auto* runs : runs_) families_.job_runs.Remove(runs);
+  for (auto* duration : durations_) families_.run_duration.Remove(duration);
+  for (auto* start : run_start_) families_.run_start.Remove(start);
   families_.job_running.Remove(running_);
   families_.job_paused.Remove(paused_);
   families_.watermark.Remove(watermark_);
@@ -94,7 +113,7 @@ prometheus::Counter& job_metrics::rows_counter(const std::string& table, write_o
     std::array<prometheus::Counter*, all_write_ops.size()> ops{};
     for (auto each : all_write_ops) {
       ops[index(each)] =
-          &families_.rows_written.Add({{"job", job_}, {"table", table}, {"op", std::string(to_string(each))}});
+          &families_.rows_written.Add({{"ferry_job", job_}, {"table", table}, {"op", std::string(to_string(each))}});
     }
     found = rows_.emplace(table, ops).first;
   }
@@ -114,14 +133,33 @@ void job_metrics::window_verified(std::uint64_t found) {
   windows_verified_->Increment();
   verify_found_->Increment(static_cast<double>(found));
 }
-void job_metrics::run_started() { running_->Set(1); }
+void job_metrics::run_started(std::chrono::system_clock::time_point at, run_kind kind) {
+  std::lock_guard lock(run_mutex_);
+  started_ = at;
+  kind_ = kind;
+  run_start_[index(kind)]->Set(to_unix_seconds(at));
+  running_->Set(1);
+}
 
-void job_metrics::run_not_started() { running_->Set(0); }
-
-void job_metrics::run_finished(run_outcome outcome, std::chrono::system_clock::time_point finished_at, bool live) {
+void job_metrics::run_not_started() {
+  std::lock_guard lock(run_mutex_);
+  started_.reset();
+  for (auto* start : run_start_) start->Set(0);
   running_->Set(0);
+}
+
+void job_metrics::run_finished(run_outcome outcome, std::chrono::system_clock::time_point finished_at) {
+  std::lock_guard lock(run_mutex_);
+  running_->Set(0);
+  for (auto* start : run_start_) start->Set(0);
   runs_[index(outcome)]->Increment();
-  if (outcome == run_outcome::success && live) set_last_success(finished_at);
+  if (started_) {
+    // A wall clock set back during the run must not make a negative duration.
+    durations_[index(kind_)]->Observe(std::max(0.0, seconds_f(finished_at - *started_).count()));
+    started_.reset();
+  }
+  // A backfill's or catch-up's success says nothing of the live data's freshness.
+  if (outcome == run_outcome::success && kind_ == run_kind::live) set_last_success(finished_at);
 }
 
 void job_metrics::set_last_success(std::chrono::system_clock::time_point at) {
@@ -137,24 +175,39 @@ void job_metrics::set_watermark(std::chrono::system_clock::time_point watermark)
 void job_metrics::set_windows_incomplete(std::uint64_t n) { windows_incomplete_->Set(static_cast<double>(n)); }
 void job_metrics::set_schedule_period(seconds_f period) { schedule_period_->Set(period.count()); }
 
-source_metrics::source_metrics(detail::families& f, const std::string& source)
-    : requests_{},
-      duration_(&f.http_duration.Add({{"source", source}}, detail::http_duration_buckets())),
-      ratelimit_wait_(&f.ratelimit_wait.Add({{"source", source}})),
-      throttled_(&f.throttled.Add({{"source", source}})) {
-  token_expiry_ = &f.token_expiry.Add({{"source", source}});
-  token_refresh_due_ = &f.token_refresh_due.Add({{"source", source}});
-  token_renewable_ = &f.token_renewable.Add({{"source", source}});
-  token_renewals_ = &f.token_renewals.Add({{"source", source}});
-  for (auto outcome : all_request_outcomes) {
-    requests_[index(outcome)] =
-        &f.http_requests.Add({{"source", source}, {"outcome", std::string(to_string(outcome))}});
+source_metrics::source_metrics(detail::families& f, std::string source)
+    : families_(f),
+      source_(std::move(source)),
+      token_expiry_(&f.token_expiry.Add({{"source", source_}})),
+      token_refresh_due_(&f.token_refresh_due.Add({{"source", source_}})),
+      token_renewable_(&f.token_renewable.Add({{"source", source_}})),
+      token_renewals_(&f.token_renewals.Add({{"source", source_}})),
+      ratelimit_wait_(&f.ratelimit_wait.Add({{"source", source_}})),
+      throttled_(&f.throttled.Add({{"source", source_}})) {}
+
+// Every outcome of an endpoint is added together, so its series appear at once.
+source_metrics::api_series& source_metrics::series(const std::string& api) {
+  std::lock_guard lock(apis_mutex_);
+  auto found = apis_.find(api);
+  if (found == apis_.end()) {
+    api_series made;
+    for (auto outcome : all_request_outcomes) {
+      made.requests[index(outcome)] = &families_.http_requests.Add(
+          {{"source", source_}, {"api", api}, {"outcome", std::string(to_string(outcome))}});
+    }
+    made.duration =
+        &families_.http_duration.Add({{"source", source_}, {"api", api}}, detail::http_duration_buckets());
+    found = apis_.emplace(api, made).first;
   }
+  return found->second;
 }
 
-void source_metrics::request(request_outcome outcome, seconds_f elapsed) {
-  requests_[index(outcome)]->Increment();
-  duration_->Observe(elapsed.count());
+void source_metrics::add_api(const std::string& api) { series(api); }
+
+void source_metrics::request(const std::string& api, request_outcome outcome, seconds_f elapsed) {
+  auto& s = series(api);
+  s.requests[index(outcome)]->Increment();
+  s.duration->Observe(elapsed.count());
   if (outcome == request_outcome::throttled) throttled_->Increment();
 }
 

@@ -27,6 +27,11 @@ families::families(prometheus::Registry& r)
                     "Throttle signals from the source (HTTP 429 or a throttling business code).")),
       retries(add(prometheus::BuildCounter(), r, "ferry_retries_total", "API calls retried after a failure.")),
       job_runs(add(prometheus::BuildCounter(), r, "ferry_job_runs_total", "Finished job runs by outcome.")),
+      run_duration(add(prometheus::BuildHistogram(), r, "ferry_job_run_duration_seconds",
+                       "Duration of finished runs, by kind: live (scheduled, manual, --once) or backfill "
+                       "(backfills and catch-ups).")),
+      run_start(add(prometheus::BuildGauge(), r, "ferry_job_run_start_timestamp_seconds",
+                    "Start of the run in progress, by kind, Unix seconds (0 = no run of that kind).")),
       job_running(add(prometheus::BuildGauge(), r, "ferry_job_running", "1 while a run of the job is in progress.")),
       job_paused(add(prometheus::BuildGauge(), r, "ferry_job_paused", "1 while the job is paused.")),
       watermark(add(prometheus::BuildGauge(), r, "ferry_watermark_timestamp_seconds",
@@ -70,6 +75,10 @@ prometheus::Histogram::BucketBoundaries http_duration_buckets() {
   return {0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
 }
 
+prometheus::Histogram::BucketBoundaries run_duration_buckets() {
+  return {1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600};
+}
+
 prometheus::Histogram::BucketBoundaries batch_duration_buckets() {
   return {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 }
@@ -97,8 +106,9 @@ void registry::config_reloaded(bool applied, std::chrono::system_clock::time_poi
 registry::~registry() = default;
 
 job_metrics& registry::job(const std::string& job, const std::string& source,
-                           const std::vector<std::string>& tables) {
-  this->source(source);
+                           const std::vector<std::string>& tables, const std::string& api) {
+  auto& account = this->source(source);
+  if (!api.empty()) account.add_api(api);
   std::lock_guard lock(mutex_);
   auto found = jobs_.find(job);
   if (found == jobs_.end()) {

@@ -63,7 +63,7 @@ asio::awaitable<bool> runner::verify_window(const state::window_record& due, std
   summary.retries += wr.retries;
   summary.throttles += wr.throttles;
   if (!failure.empty()) {
-    logger()->error("job={} window={} verification read failed, left for the next run: {}", plan_.job_id, show(wr.w),
+    logger()->error("job={} window=\"{}\" verification read failed, left for the next run: {}", plan_.job_id, show(wr.w),
                     failure);
     co_return false;
   }
@@ -101,11 +101,11 @@ asio::awaitable<bool> runner::verify_window(const state::window_record& due, std
   summary.fetched += wr.fetched;
   if (observer_.window_verified) observer_.window_verified(found);
   if (found > 0)
-    logger()->warn("job={} window={} verification found {} rows the first read ({} distinct keys) missed; "
+    logger()->warn("job={} window=\"{}\" verification found {} rows the first read ({} distinct keys) missed; "
                    "they are written now",
                    plan_.job_id, show(wr.w), found, due.distinct_keys);
   else
-    logger()->info("job={} window={} verified: {} distinct keys, nothing new", plan_.job_id, show(wr.w),
+    logger()->info("job={} window=\"{}\" verified: {} distinct keys, nothing new", plan_.job_id, show(wr.w),
                    verified_keys);
   co_return true;
 }

@@ -79,7 +79,7 @@ asio::awaitable<void> runner::commit(window_run& wr, state::window_state st, std
   if (done_before) {
     // Its ledger row holds the window's counts: the batches written before
     // the commit (already in wr.counts) plus the committed attempt's last ones.
-    logger()->warn("job={} window={} was committed before the connection dropped; not committing it again",
+    logger()->warn("job={} window=\"{}\" was committed before the connection dropped; not committing it again",
                    plan_.job_id, show(wr.w));
     wr.counts.inserted = done_before->inserted;
     wr.counts.updated = done_before->updated;
@@ -95,7 +95,7 @@ asio::awaitable<void> runner::commit(window_run& wr, state::window_state st, std
   if (!wr.dead.empty()) {
     if (observer_.dead_letters) observer_.dead_letters(wr.dead.size());
     // The first one in the log, named by QEasy's number and name where the job has them.
-    logger()->warn("job={} window={} {} record(s) went to ferry_dead_letters, the first: {}", plan_.job_id,
+    logger()->warn("job={} window=\"{}\" {} record(s) went to ferry_dead_letters, the first: {}", plan_.job_id,
                    show(wr.w), wr.dead.size(), wr.dead.front().error);
   }
   if (wr.skipped > 0 && observer_.records_skipped) observer_.records_skipped(wr.skipped);
@@ -121,12 +121,12 @@ asio::awaitable<void> runner::process_window(window w, std::optional<sys_seconds
                              wr.fetched, wr.failed_records},
                             rules);
     if (verdict == window_verdict::refetch) {
-      logger()->warn("job={} window={} got {} distinct keys of data_count {}: fetching the window again",
+      logger()->warn("job={} window=\"{}\" got {} distinct keys of data_count {}: fetching the window again",
                      plan_.job_id, show(w), distinct, *wr.data_count);
       continue;
     }
     if (verdict == window_verdict::halve) {
-      logger()->warn("job={} window={} still short ({} < {}): fetching it in two halves", plan_.job_id, show(w),
+      logger()->warn("job={} window=\"{}\" still short ({} < {}): fetching it in two halves", plan_.job_id, show(w),
                      distinct, *wr.data_count);
       for (std::size_t t = 0; t < wr.pending.size(); ++t) co_await flush(wr, t);
       summary.retries += wr.retries;
@@ -135,9 +135,9 @@ asio::awaitable<void> runner::process_window(window w, std::optional<sys_seconds
       co_return;
     }
     if (wr.page_cap_hit)
-      logger()->error("job={} window={} stopped at the page cap of {} pages", plan_.job_id, show(w), plan_.max_pages);
+      logger()->error("job={} window=\"{}\" stopped at the page cap of {} pages", plan_.job_id, show(w), plan_.max_pages);
     else if (wr.data_count && distinct < *wr.data_count)
-      logger()->error("job={} window={} incomplete: {} distinct keys of data_count {} after {} rounds", plan_.job_id,
+      logger()->error("job={} window=\"{}\" incomplete: {} distinct keys of data_count {} after {} rounds", plan_.job_id,
                       show(w), distinct, *wr.data_count, round);
     break;
   }
@@ -161,7 +161,7 @@ asio::awaitable<void> runner::process_window(window w, std::optional<sys_seconds
   summary.skipped += wr.skipped;
   summary.retries += wr.retries;
   summary.throttles += wr.throttles;
-  logger()->info("job={} window={} state={} pages={} fetched={} distinct={} data_count={} inserted={} updated={} "
+  logger()->info("job={} window=\"{}\" state={} pages={} fetched={} distinct={} data_count={} inserted={} updated={} "
                  "unchanged={} deleted={} dead_letters={} skipped={} rounds={}",
                  plan_.job_id, show(w), state::to_string(st), wr.pages, wr.fetched,
                  wr.key_hashes.size() + wr.uncounted_dead + wr.skipped,
@@ -253,7 +253,7 @@ asio::awaitable<run_result> runner::run_locked(run_request request, bool first_t
   result.run_id = co_await with_retries("recording the run", [&](mysql::connection& conn) {
     return state::start_run(conn, plan_.job_id, request.kind, covered.start, covered.end);
   });
-  logger()->info("job={} run={} range={} watermark={}", plan_.job_id, result.run_id, show({covered.start, covered.end}),
+  logger()->info("job={} run={} range=\"{}\" watermark=\"{}\"", plan_.job_id, result.run_id, show({covered.start, covered.end}),
                  job.watermark ? core::format_shanghai_datetime(*job.watermark) : std::string{"none"});
   auto watermark = job.watermark;
   try {

@@ -65,7 +65,7 @@ TEST_CASE("metrics are open by default, in text format 0.0.4") {
   CHECK(metrics.res.status == 200);
   CHECK(metrics.res.content_type.rfind("text/plain; version=0.0.4", 0) == 0);
   CHECK(metrics.res.body.find("ferry_build_info{") != std::string::npos);
-  CHECK(metrics.res.body.find(R"(ferry_records_fetched_total{job="skusn"} 0)") != std::string::npos);
+  CHECK(metrics.res.body.find(R"(ferry_records_fetched_total{ferry_job="skusn"} 0)") != std::string::npos);
 }
 
 TEST_CASE("metrics behind the token when configured") {

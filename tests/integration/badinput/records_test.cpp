@@ -137,8 +137,8 @@ TEST_CASE("a running daemon reports dead letters in the run, the windows and the
   for (const auto& w : windows["windows"]) letters += w["dead_letters"].get<std::uint64_t>();
   CHECK(letters == 24);
   const auto metrics = client.get("/metrics").response.body;
-  CHECK_THAT(metrics, Catch::Contains("ferry_dead_letters_total{job=\"skusn_inout\"} 24\n"));
-  CHECK_THAT(metrics, Catch::Contains("ferry_job_runs_total{job=\"skusn_inout\",outcome=\"success\"} 1\n"));
+  CHECK_THAT(metrics, Catch::Contains("ferry_dead_letters_total{ferry_job=\"skusn_inout\"} 24\n"));
+  CHECK_THAT(metrics, Catch::Contains("ferry_job_runs_total{ferry_job=\"skusn_inout\",outcome=\"success\"} 1\n"));
   const auto bad = sim_bad_records(s.port());
   check_dead_letters(db, bad, parsed_rows(bad));
   CHECK(d.terminate() == 0);

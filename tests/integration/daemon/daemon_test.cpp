@@ -123,13 +123,21 @@ TEST_CASE("the first scheduled run syncs, a trigger runs again, metrics move", "
   const auto runs = body_of(d.call("GET", "/api/v1/jobs/skusn_inout/runs"));
   CHECK(runs["runs"].size() >= 1);
   const auto text = d.call("GET", "/metrics", {}, false).response.body;
-  CHECK_THAT(text, Catch::Contains("ferry_records_fetched_total{job=\"skusn_inout\"} 5000"));
-  CHECK_THAT(text, Catch::Contains("ferry_http_requests_total{outcome=\"ok\",source=\"jst\"}"));
+  CHECK_THAT(text, Catch::Contains("ferry_records_fetched_total{ferry_job=\"skusn_inout\"} 5000"));
+  CHECK_THAT(text, Catch::Contains("ferry_http_requests_total{api=\"/open/webapi/wmsapi/skusn/queryinoutitemskusns\","
+                                   "outcome=\"ok\",source=\"jst\"}"));
   // The catch-up run and (once it has ended) the triggered one; none failed.
   // (Read without std::regex: its recursion over the whole exposition overflows the stack under ASan.)
-  const auto successes = metric_sample(text, "ferry_job_runs_total{job=\"skusn_inout\",outcome=\"success\"}");
+  const auto successes = metric_sample(text, "ferry_job_runs_total{ferry_job=\"skusn_inout\",outcome=\"success\"}");
   CHECK((successes == "1" || successes == "2"));
-  CHECK_THAT(text, Catch::Contains("ferry_job_runs_total{job=\"skusn_inout\",outcome=\"failed\"} 0"));
+  // Every finished run's duration is observed, under its kind (the catch-up is a backfill).
+  const auto live = metric_sample(text, "ferry_job_run_duration_seconds_count{ferry_job=\"skusn_inout\",kind=\"live\"}");
+  const auto backfill =
+      metric_sample(text, "ferry_job_run_duration_seconds_count{ferry_job=\"skusn_inout\",kind=\"backfill\"}");
+  REQUIRE(live);
+  REQUIRE(backfill);
+  CHECK(std::stoi(*live) + std::stoi(*backfill) == std::stoi(*successes));
+  CHECK_THAT(text, Catch::Contains("ferry_job_runs_total{ferry_job=\"skusn_inout\",outcome=\"failed\"} 0"));
   CHECK(d.terminate() == 0);
 }
 
@@ -270,8 +278,8 @@ TEST_CASE("every metric family moves under faults, throttles, dead letters and d
   std::string text;
   eventually([&] {
     text = d.call("GET", "/metrics", {}, false).response.body;
-    return text.find("ferry_job_runs_total{job=\"skusn_inout\",outcome=\"success\"} 1") != std::string::npos ||
-           text.find("ferry_job_runs_total{job=\"skusn_inout\",outcome=\"failed\"} 1") != std::string::npos;
+    return text.find("ferry_job_runs_total{ferry_job=\"skusn_inout\",outcome=\"success\"} 1") != std::string::npos ||
+           text.find("ferry_job_runs_total{ferry_job=\"skusn_inout\",outcome=\"failed\"} 1") != std::string::npos;
   }, 30s, "the run to be counted");
   // A family moved when some sample of it is not zero.
   const auto moved = [&](const std::string& family) {
@@ -295,7 +303,7 @@ TEST_CASE("every metric family moves under faults, throttles, dead letters and d
     CHECK(moved(family));
   }
   CHECK(d.call("PATCH", "/api/v1/jobs/skusn_inout", R"({"paused":true})").response.status == 200);
-  CHECK(d.call("GET", "/metrics", {}, false).response.body.find("ferry_job_paused{job=\"skusn_inout\"} 1") !=
+  CHECK(d.call("GET", "/metrics", {}, false).response.body.find("ferry_job_paused{ferry_job=\"skusn_inout\"} 1") !=
         std::string::npos);
   CHECK(d.terminate() == 0);
 }

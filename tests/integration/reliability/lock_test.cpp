@@ -109,7 +109,8 @@ TEST_CASE("the daemon waits for a --once run of its job, then syncs, and a --onc
   CHECK(job["state"] == "idle");
   CHECK(job["next_run"].is_string());
   CHECK(runs_by_state(db) == "once:running");
-  CHECK_THAT(daemon.output(), Catch::Contains("job=skusn_inout kind=scheduled not run: another ferryd is running job"));
+  CHECK_THAT(daemon.output(),
+             Catch::Contains("job=skusn_inout kind=scheduled msg=\"not run: another ferryd is running job"));
 
   INFO(once.output());
   CHECK(once.wait(120s) == 0);
@@ -187,8 +188,8 @@ TEST_CASE("a trigger makes the daemon try a job another ferryd had at once, not 
   const auto attempts = [&] {
     const auto out = daemon.output();
     std::size_t n = 0;
-    for (auto at = out.find("job=skusn_inout kind=manual not run:"); at != std::string::npos;
-         at = out.find("job=skusn_inout kind=manual not run:", at + 1))
+    for (auto at = out.find("job=skusn_inout kind=manual msg=\"not run:"); at != std::string::npos;
+         at = out.find("job=skusn_inout kind=manual msg=\"not run:", at + 1))
       ++n;
     return n;
   };

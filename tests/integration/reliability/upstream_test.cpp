@@ -77,12 +77,13 @@ TEST_CASE("a fault storm upstream ends complete and exact, within the bucket and
             << "; refused by the limit " << totals["refused_limit"] << "; peak " << stats["peak_calls_per_second"]
             << " calls/s (bucket " << bucket << ")" << std::endl;
   INFO(text);
-  CHECK(metric(text, R"(ferry_http_requests_total{outcome="transient",source="jst"})") > 0);
-  CHECK(metric(text, R"(ferry_http_requests_total{outcome="throttled",source="jst"})") > 0);
-  CHECK(metric(text, R"(ferry_http_requests_total{outcome="token_expired",source="jst"})") > 0);
-  CHECK(metric(text, R"(ferry_retries_total{job="skusn_inout"})") > 0);
+  const std::string flow_calls = R"(ferry_http_requests_total{api="/open/webapi/wmsapi/skusn/queryinoutitemskusns",)";
+  CHECK(metric(text, flow_calls + R"(outcome="transient",source="jst"})") > 0);
+  CHECK(metric(text, flow_calls + R"(outcome="throttled",source="jst"})") > 0);
+  CHECK(metric(text, flow_calls + R"(outcome="token_expired",source="jst"})") > 0);
+  CHECK(metric(text, R"(ferry_retries_total{ferry_job="skusn_inout"})") > 0);
   CHECK(metric(text, R"(ferry_throttled_total{source="jst"})") > 0);
-  CHECK(metric(text, R"(ferry_job_runs_total{job="skusn_inout",outcome="success"})") >= 1);
+  CHECK(metric(text, R"(ferry_job_runs_total{ferry_job="skusn_inout",outcome="success"})") >= 1);
   for (const char* kind : {"http_500", "http_502", "http_503", "reset", "timeout", "malformed", "code_150"})
     CHECK(totals["faults"][kind].get<int>() > 0);
   CHECK(totals["refused_limit"].get<int>() > 0);

@@ -38,6 +38,7 @@ const std::vector<std::string> every_family{
     "ferry_http_request_duration_seconds", "ferry_ratelimit_wait_seconds_total",
     "ferry_throttled_total",              "ferry_retries_total",
     "ferry_job_runs_total",               "ferry_job_running",
+    "ferry_job_run_duration_seconds",     "ferry_job_run_start_timestamp_seconds",
     "ferry_job_paused",                   "ferry_watermark_timestamp_seconds",
     "ferry_last_success_timestamp_seconds", "ferry_windows_incomplete",
     "ferry_job_schedule_period_seconds",  "ferry_mysql_pool_connections",
@@ -49,29 +50,37 @@ const std::vector<std::string> every_family{
 
 TEST_CASE("every family is exposed, pre-initialised at 0, once a job is registered") {
   registry r;
-  r.job("skusn", "jst", {"bi_skusn"});
+  r.job("skusn", "jst", {"bi_skusn"}, "/open/skusn");
   const auto text = r.text();
   for (const auto& family : every_family) {
     INFO(family);
     CHECK(has_family(text, family));
   }
-  CHECK(sample(text, R"(ferry_records_fetched_total{job="skusn"})") == 0.0);
+  CHECK(sample(text, R"(ferry_records_fetched_total{ferry_job="skusn"})") == 0.0);
   for (const char* op : {"insert", "update", "unchanged", "delete"}) {
     INFO(op);
-    CHECK(sample(text, std::string(R"(ferry_rows_written_total{job="skusn",op=")") + op +
+    CHECK(sample(text, std::string(R"(ferry_rows_written_total{ferry_job="skusn",op=")") + op +
                            R"(",table="bi_skusn"})") == 0.0);
   }
   for (const char* outcome : {"ok", "transient", "throttled", "token_expired", "fatal"}) {
     INFO(outcome);
-    CHECK(sample(text, std::string(R"(ferry_http_requests_total{outcome=")") + outcome + R"(",source="jst"})") == 0.0);
+    CHECK(sample(text, std::string(R"(ferry_http_requests_total{api="/open/skusn",outcome=")") + outcome +
+                           R"(",source="jst"})") == 0.0);
   }
-  CHECK(sample(text, R"(ferry_job_runs_total{job="skusn",outcome="success"})") == 0.0);
-  CHECK(sample(text, R"(ferry_job_runs_total{job="skusn",outcome="failed"})") == 0.0);
-  CHECK(sample(text, R"(ferry_job_runs_total{job="skusn",outcome="interrupted"})") == 0.0);
-  CHECK(sample(text, R"(ferry_http_request_duration_seconds_count{source="jst"})") == 0.0);
+  for (const char* kind : {"live", "backfill"}) {
+    INFO(kind);
+    CHECK(sample(text, std::string(R"(ferry_job_run_duration_seconds_count{ferry_job="skusn",kind=")") + kind +
+                           R"("})") == 0.0);
+    CHECK(sample(text, std::string(R"(ferry_job_run_start_timestamp_seconds{ferry_job="skusn",kind=")") + kind +
+                           R"("})") == 0.0);
+  }
+  CHECK(sample(text, R"(ferry_job_runs_total{ferry_job="skusn",outcome="success"})") == 0.0);
+  CHECK(sample(text, R"(ferry_job_runs_total{ferry_job="skusn",outcome="failed"})") == 0.0);
+  CHECK(sample(text, R"(ferry_job_runs_total{ferry_job="skusn",outcome="interrupted"})") == 0.0);
+  CHECK(sample(text, R"(ferry_http_request_duration_seconds_count{api="/open/skusn",source="jst"})") == 0.0);
   CHECK(sample(text, R"(ferry_mysql_pool_connections{state="idle"})") == 0.0);
   CHECK(sample(text, R"(ferry_mysql_batch_duration_seconds_count)") == 0.0);
-  CHECK(sample(text, R"(ferry_watermark_timestamp_seconds{job="skusn"})") == 0.0);
+  CHECK(sample(text, R"(ferry_watermark_timestamp_seconds{ferry_job="skusn"})") == 0.0);
 }
 
 TEST_CASE("build_info carries the version and is 1") {
@@ -92,70 +101,101 @@ TEST_CASE("job counters and gauges move") {
   job.dead_letters(2);
   job.retried();
   job.retried();
-  job.run_started();
+  job.run_started(system_clock::from_time_t(1'699'999'990));
   auto text = r.text();
-  CHECK(sample(text, R"(ferry_job_running{job="orders"})") == 1.0);
-  job.run_finished(run_outcome::failed, system_clock::from_time_t(1'700'000'000));
-  job.run_started();
-  job.run_finished(run_outcome::success, system_clock::from_time_t(1'700'000'600));
-  job.run_started();
-  job.run_finished(run_outcome::interrupted, system_clock::from_time_t(1'700'000'900));
+  CHECK(sample(text, R"(ferry_job_running{ferry_job="orders"})") == 1.0);
+  CHECK(sample(text, R"(ferry_job_run_start_timestamp_seconds{ferry_job="orders",kind="live"})") == 1'699'999'990.0);
+  CHECK(sample(text, R"(ferry_job_run_start_timestamp_seconds{ferry_job="orders",kind="backfill"})") == 0.0);
+  job.run_finished(run_outcome::failed, system_clock::from_time_t(1'700'000'000));      // 10 s
+  job.run_started(system_clock::from_time_t(1'700'000'000));
+  job.run_finished(run_outcome::success, system_clock::from_time_t(1'700'000'600));     // 600 s
+  job.run_started(system_clock::from_time_t(1'700'000'800));
+  job.run_finished(run_outcome::interrupted, system_clock::from_time_t(1'700'000'900)); // 100 s
+  // A backfill: counted under its own kind, and its success is not the live data's.
+  job.run_started(system_clock::from_time_t(1'700'001'000), run_kind::backfill);
+  CHECK(sample(r.text(), R"(ferry_job_run_start_timestamp_seconds{ferry_job="orders",kind="backfill"})") ==
+        1'700'001'000.0);
+  job.run_finished(run_outcome::success, system_clock::from_time_t(1'700'004'000));     // 3000 s
+  // A run that did not start after all (another ferryd held the job) counts nothing.
+  job.run_started(system_clock::from_time_t(1'700'005'000));
+  job.run_not_started();
   job.set_paused(true);
   job.set_watermark(system_clock::from_time_t(1'700'000'300));
   job.set_windows_incomplete(4);
   job.set_schedule_period(std::chrono::minutes(5));
 
   text = r.text();
-  CHECK(sample(text, R"(ferry_records_fetched_total{job="orders"})") == 75.0);
-  CHECK(sample(text, R"(ferry_rows_written_total{job="orders",op="insert",table="bi_orders"})") == 10.0);
-  CHECK(sample(text, R"(ferry_rows_written_total{job="orders",op="delete",table="bi_order_items"})") == 2.0);
-  CHECK(sample(text, R"(ferry_rows_written_total{job="orders",op="update",table="bi_orders"})") == 3.0);
-  CHECK(sample(text, R"(ferry_rows_written_total{job="orders",op="unchanged",table="bi_orders"})") == 2.0);
-  CHECK(sample(text, R"(ferry_rows_written_total{job="orders",op="insert",table="bi_order_items"})") == 7.0);
-  CHECK(sample(text, R"(ferry_rows_written_total{job="orders",op="update",table="bi_order_items"})") == 0.0);
-  CHECK(sample(text, R"(ferry_dead_letters_total{job="orders"})") == 2.0);
-  CHECK(sample(text, R"(ferry_retries_total{job="orders"})") == 2.0);
-  CHECK(sample(text, R"(ferry_job_running{job="orders"})") == 0.0);
-  CHECK(sample(text, R"(ferry_job_runs_total{job="orders",outcome="failed"})") == 1.0);
-  CHECK(sample(text, R"(ferry_job_runs_total{job="orders",outcome="success"})") == 1.0);
-  CHECK(sample(text, R"(ferry_job_runs_total{job="orders",outcome="interrupted"})") == 1.0);
-  // Only a success moves the last-success time.
-  CHECK(sample(text, R"(ferry_last_success_timestamp_seconds{job="orders"})") == 1'700'000'600.0);
-  CHECK(sample(text, R"(ferry_job_paused{job="orders"})") == 1.0);
-  CHECK(sample(text, R"(ferry_watermark_timestamp_seconds{job="orders"})") == 1'700'000'300.0);
-  CHECK(sample(text, R"(ferry_windows_incomplete{job="orders"})") == 4.0);
-  CHECK(sample(text, R"(ferry_job_schedule_period_seconds{job="orders"})") == 300.0);
+  CHECK(sample(text, R"(ferry_records_fetched_total{ferry_job="orders"})") == 75.0);
+  CHECK(sample(text, R"(ferry_rows_written_total{ferry_job="orders",op="insert",table="bi_orders"})") == 10.0);
+  CHECK(sample(text, R"(ferry_rows_written_total{ferry_job="orders",op="delete",table="bi_order_items"})") == 2.0);
+  CHECK(sample(text, R"(ferry_rows_written_total{ferry_job="orders",op="update",table="bi_orders"})") == 3.0);
+  CHECK(sample(text, R"(ferry_rows_written_total{ferry_job="orders",op="unchanged",table="bi_orders"})") == 2.0);
+  CHECK(sample(text, R"(ferry_rows_written_total{ferry_job="orders",op="insert",table="bi_order_items"})") == 7.0);
+  CHECK(sample(text, R"(ferry_rows_written_total{ferry_job="orders",op="update",table="bi_order_items"})") == 0.0);
+  CHECK(sample(text, R"(ferry_dead_letters_total{ferry_job="orders"})") == 2.0);
+  CHECK(sample(text, R"(ferry_retries_total{ferry_job="orders"})") == 2.0);
+  CHECK(sample(text, R"(ferry_job_running{ferry_job="orders"})") == 0.0);
+  CHECK(sample(text, R"(ferry_job_runs_total{ferry_job="orders",outcome="failed"})") == 1.0);
+  CHECK(sample(text, R"(ferry_job_runs_total{ferry_job="orders",outcome="success"})") == 2.0);
+  CHECK(sample(text, R"(ferry_job_run_start_timestamp_seconds{ferry_job="orders",kind="live"})") == 0.0);
+  CHECK(sample(text, R"(ferry_job_run_start_timestamp_seconds{ferry_job="orders",kind="backfill"})") == 0.0);
+  CHECK(sample(text, R"(ferry_job_run_duration_seconds_count{ferry_job="orders",kind="live"})") == 3.0);
+  CHECK(sample(text, R"(ferry_job_run_duration_seconds_sum{ferry_job="orders",kind="live"})") == 710.0);
+  CHECK(sample(text, R"(ferry_job_run_duration_seconds_bucket{ferry_job="orders",kind="live",le="15"})") == 1.0);
+  CHECK(sample(text, R"(ferry_job_run_duration_seconds_bucket{ferry_job="orders",kind="live",le="120"})") == 2.0);
+  CHECK(sample(text, R"(ferry_job_run_duration_seconds_bucket{ferry_job="orders",kind="live",le="600"})") == 3.0);
+  CHECK(sample(text, R"(ferry_job_run_duration_seconds_count{ferry_job="orders",kind="backfill"})") == 1.0);
+  CHECK(sample(text, R"(ferry_job_run_duration_seconds_sum{ferry_job="orders",kind="backfill"})") == 3000.0);
+  CHECK(sample(text, R"(ferry_job_runs_total{ferry_job="orders",outcome="interrupted"})") == 1.0);
+  // Only a live run's success moves the last-success time.
+  CHECK(sample(text, R"(ferry_last_success_timestamp_seconds{ferry_job="orders"})") == 1'700'000'600.0);
+  CHECK(sample(text, R"(ferry_job_paused{ferry_job="orders"})") == 1.0);
+  CHECK(sample(text, R"(ferry_watermark_timestamp_seconds{ferry_job="orders"})") == 1'700'000'300.0);
+  CHECK(sample(text, R"(ferry_windows_incomplete{ferry_job="orders"})") == 4.0);
+  CHECK(sample(text, R"(ferry_job_schedule_period_seconds{ferry_job="orders"})") == 300.0);
 
   job.set_paused(false);
-  CHECK(sample(r.text(), R"(ferry_job_paused{job="orders"})") == 0.0);
+  CHECK(sample(r.text(), R"(ferry_job_paused{ferry_job="orders"})") == 0.0);
 }
 
 TEST_CASE("source counters and the request histogram move") {
   registry r;
   auto& jst = r.source("jst");
-  jst.request(request_outcome::ok, std::chrono::milliseconds(30));
-  jst.request(request_outcome::ok, std::chrono::milliseconds(700));
-  jst.request(request_outcome::throttled, std::chrono::milliseconds(20));
-  jst.request(request_outcome::token_expired, std::chrono::milliseconds(20));
+  const std::string flow = "/open/webapi/wmsapi/skusn/queryinoutitemskusns", orders = "/open/orders/single/query";
+  jst.request(flow, request_outcome::ok, std::chrono::milliseconds(30));
+  jst.request(flow, request_outcome::ok, std::chrono::milliseconds(700));
+  jst.request(flow, request_outcome::throttled, std::chrono::milliseconds(20));
+  jst.request(flow, request_outcome::token_expired, std::chrono::milliseconds(20));
+  jst.request(orders, request_outcome::ok, std::chrono::milliseconds(40));
   jst.throttled();
   jst.ratelimit_waited(std::chrono::milliseconds(1500));
   jst.ratelimit_waited(std::chrono::milliseconds(250));
 
   const auto text = r.text();
-  CHECK(sample(text, R"(ferry_http_requests_total{outcome="ok",source="jst"})") == 2.0);
-  CHECK(sample(text, R"(ferry_http_requests_total{outcome="throttled",source="jst"})") == 1.0);
-  CHECK(sample(text, R"(ferry_http_requests_total{outcome="token_expired",source="jst"})") == 1.0);
-  CHECK(sample(text, R"(ferry_http_requests_total{outcome="fatal",source="jst"})") == 0.0);
+  const auto requests = [&](const std::string& api, const char* outcome) {
+    return sample(text, "ferry_http_requests_total{api=\"" + api + "\",outcome=\"" + outcome + "\",source=\"jst\"}");
+  };
+  CHECK(requests(flow, "ok") == 2.0);
+  CHECK(requests(flow, "throttled") == 1.0);
+  CHECK(requests(flow, "token_expired") == 1.0);
+  CHECK(requests(flow, "fatal") == 0.0);  // an endpoint's outcomes appear together
+  CHECK(requests(orders, "ok") == 1.0);
+  CHECK(requests(orders, "throttled") == 0.0);
   // One throttled reply plus one throttle signal on its own.
   CHECK(sample(text, R"(ferry_throttled_total{source="jst"})") == 2.0);
   CHECK(sample(text, R"(ferry_ratelimit_wait_seconds_total{source="jst"})") == Approx(1.75));
-  CHECK(sample(text, R"(ferry_http_request_duration_seconds_count{source="jst"})") == 4.0);
-  CHECK(sample(text, R"(ferry_http_request_duration_seconds_sum{source="jst"})") == Approx(0.77));
-  CHECK(sample(text, R"(ferry_http_request_duration_seconds_bucket{source="jst",le="0.025"})") == 2.0);
-  CHECK(sample(text, R"(ferry_http_request_duration_seconds_bucket{source="jst",le="0.05"})") == 3.0);
-  CHECK(sample(text, R"(ferry_http_request_duration_seconds_bucket{source="jst",le="0.5"})") == 3.0);
-  CHECK(sample(text, R"(ferry_http_request_duration_seconds_bucket{source="jst",le="1"})") == 4.0);
-  CHECK(sample(text, R"(ferry_http_request_duration_seconds_bucket{source="jst",le="+Inf"})") == 4.0);
+  const auto duration = [&](const std::string& series) {
+    return sample(text, "ferry_http_request_duration_seconds_" + series);
+  };
+  const std::string labels = "api=\"" + flow + "\",source=\"jst\"";
+  CHECK(duration("count{" + labels + "}") == 4.0);
+  CHECK(duration("sum{" + labels + "}") == Approx(0.77));
+  CHECK(duration("bucket{" + labels + ",le=\"0.025\"}") == 2.0);
+  CHECK(duration("bucket{" + labels + ",le=\"0.05\"}") == 3.0);
+  CHECK(duration("bucket{" + labels + ",le=\"0.5\"}") == 3.0);
+  CHECK(duration("bucket{" + labels + ",le=\"1\"}") == 4.0);
+  CHECK(duration("bucket{" + labels + ",le=\"+Inf\"}") == 4.0);
+  CHECK(duration("count{api=\"" + orders + "\",source=\"jst\"}") == 1.0);
 }
 
 TEST_CASE("mysql pool gauges and the batch histogram move") {
@@ -178,34 +218,35 @@ TEST_CASE("job() again returns the same handle and adds new tables") {
   auto& second = r.job("skusn", "jst", {"a", "b"});
   CHECK(&first == &second);
   const auto text = r.text();
-  CHECK(sample(text, R"(ferry_records_fetched_total{job="skusn"})") == 5.0);
-  CHECK(sample(text, R"(ferry_rows_written_total{job="skusn",op="unchanged",table="b"})") == 0.0);
+  CHECK(sample(text, R"(ferry_records_fetched_total{ferry_job="skusn"})") == 5.0);
+  CHECK(sample(text, R"(ferry_rows_written_total{ferry_job="skusn",op="unchanged",table="b"})") == 0.0);
 }
 
 TEST_CASE("forget_job removes that job's series and keeps the others") {
   registry r;
   r.job("gone", "jst", {"t_gone"}).records_fetched(3);
   r.job("kept", "jst", {"t_kept"}).records_fetched(4);
+  r.job("gone", "jst", {}).run_started(system_clock::now());
   r.job("gone", "jst", {}).run_finished(run_outcome::success, system_clock::now());
   r.forget_job("gone");
   r.forget_job("never-registered");  // a no-op, not an error
 
   const auto text = r.text();
-  CHECK(text.find(R"(job="gone")") == std::string::npos);
-  CHECK(sample(text, R"(ferry_records_fetched_total{job="kept"})") == 4.0);
-  CHECK(sample(text, R"(ferry_rows_written_total{job="kept",op="insert",table="t_kept"})") == 0.0);
+  CHECK(text.find(R"(ferry_job="gone")") == std::string::npos);
+  CHECK(sample(text, R"(ferry_records_fetched_total{ferry_job="kept"})") == 4.0);
+  CHECK(sample(text, R"(ferry_rows_written_total{ferry_job="kept",op="insert",table="t_kept"})") == 0.0);
   // The source outlives the job: other jobs may share it.
   CHECK(sample(text, R"(ferry_throttled_total{source="jst"})") == 0.0);
 
   // Registering it again starts from zero.
   r.job("gone", "jst", {"t_gone"});
-  CHECK(sample(r.text(), R"(ferry_records_fetched_total{job="gone"})") == 0.0);
+  CHECK(sample(r.text(), R"(ferry_records_fetched_total{ferry_job="gone"})") == 0.0);
 }
 
 TEST_CASE("label values are escaped in the exposition") {
   registry r;
   r.job("odd", "jst", {"we\"ird"});
-  CHECK(sample(r.text(), R"(ferry_rows_written_total{job="odd",op="insert",table="we\"ird"})") == 0.0);
+  CHECK(sample(r.text(), R"(ferry_rows_written_total{ferry_job="odd",op="insert",table="we\"ird"})") == 0.0);
 }
 
 TEST_CASE("names of the enums") {
@@ -213,6 +254,7 @@ TEST_CASE("names of the enums") {
   CHECK(to_string(write_op::remove) == "delete");
   CHECK(to_string(request_outcome::token_expired) == "token_expired");
   CHECK(to_string(run_outcome::failed) == "failed");
+  CHECK(to_string(run_kind::backfill) == "backfill");
 }
 
 TEST_CASE("a refused reload sets the gauge to 0 and keeps the last success's time, and an applied one moves it") {

@@ -57,7 +57,15 @@ struct client::attempt_outcome {
   std::optional<page> value;
   ratelimit::throttle_kind throttle = ratelimit::throttle_kind::unknown;
   std::uint64_t token_generation = 0;
+  std::string request_id;  // the platform's requestId of a refusal, when it gave one
 };
+
+namespace {
+
+// " request_id=..." for a log line's fields when the platform named its answer.
+std::string request_id_field(const std::string& id) { return id.empty() ? std::string{} : " request_id=" + id; }
+
+}  // namespace
 
 client::client(asio::any_io_executor ex, client_options options, const ratelimit::clock& clk, token_store store)
     : executor_(ex),
@@ -124,7 +132,7 @@ asio::awaitable<fetch_result> client::fetch(const std::string& path, const nlohm
       throw;
     }
     call_ended();
-    if (options_.on_call) options_.on_call(out.kind, std::chrono::steady_clock::now() - sent);
+    if (options_.on_call) options_.on_call(path, out.kind, std::chrono::steady_clock::now() - sent);
     if (out.kind == outcome::success) limiter_->on_success();
     if (out.kind == outcome::throttle) limiter_->on_throttle(out.throttle);
     const auto decision =
@@ -139,7 +147,8 @@ asio::awaitable<fetch_result> client::fetch(const std::string& path, const nlohm
       case action::give_up:
         ++counters_.failed;
         result.error = decision.reason;
-        logger()->error("source={} api={} gave up: {}", options_.source_name, path, decision.reason);
+        logger()->error("source={} api={}{} gave up: {}", options_.source_name, path, request_id_field(out.request_id),
+                        decision.reason);
         co_return result;
       case action::refresh_token: {
         const auto error = co_await renew(out.token_generation, renew_reason::expired);
@@ -151,8 +160,8 @@ asio::awaitable<fetch_result> client::fetch(const std::string& path, const nlohm
         break;
       }
       case action::retry:
-        logger()->warn("source={} api={} attempt={} retrying in {}ms: {}", options_.source_name, path,
-                       state.attempts(), decision.delay.count(), out.detail);
+        logger()->warn("source={} api={} attempt={}{} retrying in {}ms: {}", options_.source_name, path,
+                       state.attempts(), request_id_field(out.request_id), decision.delay.count(), out.detail);
         co_await sleep(decision.delay);
         break;
       case action::throttle_wait:
@@ -201,6 +210,7 @@ asio::awaitable<client::attempt_outcome> client::attempt(const std::string& path
     out.kind = info.outcome;
     out.detail = "code " + std::to_string(refused->code) + " (" + std::string{info.meaning} + "): " + refused->message;
     if (!refused->request_id.empty()) out.detail += " [requestId " + refused->request_id + "]";
+    out.request_id = refused->request_id;
     if (refused->code == 110)
       if (const auto seen = address_in(refused->message)) out.detail += "; the platform saw the call from " + *seen;
     if (!info.hint.empty()) out.detail += " — " + std::string{info.hint};

@@ -1,8 +1,10 @@
 #pragma once
 // ferry's metrics: one registry holding every family of DESIGN.md, and small
 // per-job, per-source and MySQL handles that the engine moves. Names use base
-// units (seconds, counts); labels stay low-cardinality (job, source, table,
-// op, outcome, state). The registry does no networking: the admin API serves
+// units (seconds, counts); labels stay low-cardinality (ferry_job, source,
+// api, table, op, outcome, kind, state). A job's series carry `ferry_job`, not
+// `job`: Prometheus gives every scraped series its own `job` (the scrape job),
+// and one label must not mean two things. The registry does no networking: the admin API serves
 // registry::text() at GET /metrics.
 //
 // Thread-safety: every handle method may be called from any thread (they are
@@ -37,10 +39,16 @@ enum class request_outcome { ok, transient, throttled, token_expired, fatal };
 // ferry_job_runs_total{outcome}.
 // interrupted: ended by a shutdown between windows (a deploy, not a fault).
 enum class run_outcome { success, failed, interrupted };
+// ferry_job_run_duration_seconds{kind} and ferry_job_run_start_timestamp_seconds{kind}:
+// live = scheduled, manual and --once runs (whose length is the job's usual
+// one); backfill = backfills and catch-ups, which re-read the past and take
+// as long as the range they cover.
+enum class run_kind { live, backfill };
 
 std::string_view to_string(write_op op);
 std::string_view to_string(request_outcome outcome);
 std::string_view to_string(run_outcome outcome);
+std::string_view to_string(run_kind kind);
 
 inline constexpr std::array all_write_ops{write_op::insert, write_op::update, write_op::unchanged,
                                           write_op::remove};
@@ -48,6 +56,7 @@ inline constexpr std::array all_request_outcomes{request_outcome::ok, request_ou
                                                  request_outcome::throttled, request_outcome::token_expired,
                                                  request_outcome::fatal};
 inline constexpr std::array all_run_outcomes{run_outcome::success, run_outcome::failed, run_outcome::interrupted};
+inline constexpr std::array all_run_kinds{run_kind::live, run_kind::backfill};
 
 using seconds_f = std::chrono::duration<double>;
 
@@ -55,7 +64,7 @@ namespace detail {
 struct families;
 }
 
-// One job's series, all labelled {job}. Made by registry::job().
+// One job's series, all labelled {ferry_job}. Made by registry::job().
 class job_metrics {
  public:
   job_metrics(detail::families& families, std::string job, const std::vector<std::string>& tables);
@@ -73,13 +82,15 @@ class job_metrics {
   void retried();                                                         // ferry_retries_total
   // ferry_windows_verified_total + 1 and ferry_verify_found_rows_total + found.
   void window_verified(std::uint64_t found);
-  void run_started();                                                     // ferry_job_running = 1
-  // ferry_job_running = 0 for a run that did not start after all (another
-  // ferryd holds the job); no outcome is counted.
+  // ferry_job_running = 1 and ferry_job_run_start_timestamp_seconds{kind} = at.
+  void run_started(std::chrono::system_clock::time_point at, run_kind kind = run_kind::live);
+  // ferry_job_running = 0 (and the start time 0) for a run that did not start
+  // after all (another ferryd holds the job); no outcome or duration is counted.
   void run_not_started();
-  // ferry_job_running = 0, ferry_job_runs_total{outcome} + 1, and on the
-  // success of a live run (not a catch-up) ferry_last_success_timestamp_seconds = finished_at.
-  void run_finished(run_outcome outcome, std::chrono::system_clock::time_point finished_at, bool live = true);
+  // ferry_job_running = 0, the start time 0, ferry_job_runs_total{outcome} + 1,
+  // ferry_job_run_duration_seconds{kind} observes finished_at - the start, and
+  // on the success of a live run ferry_last_success_timestamp_seconds = finished_at.
+  void run_finished(run_outcome outcome, std::chrono::system_clock::time_point finished_at);
   // ferry_last_success_timestamp_seconds without a run (e.g. from ferry_runs at start-up).
   void set_last_success(std::chrono::system_clock::time_point at);
   void set_paused(bool paused);                                           // ferry_job_paused
@@ -102,6 +113,11 @@ class job_metrics {
   prometheus::Counter* windows_verified_;
   prometheus::Counter* verify_found_;
   std::array<prometheus::Counter*, all_run_outcomes.size()> runs_;
+  std::array<prometheus::Histogram*, all_run_kinds.size()> durations_;
+  std::array<prometheus::Gauge*, all_run_kinds.size()> run_start_;
+  std::mutex run_mutex_;  // guards started_ and kind_
+  std::optional<std::chrono::system_clock::time_point> started_;
+  run_kind kind_ = run_kind::live;
   prometheus::Gauge* running_;
   prometheus::Gauge* paused_;
   prometheus::Gauge* watermark_;
@@ -112,16 +128,19 @@ class job_metrics {
   std::map<std::string, std::array<prometheus::Counter*, all_write_ops.size()>, std::less<>> rows_;
 };
 
-// One source account's series, labelled {source}. Made by registry::source().
+// One source account's series, labelled {source}; its API calls also by
+// {api} (the endpoint's path). Made by registry::source().
 class source_metrics {
  public:
-  source_metrics(detail::families& families, const std::string& source);
+  source_metrics(detail::families& families, std::string source);
   source_metrics(const source_metrics&) = delete;
   source_metrics& operator=(const source_metrics&) = delete;
 
-  // ferry_http_requests_total{outcome} + 1 and ferry_http_request_duration_seconds;
+  // Makes the endpoint's request series (at 0) if they do not exist yet.
+  void add_api(const std::string& api);
+  // ferry_http_requests_total{api,outcome} + 1 and ferry_http_request_duration_seconds{api};
   // a throttled outcome also counts in ferry_throttled_total.
-  void request(request_outcome outcome, seconds_f elapsed);
+  void request(const std::string& api, request_outcome outcome, seconds_f elapsed);
   // ferry_throttled_total for a throttle signal that did not end a request.
   void throttled();
   void ratelimit_waited(seconds_f waited);  // ferry_ratelimit_wait_seconds_total
@@ -132,12 +151,20 @@ class source_metrics {
   void token_renewed();  // ferry_source_token_renewals_total
 
  private:
+  struct api_series {
+    std::array<prometheus::Counter*, all_request_outcomes.size()> requests{};
+    prometheus::Histogram* duration = nullptr;
+  };
+  api_series& series(const std::string& api);
+
+  detail::families& families_;
+  std::string source_;
   prometheus::Gauge* token_expiry_;
   prometheus::Gauge* token_refresh_due_;
   prometheus::Gauge* token_renewable_;
   prometheus::Counter* token_renewals_;
-  std::array<prometheus::Counter*, all_request_outcomes.size()> requests_;
-  prometheus::Histogram* duration_;
+  std::mutex apis_mutex_;  // guards apis_
+  std::map<std::string, api_series, std::less<>> apis_;
   prometheus::Counter* ratelimit_wait_;
   prometheus::Counter* throttled_;
 };
@@ -167,9 +194,11 @@ class registry {
   registry& operator=(const registry&) = delete;
 
   // The job's handle, made on first call with every series of the job (and
-  // of its source) at 0 so dashboards and alerts see them before the first
-  // event; later calls return the same handle and add tables not seen yet.
-  job_metrics& job(const std::string& job, const std::string& source, const std::vector<std::string>& tables);
+  // of its source and its api, when given) at 0 so dashboards and alerts see
+  // them before the first event; later calls return the same handle and add
+  // tables not seen yet.
+  job_metrics& job(const std::string& job, const std::string& source, const std::vector<std::string>& tables,
+                   const std::string& api = {});
   source_metrics& source(const std::string& name);
   mysql_metrics& mysql();
   // A reload was applied or refused: ferry_config_reloads_total{result},

@@ -84,11 +84,11 @@ struct client_options {
   retry::policy retry;
   http::client_options http;
   std::uint64_t seed = 0;  // backoff jitter; 0 picks one from the clock
-  // Metrics hooks, all optional: every HTTP call's outcome class and
-  // duration, every wait on the rate limiter, and the tokens whenever they
+  // Metrics hooks, all optional: every HTTP call's endpoint (its path),
+  // outcome class and duration, every wait on the rate limiter, and the tokens whenever they
   // change (with when ferry renews them: nullopt when unknown or never, and
   // whether it can renew them by itself).
-  std::function<void(retry::outcome, std::chrono::duration<double>)> on_call;
+  std::function<void(const std::string& api, retry::outcome, std::chrono::duration<double>)> on_call;
   std::function<void(std::chrono::nanoseconds)> on_limiter_wait;
   std::function<void(const tokens&, std::optional<sys_seconds> refresh_due, bool renewable)> on_tokens;
   std::function<void()> on_renewed;  // this process refreshed or minted the tokens
