@@ -14,6 +14,8 @@ packages=(
   mariadb-server mariadb-client curl procps prometheus prometheus-alertmanager systemd python3 python3-yaml
   # the proxy test: an HTTP proxy on loopback that tunnels with CONNECT
   tinyproxy
+  # the package test: cpack builds a .deb (dpkg-shlibdeps), lintian checks it
+  dpkg-dev lintian
   # the status page's browser test
   chromium
   # tests/fuzz/run.sh: clang and its runtimes (libFuzzer, ASan, UBSan); -fsanitize=fuzzer
