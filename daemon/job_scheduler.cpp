@@ -100,8 +100,9 @@ void job_scheduler::apply_state(job_slot& slot, const job_state_read& read) {
   // past on a schedule of their own: they say nothing of the live runs.
   const auto last_live = std::find_if(runs.begin(), runs.end(), [](const auto& r) { return r.kind != "catch_up"; });
   if (last_live != runs.end() && last_live->state == "success") slot.last_start = last_live->started_at;
+  // The last success of the live data: backfills re-read the past too.
   for (const auto& r : runs)
-    if (r.state == "success" && r.finished_at && r.kind != "catch_up") {
+    if (r.state == "success" && r.finished_at && r.kind != "catch_up" && r.kind != "backfill") {
       slot.metrics->set_last_success(wall(*r.finished_at));
       break;
     }

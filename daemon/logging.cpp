@@ -35,8 +35,8 @@ class error_priority_buf final : public std::streambuf {
 
 void mark_cerr_as_errors_for_journal() {
   if (!core::is_journal_stream(fileno(stderr))) return;
-  static error_priority_buf buf{std::cerr.rdbuf()};
-  std::cerr.rdbuf(&buf);
+  // Never freed: std::cerr is flushed after static objects are destroyed.
+  std::cerr.rdbuf(new error_priority_buf{std::cerr.rdbuf()});
 }
 
 void setup_logging(const config::log_config& log, log_stream stream) {

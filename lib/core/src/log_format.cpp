@@ -217,6 +217,18 @@ split_log_message split_log_fields(std::string_view message) {
   return out;
 }
 
+std::string log_quote(std::string_view value) {
+  std::string out;
+  out.reserve(value.size() + 2);
+  out.push_back('"');
+  for (const char c : value) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  out.push_back('"');
+  return out;
+}
+
 std::unique_ptr<spdlog::formatter> make_log_formatter(log_style style, bool journal_priority) {
   return std::make_unique<line_formatter>(style, journal_priority);
 }

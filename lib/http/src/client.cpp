@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "connection.hpp"
+#include "ferry/core/log_format.hpp"
 #include "ferry/core/version.hpp"
 #include "log.hpp"
 
@@ -103,8 +104,8 @@ void park(client_state& s, const std::string& key, std::unique_ptr<connection> c
 result finish(client_state& s, const std::string& key, const request& req, std::unique_ptr<connection> conn,
               detail::exchange_outcome out) {
   if (out.error) {
-    s.log->debug("origin={} method={} target={} error=\"{}\" detail=\"{}\" failed", key, req.method, req.target,
-                 out.error.message(), out.detail);
+    s.log->debug("origin={} method={} target={} error={} detail={} failed", key, req.method, req.target,
+                 core::log_quote(out.error.message()), core::log_quote(out.detail));
     return result{out.error, {}, std::move(out.detail)};
   }
   s.log->debug("origin={} method={} target={} status={} bytes={} keep_alive={} answered", key, req.method,
@@ -126,11 +127,13 @@ asio::awaitable<result> send_on(std::shared_ptr<client_state> s, url base, reque
       out.detail += " on a reused keep-alive connection; not sent again: the request is not idempotent";
       co_return finish(*s, key, req, std::move(reused), std::move(out));
     }
-    s->log->debug("origin={} method={} target={} reason=\"{}\" retrying", key, req.method, req.target, out.detail);
+    s->log->debug("origin={} method={} target={} reason={} retrying", key, req.method, req.target,
+                  core::log_quote(out.detail));
   }
   auto opened = co_await detail::open_connection(s->executor, s->tls, base, s->options);
   if (opened.error) {
-    s->log->debug("origin={} error=\"{}\" detail=\"{}\" connect failed", key, opened.error.message(), opened.detail);
+    s->log->debug("origin={} error={} detail={} connect failed", key, core::log_quote(opened.error.message()),
+                  core::log_quote(opened.detail));
     co_return result{opened.error, {}, std::move(opened.detail)};
   }
   ++s->opened;

@@ -28,8 +28,8 @@ families::families(prometheus::Registry& r)
       retries(add(prometheus::BuildCounter(), r, "ferry_retries_total", "API calls retried after a failure.")),
       job_runs(add(prometheus::BuildCounter(), r, "ferry_job_runs_total", "Finished job runs by outcome.")),
       run_duration(add(prometheus::BuildHistogram(), r, "ferry_job_run_duration_seconds",
-                       "Duration of finished runs, by kind: live (scheduled, manual, --once) or backfill "
-                       "(backfills and catch-ups).")),
+                       "Duration of the daemon's finished runs, by kind: live (scheduled, manual) or "
+                       "backfill (backfills and catch-ups).")),
       run_start(add(prometheus::BuildGauge(), r, "ferry_job_run_start_timestamp_seconds",
                     "Start of the run in progress, by kind, Unix seconds (0 = no run of that kind).")),
       job_running(add(prometheus::BuildGauge(), r, "ferry_job_running", "1 while a run of the job is in progress.")),

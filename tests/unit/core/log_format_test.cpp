@@ -75,6 +75,12 @@ TEST_CASE("a message's leading key=value fields are split from its text") {
     s = ferry::core::split_log_fields(R"(job=a note="x"y rest)");  // a quote closed inside a token
     CHECK(s.text == R"(note="x"y rest)");
   }
+  SECTION("a value quoted by log_quote reads back whole") {
+    const std::string detail = R"(refused: "bad \ token" [requestId 1])";
+    s = ferry::core::split_log_fields("origin=jst detail=" + ferry::core::log_quote(detail) + " failed");
+    CHECK(s.fields == std::vector<log_field>{{"origin", "jst"}, {"detail", detail}});
+    CHECK(s.text == "failed");
+  }
   SECTION("an empty value") {
     s = ferry::core::split_log_fields(R"(job= source="" rest)");
     CHECK(s.fields == std::vector<log_field>{{"job", ""}, {"source", ""}});

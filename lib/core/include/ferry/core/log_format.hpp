@@ -43,6 +43,10 @@ struct split_log_message {
 // logger, msg), and at a quoted value without its closing quote.
 split_log_message split_log_fields(std::string_view message);
 
+// A value for a log message's fields, in double quotes with '"' and '\'
+// escaped, so that split_log_fields reads it back whole (error texts, URLs).
+std::string log_quote(std::string_view value);
+
 enum class log_style { logfmt, json };
 
 // The formatter of ferryd's lines, for spdlog::logger::set_formatter.

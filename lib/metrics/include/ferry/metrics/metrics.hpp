@@ -40,9 +40,9 @@ enum class request_outcome { ok, transient, throttled, token_expired, fatal };
 // interrupted: ended by a shutdown between windows (a deploy, not a fault).
 enum class run_outcome { success, failed, interrupted };
 // ferry_job_run_duration_seconds{kind} and ferry_job_run_start_timestamp_seconds{kind}:
-// live = scheduled, manual and --once runs (whose length is the job's usual
-// one); backfill = backfills and catch-ups, which re-read the past and take
-// as long as the range they cover.
+// live = the daemon's scheduled and manual runs (whose length is the job's
+// usual one; ferryd --once keeps no metrics); backfill = backfills and
+// catch-ups, which re-read the past and take as long as the range they cover.
 enum class run_kind { live, backfill };
 
 std::string_view to_string(write_op op);
