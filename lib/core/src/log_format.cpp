@@ -61,12 +61,50 @@ void append_control(spdlog::memory_buf_t& dest, unsigned char c) {
   dest.push_back(hex[c & 0x0f]);
 }
 
-// A JSON string, quotes included.
-void append_json(spdlog::memory_buf_t& dest, std::string_view text) {
+// The length of the well-formed UTF-8 sequence at the start of `text`
+// (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF), or 0.
+std::size_t utf8_length(std::string_view text) {
+  const auto at = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const auto lead = at(0);
+  std::size_t n = 0;
+  unsigned char low = 0x80, high = 0xbf;  // the second byte's range
+  if (lead < 0x80) return 1;
+  if (lead >= 0xc2 && lead <= 0xdf) n = 2;
+  else if (lead >= 0xe0 && lead <= 0xef) {
+    n = 3;
+    if (lead == 0xe0) low = 0xa0;
+    if (lead == 0xed) high = 0x9f;
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    n = 4;
+    if (lead == 0xf0) low = 0x90;
+    if (lead == 0xf4) high = 0x8f;
+  } else {
+    return 0;
+  }
+  if (text.size() < n || at(1) < low || at(1) > high) return 0;
+  for (std::size_t i = 2; i < n; ++i)
+    if (at(i) < 0x80 || at(i) > 0xbf) return 0;
+  return n;
+}
+
+// `text` between double quotes, as JSON strings and logfmt values both write
+// it: \" \\ \n \r \t, other control characters as \u00XX, and each byte that
+// is not part of well-formed UTF-8 as \ufffd, so a log shipper never meets a
+// line it cannot decode (a message cut in the middle of a character).
+void append_quoted(spdlog::memory_buf_t& dest, std::string_view text) {
   dest.push_back('"');
-  for (const char c : text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const char c = text[i];
     const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
+    const auto n = utf8_length(text.substr(i));
+    if (n == 0) {
+      append(dest, "\\ufffd");
+      ++i;
+      continue;
+    }
+    if (n > 1) {
+      append(dest, text.substr(i, n));
+    } else if (c == '"' || c == '\\') {
       dest.push_back('\\');
       dest.push_back(c);
     } else if (c == '\n') {
@@ -80,40 +118,28 @@ void append_json(spdlog::memory_buf_t& dest, std::string_view text) {
     } else {
       dest.push_back(c);
     }
+    i += n;
   }
   dest.push_back('"');
 }
 
 bool needs_quotes(std::string_view value) {
   if (value.empty()) return true;
-  return std::any_of(value.begin(), value.end(), [](char c) {
+  for (std::size_t i = 0; i < value.size();) {
+    const auto n = utf8_length(value.substr(i));
+    if (n == 0) return true;
+    const char c = value[i];
     const auto u = static_cast<unsigned char>(c);
-    return c == ' ' || c == '=' || c == '"' || c == '\\' || u < 0x20 || u == 0x7f;
-  });
+    if (n == 1 && (c == ' ' || c == '=' || c == '"' || c == '\\' || u < 0x20 || u == 0x7f)) return true;
+    i += n;
+  }
+  return false;
 }
 
-// A logfmt value: bare when it can be, else quoted with \" \\ \n \r \t and \u00XX escapes.
+// A logfmt value: bare when it can be, else quoted as append_quoted writes it.
 void append_logfmt(spdlog::memory_buf_t& dest, std::string_view value) {
-  if (!needs_quotes(value)) return append(dest, value);
-  dest.push_back('"');
-  for (const char c : value) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      dest.push_back('\\');
-      dest.push_back(c);
-    } else if (c == '\n') {
-      append(dest, "\\n");
-    } else if (c == '\r') {
-      append(dest, "\\r");
-    } else if (c == '\t') {
-      append(dest, "\\t");
-    } else if (u < 0x20 || u == 0x7f) {
-      append_control(dest, u);
-    } else {
-      dest.push_back(c);
-    }
-  }
-  dest.push_back('"');
+  if (needs_quotes(value)) append_quoted(dest, value);
+  else append(dest, value);
 }
 
 // RFC 3339 local time with milliseconds and the offset: 2026-12-07T13:09:12.123+08:00.
@@ -155,17 +181,17 @@ class line_formatter final : public spdlog::formatter {
       append(dest, "{\"time\":\"");
       append_time(dest, msg.time);
       append(dest, "\",\"level\":");
-      append_json(dest, {level.data(), level.size()});
+      append_quoted(dest, {level.data(), level.size()});
       append(dest, ",\"logger\":");
-      append_json(dest, logger);
+      append_quoted(dest, logger);
       for (const auto& f : split.fields) {
         dest.push_back(',');
-        append_json(dest, f.key);
+        append_quoted(dest, f.key);
         dest.push_back(':');
-        append_json(dest, f.value);
+        append_quoted(dest, f.value);
       }
       append(dest, ",\"msg\":");
-      append_json(dest, split.text);
+      append_quoted(dest, split.text);
       dest.push_back('}');
     } else {
       append(dest, "ts=");

@@ -134,6 +134,24 @@ TEST_CASE("JSON lines carry the fields as members, and parse") {
   });
 }
 
+TEST_CASE("bytes that are not UTF-8 become U+FFFD, and well-formed text stays as it is") {
+  // 店铺 is 3 bytes a character; the message is cut after the first byte of its second one.
+  const std::string chinese = "\xe5\xba\x97\xe9\x93\xba";
+  const std::string cut = "\xe5\xba\x97\xe9";
+  const auto json = [](std::string_view msg) {
+    return nlohmann::json::parse(line(log_style::json, false, spdlog::level::info, msg, at))["msg"].get<std::string>();
+  };
+  CHECK(json(chinese + " ok") == chinese + " ok");
+  CHECK(json("shop " + cut) == "shop \xe5\xba\x97\xef\xbf\xbd");
+  CHECK(json("overlong \xc0\x80 surrogate \xed\xa0\x80 too high \xf4\x90\x80\x80 lone \x80") ==
+        "overlong \xef\xbf\xbd\xef\xbf\xbd surrogate \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd too high "
+        "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd lone \xef\xbf\xbd");
+  CHECK(json("\xf0\x9f\x9a\xa2 4 bytes") == "\xf0\x9f\x9a\xa2 4 bytes");
+  // logfmt: a bare value stays bare when it is UTF-8, and is quoted when it is not.
+  const auto logfmt = line(log_style::logfmt, false, spdlog::level::info, "shop=" + chinese + " bad=" + cut + " x", at);
+  CHECK_THAT(logfmt, Catch::Contains(" shop=" + chinese + " bad=\"\xe5\xba\x97\\ufffd\" msg=x"));
+}
+
 TEST_CASE("each line starts with its syslog priority for journald") {
   CHECK(line(log_style::logfmt, true, spdlog::level::err, "x", at).starts_with("<3>ts="));
   CHECK(line(log_style::json, true, spdlog::level::warn, "x", at).starts_with("<4>{"));

@@ -10,8 +10,10 @@
 //   json    {"time":"2026-12-07T13:09:12.123+08:00","level":"info","logger":"sync","job":"skusn_inout",
 //            "run":"12","msg":"verified"}
 // Field values are strings. logfmt quotes a value that is empty or holds a
-// space, '=', '"' or a control character, escaping '"', '\' and control
-// characters; JSON escapes as RFC 8259 requires.
+// space, '=', '"', '\', a control character or bytes that are not UTF-8,
+// escaping '"', '\' and control characters; JSON escapes as RFC 8259
+// requires. Both write a byte that is not part of well-formed UTF-8 as
+// \ufffd, so every line decodes.
 //
 // With journal_priority each line starts with "<N>", its syslog priority
 // (sd-daemon(3)), which journald reads from a stream it gave the process:
