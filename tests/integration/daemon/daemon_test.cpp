@@ -269,15 +269,19 @@ TEST_CASE("SIGHUP adds a job without stopping the others and refuses a broken co
 }
 
 TEST_CASE("every metric family moves under faults, throttles, dead letters and drift", "[daemon][metrics]") {
-  fixture f{"d_metrics", {"--records", "3000", "--data-to", "2026-01-02 00:00:00", "--http-503", "0.1",
+  // Three hourly windows of about 500 rows, three pages each (the standard envelope's page_count lets
+  // ferry fetch them at once: incomplete windows also need its count to miss).
+  fixture f{"d_metrics", {"--records", "1500", "--data-to", "2026-01-01 03:00:00", "--http-503", "0.1",
                           "--limit-per-second", "2", "--limit-per-minute", "0", "--drift-rows-per-call", "20",
-                          "--flow-envelope", "standard"}};  // incomplete windows need a count to miss
+                          "--flow-envelope", "standard"}};
   auto config = daemon_config(f.s.port(), f.db, "1h");
-  config["sources"]["jst"]["rate_limits"] = {{{"calls", 4}, {"per", "1s"}}};  // above the platform's 2/s
-  config["sources"]["jst"]["max_in_flight"] = 1;
-  config["jobs"][0]["page_size"] = 500;
+  // Above jst-sim's 2 calls/s, with a window's three pages sent together: throttled however slow the
+  // machine (a limit merely above the simulator's rate is not reached when every call is slow).
+  config["sources"]["jst"]["rate_limits"] = {{{"calls", 4}, {"per", "1s"}}};
+  config["sources"]["jst"]["max_in_flight"] = 3;
+  config["jobs"][0]["page_size"] = 200;
   config["jobs"][0]["dead_letter_max_ratio"] = 1.0;
-  config["jobs"][0]["window"]["end"] = "2026-01-02 00:00:00";
+  config["jobs"][0]["window"]["end"] = "2026-01-01 03:00:00";
   // Supplier names longer than 6 characters cannot be stored: those records become dead letters.
   config["jobs"][0]["targets"][0]["columns"]["supplier_name"]["type"] = "varchar(6)";
   const auto path = write_config("d_metrics", config);
