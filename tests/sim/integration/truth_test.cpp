@@ -36,3 +36,28 @@ TEST_CASE("truth bounds are inclusive and rows are in paging order") {
             std::tuple(b["create_time"].get<std::string>(), b["io_id"].get<std::int64_t>(), b["sku_sn"].get<std::string>()));
   }
 }
+
+TEST_CASE("the shops' truth is every shop listed now, served pages and offline alike, without a window") {
+  const std::vector<std::string> data_flags{"--shops", "230"};
+  running_sim sim(quiet_flags(data_flags));
+  auto served = sim.truth(sim::shops_path, "", "");
+  REQUIRE(served.size() == 230);
+  auto flags = data_flags;
+  flags.insert(flags.end(), {"--endpoint", std::string{sim::shops_path}});
+  CHECK(offline_truth(flags) == served);
+  // The pages, walked by has_next (no counts), give the same rows.
+  std::vector<std::string> paged;
+  for (int page = 1; page < 10; ++page) {
+    const auto data = sim.call(sim::shops_path, {{"page_index", page}, {"page_size", 100}})["data"];
+    for (const auto& row : data["datas"]) paged.push_back(row.dump());
+    if (!data["has_next"].get<bool>()) break;
+  }
+  REQUIRE(paged.size() == served.size());
+  for (std::size_t i = 0; i < paged.size(); ++i) CHECK(nlohmann::json::parse(served[i]).dump() == paged[i]);
+  // A shop closed upstream leaves the truth at once.
+  const auto removed = sim.client().post_json("/__sim/shops", R"({"remove":[10010004]})");
+  REQUIRE(removed.response.status == 200);
+  served = sim.truth(sim::shops_path, "", "");
+  CHECK(served.size() == 229);
+  for (const auto& line : served) CHECK(nlohmann::json::parse(line)["shop_id"] != 10010004);
+}

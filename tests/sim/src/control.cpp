@@ -44,6 +44,7 @@ sim_reply engine::handle_control(const sim_request& request, std::string_view pa
                                  sys_seconds wall) {
   if (path == "/__sim/faults") return control_faults(request);
   if (path == "/__sim/tokens") return control_tokens(request, wall);
+  if (path == "/__sim/shops") return control_shops(request);
   if (path != "/__sim/truth" && path != "/__sim/stats" && path != "/__sim/bad-records")
     return control_error(404, "no such simulator control path: " + std::string{path});
   if (request.method != "GET") return control_error(405, "use GET");
@@ -58,19 +59,41 @@ sim_reply engine::control_truth(std::string_view query) const {
   const std::string* endpoint = jst::find_field(*params, "endpoint");
   const std::string* from = jst::find_field(*params, "from");
   const std::string* to = jst::find_field(*params, "to");
-  if (endpoint == nullptr || from == nullptr || to == nullptr)
-    return control_error(400, "endpoint, from and to are required");
+  if (endpoint == nullptr) return control_error(400, "endpoint is required");
   const auto kind = endpoint_of(*endpoint);
   if (!kind) return control_error(400, "unknown endpoint: " + *endpoint);
-  const auto start = core::parse_shanghai_datetime(*from);
-  const auto end = core::parse_shanghai_datetime(*to);
-  if (!start || !end) return control_error(400, "from and to must be yyyy-MM-dd HH:mm:ss");
   sim_reply reply;
   reply.kind = reply_kind::truth;
   reply.content_type = "application/x-ndjson; charset=utf-8";
   reply.truth.endpoint = *kind;
+  if (*kind == endpoint_kind::shops) return reply;  // a master list: every row, no window
+  if (from == nullptr || to == nullptr) return control_error(400, "from and to are required for this endpoint");
+  const auto start = core::parse_shanghai_datetime(*from);
+  const auto end = core::parse_shanghai_datetime(*to);
+  if (!start || !end) return control_error(400, "from and to must be yyyy-MM-dd HH:mm:ss");
   reply.truth.window = time_window{*start, *end};
   return reply;
+}
+
+// GET: the shops listed now; POST {"remove": [shop_id, ...]}: takes them off
+// the list, as when shops are closed upstream (a full refresh must drop them).
+sim_reply engine::control_shops(const sim_request& request) {
+  if (request.method == "POST") {
+    const auto body = nlohmann::json::parse(request.body, nullptr, false);
+    if (!body.is_object() || !body.contains("remove") || !body["remove"].is_array())
+      return control_error(400, R"(the body must be {"remove": [shop_id, ...]})");
+    std::vector<std::int64_t> ids;
+    for (const auto& id : body["remove"]) {
+      if (!id.is_number_integer()) return control_error(400, "remove: shop ids are integers");
+      ids.push_back(id.get<std::int64_t>());
+    }
+    const auto removed = store_.remove_shops(ids);
+    return control_json({{"removed", removed}, {"shops", store_.shops().size()}});
+  }
+  if (request.method != "GET") return control_error(405, "use GET or POST");
+  nlohmann::json ids = nlohmann::json::array();
+  for (const auto& shop : store_.shops()) ids.push_back(shop.shop_id);
+  return control_json({{"shops", ids}});
 }
 
 sim_reply engine::control_faults(const sim_request& request) {

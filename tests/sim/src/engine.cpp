@@ -225,7 +225,12 @@ sim_reply engine::answer_data(std::string_view path, const jst::form_fields& for
     case limit_verdict::accepted: break;
   }
   tokens_.count_call();
-  return *endpoint == endpoint_kind::flow ? serve_flow(biz, wall, stats) : serve_orders(biz, wall, stats);
+  switch (*endpoint) {
+    case endpoint_kind::flow: return serve_flow(biz, wall, stats);
+    case endpoint_kind::orders: return serve_orders(biz, wall, stats);
+    case endpoint_kind::shops: return serve_shops(biz, stats);
+  }
+  return refusal(190, msg_no_permission);
 }
 
 sim_reply engine::serve_flow(const nlohmann::json& biz, sys_seconds wall, endpoint_stats& stats) {
@@ -251,6 +256,17 @@ sim_reply engine::serve_orders(const nlohmann::json& biz, sys_seconds wall, endp
     store_.drift_orders(*q.window, options_.faults.drift_rows_per_call, wall, options_.faults.drift_changes_items);
   ++stats.served;
   return json_reply(render_page(options_.orders_envelope, "orders", store_.query(q, wall), q.page_index, q.page_size));
+}
+
+sim_reply engine::serve_shops(const nlohmann::json& biz, endpoint_stats& stats) {
+  auto parsed = parse_shop_query(biz);
+  if (!parsed.query) {
+    ++stats.refused_params;
+    return bad_params(parsed.error);
+  }
+  const auto& q = *parsed.query;
+  ++stats.served;
+  return json_reply(render_page(options_.shops_envelope, "datas", store_.query(q), q.page_index, q.page_size));
 }
 
 }  // namespace ferry::sim

@@ -14,8 +14,10 @@ void append_page_fields(std::string& out, const envelope_style& style, const pag
                         std::int64_t page_index, std::int64_t page_size) {
   out.append("\"page_index\":").append(std::to_string(page_index));
   out.append(",\"page_size\":").append(std::to_string(page_size));
-  out.append(",\"data_count\":").append(std::to_string(page.total));
-  out.append(",\"page_count\":").append(std::to_string(page.slice.page_count));
+  if (!style.omit_counts) {
+    out.append(",\"data_count\":").append(std::to_string(page.total));
+    out.append(",\"page_count\":").append(std::to_string(page.slice.page_count));
+  }
   if (!style.omit_has_next) out.append(",\"has_next\":").append(page.slice.has_next ? "true" : "false");
 }
 

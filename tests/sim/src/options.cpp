@@ -36,6 +36,8 @@ po::options_description describe(sim_options& o, raw_flags& raw) {
     ("seed", po::value(&o.data.seed)->default_value(o.data.seed), "seed of data, tokens and fault draws")
     ("records", po::value(&o.data.records)->default_value(o.data.records), "number of flow rows")
     ("orders", po::value(&raw.orders)->default_value(-1), "number of orders; -1 means records/4")
+    ("shops", po::value(&o.data.shops)->default_value(o.data.shops),
+     "number of shops (/open/shops/query); the first six are the ones orders name")
     ("data-from", po::value(&raw.data_from)->default_value(raw.data_from), "start of the data (datetime, now, now-2h, now+1h)")
     ("data-to", po::value(&raw.data_to)->default_value(raw.data_to), "end of the data, exclusive")
     ("late-fraction", po::value(&o.data.late_fraction)->default_value(0.0), "share of rows that arrive late")
@@ -133,6 +135,7 @@ void finish(command_line& cl, const raw_flags& raw, sys_seconds now) {
   o.data.to = time_flag("data-to", raw.data_to, now);
   if (o.data.to <= o.data.from) throw usage_error("--data-to must be after --data-from");
   if (o.data.records < 0) throw usage_error("--records: must be >= 0");
+  if (o.data.shops < 0) throw usage_error("--shops: must be >= 0");
   if (o.data.bad_records < 0 || o.data.bad_records > o.data.records)
     throw usage_error("--bad-records: from 0 to --records");
   if (o.data.late_fraction < 0.0 || o.data.late_fraction > 1.0) throw usage_error("--late-fraction: in [0, 1]");
@@ -142,7 +145,13 @@ void finish(command_line& cl, const raw_flags& raw, sys_seconds now) {
 
 void finish_truth(command_line& cl, const raw_flags& raw, sys_seconds now) {
   const auto endpoint = endpoint_of(raw.endpoint);
-  if (!endpoint) throw usage_error("truth: --endpoint must be " + std::string{flow_path} + " or " + std::string{orders_path});
+  if (!endpoint)
+    throw usage_error("truth: --endpoint must be " + std::string{flow_path} + ", " + std::string{orders_path} +
+                      " or " + std::string{shops_path});
+  if (*endpoint == endpoint_kind::shops) {  // a master list: every row, no window
+    cl.truth = truth_request{*endpoint, time_window{}};
+    return;
+  }
   if (raw.from.empty() || raw.to.empty()) throw usage_error("truth: --from and --to are required");
   cl.truth = truth_request{*endpoint, time_window{time_flag("from", raw.from, now), time_flag("to", raw.to, now)}};
 }
@@ -167,6 +176,7 @@ std::optional<sys_seconds> parse_time_flag(std::string_view text, sys_seconds no
 std::optional<endpoint_kind> endpoint_of(std::string_view path) {
   if (path == flow_path) return endpoint_kind::flow;
   if (path == orders_path) return endpoint_kind::orders;
+  if (path == shops_path) return endpoint_kind::shops;
   return std::nullopt;
 }
 

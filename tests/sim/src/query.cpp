@@ -145,4 +145,11 @@ parsed<order_query> parse_order_query(const json& biz) {
   return {std::move(q), {}};
 }
 
+parsed<shop_query> parse_shop_query(const json& biz) {
+  shop_query q;
+  if (auto error = read_paging(biz, shop_rules, q.page_index, q.page_size); !error.empty()) return {{}, error};
+  if (biz.contains("shop_ids") && !read_id_list(biz["shop_ids"], q.shop_ids)) return {{}, "shop_ids 格式错误"};
+  return {std::move(q), {}};
+}
+
 }  // namespace ferry::sim

@@ -59,6 +59,7 @@ data_store::data_store(const data_options& options)
       late_fraction_(options.late_fraction),
       flow_(generate_flow_rows(options)),
       orders_(generate_orders(options)),
+      shops_(generate_shops(options)),
       bad_records_(spoil_flow_rows(flow_, options.bad_records)) {
   for (const auto& row : flow_) next_io_id_ = std::max(next_io_id_, row.io_id + 1);
   next_serial_ = flow_.size();
@@ -88,6 +89,19 @@ page_rows data_store::query(const order_query& q, sys_seconds now) const {
     return o.visible_at <= now && (so_ids.empty() || contains_sorted(so_ids, o.so_id)) &&
            (o_ids.empty() || contains_sorted(o_ids, o.o_id));
   });
+}
+
+page_rows data_store::query(const shop_query& q) const {
+  const auto ids = sorted_copy(q.shop_ids);
+  return page_of(shops_, 0, shops_.size(), !ids.empty(), q.page_index, q.page_size,
+                 [&](const shop_row& s) { return contains_sorted(ids, s.shop_id); });
+}
+
+std::size_t data_store::remove_shops(const std::vector<std::int64_t>& shop_ids) {
+  const auto ids = sorted_copy(shop_ids);
+  const auto before = shops_.size();
+  std::erase_if(shops_, [&](const shop_row& s) { return contains_sorted(ids, s.shop_id); });
+  return before - shops_.size();
 }
 
 void data_store::drift_flow(const time_window& window, std::int64_t count) {
@@ -124,8 +138,11 @@ void data_store::drift_orders(const time_window& window, std::int64_t count, sys
 void data_store::read_truth(truth_cursor& cursor, sys_seconds now, std::string& out,
                             std::size_t max_bytes) const {
   if (cursor.done) return;
-  if (cursor.endpoint == endpoint_kind::flow) read_flow_truth(cursor, now, out, max_bytes);
-  else read_order_truth(cursor, now, out, max_bytes);
+  switch (cursor.endpoint) {
+    case endpoint_kind::flow: read_flow_truth(cursor, now, out, max_bytes); break;
+    case endpoint_kind::orders: read_order_truth(cursor, now, out, max_bytes); break;
+    case endpoint_kind::shops: read_shop_truth(cursor, out, max_bytes); break;
+  }
 }
 
 void data_store::read_flow_truth(truth_cursor& cursor, sys_seconds now, std::string& out,
@@ -158,6 +175,19 @@ void data_store::read_order_truth(truth_cursor& cursor, sys_seconds now, std::st
     cursor.last_id = it->o_id;
   }
   cursor.done = it == orders_.end() || it->modified > cursor.window.end;
+}
+
+// Every shop listed now, whatever the window (a master list has no time).
+void data_store::read_shop_truth(truth_cursor& cursor, std::string& out, std::size_t max_bytes) const {
+  auto it = std::partition_point(shops_.begin(), shops_.end(), [&](const shop_row& s) {
+    return cursor.started && s.shop_id <= cursor.last_id;
+  });
+  cursor.started = true;
+  for (; it != shops_.end() && out.size() < max_bytes; ++it) {
+    out.append(it->json).push_back('\n');
+    cursor.last_id = it->shop_id;
+  }
+  cursor.done = it == shops_.end();
 }
 
 }  // namespace ferry::sim

@@ -240,3 +240,52 @@ TEST_CASE("engine: /__sim/tokens ages the tokens, getInitToken mints new ones, a
   CHECK(refused["msg"] == "上架仓位不能为空");
   CHECK(refused["requestId"].is_string());
 }
+
+TEST_CASE("engine: shops page by 100 at most with has_next and no counts, and /__sim/shops removes one") {
+  auto options = small_options();
+  options.data.shops = 250;
+  sim::engine engine{options};
+  const auto call = [&](const json& biz) {
+    const auto body = sim::signed_business_body(sim::credentials{}, "demo-access-token", biz.dump(), now);
+    const auto reply = engine.handle({"POST", sim::shops_path, form_type, body}, now, t0);
+    REQUIRE(reply.status == 200);
+    return json::parse(reply.body);
+  };
+  // No page_size: the documented default, 100.
+  auto page = call(json::object());
+  REQUIRE(page["code"] == 0);
+  const auto& data = page["data"];
+  CHECK(data["datas"].size() == 100);
+  CHECK(data["has_next"] == true);
+  CHECK(data["page_index"] == 1);
+  CHECK_FALSE(data.contains("data_count"));  // the SDK's model: page_index, page_size, has_next only
+  CHECK_FALSE(data.contains("page_count"));
+  // The orders' six shops come first, with every documented field.
+  const auto& first = data["datas"][0];
+  CHECK(first["shop_id"] == 10010001);
+  CHECK(first["shop_name"] == "天猫旗舰店");
+  for (const char* field : {"shop_id", "shop_name", "co_id", "shop_site", "shop_url", "created", "nick",
+                            "session_expired", "session_uid", "short_name", "group_id", "group_name"}) {
+    INFO(field);
+    CHECK(first.contains(field));
+  }
+  CHECK(first["co_id"].is_number_integer());
+  CHECK(first["group_id"].is_number_integer());
+  CHECK(first["created"].is_string());
+  const auto last = call({{"page_index", 3}, {"page_size", 100}})["data"];
+  CHECK(last["datas"].size() == 50);
+  CHECK(last["has_next"] == false);
+  // Over the cap: refused as the platform refuses bad paging.
+  CHECK(call({{"page_size", 101}})["code"] != 0);
+  // shop_ids filters.
+  CHECK(call({{"shop_ids", {10010003, 10010005}}})["data"]["datas"].size() == 2);
+
+  const auto removed = engine.handle({"POST", "/__sim/shops", "application/json", R"({"remove":[10010002,1]})"}, now, t0);
+  REQUIRE(removed.status == 200);
+  CHECK(json::parse(removed.body) == json{{"removed", 1}, {"shops", 249}});
+  const auto after = call(json::object())["data"]["datas"];
+  CHECK(after[1]["shop_id"] == 10010003);
+  const auto listed = engine.handle({"GET", "/__sim/shops", "", ""}, now, t0);
+  CHECK(json::parse(listed.body)["shops"].size() == 249);
+  CHECK(engine.handle({"POST", "/__sim/shops", "application/json", R"({"remove":"x"})"}, now, t0).status == 400);
+}

@@ -26,6 +26,7 @@ struct data_options {
   double late_fraction = 0.0;  // share of rows visible only after late_delay
   std::chrono::seconds late_delay{120};
   std::int64_t bad_records = 0;  // flow rows served with a defect (spoil_flow_rows)
+  std::int64_t shops = 6;        // rows of /open/shops/query; the first six are the orders' shops
 };
 
 // Visible from the beginning of time: the row is not late.
@@ -76,9 +77,28 @@ struct order_row {
   std::string json;
 };
 
+// One row of /open/shops/query (店铺查询): the SDK's fields, by their
+// documented types. A master list: no time filter, no version field.
+struct shop_row {
+  std::int64_t shop_id = 0;
+  std::string shop_name;
+  std::int64_t co_id = 0;
+  std::string shop_site;
+  std::string shop_url;
+  sys_seconds created{};
+  std::string nick;
+  sys_seconds session_expired{};
+  std::string session_uid;
+  std::string short_name;
+  std::int64_t group_id = 0;
+  std::string group_name;
+  std::string json;
+};
+
 // The JSON object of a row, exactly as the API pages and /__sim/truth show it.
 std::string render_flow_row(const flow_row& row);
 std::string render_order(const order_row& order);
+std::string render_shop(const shop_row& shop);
 
 // Paging order of the real API: create_time, then io_id, then sku_sn.
 bool flow_before(const flow_row& a, const flow_row& b);
@@ -91,6 +111,10 @@ std::vector<flow_row> generate_flow_rows(const data_options& options);
 
 // `options.orders` orders sorted by order_before, JSON rendered.
 std::vector<order_row> generate_orders(const data_options& options);
+
+// `options.shops` shops sorted by shop_id, JSON rendered: the six shops the
+// orders name first (same ids and names), then made-up ones.
+std::vector<shop_row> generate_shops(const data_options& options);
 
 // An order edited upstream (drift with drift_changes_items): by serial % 4 it
 // loses its last item (its only one: no items left), loses every item, has

@@ -2,7 +2,7 @@
 // jst-sim's behaviour without sockets: one HTTP request in, one reply out.
 //
 // The engine checks business calls in the real platform's order, answers the
-// two query endpoints and the token refresh, applies limits and faults, keeps
+// query endpoints (flow, orders, shops) and the tokens, applies limits and faults, keeps
 // statistics and serves the /__sim control paths. Time comes in as arguments,
 // so it runs the same under a test's hand-made clock. It owns the data store,
 // the tokens, the limiter and the fault settings. Not thread-safe: the server
@@ -89,6 +89,8 @@ class engine {
                         steady_time steady, endpoint_stats& stats);
   sim_reply serve_flow(const nlohmann::json& biz, sys_seconds wall, endpoint_stats& stats);
   sim_reply serve_orders(const nlohmann::json& biz, sys_seconds wall, endpoint_stats& stats);
+  sim_reply serve_shops(const nlohmann::json& biz, endpoint_stats& stats);
+  sim_reply control_shops(const sim_request& request);
   sim_reply handle_control(const sim_request& request, std::string_view path, std::string_view query,
                            sys_seconds wall);
   sim_reply control_tokens(const sim_request& request, sys_seconds wall);

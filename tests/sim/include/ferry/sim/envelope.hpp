@@ -22,6 +22,7 @@ enum class empty_data { null, array, omit };
 struct envelope_style {
   envelope_shape shape = envelope_shape::standard;
   bool omit_has_next = false;
+  bool omit_counts = false;  // no data_count and page_count (店铺查询 answers page fields and has_next only)
   empty_data empty = empty_data::null;
 };
 

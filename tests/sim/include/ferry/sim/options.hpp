@@ -39,6 +39,8 @@ struct sim_options {
   // fields, "data": null when empty), orders the standard envelope.
   envelope_style flow_envelope{envelope_shape::bare};
   envelope_style orders_envelope{envelope_shape::standard};
+  // 店铺查询 as the SDK's model has it: page_index, page_size, has_next, datas.
+  envelope_style shops_envelope{envelope_shape::standard, false, true};
   fault_settings faults;
   std::chrono::milliseconds fault_delay{35000};
   std::chrono::seconds token_ttl{std::chrono::days{30}};  // expires_in: 2592000, as documented
@@ -79,6 +81,7 @@ std::optional<endpoint_kind> endpoint_of(std::string_view path);
 
 inline constexpr std::string_view flow_path = "/open/webapi/wmsapi/skusn/queryinoutitemskusns";
 inline constexpr std::string_view orders_path = "/open/orders/single/query";
+inline constexpr std::string_view shops_path = "/open/shops/query";
 inline constexpr std::string_view refresh_path = "/openWeb/auth/refreshToken";
 inline constexpr std::string_view init_token_path = "/openWeb/auth/getInitToken";
 

@@ -1,5 +1,5 @@
 #pragma once
-// The business parameters (`biz`) of jst-sim's two query endpoints, their
+// The business parameters (`biz`) of jst-sim's query endpoints, their
 // checks, and offset-paging arithmetic. Pure functions; thread-safe.
 #include "ferry/core/time.hpp"
 
@@ -47,6 +47,8 @@ struct paging_rules {
 
 inline const paging_rules flow_rules{1000, 30, std::chrono::days{30}};
 inline const paging_rules order_rules{100, 30, std::chrono::days{7}};
+// 店铺查询: "默认100条，最大100条"; no time filter (max_span unused).
+inline const paging_rules shop_rules{100, 100, std::chrono::days{0}};
 
 // biz of /open/webapi/wmsapi/skusn/queryinoutitemskusns.
 struct flow_query {
@@ -68,6 +70,13 @@ struct order_query {
   std::vector<std::int64_t> o_ids;
 };
 
+// biz of /open/shops/query: paging and an optional shop_ids filter only.
+struct shop_query {
+  std::int64_t page_index = 1;
+  std::int64_t page_size = 100;
+  std::vector<std::int64_t> shop_ids;
+};
+
 // A parsed query or the reason it was refused (the text after "参数错误：").
 template <class Query>
 struct parsed {
@@ -77,5 +86,6 @@ struct parsed {
 
 parsed<flow_query> parse_flow_query(const nlohmann::json& biz);
 parsed<order_query> parse_order_query(const nlohmann::json& biz);
+parsed<shop_query> parse_shop_query(const nlohmann::json& biz);
 
 }  // namespace ferry::sim

@@ -19,7 +19,7 @@ struct page_rows {
   std::vector<const std::string*> rows;
 };
 
-enum class endpoint_kind { flow, orders };
+enum class endpoint_kind { flow, orders, shops };
 
 // A resumable read of the truth for [from, to]: each call to
 // data_store::read_truth continues after the last row it gave.
@@ -29,7 +29,7 @@ struct truth_cursor {
   bool started = false;
   bool done = false;
   sys_seconds last_time{};     // sort key of the last row given
-  std::int64_t last_id = 0;    // io_id or o_id
+  std::int64_t last_id = 0;    // io_id, o_id or shop_id
   std::string last_sku_sn;     // flow only
 };
 
@@ -39,6 +39,10 @@ class data_store {
 
   page_rows query(const flow_query& q, sys_seconds now) const;
   page_rows query(const order_query& q, sys_seconds now) const;
+  page_rows query(const shop_query& q) const;
+
+  // Takes shops off the list, as when a shop is closed upstream; the number removed.
+  std::size_t remove_shops(const std::vector<std::int64_t>& shop_ids);
 
   // Inserts `count` new flow rows created at window.start (see docs/simulator.md).
   void drift_flow(const time_window& window, std::int64_t count);
@@ -51,6 +55,7 @@ class data_store {
 
   const std::vector<flow_row>& flow_rows() const { return flow_; }
   const std::vector<order_row>& orders() const { return orders_; }
+  const std::vector<shop_row>& shops() const { return shops_; }
   bool has_late_rows() const { return late_fraction_ > 0.0; }
   // The rows served with a defect (data_options::bad_records).
   const std::vector<bad_record>& bad_records() const { return bad_records_; }
@@ -58,11 +63,13 @@ class data_store {
  private:
   void read_flow_truth(truth_cursor& cursor, sys_seconds now, std::string& out, std::size_t max_bytes) const;
   void read_order_truth(truth_cursor& cursor, sys_seconds now, std::string& out, std::size_t max_bytes) const;
+  void read_shop_truth(truth_cursor& cursor, std::string& out, std::size_t max_bytes) const;
 
   std::uint64_t seed_;
   double late_fraction_;
   std::vector<flow_row> flow_;
   std::vector<order_row> orders_;
+  std::vector<shop_row> shops_;  // by shop_id
   std::vector<bad_record> bad_records_;
   std::int64_t next_io_id_ = 0;
   std::uint64_t next_serial_ = 0;
