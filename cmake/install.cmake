@@ -32,7 +32,7 @@ install(DIRECTORY deploy/grafana/ DESTINATION ${ferry_share}/grafana)
 install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR} FILES_MATCHING PATTERN "*.md" PATTERN "*.png")
 install(FILES deploy/systemd/ferry.example.json deploy/examples/skusn_inout.json deploy/examples/orders.json
-              deploy/examples/skusn_inout_qeasy.json
+              deploy/examples/skusn_inout_qeasy.json deploy/examples/shops.json
         DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 install(FILES deploy/debian/copyright DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(FILES ${PROJECT_BINARY_DIR}/install-files/changelog.gz DESTINATION ${CMAKE_INSTALL_DOCDIR})

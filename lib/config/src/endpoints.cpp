@@ -9,9 +9,11 @@ using std::chrono::days;
 
 // From jushuitan-api.md: page caps and window limits the platform enforces
 // (code 140 past the span). Add an endpoint here when a job needs it.
-constexpr std::array<endpoint_limits, 2> table{{
+constexpr std::array<endpoint_limits, 3> table{{
     {"/open/webapi/wmsapi/skusn/queryinoutitemskusns", "the unique-code in/out flow query", 1000, days{30}},
     {"/open/orders/single/query", "the order query", 100, days{7}, "orders"},
+    // A master list: no time filter (read by a full refresh), so no span.
+    {"/open/shops/query", "the shop query (店铺查询)", 100, days{0}},
 }};
 
 }  // namespace

@@ -12,9 +12,10 @@ namespace {
 
 using std::chrono::milliseconds;
 
-constexpr std::array<std::string_view, 18> job_keys{
-    "id", "source", "api", "list_key", "page_size", "max_pages", "request", "window", "schedule",
+constexpr std::array<std::string_view, 19> job_keys{
+    "id", "source", "api", "list_key", "page_size", "max_pages", "request", "window", "full_refresh", "schedule",
     "targets", "dead_letter_max_ratio", "enabled", "verify", "verify_after", "filter", "flatten", "catch_up", "qeasy"};
+constexpr std::array<std::string_view, 2> full_refresh_keys{"allow_empty", "min_ratio"};
 // What a QEasy pair gives, so not to be given beside it.
 constexpr std::array<std::string_view, 6> pair_gives{"api", "request", "targets", "page_size", "filter", "flatten"};
 constexpr std::array<std::string_view, 3> catch_up_keys{"schedule", "from", "to"};
@@ -63,8 +64,10 @@ void read_paging(const object_reader& r, job_config& job, bool page_size) {
   assign(job.max_pages, r.integer("max_pages", 1, 1000000));
 }
 
-void read_request(const object_reader& r, job_config& job) {
+// `windowed`: the job reads by time windows, so some field must take the window.
+void read_request(const object_reader& r, job_config& job, bool windowed) {
   const json* request = r.find("request");
+  if (request == nullptr && !windowed) return;  // a full refresh may send paging alone
   if (request == nullptr) {
     r.report("request", "required: no field takes the window", std::string{window_example});
     return;
@@ -78,7 +81,7 @@ void read_request(const object_reader& r, job_config& job) {
     r.diag().add(at, std::move(e.message), std::move(e.hint));
   }
   if (!compiled) return;
-  if (!compiled->has_window_fields())
+  if (windowed && !compiled->has_window_fields())
     r.report("request", "no field takes the window", std::string{window_example});
   job.request = std::move(*compiled);
 }
@@ -104,6 +107,12 @@ void check_span(const object_reader& w, window_config& window, const std::string
 }
 
 void read_window(const object_reader& r, job_config& job, const load_context& ctx) {
+  if (const auto* endpoint = find_endpoint(job.api); endpoint != nullptr && endpoint->max_span.count() == 0) {
+    r.report(r.find("window") != nullptr ? "window" : "api",
+             std::string{endpoint->description} + " (" + job.api + ") has no time filter to read windows by",
+             R"(read the whole list at every run: "full_refresh": {} in place of "window")");
+    return;
+  }
   const json* value = r.find("window");
   if (value == nullptr) {
     r.report("window", "required", R"(where the first window starts, e.g. {"start": "2026-01-01 00:00:00"})");
@@ -120,6 +129,32 @@ void read_window(const object_reader& r, job_config& job, const load_context& ct
   if (job.window.end && w.find("start") != nullptr && *job.window.end <= job.window.start)
     w.report("end", json_quoted(core::format_shanghai_datetime(*job.window.end)) + " is not after start",
              "end must be later than start");
+}
+
+full_refresh_config read_full_refresh(const object_reader& r, const load_context& ctx) {
+  full_refresh_config f;
+  const object_reader o{*r.find("full_refresh"), r.at("full_refresh"), ctx.diag, full_refresh_keys};
+  if (!o.is_object()) return f;
+  assign(f.allow_empty, o.boolean("allow_empty"));
+  assign(f.min_ratio, o.number("min_ratio", 0.0, 1.0));
+  return f;
+}
+
+// What a full refresh cannot have: it reads no time windows, and it deletes
+// rows of one plain table.
+void check_full_refresh(const object_reader& r, const job_config& job) {
+  if (r.find("window") != nullptr)
+    r.report("window", "a full-refresh job reads the whole list at every run, not by windows",
+             "remove \"window\", or remove \"full_refresh\" to read by time windows");
+  if (r.find("catch_up") != nullptr)
+    r.report("catch_up", "a full-refresh job has no past to catch up: every run reads the whole list",
+             "remove \"catch_up\"");
+  if (job.targets.size() != 1)
+    r.report("targets", "a full-refresh job writes one table (the rows it no longer lists are deleted from it)",
+             "give it one target");
+  else if (job.targets.front().explode)
+    r.report("targets", "a full-refresh job's table cannot be exploded (its rows are the list's records)",
+             "remove \"explode\", or sync the children with a job of their own");
 }
 
 std::optional<int> days_ago(const object_reader& r, std::string_view key) {
@@ -175,12 +210,13 @@ job_config read_job(const json& value, const location& where, const load_context
   } else {
     read_api(r, job);
     read_paging(r, job, true);
-    read_request(r, job);
+    if (r.find("full_refresh") != nullptr) job.full_refresh = read_full_refresh(r, ctx);
+    read_request(r, job, !job.full_refresh);
     if (const auto* f = r.find("filter")) job.filter = read_filter(*f, r.at("filter"), ctx, "strict");
     if (const auto* f = r.find("flatten")) job.flatten = read_flatten(*f, r.at("flatten"), ctx);
   }
   if (const auto* c = r.find("catch_up"); c != nullptr && !job.catch_up) job.catch_up = read_catch_up(*c, r.at("catch_up"), ctx);
-  read_window(r, job, ctx);
+  if (!job.full_refresh) read_window(r, job, ctx);
   if (const auto* schedule = r.find("schedule"))
     job.schedule = read_schedule(*schedule, r.at("schedule"), ctx);
   assign(job.dead_letter_max_ratio, r.number("dead_letter_max_ratio", 0.0, 1.0));
@@ -194,6 +230,7 @@ job_config read_job(const json& value, const location& where, const load_context
   else
     r.report("targets", "required",
              R"(the tables to write, e.g. [{"table": "bi_orders", "key": ["o_id"], "columns": {...}}])");
+  if (job.full_refresh) check_full_refresh(r, job);
   return job;
 }
 

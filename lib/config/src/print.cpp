@@ -66,13 +66,17 @@ nlohmann::ordered_json to_json(const job_config& job) {
   out["page_size"] = job.page_size;
   out["max_pages"] = job.max_pages;
   out["request"] = request_json(job.request);
-  ordered_json window = ordered_json::object();
-  window["start"] = core::format_shanghai_datetime(job.window.start);
-  window["max_span"] = core::format_duration(job.window.max_span);
-  window["lag"] = core::format_duration(job.window.lag);
-  window["lookback"] = core::format_duration(job.window.lookback);
-  if (job.window.end) window["end"] = core::format_shanghai_datetime(*job.window.end);
-  out["window"] = std::move(window);
+  if (job.full_refresh) {
+    out["full_refresh"] = {{"allow_empty", job.full_refresh->allow_empty}, {"min_ratio", job.full_refresh->min_ratio}};
+  } else {
+    ordered_json window = ordered_json::object();
+    window["start"] = core::format_shanghai_datetime(job.window.start);
+    window["max_span"] = core::format_duration(job.window.max_span);
+    window["lag"] = core::format_duration(job.window.lag);
+    window["lookback"] = core::format_duration(job.window.lookback);
+    if (job.window.end) window["end"] = core::format_shanghai_datetime(*job.window.end);
+    out["window"] = std::move(window);
+  }
   out["schedule"] = schedule_json(job.schedule);
   out["dead_letter_max_ratio"] = job.dead_letter_max_ratio;
   out["enabled"] = job.enabled;

@@ -185,6 +185,27 @@ std::string upsert_writer::family_condition(mysql::connection& conn, const batch
   return out + ")";
 }
 
+std::uint64_t upsert_writer::delete_missing(mysql::connection& conn,
+                                            const std::vector<std::vector<mysql::cell>>& keys) const {
+  std::string sql = "DELETE FROM " + quote_identifier(spec_.table);
+  if (keys.empty()) return conn.execute(sql);
+  sql += " WHERE (";
+  for (std::size_t i = 0; i < spec_.key.size(); ++i) sql += (i > 0 ? "," : "") + quote_identifier(spec_.key[i]);
+  sql += ") NOT IN (";
+  for (std::size_t r = 0; r < keys.size(); ++r) {
+    sql += r > 0 ? ",(" : "(";
+    for (std::size_t i = 0; i < keys[r].size(); ++i) {
+      if (i > 0) sql += ',';
+      // A NULL makes NOT IN unknown for every row: nothing is deleted, never too much.
+      if (keys[r][i]) conn.append_quoted(sql, *keys[r][i]);
+      else sql += "NULL";
+    }
+    sql += ')';
+  }
+  sql += ')';
+  return conn.execute(sql);
+}
+
 std::uint64_t upsert_writer::prune(mysql::connection& conn, const batch& rows, std::size_t budget) const {
   std::uint64_t deleted = 0;
   const std::string table = quote_identifier(spec_.table);

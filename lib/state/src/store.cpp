@@ -199,6 +199,15 @@ std::uint64_t open_incomplete_windows(mysql::connection& conn, const std::string
   return read_count(conn.query(sql).at(0).at(0));
 }
 
+std::optional<std::uint64_t> last_success_fetched(mysql::connection& conn, const std::string& job_id) {
+  std::string sql = "SELECT fetched FROM ferry_runs WHERE state = 'success' AND job_id = ";
+  conn.append_quoted(sql, job_id);
+  sql += " ORDER BY id DESC LIMIT 1";
+  const auto rows = conn.query(sql);
+  if (rows.empty()) return std::nullopt;
+  return read_count(rows.at(0).at(0));
+}
+
 std::uint64_t close_abandoned_runs(mysql::connection& conn, const std::string& job_id) {
   std::string sql = "UPDATE ferry_runs SET state = 'failed', finished_at = NOW(), "
                     "error = 'abandoned: ferryd stopped before the run ended; its open window is redone by the next run' "

@@ -111,10 +111,18 @@ job_plan make_job_plan(const config::job_config& job, const config::source_confi
   plan.windows.max_span = whole_seconds(job.window.max_span);
   plan.windows.lag = whole_seconds(job.window.lag);
   plan.windows.lookback = whole_seconds(job.window.lookback);
+  plan.full_refresh = job.full_refresh;
+  if (plan.full_refresh) {
+    // No windows to split or verify: every run reads the whole list again.
+    plan.windows.max_span = std::chrono::days{1};
+    if (job.targets.size() != 1 || job.targets.front().explode)
+      throw std::invalid_argument("job " + job.id + ": a full refresh writes one plain table");
+  }
   if (plan.windows.max_span <= std::chrono::seconds{0})
     throw std::invalid_argument("job " + job.id + ": window.max_span must be at least 1s");
   plan.dead_letter_max_ratio = job.dead_letter_max_ratio;
-  if (job.verify) plan.verify_after = std::max(std::chrono::seconds{1}, whole_seconds(job.verify_after));
+  if (job.verify && !plan.full_refresh)
+    plan.verify_after = std::max(std::chrono::seconds{1}, whole_seconds(job.verify_after));
   std::vector<transform::target_spec> specs;
   const auto keys = record_keys(job);
   for (const auto& t : job.targets) {

@@ -164,8 +164,14 @@ bool runner::take_record(window_run& wr, const nlohmann::json& record, std::uint
     if (count_key) ++wr.uncounted_dead;
     return false;
   }
-  if (plan_.key_target && count_key)
-    wr.key_hashes.push_back(key_hash(wr.scratch[*plan_.key_target].front().values, plan_.key_columns));
+  if (plan_.key_target && count_key) {
+    const auto& values = wr.scratch[*plan_.key_target].front().values;
+    wr.key_hashes.push_back(key_hash(values, plan_.key_columns));
+    if (plan_.full_refresh) {
+      auto& key = wr.snapshot_keys.emplace_back();
+      for (auto c : plan_.key_columns) key.push_back(values[c]);
+    }
+  }
   for (std::size_t t = 0; t < wr.scratch.size(); ++t) {
     for (auto& row : wr.scratch[t]) wr.pending[t].add(std::move(row.values));
     if (plan_.targets[t].parent) add_family(wr, t, record);
@@ -199,8 +205,9 @@ asio::awaitable<void> runner::take_page(window_run& wr, page p, std::uint64_t pa
     }
   }
   if (!plan_.key_target) wr.key_hashes.resize(wr.key_hashes.size() + p.records.size(), 0);
-  // A guarded job writes nothing before its whole window was read.
-  if (plan_.guard) co_return;
+  // A guarded job writes nothing before its whole window was read, nor does
+  // a full refresh: its list is written in the transaction that deletes.
+  if (plan_.guard || plan_.full_refresh) co_return;
   for (std::size_t t = 0; t < wr.pending.size(); ++t)
     if (wr.pending[t].rows() >= plan_.targets[t].writer->max_rows() ||
         wr.pending[t].bytes() >= plan_.targets[t].writer->max_bytes())

@@ -5,6 +5,8 @@
 
 #include "window_run.hpp"
 
+#include <fmt/format.h>
+
 namespace ferry::sync {
 using std::chrono::sys_seconds;
 using detail::logger;
@@ -17,9 +19,40 @@ std::vector<mysql::upsert_counts> runner::write_pending(mysql::connection& conn,
   return per_target;
 }
 
+asio::awaitable<bool> runner::full_refresh_deletes(window_run& wr, state::window_state st) {
+  if (st != state::window_state::complete) {
+    logger()->warn("job={} run={} the list was not read complete: no row is deleted this run", plan_.job_id, wr.run_id);
+    co_return false;
+  }
+  if (!wr.dead.empty()) {
+    logger()->warn("job={} run={} the list has {} record(s) ferry could not write: the rows they stand for might be "
+                   "deleted, so no row is deleted this run",
+                   plan_.job_id, wr.run_id, wr.dead.size());
+    co_return false;
+  }
+  // Records of the list (those the job's filter keeps out too, as ferry_runs.fetched
+  // counts them), and the rows they give the table.
+  const auto listed = wr.distinct();
+  const auto kept = listed - wr.skipped - wr.uncounted_dead;
+  const auto& rules = *plan_.full_refresh;
+  if (kept == 0 && !rules.allow_empty)
+    throw run_failure("the list came back empty: nothing was written or deleted (an empty answer is more often an "
+                      "error upstream than an empty list; set full_refresh.allow_empty to let it empty the table)");
+  const auto last = co_await with_retries("reading the last list's length", [this](mysql::connection& conn) {
+    return state::last_success_fetched(conn, plan_.job_id);
+  });
+  if (last && *last > 0 && static_cast<double>(listed) < rules.min_ratio * static_cast<double>(*last))
+    throw run_failure("the list has " + std::to_string(listed) + " records, fewer than full_refresh.min_ratio (" +
+                      fmt::format("{}", rules.min_ratio) + ") of the " + std::to_string(*last) +
+                      " the last successful run read: nothing was written or deleted. If the list really shrank, "
+                      "lower min_ratio for one run");
+  co_return true;
+}
+
 asio::awaitable<void> runner::commit(window_run& wr, state::window_state st, std::optional<sys_seconds> expected,
                                      std::optional<sys_seconds> advance_to) {
   if (plan_.guard) throw run_failure(plan_.guard->no_key_error);
+  const bool prune_list = plan_.full_refresh && co_await full_refresh_deletes(wr, st);
   co_await check_lock();
   // A connection lost during COMMIT leaves its outcome unknown. If it went
   // through, the ledger holds this run's row for the window: doing it again
@@ -35,7 +68,8 @@ asio::awaitable<void> runner::commit(window_run& wr, state::window_state st, std
     again = true;
     conn.begin();
     try {
-      const auto per_target = write_pending(conn, wr);
+      auto per_target = write_pending(conn, wr);
+      if (prune_list) per_target.front().deleted += plan_.targets.front().writer->delete_missing(conn, wr.snapshot_keys);
       mysql::upsert_counts counts;
       for (const auto& c : per_target) {
         counts.inserted += c.inserted;
@@ -117,7 +151,8 @@ asio::awaitable<void> runner::process_window(window w, std::optional<sys_seconds
     wr.rounds = static_cast<std::uint64_t>(round);
     co_await fetch_round(wr);
     const auto distinct = wr.distinct();
-    verdict = decide_window({round, distinct, wr.data_count, wr.page_cap_hit, depth == 0 && halve(w).size() == 2,
+    const bool can_halve = !plan_.full_refresh && depth == 0 && halve(w).size() == 2;  // a list has no time to halve
+    verdict = decide_window({round, distinct, wr.data_count, wr.page_cap_hit, can_halve,
                              wr.fetched, wr.failed_records},
                             rules);
     if (verdict == window_verdict::refetch) {
@@ -157,6 +192,7 @@ asio::awaitable<void> runner::process_window(window w, std::optional<sys_seconds
   summary.inserted += wr.counts.inserted;
   summary.updated += wr.counts.updated;
   summary.unchanged += wr.counts.unchanged;
+  summary.deleted += wr.counts.deleted;
   summary.dead_letters += wr.dead.size();
   summary.skipped += wr.skipped;
   summary.retries += wr.retries;
@@ -244,6 +280,11 @@ asio::awaitable<run_result> runner::run_locked(run_request request, bool first_t
   });
   const bool live = !request.explicit_range;
   result.covered = live ? live_range(plan_.windows, job.watermark, now_()) : request.explicit_range;
+  if (plan_.full_refresh) {
+    // One window from the last list's time to now: its rows are the whole list, whatever the range asked.
+    const auto now = now_();
+    result.covered = range{job.watermark && *job.watermark < now ? *job.watermark : now - std::chrono::seconds{1}, now};
+  }
   if (!result.covered) {
     result.nothing_to_do = true;
     co_return result;
@@ -257,7 +298,9 @@ asio::awaitable<run_result> runner::run_locked(run_request request, bool first_t
                  job.watermark ? core::format_shanghai_datetime(*job.watermark) : std::string{"none"});
   auto watermark = job.watermark;
   try {
-    for (const auto& w : split_range(covered, plan_.windows.max_span)) {
+    const auto windows = plan_.full_refresh ? std::vector<window>{window{covered.start, covered.end}}
+                                            : split_range(covered, plan_.windows.max_span);
+    for (const auto& w : windows) {
       if (request.stop != nullptr && request.stop->load()) {
         result.summary.interrupted = true;
         throw run_failure("interrupted by shutdown before window " + show(w) + "; the next run goes on from there");

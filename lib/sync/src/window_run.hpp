@@ -42,6 +42,9 @@ struct runner::window_run {
   std::uint64_t failed_records = 0;
   // Dead letters of records whose key was not counted in key_hashes.
   std::uint64_t uncounted_dead = 0;
+  // A full refresh: the key cells of every record of the list, to delete the
+  // rows whose key is not among them.
+  std::vector<std::vector<mysql::cell>> snapshot_keys;
   // With a repeat guard: each id seen, with the record that had it.
   std::unordered_map<std::string, std::string> seen_ids;
   std::vector<std::vector<transform::row>> scratch;

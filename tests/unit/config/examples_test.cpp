@@ -96,3 +96,17 @@ TEST_CASE("the orders example explodes items with the parent's o_id", "[config][
   CHECK(items.find_column("modified")->path == "$.modified");
   CHECK(items.find_column("oi_id")->path == "oi_id");
 }
+
+TEST_CASE("the shops example is a full refresh of every documented shop field", "[config][examples]") {
+  const auto c = load_example("shops.json");
+  REQUIRE(c.jobs.size() == 1);
+  const auto& job = c.jobs[0];
+  CHECK(job.api == "/open/shops/query");
+  REQUIRE(job.full_refresh);
+  CHECK(job.full_refresh->min_ratio == 0.5);
+  REQUIRE(job.targets.size() == 1);
+  std::vector<std::string> names;
+  for (const auto& col : job.targets[0].columns) names.push_back(col.name);
+  CHECK(names == std::vector<std::string>{"shop_id", "shop_name", "co_id", "shop_site", "shop_url", "created", "nick",
+                                          "session_expired", "session_uid", "short_name", "group_id", "group_name"});
+}

@@ -286,3 +286,72 @@ TEST_CASE("sources and jobs keep file order whatever the key order", "[config][l
   CHECK(result.value->sources[0].name == "b");
   CHECK(result.value->sources[1].name == "jst");
 }
+
+namespace {
+
+// The example's job turned into a full refresh of the shops.
+document shops_document() {
+  auto doc = example_document();
+  auto& job = doc["jobs"][0];
+  job["api"] = "/open/shops/query";
+  job["page_size"] = 100;
+  job.erase("window");
+  job.erase("request");
+  job["full_refresh"] = document::object();
+  job["targets"] = document::parse(R"J([{"table": "bi_shops", "key": ["shop_id"], "create_table": true,
+    "columns": {"shop_id": {"path": "shop_id", "type": "bigint"},
+                "shop_name": {"path": "shop_name", "type": "varchar(64)"}}}])J");
+  return doc;
+}
+
+std::string errors_text(const document& doc) {
+  std::string out;
+  for (const auto& e : load(doc).errors) out += e.to_string() + "\n";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a full-refresh job needs no window nor request, and has its defaults", "[config][load][full_refresh]") {
+  auto c = loaded(shops_document());
+  REQUIRE(c.jobs[0].full_refresh);
+  CHECK_FALSE(c.jobs[0].full_refresh->allow_empty);
+  CHECK(c.jobs[0].full_refresh->min_ratio == Approx(0.5));
+  auto doc = shops_document();
+  doc["jobs"][0]["full_refresh"] = document::parse(R"({"allow_empty": true, "min_ratio": 0})");
+  c = loaded(doc);
+  CHECK(c.jobs[0].full_refresh->allow_empty);
+  CHECK(c.jobs[0].full_refresh->min_ratio == 0.0);
+  // --print-job shows it in place of a window.
+  const auto printed = to_json(c.jobs[0]);
+  CHECK(printed.contains("full_refresh"));
+  CHECK_FALSE(printed.contains("window"));
+}
+
+TEST_CASE("a full-refresh job refuses a window, a catch-up, a second or exploded table, and a bad ratio",
+          "[config][load][full_refresh]") {
+  auto doc = shops_document();
+  doc["jobs"][0]["window"] = document::parse(R"({"start": "2026-01-01 00:00:00"})");
+  CHECK_THAT(errors_text(doc), Catch::Contains("jobs[0].window: a full-refresh job reads the whole list"));
+  doc = shops_document();
+  doc["jobs"][0]["catch_up"] = document::parse(R"({"schedule": {"every": "1h"}, "from": "{{DAYS_AGO_2}}", "to": "{{DAYS_AGO_1}}"})");
+  CHECK_THAT(errors_text(doc), Catch::Contains("jobs[0].catch_up: a full-refresh job has no past to catch up"));
+  doc = shops_document();
+  doc["jobs"][0]["targets"].push_back(doc["jobs"][0]["targets"][0]);
+  doc["jobs"][0]["targets"][1]["table"] = "bi_shops_2";
+  CHECK_THAT(errors_text(doc), Catch::Contains("jobs[0].targets: a full-refresh job writes one table"));
+  doc = shops_document();
+  doc["jobs"][0]["targets"][0]["explode"] = "items";
+  CHECK_THAT(errors_text(doc), Catch::Contains("jobs[0].targets: a full-refresh job's table cannot be exploded"));
+  doc = shops_document();
+  doc["jobs"][0]["full_refresh"] = document::parse(R"({"min_ratio": 2, "allow_empty": "yes", "keep": 1})");
+  const auto text = errors_text(doc);
+  CHECK_THAT(text, Catch::Contains("jobs[0].full_refresh.min_ratio"));
+  CHECK_THAT(text, Catch::Contains("jobs[0].full_refresh.allow_empty"));
+  CHECK_THAT(text, Catch::Contains("jobs[0].full_refresh.keep"));
+  // The shops read by windows: the endpoint has no time filter.
+  doc = example_document();
+  doc["jobs"][0]["api"] = "/open/shops/query";
+  CHECK_THAT(errors_text(doc), Catch::Contains("the shop query (店铺查询) (/open/shops/query) has no time filter") &&
+                                   Catch::Contains(R"("full_refresh": {} in place of "window")"));
+}

@@ -106,6 +106,17 @@ struct window_config {
   std::optional<sys_seconds> end;  // stop there (a bounded backfill job)
 };
 
+// A master list with no incremental filter (shops, warehouses), read whole
+// by every run instead of by time windows: the table ends equal to the list,
+// and rows it no longer lists are deleted in the transaction that writes it.
+struct full_refresh_config {
+  // An empty list deletes every row only when allowed.
+  bool allow_empty = false;
+  // A list shorter than this share of the last successful run's deletes
+  // nothing and fails the run: a truncated answer must not empty a table.
+  double min_ratio = 0.5;
+};
+
 // Exactly one of `every` and `cron` is set; by default every 5 minutes.
 struct schedule_config {
   std::optional<milliseconds> every = 5min;
@@ -170,7 +181,8 @@ struct job_config {
   int page_size = 100;
   int max_pages = 10000;
   templating::request_template request;
-  window_config window;
+  window_config window;                          // unused by a full refresh
+  std::optional<full_refresh_config> full_refresh;  // set: read whole, not by windows
   schedule_config schedule;
   double dead_letter_max_ratio = 0.01;
   bool enabled = true;

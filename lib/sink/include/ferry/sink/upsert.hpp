@@ -79,6 +79,12 @@ class upsert_writer {
   // transaction with it: the caller calls shrink() and redoes the transaction.
   mysql::upsert_counts write(mysql::connection& conn, const batch& rows) const;
 
+  // A full refresh: deletes the rows whose key is not one of `keys` (each in
+  // the order of the spec's key columns), in one statement that MySQL
+  // compares by the columns' own types; no keys deletes every row. Runs
+  // inside the caller's transaction; returns the rows deleted. Throws mysql::error.
+  std::uint64_t delete_missing(mysql::connection& conn, const std::vector<std::vector<mysql::cell>>& keys) const;
+
   // Halves the byte budget of later statements (not below 64 KiB). Thread-safe.
   void shrink();
   std::size_t max_bytes() const { return max_bytes_.load(); }

@@ -99,6 +99,9 @@ bool is_verified(mysql::connection& conn, std::uint64_t window_id);
 // Incomplete windows that no later complete window (a re-run or backfill)
 // has covered since: what an operator still has to look at.
 std::uint64_t open_incomplete_windows(mysql::connection& conn, const std::string& job_id);
+// What the job's last successful run fetched (for a full refresh: the length
+// of the list it wrote); nullopt when no run of the job succeeded.
+std::optional<std::uint64_t> last_success_fetched(mysql::connection& conn, const std::string& job_id);
 
 enum class run_kind { scheduled, manual, once, backfill, catch_up };
 std::string_view to_string(run_kind k);
@@ -111,6 +114,9 @@ struct run_summary {
   // found (in the logs, metrics and --once summary; the ledger has them per window).
   std::uint64_t verified_windows = 0, verify_found = 0;
   std::uint64_t skipped = 0;  // records the job's filter kept out
+  // Rows deleted: children their parent no longer lists, and a full
+  // refresh's rows the list no longer has (logs and --once; not in ferry_runs).
+  std::uint64_t deleted = 0;
   std::string error;  // empty on success
   // Ended by a shutdown between windows (error says so): recorded as
   // 'interrupted', not 'failed', so a deploy pages no one; the next run goes

@@ -86,6 +86,9 @@ struct job_plan {
   transform::record_filter filter;
   std::vector<std::string> flatten;
   std::optional<repeat_guard> guard;
+  // Read whole at every run (a master list): one window, written in one
+  // transaction that also deletes the rows the list no longer has.
+  std::optional<config::full_refresh_config> full_refresh;
   // QEasy's number and name fields, named in dead letters; empty otherwise.
   std::string number_field, name_field;
   std::string record_id_field;  // QEasy's id: identifies a record before flattening

@@ -110,6 +110,10 @@ class runner {
   void add_family(window_run& wr, std::size_t target, const nlohmann::json& record);
   // Writes every target's pending batch inside the caller's transaction; the counts per target.
   std::vector<mysql::upsert_counts> write_pending(mysql::connection& conn, const window_run& wr) const;
+  // A full refresh's checks before it deletes: true when the window's list
+  // may replace the table (complete, every record mapped); throws
+  // run_failure when the list is empty or far shorter than the last one.
+  asio::awaitable<bool> full_refresh_deletes(window_run& wr, state::window_state st);
   asio::awaitable<void> commit(window_run& wr, state::window_state st, std::optional<std::chrono::sys_seconds> expected,
                                std::optional<std::chrono::sys_seconds> advance_to);
   // The verification pass (runner_verify.cpp): windows committed without a
