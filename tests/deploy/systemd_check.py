@@ -23,11 +23,14 @@
                 (FERRY_MYSQL_*) for the daemon's part.
 """
 import argparse
+import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 INSTALLED_PATH = "/usr/local/bin/ferryd"
 
@@ -138,10 +141,7 @@ def stream_id(path):
 
 def journal(ferryd):
     """The priority prefixes ferryd writes for journald."""
-    import json
-    import signal
-    import time
-
+    import prometheus_e2e
     import prometheus_ferryd_e2e as e2e
 
     failures = []
@@ -167,7 +167,7 @@ def journal(ferryd):
 
         # The daemon: one job against a closed port fails every run (errors), between info lines.
         database = "ferry_t_journal"
-        source = dict(e2e.source(free_port(), "JST_APP_SECRET"), retry={"max_attempts": 1})
+        source = dict(e2e.source(prometheus_e2e.free_port(), "JST_APP_SECRET"), retry={"max_attempts": 1})
         config = {"mysql": {"host": os.environ["FERRY_MYSQL_HOST"], "port": int(os.environ["FERRY_MYSQL_PORT"]),
                             "user": os.environ["FERRY_MYSQL_USER"], "password_env": "FERRY_MYSQL_PASSWORD",
                             "database": database, "pool_size": 2},
@@ -208,13 +208,6 @@ def journal(ferryd):
     for failure in failures:
         print("FAIL:", failure)
     return 1 if failures else 0
-
-
-def free_port():
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def main():

@@ -143,7 +143,7 @@ void append_logfmt(spdlog::memory_buf_t& dest, std::string_view value) {
 }
 
 // RFC 3339 local time with milliseconds and the offset: 2026-12-07T13:09:12.123+08:00.
-void append_time(spdlog::memory_buf_t& dest, spdlog::log_clock::time_point at) {
+std::string rfc3339_time(spdlog::log_clock::time_point at) {
   const auto since = at.time_since_epoch();
   const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(since);
   auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(since - seconds).count();
@@ -161,7 +161,7 @@ void append_time(spdlog::memory_buf_t& dest, spdlog::log_clock::time_point at) {
   n += static_cast<std::size_t>(std::snprintf(text.data() + n, text.size() - n, ".%03d%c%02ld:%02ld",
                                               static_cast<int>(millis), offset < 0 ? '-' : '+', magnitude / 60,
                                               magnitude % 60));
-  append(dest, std::string_view{text.data(), n});
+  return std::string{text.data(), n};
 }
 
 class line_formatter final : public spdlog::formatter {
@@ -176,39 +176,13 @@ class line_formatter final : public spdlog::formatter {
     }
     const auto split = split_log_fields(std::string_view{msg.payload.data(), msg.payload.size()});
     const auto level = spdlog::level::to_string_view(msg.level);
-    const std::string_view logger{msg.logger_name.data(), msg.logger_name.size()};
-    if (style_ == log_style::json) {
-      append(dest, "{\"time\":\"");
-      append_time(dest, msg.time);
-      append(dest, "\",\"level\":");
-      append_quoted(dest, {level.data(), level.size()});
-      append(dest, ",\"logger\":");
-      append_quoted(dest, logger);
-      for (const auto& f : split.fields) {
-        dest.push_back(',');
-        append_quoted(dest, f.key);
-        dest.push_back(':');
-        append_quoted(dest, f.value);
-      }
-      append(dest, ",\"msg\":");
-      append_quoted(dest, split.text);
-      dest.push_back('}');
-    } else {
-      append(dest, "ts=");
-      append_time(dest, msg.time);
-      append(dest, " level=");
-      append_logfmt(dest, {level.data(), level.size()});
-      append(dest, " logger=");
-      append_logfmt(dest, logger);
-      for (const auto& f : split.fields) {
-        dest.push_back(' ');
-        append(dest, f.key);
-        dest.push_back('=');
-        append_logfmt(dest, f.value);
-      }
-      append(dest, " msg=");
-      append_logfmt(dest, split.text);
-    }
+    const bool json = style_ == log_style::json;
+    member(dest, json ? "time" : "ts", rfc3339_time(msg.time), true);
+    member(dest, "level", {level.data(), level.size()});
+    member(dest, "logger", {msg.logger_name.data(), msg.logger_name.size()});
+    for (const auto& f : split.fields) member(dest, f.key, f.value);
+    member(dest, "msg", split.text);
+    if (json) dest.push_back('}');
     append(dest, "\n");
   }
 
@@ -217,6 +191,22 @@ class line_formatter final : public spdlog::formatter {
   }
 
  private:
+  // One member of the line: "key":"value" in JSON (the first opens the
+  // object), key=value in logfmt (the value quoted when it needs it).
+  void member(spdlog::memory_buf_t& dest, std::string_view key, std::string_view value, bool first = false) const {
+    if (style_ == log_style::json) {
+      dest.push_back(first ? '{' : ',');
+      append_quoted(dest, key);
+      dest.push_back(':');
+      append_quoted(dest, value);
+    } else {
+      if (!first) dest.push_back(' ');
+      append(dest, key);
+      dest.push_back('=');
+      append_logfmt(dest, value);
+    }
+  }
+
   log_style style_;
   bool journal_;
 };

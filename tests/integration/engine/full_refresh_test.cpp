@@ -15,8 +15,6 @@ namespace {
 const std::string shops_api = "/open/shops/query";
 const std::vector<std::string> shop_columns{"shop_id", "shop_name", "co_id", "shop_site", "created", "group_id"};
 
-ordered_json column(const char* path, const char* type) { return {{"path", path}, {"type", type}}; }
-
 ordered_json shops_job(const ordered_json& full_refresh) {
   ordered_json columns = {{"shop_id", column("shop_id", "bigint")},
                           {"shop_name", column("shop_name", "varchar(64)")},

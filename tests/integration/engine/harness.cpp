@@ -57,9 +57,9 @@ ordered_json mysql_section(const test_database& db) {
           {"pool_size", 2}};
 }
 
-ordered_json column(const char* path, const char* type) { return {{"path", path}, {"type", type}}; }
-
 }  // namespace
+
+ordered_json column(const char* path, const char* type) { return {{"path", path}, {"type", type}}; }
 
 sim::sim(std::vector<std::string> args)
     : process_([&] {

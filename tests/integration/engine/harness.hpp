@@ -41,6 +41,9 @@ class sim {
   std::uint16_t port_ = 0;
 };
 
+// A target column: {"path": path, "type": type}.
+nlohmann::ordered_json column(const char* path, const char* type);
+
 // The seed job's config (unique-code flow into bi_skusn_inout) for `port` and `db`.
 nlohmann::ordered_json flow_config(std::uint16_t port, const test_database& db);
 // The orders job: bi_orders and exploded bi_order_items.
