@@ -6,16 +6,18 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 
 namespace ferry::config::detail {
 namespace {
 
 using std::chrono::milliseconds;
 
-constexpr std::array<std::string_view, 19> job_keys{
-    "id", "source", "api", "list_key", "page_size", "max_pages", "request", "window", "full_refresh", "schedule",
-    "targets", "dead_letter_max_ratio", "enabled", "verify", "verify_after", "filter", "flatten", "catch_up", "qeasy"};
+constexpr std::array<std::string_view, 20> job_keys{
+    "id", "source", "api", "list_key", "page_size", "max_pages", "request", "window", "full_refresh", "cursor",
+    "schedule", "targets", "dead_letter_max_ratio", "enabled", "verify", "verify_after", "filter", "flatten", "catch_up", "qeasy"};
 constexpr std::array<std::string_view, 2> full_refresh_keys{"allow_empty", "min_ratio"};
+constexpr std::array<std::string_view, 4> cursor_keys{"field", "row_field", "start", "count"};
 // What a QEasy pair gives, so not to be given beside it.
 constexpr std::array<std::string_view, 6> pair_gives{"api", "request", "targets", "page_size", "filter", "flatten"};
 constexpr std::array<std::string_view, 3> catch_up_keys{"schedule", "from", "to"};
@@ -67,7 +69,7 @@ void read_paging(const object_reader& r, job_config& job, bool page_size) {
 // `windowed`: the job reads by time windows, so some field must take the window.
 void read_request(const object_reader& r, job_config& job, bool windowed) {
   const json* request = r.find("request");
-  if (request == nullptr && !windowed) return;  // a full refresh may send paging alone
+  if (request == nullptr && !windowed) return;  // a full refresh or a cursor may send paging alone
   if (request == nullptr) {
     r.report("request", "required: no field takes the window", std::string{window_example});
     return;
@@ -83,6 +85,9 @@ void read_request(const object_reader& r, job_config& job, bool windowed) {
   if (!compiled) return;
   if (windowed && !compiled->has_window_fields())
     r.report("request", "no field takes the window", std::string{window_example});
+  if (job.cursor && compiled->has_window_fields())
+    r.report("request", "a cursor job reads no time window: the cursor alone chooses the rows",
+             "remove the fields that take the window (several endpoints want the cursor used alone with paging)");
   job.request = std::move(*compiled);
 }
 
@@ -138,6 +143,55 @@ full_refresh_config read_full_refresh(const object_reader& r, const load_context
   assign(f.allow_empty, o.boolean("allow_empty"));
   assign(f.min_ratio, o.number("min_ratio", 0.0, 1.0));
   return f;
+}
+
+cursor_config read_cursor(const object_reader& r, const job_config& job, const load_context& ctx) {
+  cursor_config c;
+  const auto* endpoint = find_endpoint(job.api);
+  if (endpoint != nullptr) {
+    c.count_field = endpoint->total_field ? "is_get_total" : "";
+    c.count = endpoint->total_field;
+    if (endpoint->cursor_field.empty())
+      r.report("cursor", std::string{endpoint->description} + " (" + job.api + ") has no row-version cursor",
+               endpoint->max_span.count() == 0 ? R"(read the whole list at every run: "full_refresh": {})"
+                                               : R"(read it by time windows: "window" in place of "cursor")");
+    else if (!endpoint->rows_have_ts)
+      r.report("cursor",
+               std::string{endpoint->description} + " (" + job.api +
+                   ") takes a cursor but its rows carry no version to move it by",
+               R"(read it by time windows: "window" in place of "cursor")");
+    else
+      c.field = std::string{endpoint->cursor_field};
+  }
+  const object_reader o{*r.find("cursor"), r.at("cursor"), ctx.diag, cursor_keys};
+  if (!o.is_object()) return c;
+  for (const auto& [key, into] : {std::pair<std::string_view, std::string*>{"field", &c.field},
+                                  std::pair<std::string_view, std::string*>{"row_field", &c.row_field}})
+    if (const auto v = o.string(key)) {
+      if (v->empty()) o.report(key, "empty", "a field name, e.g. \"ts\"");
+      else *into = *v;
+    }
+  if (const auto start = o.integer("start", 0, std::numeric_limits<std::int64_t>::max())) c.start = *start;
+  if (const auto count = o.boolean("count")) {
+    if (*count && c.count_field.empty())
+      o.report("count", std::string{endpoint->description} + " (" + job.api + ") answers no data_count",
+               "remove \"count\": each walk is then proved by a second walk");
+    else
+      c.count = *count;
+  }
+  return c;
+}
+
+// What a cursor job cannot have: it reads no time windows.
+void check_cursor(const object_reader& r) {
+  if (r.find("window") != nullptr)
+    r.report("window", "a cursor job reads by row version, not by windows",
+             "remove \"window\", or remove \"cursor\" to read by time windows");
+  if (r.find("full_refresh") != nullptr)
+    r.report("full_refresh", "a job reads by a cursor or by a full refresh, not both", "keep one of them");
+  if (r.find("catch_up") != nullptr)
+    r.report("catch_up", "a cursor job has no time range to catch up: a walk proved complete misses nothing",
+             "remove \"catch_up\"");
 }
 
 // What a full refresh cannot have: it reads no time windows, and it deletes
@@ -210,13 +264,14 @@ job_config read_job(const json& value, const location& where, const load_context
   } else {
     read_api(r, job);
     read_paging(r, job, true);
-    if (r.find("full_refresh") != nullptr) job.full_refresh = read_full_refresh(r, ctx);
-    read_request(r, job, !job.full_refresh);
+    if (r.find("cursor") != nullptr) job.cursor = read_cursor(r, job, ctx);
+    else if (r.find("full_refresh") != nullptr) job.full_refresh = read_full_refresh(r, ctx);
+    read_request(r, job, !job.full_refresh && !job.cursor);
     if (const auto* f = r.find("filter")) job.filter = read_filter(*f, r.at("filter"), ctx, "strict");
     if (const auto* f = r.find("flatten")) job.flatten = read_flatten(*f, r.at("flatten"), ctx);
   }
   if (const auto* c = r.find("catch_up"); c != nullptr && !job.catch_up) job.catch_up = read_catch_up(*c, r.at("catch_up"), ctx);
-  if (!job.full_refresh) read_window(r, job, ctx);
+  if (!job.full_refresh && !job.cursor) read_window(r, job, ctx);
   if (const auto* schedule = r.find("schedule"))
     job.schedule = read_schedule(*schedule, r.at("schedule"), ctx);
   assign(job.dead_letter_max_ratio, r.number("dead_letter_max_ratio", 0.0, 1.0));
@@ -231,6 +286,7 @@ job_config read_job(const json& value, const location& where, const load_context
     r.report("targets", "required",
              R"(the tables to write, e.g. [{"table": "bi_orders", "key": ["o_id"], "columns": {...}}])");
   if (job.full_refresh) check_full_refresh(r, job);
+  if (job.cursor) check_cursor(r);
   return job;
 }
 

@@ -68,6 +68,13 @@ nlohmann::ordered_json to_json(const job_config& job) {
   out["request"] = request_json(job.request);
   if (job.full_refresh) {
     out["full_refresh"] = {{"allow_empty", job.full_refresh->allow_empty}, {"min_ratio", job.full_refresh->min_ratio}};
+  } else if (job.cursor) {
+    ordered_json cursor = ordered_json::object();
+    cursor["field"] = job.cursor->field;
+    cursor["row_field"] = job.cursor->row_field;
+    cursor["start"] = job.cursor->start;
+    cursor["count"] = job.cursor->count;
+    out["cursor"] = std::move(cursor);
   } else {
     ordered_json window = ordered_json::object();
     window["start"] = core::format_shanghai_datetime(job.window.start);

@@ -94,7 +94,7 @@ constexpr std::array<std::string_view, 6> version_1{{
 struct added_column {
   std::string_view table, column, definition;
 };
-constexpr std::array<added_column, 6> later_columns{{
+constexpr std::array<added_column, 10> later_columns{{
     // 2: when the stored tokens were issued, for their lifetime
     {"ferry_sources", "issued_at", "DATETIME NULL COMMENT 'when ferry got the tokens, Asia/Shanghai' AFTER expires_at"},
     // 2: the verification pass of windows the API gave no count for
@@ -105,6 +105,13 @@ constexpr std::array<added_column, 6> later_columns{{
     {"ferry_windows", "verify_found", "BIGINT UNSIGNED NULL COMMENT 'rows only the second read found (inserted by it)'"},
     // 3: records a job's filter (QEasy's condition) kept out
     {"ferry_runs", "skipped", "BIGINT UNSIGNED NOT NULL DEFAULT 0 COMMENT 'records the job''s filter kept out'"},
+    // 5: jobs read by a row-version cursor (start_ts)
+    {"ferry_jobs", "ts_cursor",
+     "BIGINT NULL COMMENT 'a cursor job''s next walk reads the rows whose version is at least this' AFTER watermark"},
+    {"ferry_jobs", "ts_seen",
+     "BIGINT NULL COMMENT 'the largest row version a walk of the job has seen' AFTER ts_cursor"},
+    {"ferry_windows", "cursor_start", "BIGINT NULL COMMENT 'a cursor walk: the cursor it read from'"},
+    {"ferry_windows", "cursor_end", "BIGINT NULL COMMENT 'a cursor walk: the cursor it left (= cursor_start: not moved)'"},
 }};
 
 void add_missing_columns(mysql::connection& conn) {

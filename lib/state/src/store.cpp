@@ -49,11 +49,29 @@ job_state load_job(mysql::connection& conn, const std::string& job_id) {
   std::string insert = "INSERT IGNORE INTO ferry_jobs (job_id) VALUES (";
   conn.append_quoted(insert, job_id);
   conn.execute(insert + ")");
-  std::string sql = "SELECT watermark, paused FROM ferry_jobs WHERE job_id = ";
+  std::string sql = "SELECT watermark, paused, ts_cursor, ts_seen FROM ferry_jobs WHERE job_id = ";
   conn.append_quoted(sql, job_id);
   const auto rows = conn.query(sql);
   if (rows.empty()) throw std::runtime_error("ferry_jobs has no row for job " + job_id);
-  return job_state{job_id, read_time(rows[0][0]), rows[0][1].value_or("0") == "1"};
+  job_state job;
+  job.job_id = job_id;
+  job.watermark = read_time(rows[0][0]);
+  job.paused = rows[0][1].value_or("0") == "1";
+  if (rows[0][2]) job.cursor = std::stoll(*rows[0][2]);
+  if (rows[0][3]) job.cursor_seen = std::stoll(*rows[0][3]);
+  return job;
+}
+
+bool move_cursor(mysql::connection& conn, const std::string& job_id, std::optional<std::int64_t> expected,
+                 std::int64_t to, std::int64_t seen) {
+  std::string sql = "UPDATE ferry_jobs SET ts_cursor = " + std::to_string(to) +
+                    ", ts_seen = GREATEST(COALESCE(ts_seen, " + std::to_string(seen) + "), " +
+                    std::to_string(seen) + ") WHERE job_id = ";
+  conn.append_quoted(sql, job_id);
+  sql += " AND ts_cursor <=> " + (expected ? std::to_string(*expected) : std::string{"NULL"});
+  // Affected rows is 0 both when the cursor moved under us and when nothing changed.
+  if (conn.execute(sql) == 0 && load_job(conn, job_id).cursor != expected) return false;
+  return true;
 }
 
 bool set_paused(mysql::connection& conn, const std::string& job_id, bool paused) {
@@ -80,7 +98,8 @@ bool commit_window(mysql::connection& conn, const window_record& w, std::optiona
   }
   std::string sql =
       "INSERT INTO ferry_windows (job_id, run_id, window_start, window_end, state, pages, fetched, "
-      "distinct_keys, data_count, inserted, updated, unchanged, dead_letters, fetch_rounds, note, verify_due) VALUES (";
+      "distinct_keys, data_count, inserted, updated, unchanged, dead_letters, fetch_rounds, note, verify_due, "
+      "cursor_start, cursor_end) VALUES (";
   conn.append_quoted(sql, w.job_id);
   sql += "," + std::to_string(w.run_id) + ",";
   append_time(conn, sql, w.start);
@@ -94,6 +113,7 @@ bool commit_window(mysql::connection& conn, const window_record& w, std::optiona
   conn.append_quoted(sql, w.note);
   sql += ",";
   append_optional_time(conn, sql, w.verify_due);
+  for (const auto& c : {w.cursor_start, w.cursor_end}) sql += "," + (c ? std::to_string(*c) : std::string{"NULL"});
   conn.execute(sql + ")");
   return true;
 }
@@ -103,7 +123,7 @@ namespace {
 const char* const window_columns =
     "SELECT job_id, run_id, window_start, window_end, state, pages, fetched, distinct_keys, data_count, "
     "inserted, updated, unchanged, dead_letters, fetch_rounds, note, id, verify_due, verified_at, verified_keys, "
-    "verify_found FROM ferry_windows WHERE job_id = ";
+    "verify_found, cursor_start, cursor_end FROM ferry_windows WHERE job_id = ";
 
 std::vector<window_record> read_windows(mysql::connection& conn, const std::string& sql) {
   std::vector<window_record> out;
@@ -129,6 +149,8 @@ std::vector<window_record> read_windows(mysql::connection& conn, const std::stri
     w.verified_at = read_time(r[17]);
     if (r[18]) w.verified_keys = read_count(r[18]);
     if (r[19]) w.verify_found = read_count(r[19]);
+    if (r[20]) w.cursor_start = std::stoll(*r[20]);
+    if (r[21]) w.cursor_end = std::stoll(*r[21]);
     out.push_back(std::move(w));
   }
   return out;

@@ -118,10 +118,12 @@ job_plan make_job_plan(const config::job_config& job, const config::source_confi
     if (job.targets.size() != 1 || job.targets.front().explode)
       throw std::invalid_argument("job " + job.id + ": a full refresh writes one plain table");
   }
+  plan.cursor = job.cursor;
+  if (plan.cursor) plan.windows.max_span = std::chrono::days{1};  // no windows: the cursor chooses the rows
   if (plan.windows.max_span <= std::chrono::seconds{0})
     throw std::invalid_argument("job " + job.id + ": window.max_span must be at least 1s");
   plan.dead_letter_max_ratio = job.dead_letter_max_ratio;
-  if (job.verify && !plan.full_refresh)
+  if (job.verify && !plan.full_refresh && !plan.cursor)
     plan.verify_after = std::max(std::chrono::seconds{1}, whole_seconds(job.verify_after));
   std::vector<transform::target_spec> specs;
   const auto keys = record_keys(job);

@@ -93,6 +93,10 @@ asio::awaitable<void> runner::prepare() {
 asio::awaitable<page> runner::fetch_page(window_run& wr, std::uint64_t page_index) {
   if (wr.priority == ratelimit::priority::live && run_priority_ != ratelimit::priority::live) wr.priority = run_priority_;
   auto biz = plan_.request.render({wr.w.start, wr.w.end, now_()});
+  if (wr.cursor) {
+    biz[plan_.cursor->field] = *wr.cursor;
+    if (!plan_.cursor->count_field.empty()) biz[plan_.cursor->count_field] = plan_.cursor->count;
+  }
   biz["page_index"] = page_index;
   biz["page_size"] = plan_.page_size;
   const auto plain = ferry::json::parse_exact(biz.dump());
@@ -103,7 +107,15 @@ asio::awaitable<page> runner::fetch_page(window_run& wr, std::uint64_t page_inde
   wr.throttles += static_cast<std::uint64_t>(result.throttles);
   if (!result.value) {
     wr.failed = true;
-    throw run_failure("window " + show(wr.w) + " page " + std::to_string(page_index) + ": " + result.error);
+    throw run_failure(wr.where(plan_.cursor ? plan_.cursor->field : std::string{}) + " page " +
+                      std::to_string(page_index) + ": " + result.error);
+  }
+  if (wr.cursor && !plan_.cursor->count) {
+    // Asked for no count (is_get_total=false): whatever count fields come
+    // back (the platform's answer is not documented; 0 is possible) say
+    // nothing, and a page_count of 0 must not end the paging.
+    result.value->data_count.reset();
+    result.value->page_count.reset();
   }
   co_return std::move(*result.value);
 }
@@ -157,6 +169,25 @@ void runner::check_repeat(window_run& wr, const nlohmann::json& record) const {
                     (pick == differ.end() ? std::string{} : ", " + *pick) + "), and run again");
 }
 
+// A cursor walk's bookkeeping of row versions (runner_cursor.cpp says why).
+void runner::note_versions(window_run& wr, const page& p, std::uint64_t page_index) const {
+  std::optional<std::int64_t> page_max;
+  for (const auto& record : p.records) {
+    const auto version = row_version(record, plan_.cursor->row_field);
+    if (!version) {
+      ++wr.no_version;
+      continue;
+    }
+    page_max = std::max(page_max.value_or(*version), *version);
+    const auto seen = std::hash<std::string>{}(ferry::json::dump_exact(record));
+    wr.round_versions.push_back(seen);
+    if (wr.max_before && *version <= *wr.max_before && !wr.versions_before.contains(seen)) ++wr.new_below;
+  }
+  if (!page_max) return;
+  wr.max_version = std::max(wr.max_version.value_or(*page_max), *page_max);
+  if (page_index == 1 && wr.rounds == 1) wr.first_page_max = page_max;
+}
+
 bool runner::take_record(window_run& wr, const nlohmann::json& record, std::uint64_t page_index, bool count_key) {
   for (auto& rows : wr.scratch) rows.clear();
   if (auto error = plan_.mapper->map(record, wr.scratch)) {
@@ -186,6 +217,7 @@ asio::awaitable<void> runner::take_page(window_run& wr, page p, std::uint64_t pa
   if (p.data_count) wr.data_count = std::max(wr.data_count.value_or(0), *p.data_count);
   const bool reshaped = !plan_.filter.empty() || !plan_.flatten.empty();
   std::vector<nlohmann::json> flat;
+  if (wr.cursor) note_versions(wr, p, page_index);
   for (auto& record : p.records) {
     if (plan_.guard) check_repeat(wr, record);
     if (!reshaped || plan_.filter.keep(record)) {

@@ -100,6 +100,14 @@ asio::awaitable<void> runner::commit(window_run& wr, state::window_state st, std
       else if (st == state::window_state::incomplete)
         rec.note = "distinct keys " + std::to_string(rec.distinct_keys) + " < data_count " +
                    std::to_string(wr.data_count.value_or(0)) + " after " + std::to_string(wr.rounds) + " rounds";
+      if (wr.cursor) {
+        rec.cursor_start = wr.cursor;
+        rec.cursor_end = wr.cursor_to;
+        if (!state::move_cursor(conn, plan_.job_id, wr.cursor_expected, wr.cursor_to,
+                                wr.max_version.value_or(wr.cursor_to)))
+          throw run_failure("the cursor of job " + plan_.job_id +
+                            " was moved by another writer; is a second ferryd running this job?");
+      }
       if (!state::commit_window(conn, rec, expected, advance_to))
         throw run_failure("the watermark of job " + plan_.job_id +
                           " was moved by another writer; is a second ferryd running this job?");
@@ -113,8 +121,8 @@ asio::awaitable<void> runner::commit(window_run& wr, state::window_state st, std
   if (done_before) {
     // Its ledger row holds the window's counts: the batches written before
     // the commit (already in wr.counts) plus the committed attempt's last ones.
-    logger()->warn("job={} window=\"{}\" was committed before the connection dropped; not committing it again",
-                   plan_.job_id, show(wr.w));
+    logger()->warn("job={} {} was committed before the connection dropped; not committing it again", plan_.job_id,
+                   wr.log_field(plan_.cursor ? plan_.cursor->field : std::string{}));
     wr.counts.inserted = done_before->inserted;
     wr.counts.updated = done_before->updated;
     wr.counts.unchanged = done_before->unchanged;
@@ -129,8 +137,9 @@ asio::awaitable<void> runner::commit(window_run& wr, state::window_state st, std
   if (!wr.dead.empty()) {
     if (observer_.dead_letters) observer_.dead_letters(wr.dead.size());
     // The first one in the log, named by QEasy's number and name where the job has them.
-    logger()->warn("job={} window=\"{}\" {} record(s) went to ferry_dead_letters, the first: {}", plan_.job_id,
-                   show(wr.w), wr.dead.size(), wr.dead.front().error);
+    logger()->warn("job={} {} {} record(s) went to ferry_dead_letters, the first: {}", plan_.job_id,
+                   wr.log_field(plan_.cursor ? plan_.cursor->field : std::string{}), wr.dead.size(),
+                   wr.dead.front().error);
   }
   if (wr.skipped > 0 && observer_.records_skipped) observer_.records_skipped(wr.skipped);
   if (advance_to && observer_.watermark_moved) observer_.watermark_moved(*advance_to);
@@ -285,6 +294,11 @@ asio::awaitable<run_result> runner::run_locked(run_request request, bool first_t
     const auto now = now_();
     result.covered = range{job.watermark && *job.watermark < now ? *job.watermark : now - std::chrono::seconds{1}, now};
   }
+  if (plan_.cursor && live) {
+    // A walk has no time range: the run's row says when it ran.
+    const auto now = now_();
+    result.covered = range{now, now};
+  }
   if (!result.covered) {
     result.nothing_to_do = true;
     co_return result;
@@ -294,12 +308,29 @@ asio::awaitable<run_result> runner::run_locked(run_request request, bool first_t
   result.run_id = co_await with_retries("recording the run", [&](mysql::connection& conn) {
     return state::start_run(conn, plan_.job_id, request.kind, covered.start, covered.end);
   });
-  logger()->info("job={} run={} range=\"{}\" watermark=\"{}\"", plan_.job_id, result.run_id, show({covered.start, covered.end}),
-                 job.watermark ? core::format_shanghai_datetime(*job.watermark) : std::string{"none"});
+  if (plan_.cursor)
+    logger()->info("job={} run={} {}={}", plan_.job_id, result.run_id, plan_.cursor->field,
+                   job.cursor.value_or(plan_.cursor->start));
+  else
+    logger()->info("job={} run={} range=\"{}\" watermark=\"{}\"", plan_.job_id, result.run_id,
+                   show({covered.start, covered.end}),
+                   job.watermark ? core::format_shanghai_datetime(*job.watermark) : std::string{"none"});
   auto watermark = job.watermark;
   try {
-    const auto windows = plan_.full_refresh ? std::vector<window>{window{covered.start, covered.end}}
-                                            : split_range(covered, plan_.windows.max_span);
+    if (plan_.cursor && !live)
+      throw run_failure("job " + plan_.job_id + " reads by its " + plan_.cursor->field +
+                        " cursor: it has no time range to backfill (each run reads every row changed since the "
+                        "cursor)");
+    if (plan_.cursor) {
+      if (request.stop != nullptr && request.stop->load()) {
+        result.summary.interrupted = true;
+        throw run_failure("interrupted by shutdown before the walk; the next run goes on from the cursor");
+      }
+      co_await process_walk(job, result.run_id, result.summary);
+    }
+    const auto windows = plan_.cursor         ? std::vector<window>{}
+                         : plan_.full_refresh ? std::vector<window>{window{covered.start, covered.end}}
+                                              : split_range(covered, plan_.windows.max_span);
     for (const auto& w : windows) {
       if (request.stop != nullptr && request.stop->load()) {
         result.summary.interrupted = true;

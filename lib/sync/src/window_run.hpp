@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace ferry::sync {
@@ -54,6 +55,33 @@ struct runner::window_run {
   bool live = false;  // a live run's window: verified later when the API gave no count
   ratelimit::priority priority = ratelimit::priority::live;
   std::uint64_t retries = 0, throttles = 0;
+
+  // A cursor walk (runner_cursor.cpp): the cursor it reads from; the largest
+  // version seen by all its rounds, and by its first page; each record
+  // version seen by the rounds before this one, and the largest of them;
+  // this round's versions, those it found at or below that largest that no
+  // earlier round saw, and its records without a readable version.
+  std::optional<std::int64_t> cursor;
+  std::optional<std::int64_t> max_version, first_page_max;
+  std::unordered_set<std::uint64_t> versions_before;
+  std::optional<std::int64_t> max_before;
+  std::vector<std::uint64_t> round_versions;
+  std::uint64_t new_below = 0, no_version = 0;
+  // What the walk's commit does to the job's cursor: from the value stored, to this.
+  std::optional<std::int64_t> cursor_expected;
+  std::int64_t cursor_to = 0;
+
+  // "window <start> .. <end>", or "walk from start_ts=<n>": for messages.
+  std::string where(const std::string& cursor_field) const {
+    if (cursor) return "walk from " + cursor_field + "=" + std::to_string(*cursor);
+    return "window " + detail::show(w);
+  }
+
+  // The same as a log field: window="<start> .. <end>" or start_ts=<n>.
+  std::string log_field(const std::string& cursor_field) const {
+    if (cursor) return cursor_field + "=" + std::to_string(*cursor);
+    return "window=\"" + detail::show(w) + "\"";
+  }
 
   std::uint64_t distinct() {
     std::sort(key_hashes.begin(), key_hashes.end());

@@ -21,7 +21,11 @@ TEST_CASE("migrate creates ferry's tables and can run again", "[state]") {
   state::migrate(conn);
   CHECK(db.scalar("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
                   "AND TABLE_NAME LIKE 'ferry\\_%'") == "6");
-  CHECK(db.scalar("SELECT MAX(version) FROM ferry_schema") == "4");
+  CHECK(db.scalar("SELECT MAX(version) FROM ferry_schema") == "5");
+  // Version 5: a cursor job's cursor, and each walk's cursors in the ledger.
+  CHECK(db.scalar("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND "
+                  "COLUMN_NAME IN ('ts_cursor', 'ts_seen', 'cursor_start', 'cursor_end') AND DATA_TYPE = 'bigint'") ==
+        "4");
   // Version 4: a run a shutdown ended is 'interrupted'.
   CHECK_THAT(db.scalar("SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND "
                        "TABLE_NAME = 'ferry_runs' AND COLUMN_NAME = 'state'"),

@@ -177,7 +177,8 @@ std::optional<ordered_json> place_config_example(const std::string& block_text, 
                                                  std::string& problem) {
   static const std::set<std::string> top{"mysql", "sources", "log", "admin"};
   static const std::set<std::string> job{"id", "source", "api", "list_key", "page_size", "max_pages", "request",
-                                         "window", "full_refresh", "schedule", "dead_letter_max_ratio", "enabled",
+                                         "window", "full_refresh", "cursor", "schedule", "dead_letter_max_ratio",
+                                         "enabled",
                                          "targets",
                                          "verify", "verify_after", "filter", "flatten", "catch_up"};
   static const std::set<std::string> source{"type", "base_url", "app_key", "app_secret_env", "app_secret_file",
@@ -192,8 +193,9 @@ std::optional<ordered_json> place_config_example(const std::string& block_text, 
   }
   if (example.contains("jobs")) return example;
   auto config = base;
-  // A whole job given as a QEasy pair, or a full refresh (which takes no window from the base job).
-  if (example.contains("qeasy") || (example.contains("full_refresh") && example.contains("id"))) {
+  // A whole job given as a QEasy pair, a full refresh or a cursor job (which take no window from the base job).
+  if (example.contains("qeasy") ||
+      ((example.contains("full_refresh") || example.contains("cursor")) && example.contains("id"))) {
     config["jobs"][0] = example;
     return config;
   }

@@ -60,6 +60,8 @@ sim_reply engine::control_truth(std::string_view query) const {
   const std::string* from = jst::find_field(*params, "from");
   const std::string* to = jst::find_field(*params, "to");
   if (endpoint == nullptr) return control_error(400, "endpoint is required");
+  for (const auto& table : catalogue_)
+    if (table.spec().path == *endpoint) return control_catalogue(table, query);
   const auto kind = endpoint_of(*endpoint);
   if (!kind) return control_error(400, "unknown endpoint: " + *endpoint);
   sim_reply reply;
@@ -72,6 +74,25 @@ sim_reply engine::control_truth(std::string_view query) const {
   const auto end = core::parse_shanghai_datetime(*to);
   if (!start || !end) return control_error(400, "from and to must be yyyy-MM-dd HH:mm:ss");
   reply.truth.window = time_window{*start, *end};
+  return reply;
+}
+
+// A catalogue endpoint's rows now: those whose filter time lies in
+// [from, to] when both are given, else every row.
+sim_reply engine::control_catalogue(const catalogue_table& table, std::string_view query) const {
+  const auto params = jst::parse_form(query);
+  const std::string* from = params ? jst::find_field(*params, "from") : nullptr;
+  const std::string* to = params ? jst::find_field(*params, "to") : nullptr;
+  std::optional<time_window> window;
+  if (from != nullptr && to != nullptr && !from->empty() && !to->empty()) {
+    const auto start = core::parse_shanghai_datetime(*from);
+    const auto end = core::parse_shanghai_datetime(*to);
+    if (!start || !end) return control_error(400, "from and to must be yyyy-MM-dd HH:mm:ss");
+    window = time_window{*start, *end};
+  }
+  sim_reply reply;
+  reply.content_type = "application/x-ndjson; charset=utf-8";
+  reply.body = table.truth(window);
   return reply;
 }
 
@@ -134,7 +155,8 @@ sim_reply engine::control_tokens(const sim_request& request, sys_seconds wall) {
 }
 
 endpoint_stats& engine::stats_for(std::string_view path) {
-  const bool known = endpoint_of(path).has_value() || path == refresh_path || path == init_token_path;
+  const bool known = endpoint_of(path).has_value() || find_catalogue(path) != nullptr || path == refresh_path ||
+                     path == init_token_path;
   const std::string_view key = known ? path : std::string_view{"(other)"};
   auto it = stats_.find(key);
   if (it == stats_.end()) it = stats_.emplace(std::string{key}, endpoint_stats{}).first;

@@ -74,11 +74,20 @@ sim_reply fault_reply(fault_kind kind) {
 
 engine::engine(sim_options options)
     : options_(std::move(options)),
-      store_(options_.data),
+      store_(options_.data, options_.cursor_order),
       tokens_(options_.creds.access_token, options_.creds.refresh_token, options_.data.seed, options_.token_ttl,
               options_.refresh_outlives),
       limiter_(options_.limit_per_second, options_.limit_per_minute) {
   tokens_.set_expire_after_calls(options_.faults.token_expire_after_calls);
+  for (const auto& spec : catalogue())
+    if (!endpoint_of(spec.path))
+      catalogue_.emplace_back(spec, options_.data, options_.catalogue_rows, options_.cursor_order);
+}
+
+catalogue_table* engine::catalogue_for(std::string_view path) {
+  for (auto& t : catalogue_)
+    if (t.spec().path == path) return &t;
+  return nullptr;
 }
 
 sim_reply engine::handle(const sim_request& request, sys_seconds wall_now, steady_time steady_now) {
@@ -215,7 +224,8 @@ sim_reply engine::answer_data(std::string_view path, const jst::form_fields& for
     return bad_params("biz 必须是 JSON 对象");
   }
   const auto endpoint = endpoint_of(path);
-  if (!endpoint) {
+  auto* table = endpoint ? nullptr : catalogue_for(path);
+  if (!endpoint && table == nullptr) {
     ++stats.refused_auth;
     return refusal(190, msg_no_permission);
   }
@@ -225,6 +235,7 @@ sim_reply engine::answer_data(std::string_view path, const jst::form_fields& for
     case limit_verdict::accepted: break;
   }
   tokens_.count_call();
+  if (table != nullptr) return serve_catalogue(*table, biz, wall, stats);
   switch (*endpoint) {
     case endpoint_kind::flow: return serve_flow(biz, wall, stats);
     case endpoint_kind::orders: return serve_orders(biz, wall, stats);
@@ -252,10 +263,27 @@ sim_reply engine::serve_orders(const nlohmann::json& biz, sys_seconds wall, endp
     return bad_params(parsed.error);
   }
   const auto& q = *parsed.query;
-  if (q.window)
+  if (q.start_ts)
+    store_.drift_order_versions(*q.start_ts, options_.faults.drift_rows_per_call, wall,
+                                options_.faults.drift_changes_items);
+  else if (q.window)
     store_.drift_orders(*q.window, options_.faults.drift_rows_per_call, wall, options_.faults.drift_changes_items);
   ++stats.served;
   return json_reply(render_page(options_.orders_envelope, "orders", store_.query(q, wall), q.page_index, q.page_size));
+}
+
+sim_reply engine::serve_catalogue(catalogue_table& table, const nlohmann::json& biz, sys_seconds wall,
+                                  endpoint_stats& stats) {
+  const auto& spec = table.spec();
+  auto parsed = parse_catalogue_query(spec, biz);
+  if (!parsed.query) {
+    ++stats.refused_params;
+    return bad_params(parsed.error);
+  }
+  const auto& q = *parsed.query;
+  table.drift(q, options_.faults.drift_rows_per_call, wall, options_.faults.drift_changes_items);
+  ++stats.served;
+  return json_reply(render_catalogue_page(spec, table.query(q), q.page_index, q.page_size, options_.orders_envelope.empty));
 }
 
 sim_reply engine::serve_shops(const nlohmann::json& biz, endpoint_stats& stats) {

@@ -1,5 +1,6 @@
 #include "ferry/sim/envelope.hpp"
 
+#include "ferry/sim/catalogue.hpp"
 #include "ferry/sim/text.hpp"
 
 namespace ferry::sim {
@@ -15,8 +16,8 @@ void append_page_fields(std::string& out, const envelope_style& style, const pag
   out.append("\"page_index\":").append(std::to_string(page_index));
   out.append(",\"page_size\":").append(std::to_string(page_size));
   if (!style.omit_counts) {
-    out.append(",\"data_count\":").append(std::to_string(page.total));
-    out.append(",\"page_count\":").append(std::to_string(page.slice.page_count));
+    out.append(",\"data_count\":").append(std::to_string(page.counted ? page.total : 0));
+    out.append(",\"page_count\":").append(std::to_string(page.counted ? page.slice.page_count : 0));
   }
   if (!style.omit_has_next) out.append(",\"has_next\":").append(page.slice.has_next ? "true" : "false");
 }
@@ -64,6 +65,48 @@ std::string render_page(const envelope_style& style, std::string_view list_key, 
       out.push_back('}');
       break;
   }
+  return out;
+}
+
+std::string render_catalogue_page(const endpoint_spec& spec, const page_rows& page, std::int64_t page_index,
+                                  std::int64_t page_size, empty_data empty) {
+  std::string out;
+  append_head(out, 0, success_msg);
+  if (spec.envelope == "bare") {
+    if (page.rows.empty() && empty != empty_data::array) {
+      if (empty == empty_data::null) out.append(",\"data\":null");
+    } else {
+      out.append(",\"data\":");
+      append_list(out, page);
+    }
+    out.push_back('}');
+    return out;
+  }
+  // The documented page fields only, in the platform's usual order.
+  std::string fields;
+  const auto add = [&](std::string_view name, const std::string& value) {
+    if (!spec.has_page_field(name)) return;
+    fields.append(fields.empty() ? "\"" : ",\"").append(name).append("\":").append(value);
+  };
+  add("page_index", std::to_string(page_index));
+  add("page_size", std::to_string(page_size));
+  add("data_count", std::to_string(page.counted ? page.total : 0));
+  add("date_count", std::to_string(page.counted ? page.total : 0));  // sic: the pack query's spelling
+  add("page_count", std::to_string(page.counted ? page.slice.page_count : 0));
+  add("has_next", page.slice.has_next ? "true" : "false");
+  const auto list = [&] {
+    out.append(fields.empty() ? "\"" : ",\"").append(spec.list_key).append("\":");
+    append_list(out, page);
+  };
+  if (spec.envelope == "toplevel") {
+    out.append(",\"issuccess\":true,").append(fields);
+    list();
+    out.push_back('}');
+    return out;
+  }
+  out.append(",\"data\":{").append(fields);
+  list();
+  out.append("}}");
   return out;
 }
 

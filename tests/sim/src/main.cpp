@@ -41,9 +41,10 @@ int serve(const sim::command_line& cl) {
   sim::engine engine(o);
   sim::server server(context, engine, o.host, o.port);
   server.start();
-  spdlog::info("jst-sim: seed={} records={} orders={} data={}..{} limits={}/s {}/min", o.data.seed,
-               o.data.records, o.data.orders, sim::beijing_datetime(o.data.from),
-               sim::beijing_datetime(o.data.to), o.limit_per_second, o.limit_per_minute);
+  spdlog::info("jst-sim: seed={} records={} orders={} data={}..{} limits={}/s {}/min catalogue={} endpoints of {} rows",
+               o.data.seed, o.data.records, o.data.orders, sim::beijing_datetime(o.data.from),
+               sim::beijing_datetime(o.data.to), o.limit_per_second, o.limit_per_minute, engine.catalogue_size(),
+               o.catalogue_rows);
   std::cout << "jst-sim listening on " << o.host << ':' << server.port() << std::endl;
   asio::signal_set signals(context, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {

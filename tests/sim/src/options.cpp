@@ -12,6 +12,7 @@ namespace po = boost::program_options;
 
 // Flag values kept as text until they are checked together.
 struct raw_flags {
+  std::string ts_order = "o_id";
   std::string empty_fields = "keep", envelope, flow_envelope = "bare", orders_envelope = "standard", empty_data = "null";
   bool omit_has_next = false, token_calls_unlimited = false;
   std::string tolerance = "10m", late_delay = "2m", fault_delay = "35s", token_ttl = "30d", app_kind = "self_built";
@@ -54,6 +55,10 @@ po::options_description describe(sim_options& o, raw_flags& raw) {
     ("empty-data", po::value(&raw.empty_data)->default_value(raw.empty_data),
      "null|array|omit: a bare page without rows (documented: \"data\": null)")
     ("omit-has-next", po::bool_switch(&raw.omit_has_next), "leave has_next out of pages")
+    ("catalogue-rows", po::value(&o.catalogue_rows)->default_value(200),
+     "rows of each other catalogue endpoint (refunds, sales-out, inventory per warehouse, ...)")
+    ("ts-order", po::value(&raw.ts_order)->default_value(raw.ts_order),
+     "o_id|ts: the order of a start_ts query's rows (undocumented; o_id: by the orders' key, not by version)")
     ("fault-delay", po::value(&raw.fault_delay)->default_value(raw.fault_delay), "delay of a `timeout` fault");
   // --http-500 and so on; the /__sim/faults key is the same name with '_'.
   for (const auto kind : all_faults) {
@@ -122,6 +127,9 @@ void finish(command_line& cl, const raw_flags& raw, sys_seconds now) {
   o.orders_envelope.shape =
       envelope_flag("orders-envelope", raw.envelope.empty() ? raw.orders_envelope : raw.envelope);
   if (!raw.envelope.empty()) envelope_flag("envelope", raw.envelope);
+  if (raw.ts_order == "o_id") o.cursor_order = ts_order::o_id;
+  else if (raw.ts_order == "ts") o.cursor_order = ts_order::ts;
+  else throw usage_error("--ts-order: o_id or ts");
   empty_data empty = empty_data::null;
   if (raw.empty_data == "array") empty = empty_data::array;
   else if (raw.empty_data == "omit") empty = empty_data::omit;

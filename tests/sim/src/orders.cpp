@@ -98,7 +98,8 @@ std::string render_order(const order_row& o) {
   append_beijing_datetime(out, o.order_date);
   out.append("\",\"modified\":\"");
   append_beijing_datetime(out, o.modified);
-  out.append("\",\"pay_amount\":");
+  out.append("\",\"ts\":").append(std::to_string(o.ts));
+  out.append(",\"pay_amount\":");
   append_decimal4(out, o.pay_amount);
   out.append(",\"freight\":");
   append_decimal4(out, o.freight);
@@ -153,6 +154,7 @@ std::vector<order_row> generate_orders(const data_options& options) {
   for (std::size_t i = 0; i < orders.size(); ++i) {
     auto& o = orders[i];
     o.o_id = first_o_id + static_cast<std::int64_t>(i);
+    o.ts = first_ts + ts_step * static_cast<std::int64_t>(i);
     for (std::size_t k = 0; k < o.items.size(); ++k)
       o.items[k].oi_id = o.o_id * 10 + static_cast<std::int64_t>(k) + 1;
     o.json = render_order(o);

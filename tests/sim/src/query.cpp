@@ -138,10 +138,21 @@ parsed<order_query> parse_order_query(const json& biz) {
   if (auto error = read_paging(biz, order_rules, q.page_index, q.page_size); !error.empty()) return {{}, error};
   if (biz.contains("so_ids") && !read_list(biz["so_ids"], q.so_ids)) return {{}, "so_ids 格式错误"};
   if (biz.contains("o_ids") && !read_id_list(biz["o_ids"], q.o_ids)) return {{}, "o_ids 格式错误"};
+  if (biz.contains("start_ts")) {
+    q.start_ts = as_integer(biz["start_ts"]);
+    if (!q.start_ts || *q.start_ts < 0) return {{}, "start_ts 必须是不小于 0 的整数"};
+  }
+  if (biz.contains("is_get_total")) {
+    // Boolean in the order query's model, String in others: both are taken.
+    const auto& v = biz["is_get_total"];
+    if (v.is_boolean()) q.get_total = v.get<bool>();
+    else if (v == "true" || v == "false") q.get_total = v == "true";
+    else return {{}, "is_get_total 必须是 true 或 false"};
+  }
   auto error = read_window(biz, "modified_begin", "modified_end", order_rules, q.window);
   if (!error.empty()) return {{}, error};
-  if (!q.window && q.so_ids.empty() && q.o_ids.empty())
-    return {{}, "modified_begin 和 modified_end 必填（或提供 so_ids、o_ids）"};
+  if (!q.window && q.so_ids.empty() && q.o_ids.empty() && !q.start_ts)
+    return {{}, "modified_begin 和 modified_end 必填（或提供 so_ids、o_ids、start_ts）"};
   return {std::move(q), {}};
 }
 

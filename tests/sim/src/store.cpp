@@ -54,7 +54,7 @@ auto order_time = [](const order_row& r) { return r.modified; };
 
 }  // namespace
 
-data_store::data_store(const data_options& options)
+data_store::data_store(const data_options& options, ts_order order)
     : seed_(options.seed),
       late_fraction_(options.late_fraction),
       flow_(generate_flow_rows(options)),
@@ -63,6 +63,8 @@ data_store::data_store(const data_options& options)
       bad_records_(spoil_flow_rows(flow_, options.bad_records)) {
   for (const auto& row : flow_) next_io_id_ = std::max(next_io_id_, row.io_id + 1);
   next_serial_ = flow_.size();
+  ts_order_ = order;
+  for (const auto& o : orders_) next_ts_ = std::max(next_ts_, o.ts + ts_step);
 }
 
 page_rows data_store::query(const flow_query& q, sys_seconds now) const {
@@ -80,7 +82,34 @@ page_rows data_store::query(const flow_query& q, sys_seconds now) const {
   });
 }
 
+std::vector<const order_row*> data_store::cursor_rows(std::int64_t start_ts, sys_seconds now) const {
+  std::vector<const order_row*> rows;
+  for (const auto& o : orders_)
+    if (o.ts >= start_ts && o.visible_at <= now) rows.push_back(&o);
+  if (ts_order_ == ts_order::ts)
+    std::sort(rows.begin(), rows.end(), [](const order_row* a, const order_row* b) { return a->ts < b->ts; });
+  else
+    std::sort(rows.begin(), rows.end(), [](const order_row* a, const order_row* b) { return a->o_id < b->o_id; });
+  return rows;
+}
+
 page_rows data_store::query(const order_query& q, sys_seconds now) const {
+  if (q.start_ts) {
+    const auto so_ids = sorted_copy(q.so_ids);
+    const auto o_ids = sorted_copy(q.o_ids);
+    page_rows out;
+    std::vector<const std::string*> matches;
+    for (const auto* o : cursor_rows(*q.start_ts, now))
+      if ((!q.window || (o->modified >= q.window->start && o->modified <= q.window->end)) &&
+          (so_ids.empty() || contains_sorted(so_ids, o->so_id)) && (o_ids.empty() || contains_sorted(o_ids, o->o_id)))
+        matches.push_back(&o->json);
+    out.total = matches.size();
+    out.counted = q.get_total;
+    out.slice = slice_page(out.total, q.page_index, q.page_size);
+    out.rows.assign(matches.begin() + static_cast<std::ptrdiff_t>(out.slice.begin),
+                    matches.begin() + static_cast<std::ptrdiff_t>(out.slice.end));
+    return out;
+  }
   const auto [lo, hi] = window_range(orders_, q.window, order_time);
   const auto so_ids = sorted_copy(q.so_ids);
   const auto o_ids = sorted_copy(q.o_ids);
@@ -132,6 +161,39 @@ void data_store::drift_orders(const time_window& window, std::int64_t count, sys
     order.json = render_order(order);
     const auto at = std::upper_bound(orders_.begin(), orders_.end(), order, order_before);
     orders_.insert(at, std::move(order));
+  }
+}
+
+void data_store::bump_order(const order_row& order, sys_seconds now, bool change_items) {
+  const auto at = std::find_if(orders_.begin(), orders_.end(), [&](const order_row& o) { return &o == &order; });
+  order_row changed = std::move(*at);
+  orders_.erase(at);
+  changed.modified = std::max(changed.modified, now);
+  changed.ts = next_ts_;
+  next_ts_ += ts_step;
+  if (change_items) change_order_items(changed, seed_, next_serial_++);
+  changed.json = render_order(changed);
+  orders_.insert(std::upper_bound(orders_.begin(), orders_.end(), changed, order_before), std::move(changed));
+}
+
+void data_store::drift_order_versions(std::int64_t start_ts, std::int64_t count, sys_seconds now, bool change_items) {
+  for (std::int64_t i = 0; i < count; ++i) {
+    const order_row* pick = nullptr;
+    if (i % 2 == 1) {
+      // The newest visible order below the cursor: it enters the query's rows.
+      for (const auto& o : orders_)
+        if (o.ts < start_ts && o.visible_at <= now && (pick == nullptr || o.ts > pick->ts)) pick = &o;
+    }
+    if (pick == nullptr) {
+      // The first row served that has not been changed by this drift yet
+      // (rows it changed went to the end of the versions).
+      const auto rows = cursor_rows(start_ts, now);
+      const auto first = std::find_if(rows.begin(), rows.end(),
+                                      [&](const order_row* o) { return o->ts < next_ts_ - ts_step * i; });
+      if (first != rows.end()) pick = *first;
+    }
+    if (pick == nullptr) return;
+    bump_order(*pick, now, change_items);
   }
 }
 

@@ -355,3 +355,70 @@ TEST_CASE("a full-refresh job refuses a window, a catch-up, a second or exploded
   CHECK_THAT(errors_text(doc), Catch::Contains("the shop query (店铺查询) (/open/shops/query) has no time filter") &&
                                    Catch::Contains(R"("full_refresh": {} in place of "window")"));
 }
+
+namespace {
+
+// The example's job turned into orders read by the start_ts cursor.
+document cursor_document() {
+  auto doc = example_document();
+  auto& job = doc["jobs"][0];
+  job["api"] = "/open/orders/single/query";
+  job["list_key"] = "orders";
+  job["page_size"] = 100;
+  job.erase("window");
+  job.erase("request");
+  job["cursor"] = document::object();
+  job["targets"] = document::parse(R"J([{"table": "bi_orders", "key": ["o_id"], "create_table": true,
+    "columns": {"o_id": {"path": "o_id", "type": "bigint"}, "ts": {"path": "ts", "type": "bigint"}}}])J");
+  return doc;
+}
+
+}  // namespace
+
+TEST_CASE("a cursor job takes the endpoint's cursor and count, needs no window, and prints them",
+          "[config][load][cursor]") {
+  auto c = loaded(cursor_document());
+  REQUIRE(c.jobs[0].cursor);
+  CHECK(c.jobs[0].cursor->field == "start_ts");
+  CHECK(c.jobs[0].cursor->row_field == "ts");
+  CHECK(c.jobs[0].cursor->start == 0);
+  CHECK(c.jobs[0].cursor->count);
+  CHECK(c.jobs[0].cursor->count_field == "is_get_total");
+  auto doc = cursor_document();
+  doc["jobs"][0]["cursor"] = document::parse(R"({"start": 1000000, "count": false})");
+  c = loaded(doc);
+  CHECK(c.jobs[0].cursor->start == 1000000);
+  CHECK_FALSE(c.jobs[0].cursor->count);
+  const auto printed = to_json(c.jobs[0]);
+  REQUIRE(printed.contains("cursor"));
+  CHECK(printed["cursor"]["start"] == 1000000);
+  CHECK_FALSE(printed.contains("window"));
+}
+
+TEST_CASE("a cursor job refuses a window, a windowed request, a catch-up, a full refresh and an endpoint without one",
+          "[config][load][cursor]") {
+  auto doc = cursor_document();
+  doc["jobs"][0]["window"] = document::parse(R"({"start": "2026-01-01 00:00:00"})");
+  CHECK_THAT(errors_text(doc), Catch::Contains("jobs[0].window: a cursor job reads by row version, not by windows"));
+  doc = cursor_document();
+  doc["jobs"][0]["request"] = document::parse(R"({"modified_begin": "{{LAST_SYNC_TIME|datetime}}"})");
+  CHECK_THAT(errors_text(doc), Catch::Contains("jobs[0].request: a cursor job reads no time window"));
+  doc = cursor_document();
+  doc["jobs"][0]["catch_up"] = document::parse(R"({"schedule": {"every": "1h"}, "from": "{{DAYS_AGO_2}}", "to": "{{DAYS_AGO_1}}"})");
+  CHECK_THAT(errors_text(doc), Catch::Contains("jobs[0].catch_up: a cursor job has no time range to catch up"));
+  doc = cursor_document();
+  doc["jobs"][0]["full_refresh"] = document::object();
+  CHECK_THAT(errors_text(doc), Catch::Contains("jobs[0].full_refresh: a job reads by a cursor or by a full refresh"));
+  doc = cursor_document();
+  doc["jobs"][0]["cursor"] = document::parse(R"({"start": -1, "field": "", "order": "ts"})");
+  auto text = errors_text(doc);
+  CHECK_THAT(text, Catch::Contains("jobs[0].cursor.start"));
+  CHECK_THAT(text, Catch::Contains("jobs[0].cursor.field: empty"));
+  CHECK_THAT(text, Catch::Contains("jobs[0].cursor.order"));
+  // The unique-code flow query has no cursor.
+  doc = cursor_document();
+  doc["jobs"][0]["api"] = "/open/webapi/wmsapi/skusn/queryinoutitemskusns";
+  doc["jobs"][0]["list_key"] = "datas";
+  CHECK_THAT(errors_text(doc), Catch::Contains("(/open/webapi/wmsapi/skusn/queryinoutitemskusns) has no row-version cursor") &&
+                                   Catch::Contains(R"("window" in place of "cursor")"));
+}

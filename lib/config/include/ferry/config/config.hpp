@@ -117,6 +117,22 @@ struct full_refresh_config {
   double min_ratio = 0.5;
 };
 
+// A stream read by a row-version cursor (the documented `start_ts`, "≥"),
+// instead of time windows: each run walks every page of the rows whose
+// version is at least the job's cursor, and a walk proved complete moves the
+// cursor in the transaction of its last rows (docs/configuration.md,
+// "Cursor"). Rows need not come in version order.
+struct cursor_config {
+  std::string field = "start_ts";  // the request field taking the cursor (inventory: "ts")
+  std::string row_field = "ts";    // the record field holding the row's version
+  std::int64_t start = 0;          // the first walk's cursor, when the job has none yet
+  // Ask the platform for data_count (is_get_total) and check each walk
+  // against it; without it a walk is proved by a second walk that finds
+  // nothing the first one missed.
+  bool count = true;
+  std::string count_field = "is_get_total";  // empty: the endpoint has no such field
+};
+
 // Exactly one of `every` and `cron` is set; by default every 5 minutes.
 struct schedule_config {
   std::optional<milliseconds> every = 5min;
@@ -181,8 +197,9 @@ struct job_config {
   int page_size = 100;
   int max_pages = 10000;
   templating::request_template request;
-  window_config window;                          // unused by a full refresh
+  window_config window;                          // unused by a full refresh or a cursor
   std::optional<full_refresh_config> full_refresh;  // set: read whole, not by windows
+  std::optional<cursor_config> cursor;              // set: read by row-version cursor, not by windows
   schedule_config schedule;
   double dead_letter_max_ratio = 0.01;
   bool enabled = true;

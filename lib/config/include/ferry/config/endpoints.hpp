@@ -14,9 +14,18 @@ struct endpoint_limits {
   int max_page_size = 0;
   std::chrono::milliseconds max_span{};  // the documented cap of a window ("at most 30 days")
   std::string_view list_key = "datas";   // the member of `data` holding the rows
+  // The row-version cursor (docs/configuration.md, "Cursor"): the request
+  // field taking it ("" when the endpoint has none), whether the request has
+  // is_get_total, and whether the rows carry the version (`ts`) that moves it.
+  std::string_view cursor_field = "";
+  bool total_field = false;
+  bool rows_have_ts = false;
   // The span ferry uses when the job sets none: a day under the cap, since
   // whether a window of exactly the cap is accepted is not documented.
-  std::chrono::milliseconds default_span() const { return max_span - std::chrono::days{1}; }
+  // (An hour under a cap of one day.)
+  std::chrono::milliseconds default_span() const {
+    return max_span > std::chrono::days{1} ? max_span - std::chrono::days{1} : max_span - std::chrono::hours{1};
+  }
 };
 
 // Used for endpoints not in the table: page_size up to 1000 (the widest cap

@@ -24,12 +24,16 @@ using sys_seconds = std::chrono::sys_seconds;
 
 // Creates or upgrades the state tables (under a named lock). Idempotent.
 void migrate(mysql::connection& conn);
-constexpr int schema_version = 4;
+constexpr int schema_version = 5;
 
 struct job_state {
   std::string job_id;
   std::optional<sys_seconds> watermark;  // end of the last complete window
   bool paused = false;
+  // A cursor job: where its next walk starts (rows whose version is at least
+  // this), and the largest version a walk has seen.
+  std::optional<std::int64_t> cursor;
+  std::optional<std::int64_t> cursor_seen;
 };
 
 // Reads a job's row, creating it (no watermark, not paused) when missing.
@@ -64,7 +68,15 @@ struct window_record {
   std::optional<sys_seconds> verified_at;
   std::optional<std::uint64_t> verified_keys;
   std::optional<std::uint64_t> verify_found;
+  // A cursor walk: the cursor it read from and the one it left.
+  std::optional<std::int64_t> cursor_start, cursor_end;
 };
+
+// Moves a cursor job's cursor from `expected` to `to` and records `seen`
+// (the largest version seen), inside the caller's transaction with the
+// walk's last rows. False when the cursor was not `expected`.
+bool move_cursor(mysql::connection& conn, const std::string& job_id, std::optional<std::int64_t> expected,
+                 std::int64_t to, std::int64_t seen);
 
 // Records a window in the ledger and, when `advance_to` is set, moves the
 // job's watermark from `expected` to it — inside the caller's transaction,

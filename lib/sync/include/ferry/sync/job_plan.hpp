@@ -89,6 +89,8 @@ struct job_plan {
   // Read whole at every run (a master list): one window, written in one
   // transaction that also deletes the rows the list no longer has.
   std::optional<config::full_refresh_config> full_refresh;
+  // Read by a row-version cursor instead of windows (runner_cursor.cpp).
+  std::optional<config::cursor_config> cursor;
   // QEasy's number and name fields, named in dead letters; empty otherwise.
   std::string number_field, name_field;
   std::string record_id_field;  // QEasy's id: identifies a record before flattening

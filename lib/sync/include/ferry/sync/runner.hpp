@@ -97,6 +97,10 @@ class runner {
   asio::awaitable<void> process_window(window w, std::optional<std::chrono::sys_seconds>& watermark,
                                        bool advance, std::uint64_t run_id, state::run_summary& summary,
                                        int depth);
+  // A cursor job's walk (runner_cursor.cpp): every page from the job's
+  // cursor, again until proved complete, committed with the cursor's move.
+  asio::awaitable<void> process_walk(const state::job_state& job, std::uint64_t run_id, state::run_summary& summary);
+  void note_versions(window_run& wr, const source::jushuitan::page& p, std::uint64_t page_index) const;
   asio::awaitable<void> fetch_round(window_run& wr);
   asio::awaitable<source::jushuitan::page> fetch_page(window_run& wr, std::uint64_t page_index);
   asio::awaitable<void> take_page(window_run& wr, source::jushuitan::page page, std::uint64_t page_index);
@@ -136,6 +140,10 @@ class runner {
   // Seeds each transaction's retry::patience (its jitter after a lock conflict).
   std::minstd_rand rng_{std::random_device{}()};
 };
+
+// A record's row version (the cursor's field, e.g. `ts`): an integer, or a
+// string of one; nullopt when missing or not one.
+std::optional<std::int64_t> row_version(const nlohmann::json& record, const std::string& field);
 
 // Thrown inside a run for a failure that ends it; the message is the run's error.
 class run_failure : public std::runtime_error {

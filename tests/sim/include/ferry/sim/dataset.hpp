@@ -73,6 +73,9 @@ struct order_row {
   std::int64_t freight = 0;
   std::optional<std::string> buyer_message;
   std::vector<order_item> items;
+  // The row version (SQL Server rowversion, "ts"): unique, larger at every
+  // change of any order; generated in modified order, bumped by drift.
+  std::int64_t ts = 0;
   sys_seconds visible_at = always_visible;
   std::string json;
 };
@@ -108,6 +111,12 @@ bool order_before(const order_row& a, const order_row& b);
 // `options.records` flow rows sorted by flow_before, JSON rendered; all 18
 // inout_types appear when there are at least 18 io documents.
 std::vector<flow_row> generate_flow_rows(const data_options& options);
+
+// The first order's row version; each next one is ts_step larger (a
+// rowversion counts the changes of the whole database, so versions of one
+// table leave gaps).
+inline constexpr std::int64_t first_ts = 1'000'000;
+inline constexpr std::int64_t ts_step = 3;
 
 // `options.orders` orders sorted by order_before, JSON rendered.
 std::vector<order_row> generate_orders(const data_options& options);

@@ -8,6 +8,7 @@
 // the tokens, the limiter and the fault settings. Not thread-safe: the server
 // calls it from its one thread.
 #include "ferry/sim/auth.hpp"
+#include "ferry/sim/catalogue.hpp"
 #include "ferry/sim/limiter.hpp"
 #include "ferry/sim/options.hpp"
 #include "ferry/sim/store.hpp"
@@ -74,6 +75,8 @@ class engine {
   nlohmann::json bad_records_json() const;
   const fault_settings& faults() const { return options_.faults; }
   const sim_options& options() const { return options_; }
+  // Catalogue endpoints served from their spec (besides flow, orders and shops).
+  std::size_t catalogue_size() const { return catalogue_.size(); }
 
  private:
   sim_reply handle_business(const sim_request& request, std::string_view path, sys_seconds wall,
@@ -90,6 +93,10 @@ class engine {
   sim_reply serve_flow(const nlohmann::json& biz, sys_seconds wall, endpoint_stats& stats);
   sim_reply serve_orders(const nlohmann::json& biz, sys_seconds wall, endpoint_stats& stats);
   sim_reply serve_shops(const nlohmann::json& biz, endpoint_stats& stats);
+  sim_reply serve_catalogue(catalogue_table& table, const nlohmann::json& biz, sys_seconds wall, endpoint_stats& stats);
+  // The table of a catalogue endpoint jst-sim serves from its spec, or null.
+  catalogue_table* catalogue_for(std::string_view path);
+  sim_reply control_catalogue(const catalogue_table& table, std::string_view query) const;
   sim_reply control_shops(const sim_request& request);
   sim_reply handle_control(const sim_request& request, std::string_view path, std::string_view query,
                            sys_seconds wall);
@@ -100,6 +107,7 @@ class engine {
 
   sim_options options_;
   data_store store_;
+  std::vector<catalogue_table> catalogue_;  // every catalogue endpoint but flow, orders and shops
   token_state tokens_;
   sliding_limiter limiter_;
   std::uint64_t call_sequence_ = 0;

@@ -9,6 +9,8 @@
 
 namespace ferry::sim {
 
+struct endpoint_spec;  // ferry/sim/catalogue.hpp
+
 enum class envelope_shape {
   standard,  // {"code","msg","data":{page fields, LIST:[...]}}
   bare,      // {"code","msg","data":[...]}, no page fields
@@ -31,6 +33,11 @@ inline constexpr std::string_view success_msg = "执行成功";
 // A successful page; `list_key` is "datas" or "orders".
 std::string render_page(const envelope_style& style, std::string_view list_key, const page_rows& page,
                         std::int64_t page_index, std::int64_t page_size);
+
+// A page of a catalogue endpoint, in its documented envelope with exactly
+// its documented page fields (a bare page without rows as `empty` says).
+std::string render_catalogue_page(const endpoint_spec& spec, const page_rows& page, std::int64_t page_index,
+                                  std::int64_t page_size, empty_data empty);
 
 // {"code":code,"msg":msg,"data":null}
 std::string render_refusal(int code, std::string_view msg);

@@ -42,6 +42,10 @@ struct sim_options {
   // 店铺查询 as the SDK's model has it: page_index, page_size, has_next, datas.
   envelope_style shops_envelope{envelope_shape::standard, false, true};
   fault_settings faults;
+  // The order of a start_ts query's rows: no source says they come by ts.
+  ts_order cursor_order = ts_order::o_id;
+  // Rows of each catalogue endpoint served from its spec (per value of a per-value field).
+  std::int64_t catalogue_rows = 200;
   std::chrono::milliseconds fault_delay{35000};
   std::chrono::seconds token_ttl{std::chrono::days{30}};  // expires_in: 2592000, as documented
   bool refresh_outlives = false;  // the refresh token stays good past the access token's expiry

@@ -68,6 +68,9 @@ struct order_query {
   std::optional<time_window> window;  // modified_begin .. modified_end
   std::vector<std::string> so_ids;
   std::vector<std::int64_t> o_ids;
+  // The row-version cursor: rows whose ts is at least this ("大于等于").
+  std::optional<std::int64_t> start_ts;
+  bool get_total = true;  // is_get_total, "默认true"
 };
 
 // biz of /open/shops/query: paging and an optional shop_ids filter only.

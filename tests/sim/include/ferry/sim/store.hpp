@@ -16,6 +16,10 @@ namespace ferry::sim {
 struct page_rows {
   std::size_t total = 0;  // data_count
   page_slice slice;
+  // The query asked for no count (is_get_total=false): what the platform then
+  // answers is not documented; jst-sim answers data_count and page_count 0,
+  // the less kind choice (a client trusting them stops after page 1).
+  bool counted = true;
   std::vector<const std::string*> rows;
 };
 
@@ -33,9 +37,14 @@ struct truth_cursor {
   std::string last_sku_sn;     // flow only
 };
 
+// The order rows of a start_ts query come in: no source says, so jst-sim
+// can do both. o_id (the default): the orders' own key, as a table's
+// clustered index gives them without ORDER BY; ts: by row version.
+enum class ts_order { o_id, ts };
+
 class data_store {
  public:
-  explicit data_store(const data_options& options);
+  explicit data_store(const data_options& options, ts_order order = ts_order::o_id);
 
   page_rows query(const flow_query& q, sys_seconds now) const;
   page_rows query(const order_query& q, sys_seconds now) const;
@@ -49,6 +58,11 @@ class data_store {
   // Moves up to `count` of the window's earliest visible orders to window.end;
   // with `change_items` each also changes its items (change_order_items).
   void drift_orders(const time_window& window, std::int64_t count, sys_seconds now, bool change_items);
+  // Changes `count` visible orders as a start_ts query's drift: by turns the
+  // first the query serves (most likely read already: later rows move up a
+  // place in ts order) and the newest below the cursor (a row that enters
+  // the query's rows); each gets modified = now and a new, largest ts.
+  void drift_order_versions(std::int64_t start_ts, std::int64_t count, sys_seconds now, bool change_items);
 
   // Appends up to about `max_bytes` of JSON lines to `out`; sets cursor.done at the end.
   void read_truth(truth_cursor& cursor, sys_seconds now, std::string& out, std::size_t max_bytes) const;
@@ -73,6 +87,11 @@ class data_store {
   std::vector<bad_record> bad_records_;
   std::int64_t next_io_id_ = 0;
   std::uint64_t next_serial_ = 0;
+  ts_order ts_order_;
+  std::int64_t next_ts_ = first_ts;
+  // A start_ts query's visible orders, in the order it serves them.
+  std::vector<const order_row*> cursor_rows(std::int64_t start_ts, sys_seconds now) const;
+  void bump_order(const order_row& order, sys_seconds now, bool change_items);
 };
 
 }  // namespace ferry::sim
