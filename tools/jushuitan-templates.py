@@ -85,6 +85,9 @@ def columns_of(fields, skip, prefix=""):
     return out
 
 
+lists_by_key = {}
+
+
 def job_of(e):
     mode = read_mode(e)
     children = [c for c in e.get("children", []) if c.get("key")]
@@ -95,6 +98,10 @@ def job_of(e):
         "create_table": True,
         "columns": columns_of(e["fields"], child_names),
     }
+    per_value = (e.get("per_value") or {}).get("request_field")
+    if per_value and per_value not in main["columns"]:
+        # The rows do not carry the value they were asked for: for_each adds it to each record.
+        main["columns"] = dict([(per_value, {"path": per_value, "type": "bigint"})] + list(main["columns"].items()))
     version = None
     if mode == "cursor" and "ts" in main["columns"]:
         version = "ts"
@@ -123,6 +130,12 @@ def job_of(e):
             child["version"] = version + "_parent" if version + "_parent" in cols else version
         targets.append(child)
     job = {"id": "jst_" + e["name"], "source": "jst", "api": e["path"]}
+    if per_value:
+        # Once per value of the master list that has it as its key (the warehouses for wms_co_id).
+        master = lists_by_key.get(per_value)
+        job["for_each"] = {"field": per_value,
+                           "from": {"table": "bi_jst_" + master["name"], "column": per_value},
+                           "after": "jst_" + master["name"]}
     if e.get("list_key") and e.get("envelope") != "bare":
         job["list_key"] = e["list_key"]
     job["page_size"] = page_size(e)
@@ -140,6 +153,7 @@ def job_of(e):
 
 
 def header(e, mode, job):
+    each = job.get("for_each")
     lines = [
         "// ferry template: %s (%s, %s) into %s." % (e["title"], e["path"], e.get("doc", ""), job["targets"][0]["table"]),
         "// Read by %s; key %s; pages of %d%s." % (
@@ -148,6 +162,12 @@ def header(e, mode, job):
              "window": "time windows over %s" % (e.get("time_filter") or {}).get("row_field", "its time filter")}[mode],
             ", ".join(e["key"]), job["page_size"],
             " (the documented cap)" if e.get("page_size_max") else " (no cap documented: the default)"),
+    ]
+    if each:
+        lines.append("// Once per %s of %s (filled by job %s, the first job here), each value with its own cursor;"
+                     % (each["field"], each["from"]["table"], each["after"]))
+        lines.append("// the rows do not carry %s: ferry adds the value each was asked for." % each["field"])
+    lines += [
         "// Made by tools/jushuitan-templates.py from tests/sim/catalogue/endpoints.json (every documented",
         "// row field); docs/connectors.md lists all templates. Runs against deploy/quickstart.sh;",
         "// secrets from FERRY_MYSQL_PASSWORD, JST_APP_SECRET, JST_ACCESS_TOKEN, JST_REFRESH_TOKEN.",
@@ -161,14 +181,22 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     stale = []
     for e in spec["endpoints"]:
+        if not e.get("time_filter") and len(e["key"]) == 1:
+            lists_by_key[e["key"][0]] = e
+    for e in spec["endpoints"]:
         job, mode = job_of(e)
+        jobs = [job]
+        if "for_each" in job:
+            # The job filling its values comes first, in the same file.
+            master = [x for x in spec["endpoints"] if "jst_" + x["name"] == job["for_each"]["after"]][0]
+            jobs = [job_of(master)[0], job]
         config = {
             "mysql": {"host": "127.0.0.1", "port": 3307, "user": "ferry", "password_env": "FERRY_MYSQL_PASSWORD",
                       "database": "ferry"},
             "sources": {"jst": {"type": "jushuitan", "base_url": "http://127.0.0.1:9400", "app_key": "demo",
                                 "app_secret_env": "JST_APP_SECRET", "access_token_env": "JST_ACCESS_TOKEN",
                                 "refresh_token_env": "JST_REFRESH_TOKEN"}},
-            "jobs": [job],
+            "jobs": jobs,
         }
         path = os.path.join(OUT, e["name"] + ".json")
         text = header(e, mode, job) + json.dumps(config, ensure_ascii=False, indent=2) + "\n"

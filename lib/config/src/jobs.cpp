@@ -13,11 +13,13 @@ namespace {
 
 using std::chrono::milliseconds;
 
-constexpr std::array<std::string_view, 20> job_keys{
+constexpr std::array<std::string_view, 21> job_keys{
     "id", "source", "api", "list_key", "page_size", "max_pages", "request", "window", "full_refresh", "cursor",
-    "schedule", "targets", "dead_letter_max_ratio", "enabled", "verify", "verify_after", "filter", "flatten", "catch_up", "qeasy"};
+    "for_each", "schedule", "targets", "dead_letter_max_ratio", "enabled", "verify", "verify_after", "filter", "flatten", "catch_up", "qeasy"};
 constexpr std::array<std::string_view, 2> full_refresh_keys{"allow_empty", "min_ratio"};
 constexpr std::array<std::string_view, 4> cursor_keys{"field", "row_field", "start", "count"};
+constexpr std::array<std::string_view, 4> for_each_keys{"field", "values", "from", "after"};
+constexpr std::array<std::string_view, 2> for_each_from_keys{"table", "column"};
 // What a QEasy pair gives, so not to be given beside it.
 constexpr std::array<std::string_view, 6> pair_gives{"api", "request", "targets", "page_size", "filter", "flatten"};
 constexpr std::array<std::string_view, 3> catch_up_keys{"schedule", "from", "to"};
@@ -182,6 +184,52 @@ cursor_config read_cursor(const object_reader& r, const job_config& job, const l
   return c;
 }
 
+std::optional<for_each_config> read_for_each(const object_reader& r, const load_context& ctx) {
+  const object_reader o{*r.find("for_each"), r.at("for_each"), ctx.diag, for_each_keys};
+  if (!o.is_object()) return std::nullopt;
+  for_each_config f;
+  if (const auto field = o.string("field", "the request field each value goes into, e.g. \"wms_co_id\"")) {
+    if (field->empty()) o.report("field", "empty", "the request field each value goes into, e.g. \"wms_co_id\"");
+    f.field = *field;
+  }
+  const json* values = o.find("values");
+  const json* from = o.find("from");
+  if ((values == nullptr) == (from == nullptr)) {
+    o.report(values != nullptr ? "values" : "field", "give exactly one of \"values\" and \"from\"",
+             R"(e.g. "values": [10001, 10002], or "from": {"table": "bi_jst_warehouses", "column": "wms_co_id"})");
+    return f;
+  }
+  if (values != nullptr) {
+    if (!values->is_array() || values->empty()) {
+      o.report("values", values->is_array() ? "empty" : "expected an array, got " + kind_name(*values),
+               "the values, integers or strings, e.g. [10001, 10002]");
+      return f;
+    }
+    for (const auto& v : *values) {
+      if (!v.is_number_integer() && !v.is_string()) {
+        o.report("values", json_quoted(v.dump()) + " is neither an integer nor a string", "e.g. [10001, 10002]");
+        return f;
+      }
+      if (std::find(f.values.begin(), f.values.end(), v) != f.values.end()) {
+        o.report("values", json_quoted(v.dump()) + " is given twice", "each value once");
+        return f;
+      }
+      f.values.push_back(v);
+    }
+  } else {
+    const object_reader t{*from, o.at("from"), ctx.diag, for_each_from_keys};
+    if (!t.is_object()) return f;
+    for (const auto& [key, into] : {std::pair<std::string_view, std::string*>{"table", &f.table},
+                                    std::pair<std::string_view, std::string*>{"column", &f.column}})
+      if (const auto v = t.string(key, "e.g. \"bi_jst_warehouses\" and \"wms_co_id\"")) {
+        if (!is_sql_identifier(*v)) t.report(key, json_quoted(*v) + " is not a table or column name", "letters, digits and '_'");
+        else *into = *v;
+      }
+  }
+  if (const auto after = o.string("after")) f.after = *after;
+  return f;
+}
+
 // What a cursor job cannot have: it reads no time windows.
 void check_cursor(const object_reader& r) {
   if (r.find("window") != nullptr)
@@ -287,6 +335,12 @@ job_config read_job(const json& value, const location& where, const load_context
              R"(the tables to write, e.g. [{"table": "bi_orders", "key": ["o_id"], "columns": {...}}])");
   if (job.full_refresh) check_full_refresh(r, job);
   if (job.cursor) check_cursor(r);
+  if (r.find("for_each") != nullptr) {
+    job.for_each = read_for_each(r, ctx);
+    if (job.full_refresh)
+      r.report("for_each", "a full refresh deletes what its one list no longer has: it cannot be split by value",
+               "remove \"for_each\", or give each value a job of its own");
+  }
   return job;
 }
 
@@ -319,6 +373,15 @@ std::vector<job_config> read_jobs(const json& value, const location& where, cons
       ctx.diag.add(key_location(value[i], where.element(i), "id"), "duplicate job id " + json_quoted(job.id),
                    "already used by jobs[" + std::to_string(same - jobs.begin()) + "]");
     jobs.push_back(std::move(job));
+  }
+  // A for_each's `after` names another job of the file.
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    if (!jobs[i].for_each || jobs[i].for_each->after.empty()) continue;
+    const auto& after = jobs[i].for_each->after;
+    const bool known = std::any_of(jobs.begin(), jobs.end(), [&](const job_config& j) { return j.id == after; });
+    const auto at = key_location(value[i]["for_each"], key_location(value[i], where.element(i), "for_each"), "after");
+    if (after == jobs[i].id) ctx.diag.add(at, "a job cannot wait for itself", "name the job that fills the table");
+    else if (!known) ctx.diag.add(at, json_quoted(after) + " is not a job of this file", "the id of the job that fills the table");
   }
   return jobs;
 }

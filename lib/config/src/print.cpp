@@ -84,6 +84,14 @@ nlohmann::ordered_json to_json(const job_config& job) {
     if (job.window.end) window["end"] = core::format_shanghai_datetime(*job.window.end);
     out["window"] = std::move(window);
   }
+  if (job.for_each) {
+    ordered_json each = ordered_json::object();
+    each["field"] = job.for_each->field;
+    if (!job.for_each->values.empty()) each["values"] = job.for_each->values;
+    else each["from"] = {{"table", job.for_each->table}, {"column", job.for_each->column}};
+    if (!job.for_each->after.empty()) each["after"] = job.for_each->after;
+    out["for_each"] = std::move(each);
+  }
   out["schedule"] = schedule_json(job.schedule);
   out["dead_letter_max_ratio"] = job.dead_letter_max_ratio;
   out["enabled"] = job.enabled;

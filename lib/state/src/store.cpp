@@ -400,4 +400,10 @@ void insert_tokens_if_missing(mysql::connection& conn, const std::string& source
   conn.execute("INSERT IGNORE INTO ferry_sources" + token_values(conn, source, app_key, tokens));
 }
 
+bool has_succeeded(mysql::connection& conn, const std::string& job_id) {
+  std::string sql = "SELECT 1 FROM ferry_runs WHERE state = 'success' AND job_id = ";
+  conn.append_quoted(sql, job_id);
+  return !conn.query(sql + " LIMIT 1").empty();
+}
+
 }  // namespace ferry::state

@@ -119,6 +119,7 @@ job_plan make_job_plan(const config::job_config& job, const config::source_confi
       throw std::invalid_argument("job " + job.id + ": a full refresh writes one plain table");
   }
   plan.cursor = job.cursor;
+  plan.for_each = job.for_each;
   if (plan.cursor) plan.windows.max_span = std::chrono::days{1};  // no windows: the cursor chooses the rows
   if (plan.windows.max_span <= std::chrono::seconds{0})
     throw std::invalid_argument("job " + job.id + ": window.max_span must be at least 1s");

@@ -93,6 +93,7 @@ asio::awaitable<void> runner::prepare() {
 asio::awaitable<page> runner::fetch_page(window_run& wr, std::uint64_t page_index) {
   if (wr.priority == ratelimit::priority::live && run_priority_ != ratelimit::priority::live) wr.priority = run_priority_;
   auto biz = plan_.request.render({wr.w.start, wr.w.end, now_()});
+  if (!scope_value_.empty()) biz[plan_.for_each->field] = nlohmann::ordered_json::parse(scope_value_);
   if (wr.cursor) {
     biz[plan_.cursor->field] = *wr.cursor;
     if (!plan_.cursor->count_field.empty()) biz[plan_.cursor->count_field] = plan_.cursor->count;
@@ -217,6 +218,12 @@ asio::awaitable<void> runner::take_page(window_run& wr, page p, std::uint64_t pa
   if (p.data_count) wr.data_count = std::max(wr.data_count.value_or(0), *p.data_count);
   const bool reshaped = !plan_.filter.empty() || !plan_.flatten.empty();
   std::vector<nlohmann::json> flat;
+  if (!scope_value_.empty()) {
+    // The value the page was asked for, on rows that do not say it themselves.
+    const auto value = nlohmann::json::parse(scope_value_);
+    for (auto& record : p.records)
+      if (record.is_object() && !record.contains(plan_.for_each->field)) record[plan_.for_each->field] = value;
+  }
   if (wr.cursor) note_versions(wr, p, page_index);
   for (auto& record : p.records) {
     if (plan_.guard) check_repeat(wr, record);

@@ -21,7 +21,7 @@ asio::awaitable<void> runner::verify_due(const run_request& request, std::uint64
   if (!plan_.verify_after || plan_.guard) co_return;
   const auto now = now_();
   const auto due = co_await with_retries("reading the windows due for verification", [&](mysql::connection& conn) {
-    return state::windows_due_for_verification(conn, plan_.job_id, now, plan_.verify_windows_per_run);
+    return state::windows_due_for_verification(conn, state_id_, now, plan_.verify_windows_per_run);
   });
   const auto started = std::chrono::steady_clock::now();
   for (const auto& window : due) {
@@ -84,7 +84,7 @@ asio::awaitable<bool> runner::verify_window(const state::window_record& due, std
       // Another run may have verified the window meanwhile: the rows are
       // written all the same (upserts), only the ledger keeps the first record.
       recorded = state::record_verification(conn, due.id, at, verified_keys, found);
-      if (recorded) state::add_dead_letters(conn, plan_.job_id, run_id, wr.w.start, wr.w.end, wr.dead);
+      if (recorded) state::add_dead_letters(conn, state_id_, run_id, wr.w.start, wr.w.end, wr.dead);
       conn.commit();
       return per_target;
     } catch (...) {

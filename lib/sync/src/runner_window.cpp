@@ -62,7 +62,7 @@ asio::awaitable<void> runner::commit(window_run& wr, state::window_state st, std
   std::optional<state::window_record> done_before;
   const auto tail = co_await with_retries("committing a window", [&](mysql::connection& conn) {
     if (again) {
-      done_before = state::find_window(conn, plan_.job_id, wr.run_id, wr.w.start, wr.w.end);
+      done_before = state::find_window(conn, state_id_, wr.run_id, wr.w.start, wr.w.end);
       if (done_before) return std::vector<mysql::upsert_counts>{};
     }
     again = true;
@@ -77,9 +77,9 @@ asio::awaitable<void> runner::commit(window_run& wr, state::window_state st, std
         counts.unchanged += c.unchanged;
         counts.deleted += c.deleted;
       }
-      state::add_dead_letters(conn, plan_.job_id, wr.run_id, wr.w.start, wr.w.end, wr.dead);
+      state::add_dead_letters(conn, state_id_, wr.run_id, wr.w.start, wr.w.end, wr.dead);
       state::window_record rec;
-      rec.job_id = plan_.job_id;
+      rec.job_id = state_id_;
       rec.run_id = wr.run_id;
       rec.start = wr.w.start;
       rec.end = wr.w.end;
@@ -103,7 +103,7 @@ asio::awaitable<void> runner::commit(window_run& wr, state::window_state st, std
       if (wr.cursor) {
         rec.cursor_start = wr.cursor;
         rec.cursor_end = wr.cursor_to;
-        if (!state::move_cursor(conn, plan_.job_id, wr.cursor_expected, wr.cursor_to,
+        if (!state::move_cursor(conn, state_id_, wr.cursor_expected, wr.cursor_to,
                                 wr.max_version.value_or(wr.cursor_to)))
           throw run_failure("the cursor of job " + plan_.job_id +
                             " was moved by another writer; is a second ferryd running this job?");
@@ -272,6 +272,81 @@ asio::awaitable<run_result> runner::run(run_request request) {
   co_return result;
 }
 
+asio::awaitable<void> runner::run_scope(const run_request& request, const state::job_state& job,
+                                         std::optional<range> covered, std::uint64_t run_id,
+                                         state::run_summary& summary) {
+  const bool live = !request.explicit_range;
+  if (request.stop != nullptr && request.stop->load()) {
+    summary.interrupted = true;
+    throw run_failure(std::string{"interrupted by shutdown before "} + (plan_.cursor ? "the walk" : "the next window") +
+                      "; the next run goes on from there");
+  }
+  if (plan_.cursor) {
+    if (!live)
+      throw run_failure("job " + plan_.job_id + " reads by its " + plan_.cursor->field +
+                        " cursor: it has no time range to backfill (each run reads every row changed since the "
+                        "cursor)");
+    co_await process_walk(job, run_id, summary);
+    co_return;
+  }
+  if (!covered) covered = live_range(plan_.windows, job.watermark, now_());
+  if (!covered) co_return;  // nothing to do yet for this value
+  auto watermark = job.watermark;
+  const auto windows = plan_.full_refresh ? std::vector<window>{window{covered->start, covered->end}}
+                                          : split_range(*covered, plan_.windows.max_span);
+  for (const auto& w : windows) {
+    if (request.stop != nullptr && request.stop->load()) {
+      summary.interrupted = true;
+      throw run_failure("interrupted by shutdown before window " + show(w) + "; the next run goes on from there");
+    }
+    co_await process_window(w, watermark, live, run_id, summary, 0);
+  }
+  if (live) co_await verify_due(request, run_id, summary);
+}
+
+asio::awaitable<std::vector<std::string>> runner::for_each_values() {
+  const auto& each = *plan_.for_each;
+  if (!each.after.empty()) {
+    const bool ran = co_await with_retries("reading the runs of the job it waits for", [&](mysql::connection& conn) {
+      return state::has_succeeded(conn, each.after);
+    });
+    if (!ran)
+      throw run_failure("waits for job " + each.after + (each.table.empty() ? "" : ", which fills " + each.table) +
+                        ": it has not run successfully yet");
+  }
+  std::vector<std::string> out;
+  for (const auto& v : each.values) out.push_back(v.dump());
+  if (each.values.empty()) {
+    out = co_await with_retries("reading the values of for_each", [&](mysql::connection& conn) {
+      std::vector<std::string> texts;
+      for (const auto& row : conn.query("SELECT DISTINCT `" + each.column + "` FROM `" + each.table + "` WHERE `" +
+                                        each.column + "` IS NOT NULL ORDER BY 1"))
+        if (row[0]) texts.push_back(*row[0]);
+      return texts;
+    });
+    // A whole number is sent as a number (wms_co_id is an Integer), other text as a string.
+    for (auto& text : out) {
+      const bool whole = !text.empty() && text.size() < 19 &&
+                         std::all_of(text.begin() + (text[0] == '-' ? 1 : 0), text.end(),
+                                     [](char c) { return c >= '0' && c <= '9'; }) &&
+                         text != "-";
+      if (!whole) text = nlohmann::json(text).dump();
+    }
+    if (out.empty())
+      logger()->warn("job={} {}.{} holds no value yet: nothing to read", plan_.job_id, each.table, each.column);
+  }
+  co_return out;
+}
+
+std::string scoped_id(const std::string& job_id, const std::string& value) {
+  // ferry_jobs.job_id is at most 64 characters: a long value is named by its hash.
+  std::string plain = value;
+  if (plain.size() >= 2 && plain.front() == '"') plain = nlohmann::json::parse(plain).get<std::string>();
+  auto id = job_id + "@" + plain;
+  if (id.size() <= 64) return id;
+  return fmt::format("{}@{:016x}", job_id.substr(0, 46), std::hash<std::string>{}(plain));
+}
+
 asio::awaitable<run_result> runner::run_locked(run_request request, bool first_take) {
   const auto started = std::chrono::steady_clock::now();
   run_result result;
@@ -284,11 +359,18 @@ asio::awaitable<run_result> runner::run_locked(run_request request, bool first_t
     if (abandoned > 0)
       logger()->warn("job={} marked {} run(s) left running by an ended process as failed", plan_.job_id, abandoned);
   }
+  state_id_ = plan_.job_id;
+  scope_value_.clear();
   const auto job = co_await with_retries("loading the job's state", [this](mysql::connection& conn) {
     return state::load_job(conn, plan_.job_id);
   });
   const bool live = !request.explicit_range;
   result.covered = live ? live_range(plan_.windows, job.watermark, now_()) : request.explicit_range;
+  if (plan_.for_each) {
+    // Each value has its own progress: the run's row says when it ran, or the range it was given.
+    const auto now = now_();
+    result.covered = live ? range{now, now} : *request.explicit_range;
+  }
   if (plan_.full_refresh) {
     // One window from the last list's time to now: its rows are the whole list, whatever the range asked.
     const auto now = now_();
@@ -308,37 +390,34 @@ asio::awaitable<run_result> runner::run_locked(run_request request, bool first_t
   result.run_id = co_await with_retries("recording the run", [&](mysql::connection& conn) {
     return state::start_run(conn, plan_.job_id, request.kind, covered.start, covered.end);
   });
-  if (plan_.cursor)
+  if (plan_.for_each)
+    logger()->info("job={} run={} for each {}", plan_.job_id, result.run_id, plan_.for_each->field);
+  else if (plan_.cursor)
     logger()->info("job={} run={} {}={}", plan_.job_id, result.run_id, plan_.cursor->field,
                    job.cursor.value_or(plan_.cursor->start));
   else
     logger()->info("job={} run={} range=\"{}\" watermark=\"{}\"", plan_.job_id, result.run_id,
                    show({covered.start, covered.end}),
                    job.watermark ? core::format_shanghai_datetime(*job.watermark) : std::string{"none"});
-  auto watermark = job.watermark;
   try {
-    if (plan_.cursor && !live)
-      throw run_failure("job " + plan_.job_id + " reads by its " + plan_.cursor->field +
-                        " cursor: it has no time range to backfill (each run reads every row changed since the "
-                        "cursor)");
-    if (plan_.cursor) {
-      if (request.stop != nullptr && request.stop->load()) {
-        result.summary.interrupted = true;
-        throw run_failure("interrupted by shutdown before the walk; the next run goes on from the cursor");
+    if (plan_.for_each) {
+      const auto values = co_await for_each_values();
+      for (const auto& value : values) {
+        scope_value_ = value;
+        state_id_ = scoped_id(plan_.job_id, value);
+        const auto scope = co_await with_retries("loading the value's state", [this](mysql::connection& conn) {
+          return state::load_job(conn, state_id_);
+        });
+        logger()->info("job={} run={} {}={} state_id={}", plan_.job_id, result.run_id, plan_.for_each->field, value,
+                       state_id_);
+        co_await run_scope(request, scope, live ? std::nullopt : request.explicit_range, result.run_id,
+                           result.summary);
       }
-      co_await process_walk(job, result.run_id, result.summary);
+      state_id_ = plan_.job_id;
+      scope_value_.clear();
+    } else {
+      co_await run_scope(request, job, covered, result.run_id, result.summary);
     }
-    const auto windows = plan_.cursor         ? std::vector<window>{}
-                         : plan_.full_refresh ? std::vector<window>{window{covered.start, covered.end}}
-                                              : split_range(covered, plan_.windows.max_span);
-    for (const auto& w : windows) {
-      if (request.stop != nullptr && request.stop->load()) {
-        result.summary.interrupted = true;
-        throw run_failure("interrupted by shutdown before window " + show(w) + "; the next run goes on from there");
-      }
-      co_await process_window(w, watermark, live, result.run_id, result.summary, 0);
-    }
-    if (live) co_await verify_due(request, result.run_id, result.summary);
     if (request.kind == state::run_kind::catch_up) {
       if (result.summary.inserted > 0)
         logger()->warn("job={} run={} catch-up found {} rows the live runs had not written; they are written now",

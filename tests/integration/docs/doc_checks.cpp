@@ -177,7 +177,7 @@ std::optional<ordered_json> place_config_example(const std::string& block_text, 
                                                  std::string& problem) {
   static const std::set<std::string> top{"mysql", "sources", "log", "admin"};
   static const std::set<std::string> job{"id", "source", "api", "list_key", "page_size", "max_pages", "request",
-                                         "window", "full_refresh", "cursor", "schedule", "dead_letter_max_ratio",
+                                         "window", "full_refresh", "cursor", "for_each", "schedule", "dead_letter_max_ratio",
                                          "enabled",
                                          "targets",
                                          "verify", "verify_after", "filter", "flatten", "catch_up"};

@@ -133,8 +133,8 @@ table_check check_table(const test_database& db, const ordered_json& target, con
 
 TEST_CASE("every Jushuitan template syncs its endpoint exactly, children included, after drift during the run",
           "[engine][templates]") {
-  // Per-warehouse inventory waits for jobs over several values (issue #18, part 3).
-  const auto name = GENERATE(as<std::string>{}, "orders", "refunds", "aftersale_received", "refund_payments", "packs",
+  const auto name = GENERATE(as<std::string>{}, "orders", "refunds", "aftersale_received", "refund_payments",
+                             "inventory", "packs",
                              "purchase_in", "wms_purchase_in", "sales_out", "other_inout", "skus", "items", "shops",
                              "warehouses", "suppliers", "skusn_inout", "inout_water");
   INFO("template " << name);
@@ -147,12 +147,18 @@ TEST_CASE("every Jushuitan template syncs its endpoint exactly, children include
   config["mysql"] = base["mysql"];
   config["sources"] = base["sources"];
   config["sources"]["jst"]["max_in_flight"] = 1;
-  auto& job = config["jobs"][0];
-  const bool windowed = job.contains("window");
   // Windows without a count are read once more by the next run (the verification pass).
-  if (windowed) job["verify_after"] = "1s";
+  for (auto& each : config["jobs"])
+    if (each.contains("window")) each["verify_after"] = "1s";
   const auto path = write_config("e_tpl_" + name, config);
+  auto& job = config["jobs"].back();
   const auto id = job["id"].get<std::string>();
+  // The job filling a for_each's values runs first (the inventory's warehouses).
+  for (std::size_t i = 0; i + 1 < config["jobs"].size(); ++i) {
+    const auto before = run_ferryd({"--config", path.string(), "--once", config["jobs"][i]["id"].get<std::string>()});
+    INFO(before.out);
+    REQUIRE(before.exit_code == 0);
+  }
 
   // Rows change upstream while the first run pages: 2 before each of its first 12 calls.
   s.set_faults({{"drift_rows_per_call", 2}, {"drift_changes_items", true}});
@@ -173,8 +179,19 @@ TEST_CASE("every Jushuitan template syncs its endpoint exactly, children include
   REQUIRE(second.exit_code == 0);
 
   const auto endpoint = job["api"].get<std::string>();
-  const auto truth = s.truth(endpoint, endpoint == "/open/shops/query" ? "" : "2000-01-01 00:00:00",
-                             endpoint == "/open/shops/query" ? "" : "2099-12-31 00:00:00");
+  auto truth = s.truth(endpoint, endpoint == "/open/shops/query" ? "" : "2000-01-01 00:00:00",
+                       endpoint == "/open/shops/query" ? "" : "2099-12-31 00:00:00");
+  if (job.contains("for_each")) {
+    // Only the values the job reads: those its master list has (jst-sim's 0, all warehouses, is not one).
+    const auto field = job["for_each"]["field"].get<std::string>();
+    const auto table = job["for_each"]["from"]["table"].get<std::string>();
+    std::map<std::string, bool> listed;
+    for (const auto& r : truth) listed.emplace(r.at(field).dump(), false);
+    for (auto& [value, in] : listed)
+      in = db.scalar("SELECT COUNT(*) FROM " + table + " WHERE " + field + " = " + value) == "1";
+    std::erase_if(truth, [&](const json& r) { return !listed.at(r.at(field).dump()); });
+    CHECK(truth.size() == 360);  // three warehouses of 120 rows
+  }
   REQUIRE(truth.size() >= 40);
   for (const auto& target : job["targets"]) {
     const auto result = check_table(db, target, truth);
@@ -194,4 +211,47 @@ TEST_CASE("every Jushuitan template syncs its endpoint exactly, children include
         elements += it->size();
     CHECK(result.expected == elements);
   }
+}
+
+TEST_CASE("a job for each warehouse waits for the warehouses, then keeps a cursor per warehouse", "[engine][templates]") {
+  sim s{{"--records", "100", "--orders", "100", "--catalogue-rows", "30", "--seed", "42", "--limit-per-second", "0",
+         "--limit-per-minute", "0"}};
+  test_database db{"e_for_each"};
+  set_source_env();
+  const auto base = flow_config(s.port(), db);
+  auto config = load_template("inventory");
+  config["mysql"] = base["mysql"];
+  config["sources"] = base["sources"];
+  const auto path = write_config("e_for_each", config);
+
+  // The warehouses never synced: the inventory says what it waits for, and reads nothing.
+  const auto early = run_ferryd({"--config", path.string(), "--once", "jst_inventory"});
+  CHECK(early.exit_code == 1);
+  CHECK_THAT(early.out, Catch::Contains("waits for job jst_warehouses, which fills bi_jst_warehouses: it has not run "
+                                        "successfully yet"));
+  REQUIRE(run_ferryd({"--config", path.string(), "--once", "jst_warehouses"}).exit_code == 0);
+  CHECK(db.scalar("SELECT COUNT(*) FROM bi_jst_warehouses") == "30");
+
+  // Once per warehouse: each value its own cursor, its rows with the warehouse they were asked for.
+  const auto first = run_ferryd_with_log({"--config", path.string(), "--once", "jst_inventory"});
+  INFO(first.out.substr(0, 4000));
+  REQUIRE(first.exit_code == 0);
+  CHECK(db.scalar("SELECT COUNT(*) FROM ferry_jobs WHERE job_id LIKE 'jst\\_inventory@%'") == "30");
+  CHECK(db.scalar("SELECT COUNT(*) FROM ferry_jobs WHERE job_id LIKE 'jst\\_inventory@%' AND ts_cursor IS NOT NULL") ==
+        "30");
+  CHECK(db.scalar("SELECT GROUP_CONCAT(DISTINCT wms_co_id ORDER BY wms_co_id) FROM bi_jst_inventory") ==
+        "10000001,10000002,10000003");
+  CHECK(db.scalar("SELECT COUNT(*) FROM bi_jst_inventory") == "90");
+  CHECK(db.scalar("SELECT COUNT(*) FROM ferry_windows WHERE job_id = 'jst_inventory@10000002' AND "
+                  "state = 'complete'") == "1");
+  // One run row for the job, not one per value.
+  CHECK(db.scalar("SELECT COUNT(*) FROM ferry_runs WHERE job_id = 'jst_inventory' AND state = 'success'") == "1");
+
+  // Rows of one warehouse change upstream: the next run reads each warehouse from its own cursor.
+  const auto cursor_before = db.scalar("SELECT ts_cursor FROM ferry_jobs WHERE job_id = 'jst_inventory@10000001'");
+  const auto second = run_ferryd_with_log({"--config", path.string(), "--once", "jst_inventory"});
+  REQUIRE(second.exit_code == 0);
+  CHECK(std::stoll(db.scalar("SELECT ts_cursor FROM ferry_jobs WHERE job_id = 'jst_inventory@10000001'")) >=
+        std::stoll(cursor_before));
+  CHECK_THAT(second.out, Catch::Contains("wms_co_id=10000003 state_id=jst_inventory@10000003"));
 }

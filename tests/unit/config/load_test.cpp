@@ -422,3 +422,33 @@ TEST_CASE("a cursor job refuses a window, a windowed request, a catch-up, a full
   CHECK_THAT(errors_text(doc), Catch::Contains("(/open/webapi/wmsapi/skusn/queryinoutitemskusns) has no row-version cursor") &&
                                    Catch::Contains(R"("window" in place of "cursor")"));
 }
+
+TEST_CASE("for_each takes values or a table's column, and an after job of the file", "[config][load][for_each]") {
+  auto doc = cursor_document();
+  doc["jobs"][0]["for_each"] = document::parse(R"({"field": "wms_co_id", "values": [10001, "WH-2"]})");
+  auto c = loaded(doc);
+  REQUIRE(c.jobs[0].for_each);
+  CHECK(c.jobs[0].for_each->field == "wms_co_id");
+  REQUIRE(c.jobs[0].for_each->values.size() == 2);
+  CHECK(c.jobs[0].for_each->values[1] == "WH-2");
+  CHECK(to_json(c.jobs[0])["for_each"]["values"].size() == 2);
+  doc["jobs"][0]["for_each"] = document::parse(R"({"field": "wms_co_id", "from": {"table": "bi_wh", "column": "wms_co_id"}})");
+  c = loaded(doc);
+  CHECK(c.jobs[0].for_each->table == "bi_wh");
+  CHECK(c.jobs[0].for_each->values.empty());
+
+  doc["jobs"][0]["for_each"] = document::parse(R"({"field": "wms_co_id", "values": [1], "from": {"table": "t", "column": "c"}})");
+  CHECK_THAT(errors_text(doc), Catch::Contains("give exactly one of \"values\" and \"from\""));
+  doc["jobs"][0]["for_each"] = document::parse(R"({"field": "wms_co_id", "values": [1, 1]})");
+  CHECK_THAT(errors_text(doc), Catch::Contains("jobs[0].for_each.values: \"1\" is given twice"));
+  doc["jobs"][0]["for_each"] = document::parse(R"({"field": "wms_co_id", "values": [1.5]})");
+  CHECK_THAT(errors_text(doc), Catch::Contains("is neither an integer nor a string"));
+  doc["jobs"][0]["for_each"] = document::parse(R"({"field": "wms_co_id", "from": {"table": "bi wh", "column": "c"}})");
+  CHECK_THAT(errors_text(doc), Catch::Contains("jobs[0].for_each.from.table: \"bi wh\" is not a table or column name"));
+  doc["jobs"][0]["for_each"] = document::parse(R"({"field": "wms_co_id", "values": [1], "after": "nobody"})");
+  CHECK_THAT(errors_text(doc), Catch::Contains("jobs[0].for_each.after: \"nobody\" is not a job of this file"));
+  // A full refresh deletes by its one list: it cannot be split.
+  auto shops = shops_document();
+  shops["jobs"][0]["for_each"] = document::parse(R"({"field": "shop_id", "values": [1]})");
+  CHECK_THAT(errors_text(shops), Catch::Contains("jobs[0].for_each: a full refresh deletes what its one list"));
+}

@@ -133,6 +133,19 @@ struct cursor_config {
   std::string count_field = "is_get_total";  // empty: the endpoint has no such field
 };
 
+// A job run once per value of a request field (inventory per warehouse,
+// wms_co_id): each value is sent in `field`, attached to the rows that lack
+// it (as the record field of the same name), and keeps its own progress
+// (watermark or cursor). The values are given, or read at each run from a
+// column of a table another job fills; `after` names a job that must have
+// succeeded once first (docs/configuration.md, "For each value").
+struct for_each_config {
+  std::string field;
+  std::vector<nlohmann::ordered_json> values;  // integers or strings; empty when read from a table
+  std::string table, column;           // set: read the distinct values of table.column
+  std::string after;                   // a job of the config, or empty
+};
+
 // Exactly one of `every` and `cron` is set; by default every 5 minutes.
 struct schedule_config {
   std::optional<milliseconds> every = 5min;
@@ -200,6 +213,7 @@ struct job_config {
   window_config window;                          // unused by a full refresh or a cursor
   std::optional<full_refresh_config> full_refresh;  // set: read whole, not by windows
   std::optional<cursor_config> cursor;              // set: read by row-version cursor, not by windows
+  std::optional<for_each_config> for_each;          // set: the job runs once per value
   schedule_config schedule;
   double dead_letter_max_ratio = 0.01;
   bool enabled = true;

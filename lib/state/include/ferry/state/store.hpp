@@ -111,6 +111,8 @@ bool is_verified(mysql::connection& conn, std::uint64_t window_id);
 // Incomplete windows that no later complete window (a re-run or backfill)
 // has covered since: what an operator still has to look at.
 std::uint64_t open_incomplete_windows(mysql::connection& conn, const std::string& job_id);
+// Whether the job has a successful run (a for_each job waits for the job filling its values).
+bool has_succeeded(mysql::connection& conn, const std::string& job_id);
 // What the job's last successful run fetched (for a full refresh: the length
 // of the list it wrote); nullopt when no run of the job succeeded.
 std::optional<std::uint64_t> last_success_fetched(mysql::connection& conn, const std::string& job_id);

@@ -91,6 +91,8 @@ struct job_plan {
   std::optional<config::full_refresh_config> full_refresh;
   // Read by a row-version cursor instead of windows (runner_cursor.cpp).
   std::optional<config::cursor_config> cursor;
+  // Run once per value of a request field, each with its own progress.
+  std::optional<config::for_each_config> for_each;
   // QEasy's number and name fields, named in dead letters; empty otherwise.
   std::string number_field, name_field;
   std::string record_id_field;  // QEasy's id: identifies a record before flattening

@@ -88,6 +88,12 @@ class runner {
 
  private:
   asio::awaitable<run_result> run_locked(run_request request, bool first_take);
+  // One value's read (or the whole job's, without for_each): its windows
+  // from `covered` (or from its watermark), or its cursor walk.
+  asio::awaitable<void> run_scope(const run_request& request, const state::job_state& job,
+                                  std::optional<range> covered, std::uint64_t run_id, state::run_summary& summary);
+  // The values of a for_each job, as JSON texts; checks its `after` job first.
+  asio::awaitable<std::vector<std::string>> for_each_values();
   asio::awaitable<state::lock_attempt> take_lock(std::chrono::milliseconds wait);
   // Before a window's commit: stops the run (run_failure) when this process
   // no longer holds the job's lock because another ferryd took it while the
@@ -135,11 +141,20 @@ class runner {
   wall_clock now_;
   run_observer observer_;
   state::job_locks* locks_;
+  // The key of the progress being read in ferry's state tables: the job's
+  // id, or "<job>@<value>" for one value of a for_each job (scoped_id), and
+  // that value as JSON text (empty without for_each).
+  std::string state_id_;
+  std::string scope_value_;
   // A catch-up run reads with the calls live runs leave over.
   ratelimit::priority run_priority_ = ratelimit::priority::live;
   // Seeds each transaction's retry::patience (its jitter after a lock conflict).
   std::minstd_rand rng_{std::random_device{}()};
 };
+
+// The state key of one value of a for_each job: "<job>@<value>" (a string
+// value without its quotes), or "<job prefix>@<hash>" past 64 characters.
+std::string scoped_id(const std::string& job_id, const std::string& value_json);
 
 // A record's row version (the cursor's field, e.g. `ts`): an integer, or a
 // string of one; nullopt when missing or not one.
