@@ -166,17 +166,25 @@ asio::awaitable<admin::result<admin::backfill_receipt>> controller::backfill(con
   const auto end = r.range.to;
   const auto plan_held = engine_.plan(id);
   const auto& plan = *plan_held;
+  if (plan.cursor)
+    co_return admin::refusal{admin::refusal_kind::invalid_range,
+                             "job " + id + " reads by its " + plan.cursor->field +
+                                 " cursor: it has no time range to backfill (each run reads every row changed since "
+                                 "the cursor)"};
   // Counted before the range is split: listing (or running) millions of
   // windows would hold up every other request and run for years.
   const auto count = (end - start + plan.windows.max_span - std::chrono::seconds{1}) / plan.windows.max_span;
-  if (count > max_backfill_windows)
+  if (count > max_backfill_windows && !plan.full_refresh)
     co_return admin::refusal{admin::refusal_kind::invalid_range,
                              "the range covers " + std::to_string(count) + " windows of " +
                                  std::to_string(plan.windows.max_span.count()) + " s; at most " +
                                  std::to_string(max_backfill_windows) + " in one backfill"};
   admin::backfill_receipt receipt;
   receipt.dry_run = r.dry_run;
-  for (const auto& w : sync::split_range({start, end}, plan.windows.max_span)) receipt.windows.push_back({w.start, w.end});
+  // A full refresh reads the whole list once, whatever the range.
+  if (plan.full_refresh) receipt.windows.push_back({start, end});
+  else
+    for (const auto& w : sync::split_range({start, end}, plan.windows.max_span)) receipt.windows.push_back({w.start, w.end});
   if (r.dry_run) {
     // At least one call per window; the slowest configured rate bounds the time.
     double calls_per_second = 1e9;

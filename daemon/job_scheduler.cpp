@@ -102,7 +102,7 @@ void job_scheduler::apply_state(job_slot& slot, const job_state_read& read) {
   if (last_live != runs.end() && last_live->state == "success") slot.last_start = last_live->started_at;
   // The last success of the live data: backfills re-read the past too.
   for (const auto& r : runs)
-    if (r.state == "success" && r.finished_at && r.kind != "catch_up" && r.kind != "backfill") {
+    if (r.state == "success" && r.finished_at && !state::rereads_past(r.kind)) {
       slot.metrics->set_last_success(wall(*r.finished_at));
       break;
     }
@@ -261,7 +261,7 @@ asio::awaitable<void> job_scheduler::run_job(job_slot& slot, sync::run_request r
   const auto previous_start = slot.last_start;
   // A catch-up re-reads the past: the live schedule goes on as it was.
   if (request.kind != state::run_kind::catch_up) slot.last_start = now_();
-  const bool live = request.kind != state::run_kind::catch_up && request.kind != state::run_kind::backfill;
+  const bool live = !state::rereads_past(request.kind);
   m.run_started(wall(now_()), live ? metrics::run_kind::live : metrics::run_kind::backfill);
   sync::run_observer observer;
   observer.rows_written = [&m](const std::string& table, const mysql::upsert_counts& c) {

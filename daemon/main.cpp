@@ -78,6 +78,7 @@ void print_summary(const std::string& job, const ferry::sync::run_result& r) {
       s.windows, s.incomplete_windows, s.pages, s.fetched, s.inserted, s.updated, s.unchanged, s.dead_letters,
       s.retries, s.throttles, r.seconds, rate(static_cast<double>(s.fetched), r.seconds));
   if (s.deleted > 0) std::cout << "  rows deleted " << s.deleted << " (no longer listed upstream)\n";
+  if (s.marked > 0) std::cout << "  rows marked " << s.marked << " (no longer listed upstream)\n";
   if (s.verified_windows > 0)
     std::cout << fmt::format("  verified windows {}, rows only the verification found {}\n", s.verified_windows,
                              s.verify_found);

@@ -16,7 +16,7 @@ using std::chrono::milliseconds;
 constexpr std::array<std::string_view, 21> job_keys{
     "id", "source", "api", "list_key", "page_size", "max_pages", "request", "window", "full_refresh", "cursor",
     "for_each", "schedule", "targets", "dead_letter_max_ratio", "enabled", "verify", "verify_after", "filter", "flatten", "catch_up", "qeasy"};
-constexpr std::array<std::string_view, 2> full_refresh_keys{"allow_empty", "min_ratio"};
+constexpr std::array<std::string_view, 3> full_refresh_keys{"allow_empty", "min_ratio", "mark"};
 constexpr std::array<std::string_view, 4> cursor_keys{"field", "row_field", "start", "count"};
 constexpr std::array<std::string_view, 4> for_each_keys{"field", "values", "from", "after"};
 constexpr std::array<std::string_view, 2> for_each_from_keys{"table", "column"};
@@ -144,6 +144,12 @@ full_refresh_config read_full_refresh(const object_reader& r, const load_context
   if (!o.is_object()) return f;
   assign(f.allow_empty, o.boolean("allow_empty"));
   assign(f.min_ratio, o.number("min_ratio", 0.0, 1.0));
+  if (const auto mark = o.string("mark")) {
+    if (!is_sql_identifier(*mark))
+      o.report("mark", json_quoted(*mark) + " is not a column name", "letters, digits and '_', e.g. \"removed_at\"");
+    else
+      f.mark = *mark;
+  }
   return f;
 }
 
@@ -257,6 +263,10 @@ void check_full_refresh(const object_reader& r, const job_config& job) {
   else if (job.targets.front().explode)
     r.report("targets", "a full-refresh job's table cannot be exploded (its rows are the list's records)",
              "remove \"explode\", or sync the children with a job of their own");
+  else if (job.full_refresh && !job.full_refresh->mark.empty() &&
+           job.targets.front().find_column(job.full_refresh->mark) != nullptr)
+    r.report("full_refresh", "mark column " + json_quoted(job.full_refresh->mark) + " is also a column the list fills",
+             "name a column of ferry's own, e.g. \"removed_at\": ferry adds it to the table");
 }
 
 std::optional<int> days_ago(const object_reader& r, std::string_view key) {

@@ -68,6 +68,7 @@ nlohmann::ordered_json to_json(const job_config& job) {
   out["request"] = request_json(job.request);
   if (job.full_refresh) {
     out["full_refresh"] = {{"allow_empty", job.full_refresh->allow_empty}, {"min_ratio", job.full_refresh->min_ratio}};
+    if (!job.full_refresh->mark.empty()) out["full_refresh"]["mark"] = job.full_refresh->mark;
   } else if (job.cursor) {
     ordered_json cursor = ordered_json::object();
     cursor["field"] = job.cursor->field;

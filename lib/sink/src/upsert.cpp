@@ -185,13 +185,14 @@ std::string upsert_writer::family_condition(mysql::connection& conn, const batch
   return out + ")";
 }
 
-std::uint64_t upsert_writer::delete_missing(mysql::connection& conn,
-                                            const std::vector<std::vector<mysql::cell>>& keys) const {
-  std::string sql = "DELETE FROM " + quote_identifier(spec_.table);
-  if (keys.empty()) return conn.execute(sql);
-  sql += " WHERE (";
-  for (std::size_t i = 0; i < spec_.key.size(); ++i) sql += (i > 0 ? "," : "") + quote_identifier(spec_.key[i]);
-  sql += ") NOT IN (";
+namespace {
+
+// "(`a`,`b`) NOT IN ((1,2),(3,4))" or "... IN ...".
+std::string key_list_condition(mysql::connection& conn, const std::vector<std::string>& key,
+                               const std::vector<std::vector<mysql::cell>>& keys, bool in) {
+  std::string sql = "(";
+  for (std::size_t i = 0; i < key.size(); ++i) sql += (i > 0 ? "," : "") + quote_identifier(key[i]);
+  sql += in ? ") IN (" : ") NOT IN (";
   for (std::size_t r = 0; r < keys.size(); ++r) {
     sql += r > 0 ? ",(" : "(";
     for (std::size_t i = 0; i < keys[r].size(); ++i) {
@@ -202,8 +203,30 @@ std::uint64_t upsert_writer::delete_missing(mysql::connection& conn,
     }
     sql += ')';
   }
-  sql += ')';
-  return conn.execute(sql);
+  return sql + ')';
+}
+
+}  // namespace
+
+std::uint64_t upsert_writer::delete_missing(mysql::connection& conn,
+                                            const std::vector<std::vector<mysql::cell>>& keys) const {
+  std::string sql = "DELETE FROM " + quote_identifier(spec_.table);
+  if (keys.empty()) return conn.execute(sql);
+  return conn.execute(sql + " WHERE " + key_list_condition(conn, spec_.key, keys, false));
+}
+
+std::uint64_t upsert_writer::mark_missing(mysql::connection& conn, const std::vector<std::vector<mysql::cell>>& keys,
+                                          const std::string& column, const std::string& at) const {
+  const auto table = quote_identifier(spec_.table);
+  const auto mark = quote_identifier(column);
+  std::string when;
+  conn.append_quoted(when, at);
+  std::string sql = "UPDATE " + table + " SET " + mark + " = " + when + " WHERE " + mark + " IS NULL";
+  if (keys.empty()) return conn.execute(sql);
+  const auto marked = conn.execute(sql + " AND " + key_list_condition(conn, spec_.key, keys, false));
+  conn.execute("UPDATE " + table + " SET " + mark + " = NULL WHERE " + mark + " IS NOT NULL AND " +
+               key_list_condition(conn, spec_.key, keys, true));
+  return marked;
 }
 
 std::uint64_t upsert_writer::prune(mysql::connection& conn, const batch& rows, std::size_t budget) const {

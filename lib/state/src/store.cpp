@@ -45,6 +45,9 @@ std::string_view to_string(run_kind k) {
   return "manual";
 }
 
+bool rereads_past(run_kind k) { return k == run_kind::backfill || k == run_kind::catch_up; }
+bool rereads_past(std::string_view kind) { return kind == to_string(run_kind::backfill) || kind == to_string(run_kind::catch_up); }
+
 job_state load_job(mysql::connection& conn, const std::string& job_id) {
   std::string insert = "INSERT IGNORE INTO ferry_jobs (job_id) VALUES (";
   conn.append_quoted(insert, job_id);

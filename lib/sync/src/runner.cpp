@@ -86,6 +86,22 @@ asio::awaitable<void> runner::prepare() {
         logger()->info("job={} table {} follows its parent ({}): rows a newer copy no longer lists are deleted",
                        plan_.job_id, t.table.table, fmt::join(t.table.parent_key, ","));
     }
+    if (plan_.full_refresh && !plan_.full_refresh->mark.empty()) {
+      // The mark column is ferry's: added when missing, never filled from the list.
+      const auto& table = plan_.targets.front().table.table;
+      std::string sql = "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ";
+      conn.append_quoted(sql, table);
+      sql += " AND COLUMN_NAME = ";
+      conn.append_quoted(sql, plan_.full_refresh->mark);
+      const auto rows = conn.query(sql);
+      if (rows.empty() || rows[0][0].value_or("0") == "0") {
+        conn.execute("ALTER TABLE " + mysql::quote_identifier(table) + " ADD COLUMN " +
+                     mysql::quote_identifier(plan_.full_refresh->mark) +
+                     " DATETIME NULL COMMENT 'when the row left the upstream list (ferry full_refresh.mark), "
+                     "Asia/Shanghai; NULL while listed'");
+        logger()->info("job={} added column {}.{} (full_refresh.mark)", plan_.job_id, table, plan_.full_refresh->mark);
+      }
+    }
     return 0;
   });
 }

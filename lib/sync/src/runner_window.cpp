@@ -60,6 +60,7 @@ asio::awaitable<void> runner::commit(window_run& wr, state::window_state st, std
   // ferryd wrote) and record the dead letters twice.
   bool again = false;
   std::optional<state::window_record> done_before;
+  std::uint64_t marked = 0;  // rows a full refresh marked, by the attempt that committed
   const auto tail = co_await with_retries("committing a window", [&](mysql::connection& conn) {
     if (again) {
       done_before = state::find_window(conn, state_id_, wr.run_id, wr.w.start, wr.w.end);
@@ -69,7 +70,12 @@ asio::awaitable<void> runner::commit(window_run& wr, state::window_state st, std
     conn.begin();
     try {
       auto per_target = write_pending(conn, wr);
-      if (prune_list) per_target.front().deleted += plan_.targets.front().writer->delete_missing(conn, wr.snapshot_keys);
+      marked = 0;
+      if (prune_list && !plan_.full_refresh->mark.empty())
+        marked = plan_.targets.front().writer->mark_missing(conn, wr.snapshot_keys, plan_.full_refresh->mark,
+                                                           core::format_shanghai_datetime(now_()));
+      else if (prune_list)
+        per_target.front().deleted += plan_.targets.front().writer->delete_missing(conn, wr.snapshot_keys);
       mysql::upsert_counts counts;
       for (const auto& c : per_target) {
         counts.inserted += c.inserted;
@@ -127,6 +133,7 @@ asio::awaitable<void> runner::commit(window_run& wr, state::window_state st, std
     wr.counts.updated = done_before->updated;
     wr.counts.unchanged = done_before->unchanged;
   }
+  wr.marked = done_before ? 0 : marked;
   for (std::size_t t = 0; t < tail.size(); ++t) {
     wr.counts.inserted += tail[t].inserted;
     wr.counts.updated += tail[t].updated;
@@ -202,16 +209,18 @@ asio::awaitable<void> runner::process_window(window w, std::optional<sys_seconds
   summary.updated += wr.counts.updated;
   summary.unchanged += wr.counts.unchanged;
   summary.deleted += wr.counts.deleted;
+  summary.marked += wr.marked;
   summary.dead_letters += wr.dead.size();
   summary.skipped += wr.skipped;
   summary.retries += wr.retries;
   summary.throttles += wr.throttles;
   logger()->info("job={} window=\"{}\" state={} pages={} fetched={} distinct={} data_count={} inserted={} updated={} "
-                 "unchanged={} deleted={} dead_letters={} skipped={} rounds={}",
+                 "unchanged={} deleted={} marked={} dead_letters={} skipped={} rounds={}",
                  plan_.job_id, show(w), state::to_string(st), wr.pages, wr.fetched,
                  wr.key_hashes.size() + wr.uncounted_dead + wr.skipped,
                  wr.data_count ? std::to_string(*wr.data_count) : std::string{"-"}, wr.counts.inserted,
-                 wr.counts.updated, wr.counts.unchanged, wr.counts.deleted, wr.dead.size(), wr.skipped, wr.rounds);
+                 wr.counts.updated, wr.counts.unchanged, wr.counts.deleted, wr.marked, wr.dead.size(), wr.skipped,
+                 wr.rounds);
   if (too_many_dead)
     throw run_failure(std::to_string(wr.failed_records) + " of " + std::to_string(wr.fetched) + " records in window " +
                       show(w) + " could not be transformed (over dead_letter_max_ratio " +

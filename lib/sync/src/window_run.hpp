@@ -46,6 +46,7 @@ struct runner::window_run {
   // A full refresh: the key cells of every record of the list, to delete the
   // rows whose key is not among them.
   std::vector<std::vector<mysql::cell>> snapshot_keys;
+  std::uint64_t marked = 0;  // rows it marked instead (full_refresh.mark)
   // With a repeat guard: each id seen, with the record that had it.
   std::unordered_map<std::string, std::string> seen_ids;
   std::vector<std::vector<transform::row>> scratch;

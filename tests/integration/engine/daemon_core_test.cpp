@@ -35,9 +35,13 @@ nlohmann::ordered_json core_config(const test_database& db) {
 }
 
 struct daemon_core {
-  explicit daemon_core(const std::string& name) : db{name} {
+  explicit daemon_core(const std::string& name,
+                       const std::function<void(nlohmann::ordered_json&)>& edit = {})
+      : db{name} {
     set_source_env();
-    path = write_config(name, core_config(db));
+    auto doc = core_config(db);
+    if (edit) edit(doc);
+    path = write_config(name, doc);
     auto loaded = config::load_config_file(path.string());
     REQUIRE(loaded.value);
     const sync::wall_clock clock = [this] { return now; };
@@ -264,4 +268,29 @@ TEST_CASE("the job loops start runs when the injected clock says, not the machin
   d.stopping = true;
   d.jobs->wake_all();
   CHECK(run_until([&] { return d.jobs->loops_running() == 0; }));
+}
+
+TEST_CASE("a cursor job refuses a backfill, a full refresh plans one read of its list", "[daemon][backfill]") {
+  daemon_core d{"dc_read_modes", [](nlohmann::ordered_json& doc) {
+                  auto orders = orders_config(1, test_database{"dc_read_modes_unused"})["jobs"][0];
+                  orders.erase("window");
+                  orders.erase("request");
+                  orders["cursor"] = nlohmann::ordered_json::object();
+                  doc["jobs"].push_back(orders);
+                  doc["jobs"].push_back({{"id", "shops"},
+                                         {"source", "jst"},
+                                         {"api", "/open/shops/query"},
+                                         {"full_refresh", nlohmann::ordered_json::object()},
+                                         {"targets", {{{"table", "bi_shops"},
+                                                       {"key", {"shop_id"}},
+                                                       {"create_table", true},
+                                                       {"columns", {{"shop_id", column("shop_id", "bigint")}}}}}}});
+                }};
+  const admin::backfill_request week{{at("2026-01-01 00:00:00"), at("2026-01-08 00:00:00")}, true};
+  // A cursor has no range to re-read.
+  CHECK(daemon_core::refusal_of(d.await(d.control->backfill("orders", week))) == admin::refusal_kind::invalid_range);
+  // A full refresh reads its whole list once, whatever the range: one window, not seven.
+  const auto plan = daemon_core::value(d.await(d.control->backfill("shops", week)));
+  REQUIRE(plan.windows.size() == 1);
+  CHECK(plan.estimated_calls_min == 1);
 }

@@ -109,3 +109,40 @@ TEST_CASE("a full refresh ends equal to the list, a shop closed upstream leaves 
   CHECK_THAT(emptied.out, Catch::Contains("rows deleted 228"));
   CHECK(db.scalar("SELECT COUNT(*) FROM bi_shops") == "0");
 }
+
+TEST_CASE("a full refresh with mark keeps the rows the list no longer has, marked with when they left",
+          "[engine][full_refresh]") {
+  sim s{{"--shops", "30", "--limit-per-second", "0", "--limit-per-minute", "0"}};
+  test_database db{"e_full_refresh_mark"};
+  set_source_env();
+  auto config = flow_config(s.port(), db);
+  config["jobs"][0] = shops_job({{"mark", "removed_at"}});
+  const auto path = write_config("e_full_refresh_mark", config);
+  const auto run = [&] { return run_ferryd({"--config", path.string(), "--once", "shops"}); };
+
+  const auto first = run();
+  INFO(first.out);
+  REQUIRE(first.exit_code == 0);
+  // ferry added its column; every listed row has it NULL.
+  CHECK(db.scalar("SELECT COUNT(*) FROM bi_shops WHERE removed_at IS NULL") == "30");
+
+  remove_shops(s, {10010004, 10020010});
+  const auto second = run();
+  INFO(second.out);
+  REQUIRE(second.exit_code == 0);
+  CHECK_THAT(second.out, Catch::Contains("rows marked 2 (no longer listed upstream)"));
+  CHECK_THAT(second.out, !Catch::Contains("rows deleted"));
+  // Nothing deleted: the two are there, marked; the others untouched.
+  CHECK(db.scalar("SELECT COUNT(*) FROM bi_shops") == "30");
+  CHECK(db.scalar("SELECT GROUP_CONCAT(shop_id ORDER BY shop_id) FROM bi_shops WHERE removed_at IS NOT NULL") ==
+        "10010004,10020010");
+  const auto diff = compare(db, "bi_shops", {"shop_id"}, shop_columns, s.truth(shops_api, "", ""));
+  CHECK(diff.matching == 28);
+  CHECK(diff.extra == 2);
+  // A later run marks nothing again and keeps the first time they left.
+  const auto when = db.scalar("SELECT removed_at FROM bi_shops WHERE shop_id = 10010004");
+  const auto third = run();
+  REQUIRE(third.exit_code == 0);
+  CHECK_THAT(third.out, !Catch::Contains("rows marked"));
+  CHECK(db.scalar("SELECT removed_at FROM bi_shops WHERE shop_id = 10010004") == when);
+}

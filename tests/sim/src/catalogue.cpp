@@ -176,6 +176,7 @@ endpoint_spec parse_endpoint_spec(const json& j) {
   s.envelope = text_of(j, "envelope");
   if (s.envelope != "standard" && s.envelope != "bare" && s.envelope != "toplevel")
     throw std::runtime_error("catalogue " + s.name + ": envelope " + s.envelope);
+  s.envelope_alternative = text_of(j, "envelope_alternative");
   s.list_key = text_of(j, "list_key");
   s.page_fields = strings_of(j, "page_fields");
   s.page_size_max = integer_of(j, "page_size_max").value_or(1000);

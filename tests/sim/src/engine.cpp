@@ -283,7 +283,11 @@ sim_reply engine::serve_catalogue(catalogue_table& table, const nlohmann::json& 
   const auto& q = *parsed.query;
   table.drift(q, options_.faults.drift_rows_per_call, wall, options_.faults.drift_changes_items);
   ++stats.served;
-  return json_reply(render_catalogue_page(spec, table.query(q), q.page_index, q.page_size, options_.orders_envelope.empty));
+  const std::string_view shape = options_.alternative_envelopes && !spec.envelope_alternative.empty()
+                                     ? spec.envelope_alternative
+                                     : spec.envelope;
+  return json_reply(
+      render_catalogue_page(spec, shape, table.query(q), q.page_index, q.page_size, options_.orders_envelope.empty));
 }
 
 sim_reply engine::serve_shops(const nlohmann::json& biz, endpoint_stats& stats) {

@@ -68,11 +68,11 @@ std::string render_page(const envelope_style& style, std::string_view list_key, 
   return out;
 }
 
-std::string render_catalogue_page(const endpoint_spec& spec, const page_rows& page, std::int64_t page_index,
-                                  std::int64_t page_size, empty_data empty) {
+std::string render_catalogue_page(const endpoint_spec& spec, std::string_view shape, const page_rows& page,
+                                  std::int64_t page_index, std::int64_t page_size, empty_data empty) {
   std::string out;
   append_head(out, 0, success_msg);
-  if (spec.envelope == "bare") {
+  if (shape == "bare") {
     if (page.rows.empty() && empty != empty_data::array) {
       if (empty == empty_data::null) out.append(",\"data\":null");
     } else {
@@ -98,7 +98,7 @@ std::string render_catalogue_page(const endpoint_spec& spec, const page_rows& pa
     out.append(fields.empty() ? "\"" : ",\"").append(spec.list_key).append("\":");
     append_list(out, page);
   };
-  if (spec.envelope == "toplevel") {
+  if (shape == "toplevel") {
     out.append(",\"issuccess\":true,").append(fields);
     list();
     out.push_back('}');

@@ -55,6 +55,8 @@ po::options_description describe(sim_options& o, raw_flags& raw) {
     ("empty-data", po::value(&raw.empty_data)->default_value(raw.empty_data),
      "null|array|omit: a bare page without rows (documented: \"data\": null)")
     ("omit-has-next", po::bool_switch(&raw.omit_has_next), "leave has_next out of pages")
+    ("alternative-envelopes", po::bool_switch(&o.alternative_envelopes),
+     "endpoints whose sources disagree on the answer's shape answer in the other one (the in/out water query: data{...})")
     ("catalogue-rows", po::value(&o.catalogue_rows)->default_value(200),
      "rows of each other catalogue endpoint (refunds, sales-out, inventory per warehouse, ...)")
     ("ts-order", po::value(&raw.ts_order)->default_value(raw.ts_order),

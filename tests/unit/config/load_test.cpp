@@ -452,3 +452,16 @@ TEST_CASE("for_each takes values or a table's column, and an after job of the fi
   shops["jobs"][0]["for_each"] = document::parse(R"({"field": "shop_id", "values": [1]})");
   CHECK_THAT(errors_text(shops), Catch::Contains("jobs[0].for_each: a full refresh deletes what its one list"));
 }
+
+TEST_CASE("a full refresh may mark the rows it no longer lists, in a column of ferry's own",
+          "[config][load][full_refresh]") {
+  auto doc = shops_document();
+  doc["jobs"][0]["full_refresh"] = document::parse(R"({"mark": "removed_at"})");
+  const auto c = loaded(doc);
+  CHECK(c.jobs[0].full_refresh->mark == "removed_at");
+  CHECK(to_json(c.jobs[0])["full_refresh"]["mark"] == "removed_at");
+  doc["jobs"][0]["full_refresh"] = document::parse(R"({"mark": "shop_name"})");
+  CHECK_THAT(errors_text(doc), Catch::Contains("mark column \"shop_name\" is also a column the list fills"));
+  doc["jobs"][0]["full_refresh"] = document::parse(R"({"mark": "removed at"})");
+  CHECK_THAT(errors_text(doc), Catch::Contains("jobs[0].full_refresh.mark: \"removed at\" is not a column name"));
+}

@@ -115,6 +115,10 @@ struct full_refresh_config {
   // A list shorter than this share of the last successful run's deletes
   // nothing and fails the run: a truncated answer must not empty a table.
   double min_ratio = 0.5;
+  // Set: rows the list no longer has are not deleted but marked: this
+  // DATETIME column (ferry adds it) gets the time they left the list, and
+  // goes back to NULL when they are listed again.
+  std::string mark;
 };
 
 // A stream read by a row-version cursor (the documented `start_ts`, "≥"),

@@ -84,6 +84,10 @@ class upsert_writer {
   // compares by the columns' own types; no keys deletes every row. Runs
   // inside the caller's transaction; returns the rows deleted. Throws mysql::error.
   std::uint64_t delete_missing(mysql::connection& conn, const std::vector<std::vector<mysql::cell>>& keys) const;
+  // The same rows marked instead: `column` set to `at` where it is NULL (the
+  // number marked); and set back to NULL on the listed rows that had it.
+  std::uint64_t mark_missing(mysql::connection& conn, const std::vector<std::vector<mysql::cell>>& keys,
+                             const std::string& column, const std::string& at) const;
 
   // Halves the byte budget of later statements (not below 64 KiB). Thread-safe.
   void shrink();

@@ -119,6 +119,10 @@ std::optional<std::uint64_t> last_success_fetched(mysql::connection& conn, const
 
 enum class run_kind { scheduled, manual, once, backfill, catch_up };
 std::string_view to_string(run_kind k);
+// Backfills and catch-ups re-read the past: they say nothing of the live
+// data's freshness. The second form takes ferry_runs.kind's spelling.
+bool rereads_past(run_kind k);
+bool rereads_past(std::string_view kind);
 
 struct run_summary {
   std::uint64_t windows = 0, incomplete_windows = 0, pages = 0, fetched = 0;
@@ -131,6 +135,7 @@ struct run_summary {
   // Rows deleted: children their parent no longer lists, and a full
   // refresh's rows the list no longer has (logs and --once; not in ferry_runs).
   std::uint64_t deleted = 0;
+  std::uint64_t marked = 0;  // a full refresh's rows marked instead of deleted (full_refresh.mark)
   std::string error;  // empty on success
   // Ended by a shutdown between windows (error says so): recorded as
   // 'interrupted', not 'failed', so a deploy pages no one; the next run goes

@@ -41,6 +41,7 @@ struct child_spec {
 struct endpoint_spec {
   std::string row, name, path, title;
   std::string envelope = "standard";  // standard, bare, toplevel
+  std::string envelope_alternative;   // the shape another source shows, where sources disagree; empty otherwise
   std::string list_key = "datas";
   std::vector<std::string> page_fields;
   std::int64_t page_size_max = 1000;

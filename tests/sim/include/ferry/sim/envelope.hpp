@@ -36,8 +36,9 @@ std::string render_page(const envelope_style& style, std::string_view list_key, 
 
 // A page of a catalogue endpoint, in its documented envelope with exactly
 // its documented page fields (a bare page without rows as `empty` says).
-std::string render_catalogue_page(const endpoint_spec& spec, const page_rows& page, std::int64_t page_index,
-                                  std::int64_t page_size, empty_data empty);
+// `shape` is spec.envelope, or its alternative (--alternative-envelopes).
+std::string render_catalogue_page(const endpoint_spec& spec, std::string_view shape, const page_rows& page,
+                                  std::int64_t page_index, std::int64_t page_size, empty_data empty);
 
 // {"code":code,"msg":msg,"data":null}
 std::string render_refusal(int code, std::string_view msg);

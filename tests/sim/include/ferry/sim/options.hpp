@@ -46,6 +46,9 @@ struct sim_options {
   ts_order cursor_order = ts_order::o_id;
   // Rows of each catalogue endpoint served from its spec (per value of a per-value field).
   std::int64_t catalogue_rows = 200;
+  // Where sources disagree on an answer's shape (the in/out water query: the
+  // SDK's top level, carp's data{...}), answer in the other one.
+  bool alternative_envelopes = false;
   std::chrono::milliseconds fault_delay{35000};
   std::chrono::seconds token_ttl{std::chrono::days{30}};  // expires_in: 2592000, as documented
   bool refresh_outlives = false;  // the refresh token stays good past the access token's expiry
