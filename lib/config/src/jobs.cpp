@@ -158,7 +158,7 @@ cursor_config read_cursor(const object_reader& r, const job_config& job, const l
   const auto* endpoint = find_endpoint(job.api);
   if (endpoint != nullptr) {
     c.count_field = endpoint->total_field ? "is_get_total" : "";
-    c.count = endpoint->total_field;
+    c.count = endpoint->answers_count;
     if (endpoint->cursor_field.empty())
       r.report("cursor", std::string{endpoint->description} + " (" + job.api + ") has no row-version cursor",
                endpoint->max_span.count() == 0 ? R"(read the whole list at every run: "full_refresh": {})"
@@ -181,7 +181,7 @@ cursor_config read_cursor(const object_reader& r, const job_config& job, const l
     }
   if (const auto start = o.integer("start", 0, std::numeric_limits<std::int64_t>::max())) c.start = *start;
   if (const auto count = o.boolean("count")) {
-    if (*count && c.count_field.empty())
+    if (*count && endpoint != nullptr && !endpoint->answers_count)
       o.report("count", std::string{endpoint->description} + " (" + job.api + ") answers no data_count",
                "remove \"count\": each walk is then proved by a second walk");
     else
@@ -216,8 +216,10 @@ std::optional<for_each_config> read_for_each(const object_reader& r, const load_
         o.report("values", json_quoted(v.dump()) + " is neither an integer nor a string", "e.g. [10001, 10002]");
         return f;
       }
-      if (std::find(f.values.begin(), f.values.end(), v) != f.values.end()) {
-        o.report("values", json_quoted(v.dump()) + " is given twice", "each value once");
+      // 1 and "1" would share one progress row (job@1).
+      const auto plain = [](const json& x) { return x.is_string() ? x.get<std::string>() : x.dump(); };
+      if (std::any_of(f.values.begin(), f.values.end(), [&](const json& x) { return plain(x) == plain(v); })) {
+        o.report("values", json_quoted(v.dump()) + " is given twice", "each value once (1 and \"1\" are one value)");
         return f;
       }
       f.values.push_back(v);
@@ -236,8 +238,18 @@ std::optional<for_each_config> read_for_each(const object_reader& r, const load_
   return f;
 }
 
-// What a cursor job cannot have: it reads no time windows.
-void check_cursor(const object_reader& r) {
+// What a cursor job cannot have: it reads no time windows, and its proof
+// counts each row by its key once (a filter or flattening would count
+// records another way), so it needs a table that is not exploded.
+void check_cursor(const object_reader& r, const job_config& job) {
+  for (const auto* key : {"filter", "flatten"})
+    if (r.find(key) != nullptr)
+      r.report(key, "a cursor job proves each walk by the keys it read, which a filter or flattening hides",
+               "remove \"" + std::string{key} + "\", or read the endpoint by windows");
+  if (!job.targets.empty() && std::all_of(job.targets.begin(), job.targets.end(),
+                                          [](const target_config& t) { return t.explode.has_value(); }))
+    r.report("targets", "a cursor job needs one table of the records themselves (not exploded): its key counts the rows",
+             "add a target without \"explode\"");
   if (r.find("window") != nullptr)
     r.report("window", "a cursor job reads by row version, not by windows",
              "remove \"window\", or remove \"cursor\" to read by time windows");
@@ -344,7 +356,7 @@ job_config read_job(const json& value, const location& where, const load_context
     r.report("targets", "required",
              R"(the tables to write, e.g. [{"table": "bi_orders", "key": ["o_id"], "columns": {...}}])");
   if (job.full_refresh) check_full_refresh(r, job);
-  if (job.cursor) check_cursor(r);
+  if (job.cursor) check_cursor(r, job);
   if (r.find("for_each") != nullptr) {
     job.for_each = read_for_each(r, ctx);
     if (job.full_refresh)

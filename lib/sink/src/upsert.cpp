@@ -224,9 +224,16 @@ std::uint64_t upsert_writer::mark_missing(mysql::connection& conn, const std::ve
   std::string sql = "UPDATE " + table + " SET " + mark + " = " + when + " WHERE " + mark + " IS NULL";
   if (keys.empty()) return conn.execute(sql);
   const auto marked = conn.execute(sql + " AND " + key_list_condition(conn, spec_.key, keys, false));
-  conn.execute("UPDATE " + table + " SET " + mark + " = NULL WHERE " + mark + " IS NOT NULL AND " +
-               key_list_condition(conn, spec_.key, keys, true));
+  unmark_listed(conn, keys, column);
   return marked;
+}
+
+void upsert_writer::unmark_listed(mysql::connection& conn, const std::vector<std::vector<mysql::cell>>& keys,
+                                  const std::string& column) const {
+  if (keys.empty()) return;
+  const auto mark = quote_identifier(column);
+  conn.execute("UPDATE " + quote_identifier(spec_.table) + " SET " + mark + " = NULL WHERE " + mark +
+               " IS NOT NULL AND " + key_list_condition(conn, spec_.key, keys, true));
 }
 
 std::uint64_t upsert_writer::prune(mysql::connection& conn, const batch& rows, std::size_t budget) const {

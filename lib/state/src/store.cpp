@@ -216,11 +216,18 @@ bool is_verified(mysql::connection& conn, std::uint64_t window_id) {
 }
 
 std::uint64_t open_incomplete_windows(mysql::connection& conn, const std::string& job_id) {
-  std::string sql =
-      "SELECT COUNT(*) FROM ferry_windows i WHERE i.state = 'incomplete' AND i.job_id = ";
+  // The job's rows and those of its values (a for_each job's "<job>@<value>").
+  std::string like = job_id;
+  for (std::size_t at = like.find('_'); at != std::string::npos; at = like.find('_', at + 2)) like.insert(at, "\\");
+  std::string sql = "SELECT COUNT(*) FROM ferry_windows i WHERE i.state = 'incomplete' AND (i.job_id = ";
   conn.append_quoted(sql, job_id);
-  sql += " AND NOT EXISTS (SELECT 1 FROM ferry_windows c WHERE c.job_id = i.job_id AND c.state = 'complete' "
-         "AND c.id > i.id AND c.window_start <= i.window_start AND c.window_end >= i.window_end)";
+  sql += " OR i.job_id LIKE ";
+  conn.append_quoted(sql, like + "@%");
+  // Covered by a later complete window of the range, or, for a cursor walk,
+  // by a later complete walk from no further on (it read all the rows that one had to).
+  sql += ") AND NOT EXISTS (SELECT 1 FROM ferry_windows c WHERE c.job_id = i.job_id AND c.state = 'complete' "
+         "AND c.id > i.id AND ((c.window_start <= i.window_start AND c.window_end >= i.window_end AND "
+         "i.cursor_start IS NULL) OR c.cursor_start <= i.cursor_start))";
   return read_count(conn.query(sql).at(0).at(0));
 }
 

@@ -196,25 +196,40 @@ void runner::note_versions(window_run& wr, const page& p, std::uint64_t page_ind
       continue;
     }
     page_max = std::max(page_max.value_or(*version), *version);
-    const auto seen = std::hash<std::string>{}(ferry::json::dump_exact(record));
-    wr.round_versions.push_back(seen);
-    if (wr.max_before && *version <= *wr.max_before && !wr.versions_before.contains(seen)) ++wr.new_below;
   }
   if (!page_max) return;
   wr.max_version = std::max(wr.max_version.value_or(*page_max), *page_max);
   if (page_index == 1 && wr.rounds == 1) wr.first_page_max = page_max;
 }
 
+// A walk after the first: each record's key, and whether it shows that the
+// walks before it skipped a row (a key they never read, at a version that
+// was already there, at or below the cursor's candidate) or that rows moved
+// while it paged (a version above every one the walks before it saw).
+void runner::note_key(window_run& wr, const nlohmann::json& record, std::uint64_t key) const {
+  const auto version = row_version(record, plan_.cursor->row_field);
+  if (!version) return;
+  wr.round_keys.push_back(key);
+  if (!wr.max_before) return;
+  if (*version > *wr.max_before) ++wr.above_before;
+  else if (*version <= wr.candidate && !wr.keys_before.contains(key)) ++wr.new_below;
+}
+
 bool runner::take_record(window_run& wr, const nlohmann::json& record, std::uint64_t page_index, bool count_key) {
   for (auto& rows : wr.scratch) rows.clear();
   if (auto error = plan_.mapper->map(record, wr.scratch)) {
-    wr.dead.push_back({page_index, ferry::json::dump_exact(record), named(record) + error->to_string()});
-    if (count_key) ++wr.uncounted_dead;
+    auto text = ferry::json::dump_exact(record);
+    // A cursor walk counts a record it could not write once however often
+    // it reads it (its walks repeat), by its text: not once per read.
+    if (wr.cursor && count_key) wr.key_hashes.push_back(std::hash<std::string>{}("dead\x1f" + text));
+    else if (count_key) ++wr.uncounted_dead;
+    wr.dead.push_back({page_index, std::move(text), named(record) + error->to_string()});
     return false;
   }
   if (plan_.key_target && count_key) {
     const auto& values = wr.scratch[*plan_.key_target].front().values;
     wr.key_hashes.push_back(key_hash(values, plan_.key_columns));
+    if (wr.cursor) note_key(wr, record, wr.key_hashes.back());
     if (plan_.full_refresh) {
       auto& key = wr.snapshot_keys.emplace_back();
       for (auto c : plan_.key_columns) key.push_back(values[c]);

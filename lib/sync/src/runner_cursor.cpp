@@ -12,9 +12,15 @@
 //     is read again (rows only ever enter the set "version >= cursor": a
 //     changed row gets a larger version);
 //   - where it gives none, by walking again: a walk of one page is one query
-//     and cannot skip; else a second walk must find no version at or below
-//     the largest the earlier walks saw that they had not seen (such a
-//     version existed when they read, so they skipped it).
+//     and cannot skip; else a later walk must read every key the earlier
+//     ones missed at a version at or below the cursor's candidate (none),
+//     and no version above the largest they saw: a row skipped because
+//     another moved while pages were read shows as such a version, since
+//     every change gives a version larger than all before it. (A row
+//     deleted upstream mid-walk can shift others unseen; a count would not
+//     see that either.) Under steady change the second walk rarely
+//     qualifies, so the cursor waits while rows keep being written: prefer
+//     the count where there is one.
 // The cursor then moves, in the transaction of the walk's last rows, to the
 // largest version that was certainly already there when the walk began: the
 // largest a previous walk saw (ts_seen), or the largest on the walk's first
@@ -30,6 +36,7 @@
 
 #include "window_run.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 namespace ferry::sync {
@@ -68,19 +75,23 @@ asio::awaitable<void> runner::process_walk(const state::job_state& job, std::uin
   window_verdict verdict = window_verdict::complete;
   for (int round = 1;; ++round) {
     wr.rounds = static_cast<std::uint64_t>(round);
-    wr.versions_before.insert(wr.round_versions.begin(), wr.round_versions.end());
-    wr.round_versions.clear();
+    wr.keys_before.insert(wr.round_keys.begin(), wr.round_keys.end());
+    wr.round_keys.clear();
     wr.max_before = wr.max_version;
     wr.new_below = 0;
+    wr.above_before = 0;
     wr.no_version = 0;
     const auto pages_before = wr.pages;
     co_await fetch_round(wr);
+    if (round == 1)
+      wr.candidate = std::max({*wr.cursor, job.cursor_seen.value_or(*wr.cursor), wr.first_page_max.value_or(*wr.cursor)});
     const auto distinct = wr.distinct();
     // Unproved: short of the count; or, with no count, a first walk of more
-    // than one page, or a later one that found what the earlier ones skipped.
+    // than one page, or a later one that found what the earlier ones
+    // skipped or saw rows move while it paged.
     const bool unproved = wr.data_count ? distinct < *wr.data_count
                           : round == 1  ? wr.pages - pages_before > 1
-                                        : wr.new_below > 0;
+                                        : wr.new_below > 0 || wr.above_before > 0;
     // decide_window's rules (rounds, dead letters, page cap), with the proof standing in for the count.
     verdict = decide_window({round, distinct, unproved ? std::optional<std::uint64_t>{distinct + 1} : distinct,
                              wr.page_cap_hit, false, wr.fetched, wr.failed_records},
@@ -93,8 +104,8 @@ asio::awaitable<void> runner::process_walk(const state::job_state& job, std::uin
       logger()->info("job={} {} read {} pages without a count: walking again to prove none was skipped",
                      plan_.job_id, field, wr.pages);
     else
-      logger()->warn("job={} {} walk {} found {} row versions the walks before it skipped: walking again",
-                     plan_.job_id, field, round, wr.new_below);
+      logger()->warn("job={} {} walk {} found {} rows the walks before it skipped and {} changed since: walking again",
+                     plan_.job_id, field, round, wr.new_below, wr.above_before);
   }
   if (wr.no_version > 0)
     logger()->warn("job={} {} {} record(s) carry no readable {}: they are written, and move no cursor", plan_.job_id,
@@ -105,11 +116,7 @@ asio::awaitable<void> runner::process_walk(const state::job_state& job, std::uin
                                                           : state::window_state::complete;
   // Where the cursor may go (see the top of this file): never back, never
   // past a version that was not there when the walk began.
-  wr.cursor_to = *wr.cursor;
-  if (st == state::window_state::complete) {
-    const auto known = std::max(job.cursor_seen.value_or(*wr.cursor), wr.first_page_max.value_or(*wr.cursor));
-    wr.cursor_to = std::max(*wr.cursor, known);
-  }
+  wr.cursor_to = st == state::window_state::complete ? wr.candidate : *wr.cursor;
   if (wr.page_cap_hit)
     logger()->error("job={} {} stopped at the page cap of {} pages: the cursor stays", plan_.job_id, field,
                     plan_.max_pages);

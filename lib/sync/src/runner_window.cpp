@@ -76,6 +76,8 @@ asio::awaitable<void> runner::commit(window_run& wr, state::window_state st, std
                                                            core::format_shanghai_datetime(now_()));
       else if (prune_list)
         per_target.front().deleted += plan_.targets.front().writer->delete_missing(conn, wr.snapshot_keys);
+      else if (plan_.full_refresh && !plan_.full_refresh->mark.empty())
+        plan_.targets.front().writer->unmark_listed(conn, wr.snapshot_keys, plan_.full_refresh->mark);
       mysql::upsert_counts counts;
       for (const auto& c : per_target) {
         counts.inserted += c.inserted;
@@ -333,12 +335,13 @@ asio::awaitable<std::vector<std::string>> runner::for_each_values() {
         if (row[0]) texts.push_back(*row[0]);
       return texts;
     });
-    // A whole number is sent as a number (wms_co_id is an Integer), other text as a string.
+    // A whole number is sent as a number (wms_co_id is an Integer), other
+    // text as a string: "007" keeps its zeros, as a code would.
     for (auto& text : out) {
-      const bool whole = !text.empty() && text.size() < 19 &&
-                         std::all_of(text.begin() + (text[0] == '-' ? 1 : 0), text.end(),
-                                     [](char c) { return c >= '0' && c <= '9'; }) &&
-                         text != "-";
+      const auto digits = std::string_view{text}.substr(!text.empty() && text[0] == '-' ? 1 : 0);
+      const bool whole = !digits.empty() && digits.size() < 19 && (digits == "0" || digits[0] != '0') &&
+                         std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+                         text != "-0";
       if (!whole) text = nlohmann::json(text).dump();
     }
     if (out.empty())
@@ -353,7 +356,7 @@ std::string scoped_id(const std::string& job_id, const std::string& value) {
   if (plain.size() >= 2 && plain.front() == '"') plain = nlohmann::json::parse(plain).get<std::string>();
   auto id = job_id + "@" + plain;
   if (id.size() <= 64) return id;
-  return fmt::format("{}@{:016x}", job_id.substr(0, 46), std::hash<std::string>{}(plain));
+  return fmt::format("{}@{:016x}", job_id.substr(0, 46), std::hash<std::string>{}(job_id + "@" + plain));
 }
 
 asio::awaitable<run_result> runner::run_locked(run_request request, bool first_take) {
@@ -411,6 +414,9 @@ asio::awaitable<run_result> runner::run_locked(run_request request, bool first_t
   try {
     if (plan_.for_each) {
       const auto values = co_await for_each_values();
+      // A value that fails does not hold up the others: each is read, and
+      // the run fails at the end naming those that failed.
+      std::vector<std::string> failed;
       for (const auto& value : values) {
         scope_value_ = value;
         state_id_ = scoped_id(plan_.job_id, value);
@@ -419,11 +425,21 @@ asio::awaitable<run_result> runner::run_locked(run_request request, bool first_t
         });
         logger()->info("job={} run={} {}={} state_id={}", plan_.job_id, result.run_id, plan_.for_each->field, value,
                        state_id_);
-        co_await run_scope(request, scope, live ? std::nullopt : request.explicit_range, result.run_id,
-                           result.summary);
+        try {
+          co_await run_scope(request, scope, live ? std::nullopt : request.explicit_range, result.run_id,
+                             result.summary);
+        } catch (const run_failure& e) {
+          if (result.summary.interrupted) throw;
+          logger()->error("job={} run={} {}={} failed: {}", plan_.job_id, result.run_id, plan_.for_each->field, value,
+                          e.what());
+          failed.push_back(plan_.for_each->field + "=" + value + ": " + e.what());
+        }
       }
       state_id_ = plan_.job_id;
       scope_value_.clear();
+      if (!failed.empty())
+        throw run_failure(std::to_string(failed.size()) + " of " + std::to_string(values.size()) +
+                          " values failed (the others were read): " + fmt::format("{}", fmt::join(failed, "; ")));
     } else {
       co_await run_scope(request, job, covered, result.run_id, result.summary);
     }

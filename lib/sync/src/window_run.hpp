@@ -58,16 +58,19 @@ struct runner::window_run {
   std::uint64_t retries = 0, throttles = 0;
 
   // A cursor walk (runner_cursor.cpp): the cursor it reads from; the largest
-  // version seen by all its rounds, and by its first page; each record
-  // version seen by the rounds before this one, and the largest of them;
-  // this round's versions, those it found at or below that largest that no
-  // earlier round saw, and its records without a readable version.
+  // version seen by all its rounds, and by its first page; where the cursor
+  // may move (known after the first page); the keys read by the rounds
+  // before this one, and the largest version they saw; this round's keys,
+  // its records whose key no earlier round read at a version at or below
+  // the candidate, those above every earlier version, and its records
+  // without a readable version.
   std::optional<std::int64_t> cursor;
   std::optional<std::int64_t> max_version, first_page_max;
-  std::unordered_set<std::uint64_t> versions_before;
+  std::int64_t candidate = 0;
+  std::unordered_set<std::uint64_t> keys_before;
   std::optional<std::int64_t> max_before;
-  std::vector<std::uint64_t> round_versions;
-  std::uint64_t new_below = 0, no_version = 0;
+  std::vector<std::uint64_t> round_keys;
+  std::uint64_t new_below = 0, above_before = 0, no_version = 0;
   // What the walk's commit does to the job's cursor: from the value stored, to this.
   std::optional<std::int64_t> cursor_expected;
   std::int64_t cursor_to = 0;

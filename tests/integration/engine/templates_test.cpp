@@ -172,7 +172,10 @@ TEST_CASE("every Jushuitan template syncs its endpoint exactly, children include
   done = true;
   settle.join();
   INFO(first.out.substr(0, 6000));
-  REQUIRE(first.exit_code == 0);
+  // 3: a walk without a count (the inventory's) that saw rows change while it
+  // paged is not proved: its rows are written and its cursor waits for the
+  // next run, which the quiet second run is.
+  REQUIRE((first.exit_code == 0 || first.exit_code == 3));
   std::this_thread::sleep_for(1100ms);
   const auto second = run_ferryd_with_log({"--config", path.string(), "--once", id});
   INFO(second.out.substr(0, 6000));

@@ -30,6 +30,12 @@ TEST_CASE("the endpoint table knows the 17 endpoints of the catalogue", "[config
   REQUIRE(inventory);
   CHECK(inventory->cursor_field == "ts");  // the request field is named ts there
   CHECK_FALSE(inventory->total_field);
+  CHECK_FALSE(inventory->answers_count);
+  // No is_get_total to ask with, but data_count in every answer.
+  const auto* received = find_endpoint("/open/aftersale/received/query");
+  REQUIRE(received);
+  CHECK_FALSE(received->total_field);
+  CHECK(received->answers_count);
   CHECK(inventory->list_key == "inventorys");
   const auto* other = find_endpoint("/open/other/inout/query");
   REQUIRE(other);

@@ -415,6 +415,9 @@ TEST_CASE("a cursor job refuses a window, a windowed request, a catch-up, a full
   CHECK_THAT(text, Catch::Contains("jobs[0].cursor.start"));
   CHECK_THAT(text, Catch::Contains("jobs[0].cursor.field: empty"));
   CHECK_THAT(text, Catch::Contains("jobs[0].cursor.order"));
+  doc = cursor_document();
+  doc["jobs"][0]["flatten"] = document::parse(R"(["items"])");
+  CHECK_THAT(errors_text(doc), Catch::Contains("jobs[0].flatten: a cursor job proves each walk by the keys it read"));
   // The unique-code flow query has no cursor.
   doc = cursor_document();
   doc["jobs"][0]["api"] = "/open/webapi/wmsapi/skusn/queryinoutitemskusns";

@@ -20,6 +20,9 @@ struct endpoint_limits {
   std::string_view cursor_field = "";
   bool total_field = false;
   bool rows_have_ts = false;
+  // Whether its answers carry data_count (to prove a cursor walk by), asked
+  // for by is_get_total or not.
+  bool answers_count = false;
   // The span ferry uses when the job sets none: a day under the cap, since
   // whether a window of exactly the cap is accepted is not documented.
   // (An hour under a cap of one day.)

@@ -88,6 +88,10 @@ class upsert_writer {
   // number marked); and set back to NULL on the listed rows that had it.
   std::uint64_t mark_missing(mysql::connection& conn, const std::vector<std::vector<mysql::cell>>& keys,
                              const std::string& column, const std::string& at) const;
+  // Only the second half: the listed rows' mark back to NULL (a list that
+  // may not replace the table still says these rows are listed).
+  void unmark_listed(mysql::connection& conn, const std::vector<std::vector<mysql::cell>>& keys,
+                     const std::string& column) const;
 
   // Halves the byte budget of later statements (not below 64 KiB). Thread-safe.
   void shrink();
