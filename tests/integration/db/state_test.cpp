@@ -197,6 +197,36 @@ TEST_CASE("incomplete windows stop counting once a later complete window covers 
   CHECK(state::open_incomplete_windows(conn, "j") == 0);
 }
 
+TEST_CASE("a cursor walk left incomplete is closed by a later complete walk from no further on, per value too",
+          "[state]") {
+  test::test_database db{"state_incomplete_walks"};
+  mysql::connection conn{db.options};
+  state::migrate(conn);
+  // Walks of one value of a for_each job: they count toward the job's own id.
+  state::window_record w;
+  w.job_id = "j_x@10001";
+  w.run_id = 1;
+  w.start = w.end = at("2026-01-01 00:00:00");
+  w.state = state::window_state::incomplete;
+  w.cursor_start = w.cursor_end = 500;
+  state::commit_window(conn, w, std::nullopt, std::nullopt);
+  CHECK(state::open_incomplete_windows(conn, "j_x") == 1);
+  // Another job whose id only LIKE's '_' would match: not counted.
+  CHECK(state::open_incomplete_windows(conn, "jxx") == 0);
+  // A later complete walk from further on read less: still open.
+  w.state = state::window_state::complete;
+  w.start = w.end = at("2026-01-01 00:05:00");
+  w.cursor_start = 600;
+  w.cursor_end = 700;
+  state::commit_window(conn, w, std::nullopt, std::nullopt);
+  CHECK(state::open_incomplete_windows(conn, "j_x") == 1);
+  // From the same cursor: closed.
+  w.start = w.end = at("2026-01-01 00:10:00");
+  w.cursor_start = 500;
+  state::commit_window(conn, w, std::nullopt, std::nullopt);
+  CHECK(state::open_incomplete_windows(conn, "j_x") == 0);
+}
+
 TEST_CASE("runs left running by a stopped process are closed as failed", "[state]") {
   test::test_database db{"state_abandoned"};
   mysql::connection conn{db.options};
