@@ -19,9 +19,10 @@ const std::vector<std::string> tricky_texts{
     "line\nbreak\ttab\r\nwindows",      std::string("nul\0inside", 10),
     "",                                 "4-byte 𠀀 CJK extension B"};
 
-std::vector<std::string> read_back(MYSQL* m) {
+// Each test has a table of its own: ctest runs them side by side in one database.
+std::vector<std::string> read_back(MYSQL* m, const std::string& table) {
   exec(m, "SELECT 1");  // keeps the handle's state clean before a new query
-  const std::string sql = "SELECT body FROM ferry_roundtrip ORDER BY id";
+  const std::string sql = "SELECT body FROM " + table + " ORDER BY id";
   if (mysql_real_query(m, sql.data(), sql.size()) != 0) FAIL(mysql_error(m));
   MYSQL_RES* res = mysql_store_result(m);
   REQUIRE(res != nullptr);
@@ -34,9 +35,9 @@ std::vector<std::string> read_back(MYSQL* m) {
   return out;
 }
 
-void reset_table(MYSQL* m) {
-  exec(m, "DROP TABLE IF EXISTS ferry_roundtrip");
-  exec(m, "CREATE TABLE ferry_roundtrip (id INT PRIMARY KEY, body TEXT NOT NULL) "
+void reset_table(MYSQL* m, const std::string& table) {
+  exec(m, "DROP TABLE IF EXISTS " + table);
+  exec(m, "CREATE TABLE " + table + " (id INT PRIMARY KEY, body TEXT NOT NULL) "
           "CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
 }
 
@@ -50,22 +51,24 @@ TEST_CASE("the test server is reachable and speaks utf8mb4", "[mariadb]") {
 
 TEST_CASE("escaped literals round-trip utf8mb4 text", "[mariadb]") {
   auto m = connect_test_mysql(mysql_settings_from_env());
-  reset_table(m.get());
+  const std::string table = "ferry_roundtrip_escaped";
+  reset_table(m.get(), table);
   for (std::size_t i = 0; i < tricky_texts.size(); ++i) {
     const auto& text = tricky_texts[i];
     std::string escaped(text.size() * 2 + 1, '\0');
     escaped.resize(mysql_real_escape_string(m.get(), escaped.data(), text.data(), text.size()));
-    exec(m.get(), "INSERT INTO ferry_roundtrip VALUES (" + std::to_string(i) + ", '" + escaped + "')");
+    exec(m.get(), "INSERT INTO " + table + " VALUES (" + std::to_string(i) + ", '" + escaped + "')");
   }
-  CHECK(read_back(m.get()) == tricky_texts);
-  exec(m.get(), "DROP TABLE ferry_roundtrip");
+  CHECK(read_back(m.get(), table) == tricky_texts);
+  exec(m.get(), "DROP TABLE " + table);
 }
 
 TEST_CASE("bound parameters round-trip utf8mb4 text", "[mariadb]") {
   auto m = connect_test_mysql(mysql_settings_from_env());
-  reset_table(m.get());
+  const std::string table = "ferry_roundtrip_bound";
+  reset_table(m.get(), table);
   MYSQL_STMT* stmt = mysql_stmt_init(m.get());
-  const std::string sql = "INSERT INTO ferry_roundtrip VALUES (?, ?)";
+  const std::string sql = "INSERT INTO " + table + " VALUES (?, ?)";
   REQUIRE(mysql_stmt_prepare(stmt, sql.data(), sql.size()) == 0);
   for (std::size_t i = 0; i < tricky_texts.size(); ++i) {
     int id = static_cast<int>(i);
@@ -82,8 +85,8 @@ TEST_CASE("bound parameters round-trip utf8mb4 text", "[mariadb]") {
     REQUIRE(mysql_stmt_execute(stmt) == 0);
   }
   mysql_stmt_close(stmt);
-  CHECK(read_back(m.get()) == tricky_texts);
-  exec(m.get(), "DROP TABLE ferry_roundtrip");
+  CHECK(read_back(m.get(), table) == tricky_texts);
+  exec(m.get(), "DROP TABLE " + table);
 }
 
 TEST_CASE("a wrong password is refused with the server's reason", "[mariadb]") {
