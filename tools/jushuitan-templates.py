@@ -19,7 +19,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SPEC = os.path.join(ROOT, "tests/sim/catalogue/endpoints.json")
 OUT = os.path.join(ROOT, "deploy/examples/jushuitan")
 
-# The endpoints jst-sim and ferry read by the row-version cursor (rows carry ts).
+# Text fields whose names say they may be long get varchar(1024).
 LONG_TEXT = ("remark", "address", "memo", "note", "message", "desc", "url", "pic", "img")
 
 
