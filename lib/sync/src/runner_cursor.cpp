@@ -125,18 +125,7 @@ asio::awaitable<void> runner::process_walk(const state::job_state& job, std::uin
                     field, wr.rounds);
   co_await commit(wr, st, std::nullopt, std::nullopt);
 
-  summary.windows += 1;
-  summary.incomplete_windows += st == state::window_state::incomplete ? 1 : 0;
-  summary.pages += wr.pages;
-  summary.fetched += wr.fetched;
-  summary.inserted += wr.counts.inserted;
-  summary.updated += wr.counts.updated;
-  summary.unchanged += wr.counts.unchanged;
-  summary.deleted += wr.counts.deleted;
-  summary.dead_letters += wr.dead.size();
-  summary.skipped += wr.skipped;
-  summary.retries += wr.retries;
-  summary.throttles += wr.throttles;
+  wr.add_to(summary, st);
   logger()->info("job={} {} state={} cursor_to={} max_seen={} walks={} pages={} fetched={} distinct={} data_count={} "
                  "inserted={} updated={} unchanged={} deleted={} dead_letters={} skipped={}",
                  plan_.job_id, field, state::to_string(st), wr.cursor_to,

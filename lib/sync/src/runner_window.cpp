@@ -203,19 +203,7 @@ asio::awaitable<void> runner::process_window(window w, std::optional<sys_seconds
   co_await commit(wr, st, watermark, advance_to);
   if (advance_to) watermark = advance_to;
 
-  summary.windows += 1;
-  summary.incomplete_windows += st == state::window_state::incomplete ? 1 : 0;
-  summary.pages += wr.pages;
-  summary.fetched += wr.fetched;
-  summary.inserted += wr.counts.inserted;
-  summary.updated += wr.counts.updated;
-  summary.unchanged += wr.counts.unchanged;
-  summary.deleted += wr.counts.deleted;
-  summary.marked += wr.marked;
-  summary.dead_letters += wr.dead.size();
-  summary.skipped += wr.skipped;
-  summary.retries += wr.retries;
-  summary.throttles += wr.throttles;
+  wr.add_to(summary, st);
   logger()->info("job={} window=\"{}\" state={} pages={} fetched={} distinct={} data_count={} inserted={} updated={} "
                  "unchanged={} deleted={} marked={} dead_letters={} skipped={} rounds={}",
                  plan_.job_id, show(w), state::to_string(st), wr.pages, wr.fetched,

@@ -87,6 +87,23 @@ struct runner::window_run {
     return "window=\"" + detail::show(w) + "\"";
   }
 
+  // Adds this committed window (or walk) to its run's summary.
+  void add_to(state::run_summary& summary, state::window_state st) const {
+    summary.windows += 1;
+    summary.incomplete_windows += st == state::window_state::incomplete ? 1 : 0;
+    summary.pages += pages;
+    summary.fetched += fetched;
+    summary.inserted += counts.inserted;
+    summary.updated += counts.updated;
+    summary.unchanged += counts.unchanged;
+    summary.deleted += counts.deleted;
+    summary.marked += marked;
+    summary.dead_letters += dead.size();
+    summary.skipped += skipped;
+    summary.retries += retries;
+    summary.throttles += throttles;
+  }
+
   std::uint64_t distinct() {
     std::sort(key_hashes.begin(), key_hashes.end());
     key_hashes.erase(std::unique(key_hashes.begin(), key_hashes.end()), key_hashes.end());
