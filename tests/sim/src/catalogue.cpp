@@ -6,7 +6,6 @@
 #include "vocabulary.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <stdexcept>
 
 namespace ferry::sim {
@@ -48,17 +47,6 @@ std::optional<std::int64_t> integer_of(const json& j, const char* key) {
   const auto it = j.find(key);
   if (it == j.end() || !it->is_number()) return std::nullopt;
   return it->get<std::int64_t>();
-}
-
-// An integer given as a JSON number or as decimal text (clients send both).
-std::optional<std::int64_t> as_integer(const json& value) {
-  if (value.is_number_integer()) return value.get<std::int64_t>();
-  if (!value.is_string()) return std::nullopt;
-  const auto& text = value.get_ref<const std::string&>();
-  std::int64_t out = 0;
-  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  if (ec != std::errc{} || ptr != text.data() + text.size() || text.empty()) return std::nullopt;
-  return out;
 }
 
 constexpr std::array<std::string_view, 6> statuses{"WaitConfirm", "Confirmed", "Delivering", "Finished", "Cancelled",
@@ -218,28 +206,18 @@ const endpoint_spec* find_catalogue(std::string_view path) {
 
 parsed<catalogue_query> parse_catalogue_query(const endpoint_spec& spec, const json& biz) {
   catalogue_query q;
-  q.page_size = spec.page_size_default;
-  if (biz.contains("page_index")) {
-    const auto v = as_integer(biz["page_index"]);
-    if (!v || *v < 1) return {{}, "page_index 必须是大于 0 的整数"};
-    if (spec.page_index_max && *v > *spec.page_index_max)
-      return {{}, "page_index 不能超过 " + std::to_string(*spec.page_index_max)};
-    q.page_index = *v;
-  }
-  if (biz.contains("page_size")) {
-    const auto v = as_integer(biz["page_size"]);
-    if (!v || *v < 1) return {{}, "page_size 必须是大于 0 的整数"};
-    if (*v > spec.page_size_max) return {{}, "page_size 不能超过 " + std::to_string(spec.page_size_max)};
-    q.page_size = *v;
-  }
+  if (auto error = read_paging(biz, {spec.page_size_max, spec.page_size_default, {}}, q.page_index, q.page_size);
+      !error.empty())
+    return {{}, error};
+  if (spec.page_index_max && q.page_index > *spec.page_index_max)
+    return {{}, "page_index 不能超过 " + std::to_string(*spec.page_index_max)};
   if (spec.cursor && biz.contains(spec.cursor->request_field)) {
     q.cursor = as_integer(biz[spec.cursor->request_field]);
     if (!q.cursor || *q.cursor < 0) return {{}, spec.cursor->request_field + " 必须是不小于 0 的整数"};
     if (!spec.cursor->count_field.empty() && biz.contains(spec.cursor->count_field)) {
-      const auto& v = biz[spec.cursor->count_field];
-      if (v.is_boolean()) q.get_total = v.get<bool>();
-      else if (v == "true" || v == "false") q.get_total = v == "true";
-      else return {{}, spec.cursor->count_field + " 必须是 true 或 false"};
+      const auto flag = as_flag(biz[spec.cursor->count_field]);
+      if (!flag) return {{}, spec.cursor->count_field + " 必须是 true 或 false"};
+      q.get_total = *flag;
     }
   }
   if (!spec.per_value.empty() && biz.contains(spec.per_value)) {

@@ -8,17 +8,6 @@ namespace {
 
 using json = nlohmann::json;
 
-// An integer given as a JSON number or as decimal text (clients send both).
-std::optional<std::int64_t> as_integer(const json& value) {
-  if (value.is_number_integer()) return value.get<std::int64_t>();
-  if (!value.is_string()) return std::nullopt;
-  const auto& text = value.get_ref<const std::string&>();
-  std::int64_t out = 0;
-  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  if (ec != std::errc{} || ptr != text.data() + text.size() || text.empty()) return std::nullopt;
-  return out;
-}
-
 // "1,2,3" or [1, "2", 3]; an empty string or array is no filter.
 bool read_list(const json& value, std::vector<std::string>& out) {
   if (value.is_string()) {
@@ -51,25 +40,6 @@ bool read_id_list(const json& value, std::vector<std::int64_t>& out) {
   return true;
 }
 
-// page_index and page_size, with the endpoint's default and cap.
-std::string read_paging(const json& biz, const paging_rules& rules, std::int64_t& index,
-                        std::int64_t& size) {
-  if (biz.contains("page_index")) {
-    const auto value = as_integer(biz["page_index"]);
-    if (!value || *value < 1) return "page_index 必须是大于 0 的整数";
-    index = *value;
-  }
-  size = rules.default_page_size;
-  if (biz.contains("page_size")) {
-    const auto value = as_integer(biz["page_size"]);
-    if (!value || *value < 1) return "page_size 必须是大于 0 的整数";
-    if (*value > rules.max_page_size)
-      return "page_size 不能超过 " + std::to_string(rules.max_page_size);
-    size = *value;
-  }
-  return {};
-}
-
 // A window from two datetime fields; both or neither must be present.
 std::string read_window(const json& biz, const char* start_key, const char* end_key,
                         const paging_rules& rules, std::optional<time_window>& out) {
@@ -94,6 +64,40 @@ std::string read_window(const json& biz, const char* start_key, const char* end_
 }
 
 }  // namespace
+
+std::optional<std::int64_t> as_integer(const json& value) {
+  if (value.is_number_integer()) return value.get<std::int64_t>();
+  if (!value.is_string()) return std::nullopt;
+  const auto& text = value.get_ref<const std::string&>();
+  std::int64_t out = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  if (ec != std::errc{} || ptr != text.data() + text.size() || text.empty()) return std::nullopt;
+  return out;
+}
+
+std::optional<bool> as_flag(const json& value) {
+  if (value.is_boolean()) return value.get<bool>();
+  if (value == "true" || value == "false") return value == "true";
+  return std::nullopt;
+}
+
+std::string read_paging(const json& biz, const paging_rules& rules, std::int64_t& index,
+                        std::int64_t& size) {
+  if (biz.contains("page_index")) {
+    const auto value = as_integer(biz["page_index"]);
+    if (!value || *value < 1) return "page_index 必须是大于 0 的整数";
+    index = *value;
+  }
+  size = rules.default_page_size;
+  if (biz.contains("page_size")) {
+    const auto value = as_integer(biz["page_size"]);
+    if (!value || *value < 1) return "page_size 必须是大于 0 的整数";
+    if (*value > rules.max_page_size)
+      return "page_size 不能超过 " + std::to_string(rules.max_page_size);
+    size = *value;
+  }
+  return {};
+}
 
 window_check check_window(const time_window& window, std::chrono::seconds max_span) {
   if (window.end < window.start) return window_check::end_before_start;
@@ -143,11 +147,9 @@ parsed<order_query> parse_order_query(const json& biz) {
     if (!q.start_ts || *q.start_ts < 0) return {{}, "start_ts 必须是不小于 0 的整数"};
   }
   if (biz.contains("is_get_total")) {
-    // Boolean in the order query's model, String in others: both are taken.
-    const auto& v = biz["is_get_total"];
-    if (v.is_boolean()) q.get_total = v.get<bool>();
-    else if (v == "true" || v == "false") q.get_total = v == "true";
-    else return {{}, "is_get_total 必须是 true 或 false"};
+    const auto flag = as_flag(biz["is_get_total"]);
+    if (!flag) return {{}, "is_get_total 必须是 true 或 false"};
+    q.get_total = *flag;
   }
   auto error = read_window(biz, "modified_begin", "modified_end", order_rules, q.window);
   if (!error.empty()) return {{}, error};

@@ -87,6 +87,16 @@ struct parsed {
   std::string error;
 };
 
+// An integer given as a JSON number or as decimal text (clients send both).
+std::optional<std::int64_t> as_integer(const nlohmann::json& value);
+// A flag given as a JSON boolean or as the text "true"/"false" (is_get_total
+// is Boolean in the order query's model, String in others).
+std::optional<bool> as_flag(const nlohmann::json& value);
+// page_index and page_size of `biz`, with the endpoint's default and cap;
+// the refusal's detail, or empty.
+std::string read_paging(const nlohmann::json& biz, const paging_rules& rules, std::int64_t& index,
+                        std::int64_t& size);
+
 parsed<flow_query> parse_flow_query(const nlohmann::json& biz);
 parsed<order_query> parse_order_query(const nlohmann::json& biz);
 parsed<shop_query> parse_shop_query(const nlohmann::json& biz);
