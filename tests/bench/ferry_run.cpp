@@ -81,7 +81,7 @@ ordered_json bench_config(const bench_settings& s) {
       {"page_size", 1000},
       {"request", ordered_json::array({{{"field", "create_time_start"}, {"value", "{{LAST_SYNC_TIME|datetime}}"}},
                                        {{"field", "create_time_end"}, {"value", "{{CURRENT_TIME|datetime}}"}}})},
-      {"window", {{"start", "2026-01-01 00:00:00"}, {"max_span", "30d"}, {"end", "2026-01-31 00:00:00"}}},
+      {"window", {{"start", "2026-01-01 00:00:00"}, {"max_span", "15d"}, {"end", "2026-01-31 00:00:00"}}},
       {"targets", ordered_json::array({{{"table", "bi_skusn_inout"},
                                         {"key", {"sku_sn", "io_id"}},
                                         {"version", "modified_time"},
@@ -129,6 +129,14 @@ run_measure run_ferryd(const std::string& ferryd, const std::vector<std::string>
   m.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   const auto tv = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
   m.cpu_seconds = tv(usage.ru_utime) + tv(usage.ru_stime);
+  if (m.exit_code != 0) {
+    // A failed run measures nothing: say why, from the end of its log.
+    std::ifstream in{log};
+    std::string line, last;
+    while (std::getline(in, line))
+      if (!line.empty()) last = line;
+    throw std::runtime_error("ferryd exited with " + std::to_string(m.exit_code) + " (" + log.string() + "): " + last);
+  }
   mysql::connection conn{db};
   const auto rows = conn.query("SELECT fetched, inserted, updated, unchanged, throttles FROM ferry_runs ORDER BY id DESC LIMIT 1");
   if (!rows.empty()) {

@@ -25,7 +25,7 @@ struct bench_settings {
   bool real_limits = false;  // 5/s and 100/min in ferry's config
 };
 
-// The JSON config of the bench job `skusn_inout` (flow rows, pages of 1000, one 30-day window).
+// The JSON config of the bench job `skusn_inout` (flow rows, pages of 1000, two windows of 15 days: the flow query refuses 30).
 nlohmann::ordered_json bench_config(const bench_settings& s);
 
 struct run_measure {

@@ -58,6 +58,43 @@ asio::awaitable<void> run_concurrently(asio::any_io_executor ex, std::size_t n,
 
 }  // namespace
 
+// A page fetch started ahead of its turn, awaited later.
+class runner::prefetch {
+ public:
+  static std::shared_ptr<prefetch> start(asio::any_io_executor ex, asio::awaitable<page> fetch) {
+    auto self = std::make_shared<prefetch>(ex);
+    asio::co_spawn(ex, std::move(fetch), [self](std::exception_ptr e, page p) {
+      self->error_ = e;
+      if (!e) self->value_ = std::move(p);
+      self->done_ = true;
+      self->ready_.cancel();
+    });
+    return self;
+  }
+
+  explicit prefetch(asio::any_io_executor ex) : ready_(ex, asio::steady_timer::time_point::max()) {}
+
+  // Waits for the fetch to end, whatever its outcome.
+  asio::awaitable<void> settle() {
+    if (done_) co_return;
+    boost::system::error_code ec;
+    co_await ready_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+
+  // The page, or the fetch's failure rethrown.
+  asio::awaitable<page> take() {
+    co_await settle();
+    if (error_) std::rethrow_exception(error_);
+    co_return std::move(*value_);
+  }
+
+ private:
+  asio::steady_timer ready_;
+  bool done_ = false;
+  std::exception_ptr error_;
+  std::optional<page> value_;
+};
+
 std::chrono::sys_seconds system_now() {
   return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
 }
@@ -349,15 +386,33 @@ asio::awaitable<void> runner::fetch_round(window_run& wr) {
     more = last_more;
   }
   // Unknown page count, or rows that moved past the last page while paging:
-  // go on one page at a time.
+  // go on one page at a time. A full page means the next one must be read
+  // anyway, so it is asked for while this one is mapped and written: no call
+  // is made that one-at-a-time paging would not make.
+  std::shared_ptr<prefetch> ahead;
   while (more) {
     if (next > plan_.max_pages) {
       wr.page_cap_hit = true;
       break;
     }
-    auto p = co_await fetch_page(wr, next);
+    // (Not a ?: of two co_awaits: g++ 12 miscompiles that.)
+    page p;
+    if (ahead) p = co_await ahead->take();
+    else p = co_await fetch_page(wr, next);
+    ahead.reset();
     more = continues(p, next, plan_.page_size);
-    co_await take_page(wr, std::move(p), next);
+    if (more && next + 1 <= plan_.max_pages) ahead = prefetch::start(executor_, fetch_page(wr, next + 1));
+    std::exception_ptr failed;
+    try {
+      co_await take_page(wr, std::move(p), next);
+    } catch (...) {
+      failed = std::current_exception();
+    }
+    if (failed) {
+      // The page asked for ahead refers to this window: let it end first.
+      if (ahead) co_await ahead->settle();
+      std::rethrow_exception(failed);
+    }
     ++next;
   }
 }

@@ -108,6 +108,7 @@ class runner {
   asio::awaitable<void> process_walk(const state::job_state& job, std::uint64_t run_id, state::run_summary& summary);
   void note_versions(window_run& wr, const source::jushuitan::page& p, std::uint64_t page_index) const;
   void note_key(window_run& wr, const nlohmann::json& record, std::uint64_t key) const;
+  class prefetch;
   asio::awaitable<void> fetch_round(window_run& wr);
   asio::awaitable<source::jushuitan::page> fetch_page(window_run& wr, std::uint64_t page_index);
   asio::awaitable<void> take_page(window_run& wr, source::jushuitan::page page, std::uint64_t page_index);
