@@ -10,6 +10,8 @@ packages=(
   libboost-dev libboost-program-options-dev nlohmann-json3-dev libssl-dev
   libmariadb-dev libspdlog-dev libfmt-dev prometheus-cpp-dev catch2
   libhowardhinnant-date-dev tzdata ca-certificates
+  # pages are parsed with simdjson On-Demand (lib/json/src/tape.cpp)
+  libsimdjson-dev
   # tests and quickstart
   mariadb-server mariadb-client curl procps prometheus prometheus-alertmanager systemd python3 python3-yaml
   # the proxy test: an HTTP proxy on loopback that tunnels with CONNECT

@@ -1,5 +1,7 @@
 #include "ferry/json/exact.hpp"
 
+#include "grammar.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <string>
@@ -8,34 +10,6 @@ namespace ferry::json {
 namespace {
 
 using nlohmann::json;
-
-bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-
-// RFC 8259's number grammar: -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?
-bool is_json_number(std::string_view text) noexcept {
-  std::size_t i = 0;
-  const auto digits = [&] {
-    const auto start = i;
-    while (i < text.size() && is_digit(text[i])) ++i;
-    return i - start;
-  };
-  if (i < text.size() && text[i] == '-') ++i;
-  if (i < text.size() && text[i] == '0') {
-    ++i;
-  } else if (digits() == 0) {
-    return false;
-  }
-  if (i < text.size() && text[i] == '.') {
-    ++i;
-    if (digits() == 0) return false;
-  }
-  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
-    ++i;
-    if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
-    if (digits() == 0) return false;
-  }
-  return i == text.size();
-}
 
 std::string_view double_text(double value, number_buffer& buffer) {
   auto* const first = buffer.data();
@@ -54,7 +28,7 @@ std::string_view double_text(double value, number_buffer& buffer) {
 }  // namespace
 
 json exact_number(std::string_view text) {
-  if (!is_json_number(text)) throw std::invalid_argument("not a JSON number: '" + std::string{text} + "'");
+  if (!detail::is_json_number(text)) throw std::invalid_argument("not a JSON number: '" + std::string{text} + "'");
   return json::binary(json::binary_t::container_type(text.begin(), text.end()), exact_number_subtype);
 }
 
