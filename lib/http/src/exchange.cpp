@@ -82,6 +82,8 @@ exchange_outcome success(wire_parser& parser, const connection::impl& conn) {
   return out;
 }
 
+constexpr std::size_t read_buffer_bytes = 64 * 1024;
+
 // Beast 1.74's eager parser forgets a body_limit error raised by
 // Content-Length when body bytes arrive with the header (and string_body would
 // reserve the announced length), so the header is read on its own and its
@@ -96,6 +98,11 @@ asio::awaitable<boost::system::error_code> read_response(Stream& stream, connect
   if (const auto length = parser.content_length(); length && *length > options.max_body_bytes) {
     co_return bhttp::error::body_limit;
   }
+  // Beast reads as much as the buffer's free capacity, and a flat_buffer the
+  // parser empties after every read keeps its first 512 bytes: a 300 KB page
+  // took some 600 reads (each a recvmsg, an epoll_wait and two timer
+  // updates). With room for 64 KiB it takes a handful.
+  conn.buffer.reserve(read_buffer_bytes);
   co_await bhttp::async_read(stream, conn.buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
   co_return ec;
 }

@@ -22,7 +22,7 @@ using detail::show;
 // as has_next says, else as page_count says, else (a full page, no paging
 // fields) maybe.
 bool continues(const page& p, std::uint64_t index, std::uint32_t page_size) {
-  if (p.records.size() < page_size) return false;
+  if (p.size() < page_size) return false;
   if (p.has_next) return *p.has_next;
   if (p.page_count) return index < *p.page_count;
   return true;
@@ -255,18 +255,38 @@ void runner::note_key(window_run& wr, const nlohmann::json& record, std::uint64_
 bool runner::take_record(window_run& wr, const nlohmann::json& record, std::uint64_t page_index, bool count_key) {
   for (auto& rows : wr.scratch) rows.clear();
   if (auto error = plan_.mapper->map(record, wr.scratch)) {
-    auto text = ferry::json::dump_exact(record);
-    // A cursor walk counts a record it could not write once however often
-    // it reads it (its walks repeat), by its text: not once per read.
-    if (wr.cursor && count_key) wr.key_hashes.push_back(std::hash<std::string>{}("dead\x1f" + text));
-    else if (count_key) ++wr.uncounted_dead;
-    wr.dead.push_back({page_index, std::move(text), named(record) + error->to_string()});
+    dead_letter(wr, record, *error, page_index, count_key);
     return false;
   }
+  keep_rows(wr, count_key, &record);
+  return true;
+}
+
+bool runner::take_record(window_run& wr, const ferry::json::tape& t, std::uint32_t record, std::uint64_t page_index) {
+  for (auto& rows : wr.scratch) rows.clear();
+  if (auto error = plan_.mapper->map(t, record, wr.scratch)) {
+    dead_letter(wr, t.to_json(record), *error, page_index, true);
+    return false;
+  }
+  keep_rows(wr, true, nullptr);
+  return true;
+}
+
+void runner::dead_letter(window_run& wr, const nlohmann::json& record, const transform::record_error& error,
+                         std::uint64_t page_index, bool count_key) {
+  auto text = ferry::json::dump_exact(record);
+  // A cursor walk counts a record it could not write once however often
+  // it reads it (its walks repeat), by its text: not once per read.
+  if (wr.cursor && count_key) wr.key_hashes.push_back(std::hash<std::string>{}("dead\x1f" + text));
+  else if (count_key) ++wr.uncounted_dead;
+  wr.dead.push_back({page_index, std::move(text), named(record) + error.to_string()});
+}
+
+void runner::keep_rows(window_run& wr, bool count_key, const nlohmann::json* record) {
   if (plan_.key_target && count_key) {
     const auto& values = wr.scratch[*plan_.key_target].front().values;
     wr.key_hashes.push_back(key_hash(values, plan_.key_columns));
-    if (wr.cursor) note_key(wr, record, wr.key_hashes.back());
+    if (wr.cursor) note_key(wr, *record, wr.key_hashes.back());
     if (plan_.full_refresh) {
       auto& key = wr.snapshot_keys.emplace_back();
       for (auto c : plan_.key_columns) key.push_back(values[c]);
@@ -274,16 +294,40 @@ bool runner::take_record(window_run& wr, const nlohmann::json& record, std::uint
   }
   for (std::size_t t = 0; t < wr.scratch.size(); ++t) {
     for (auto& row : wr.scratch[t]) wr.pending[t].add(std::move(row.values));
-    if (plan_.targets[t].parent) add_family(wr, t, record);
+    if (plan_.targets[t].parent) add_family(wr, t, *record);
   }
-  return true;
+}
+
+bool runner::needs_dom(const window_run& wr) const {
+  return !plan_.filter.empty() || !plan_.flatten.empty() || plan_.guard || !scope_value_.empty() || wr.cursor ||
+         std::any_of(plan_.targets.begin(), plan_.targets.end(), [](const auto& t) { return t.parent != nullptr; });
 }
 
 asio::awaitable<void> runner::take_page(window_run& wr, page p, std::uint64_t page_index) {
   ++wr.pages;
-  wr.fetched += p.records.size();
-  if (observer_.records_fetched) observer_.records_fetched(p.records.size());
+  const auto records = p.size();
+  wr.fetched += records;
+  if (observer_.records_fetched) observer_.records_fetched(records);
   if (p.data_count) wr.data_count = std::max(wr.data_count.value_or(0), *p.data_count);
+  if (p.tape && !needs_dom(wr)) {
+    // Mapped straight from the page as parsed.
+    for (const auto row : p.rows)
+      if (!take_record(wr, *p.tape, row, page_index)) ++wr.failed_records;
+  } else {
+    p.to_dom();
+    take_dom_records(wr, p, page_index);
+  }
+  if (!plan_.key_target) wr.key_hashes.resize(wr.key_hashes.size() + records, 0);
+  // A guarded job writes nothing before its whole window was read, nor does
+  // a full refresh: its list is written in the transaction that deletes.
+  if (plan_.guard || plan_.full_refresh) co_return;
+  for (std::size_t t = 0; t < wr.pending.size(); ++t)
+    if (wr.pending[t].rows() >= plan_.targets[t].writer->max_rows() ||
+        wr.pending[t].bytes() >= plan_.targets[t].writer->max_bytes())
+      co_await flush(wr, t);
+}
+
+void runner::take_dom_records(window_run& wr, page& p, std::uint64_t page_index) {
   const bool reshaped = !plan_.filter.empty() || !plan_.flatten.empty();
   std::vector<nlohmann::json> flat;
   if (!scope_value_.empty()) {
@@ -311,14 +355,6 @@ asio::awaitable<void> runner::take_page(window_run& wr, page p, std::uint64_t pa
       ++wr.skipped;
     }
   }
-  if (!plan_.key_target) wr.key_hashes.resize(wr.key_hashes.size() + p.records.size(), 0);
-  // A guarded job writes nothing before its whole window was read, nor does
-  // a full refresh: its list is written in the transaction that deletes.
-  if (plan_.guard || plan_.full_refresh) co_return;
-  for (std::size_t t = 0; t < wr.pending.size(); ++t)
-    if (wr.pending[t].rows() >= plan_.targets[t].writer->max_rows() ||
-        wr.pending[t].bytes() >= plan_.targets[t].writer->max_bytes())
-      co_await flush(wr, t);
 }
 
 // The record's children just added to target t belong to one parent: note

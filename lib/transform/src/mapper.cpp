@@ -63,17 +63,81 @@ std::string missing_reason(const json* found) {
   return "required but " + detail::describe(*found) + " (empty)";
 }
 
+// Where records come from: a DOM (parse_exact), or a tape (a page as
+// parsed). The mapping below is written once for both.
+struct dom_source {
+  using ref = const json*;
+  static constexpr ref none = nullptr;
+
+  ref find(const json_path& path, ref element, ref record) const { return path.find(*element, *record); }
+  bool is_null(ref r) const { return r->is_null(); }
+  bool is_array(ref r) const { return r->is_array(); }
+  std::size_t size(ref r) const { return r->size(); }
+  ref element(ref array, ref previous, std::size_t i) const {
+    (void)previous;
+    return &(*array)[i];
+  }
+  cast_result cast(ref r, const sql_type& type) const { return cast_value(*r, type); }
+  std::string describe(ref r) const { return detail::describe(*r); }
+  std::string missing(ref r) const { return missing_reason(r); }
+};
+
+// Scalars of a tape reach the casts as nlohmann values held here and
+// reused, so a string or an exact number costs no allocation once the
+// buffers have grown.
+struct tape_scratch {
+  json string = json(json::value_t::string);
+  json exact = ferry::json::exact_number("0");
+};
+
+struct tape_source {
+  using ref = std::uint32_t;
+  static constexpr ref none = ferry::json::tape::npos;
+
+  const ferry::json::tape& t;
+  tape_scratch& scratch;
+
+  ref find(const json_path& path, ref element, ref record) const { return path.find(t, element, record); }
+  bool is_null(ref r) const { return t[r].kind == ferry::json::node_kind::null; }
+  bool is_array(ref r) const { return t[r].kind == ferry::json::node_kind::array; }
+  std::size_t size(ref r) const { return t[r].size; }
+  ref element(ref array, ref previous, std::size_t i) const { return i == 0 ? array + 1 : t[previous].next; }
+
+  cast_result cast(ref r, const sql_type& type) const {
+    const auto& n = t[r];
+    switch (n.kind) {
+      case ferry::json::node_kind::string:
+        scratch.string.get_ref<json::string_t&>().assign(n.text);
+        return cast_value(scratch.string, type);
+      case ferry::json::node_kind::exact:
+        scratch.exact.get_binary().assign(n.text.begin(), n.text.end());
+        return cast_value(scratch.exact, type);
+      default:
+        // null, booleans and integers are built without allocating;
+        // objects and arrays are rare in a column.
+        return cast_value(t.to_json(r), type);
+    }
+  }
+  std::string describe(ref r) const { return detail::describe(t.to_json(r)); }
+  std::string missing(ref r) const {
+    if (r == none) return missing_reason(nullptr);
+    const auto value = t.to_json(r);
+    return missing_reason(&value);
+  }
+};
+
 // Fills one row, or returns why it cannot be filled.
-std::optional<record_error> map_row(const target_spec& target, const detail::compiled_target& compiled,
-                                    const json& element, const json& record, std::optional<std::size_t> index,
-                                    row& out) {
+template <class Source>
+std::optional<record_error> map_row(const Source& src, const target_spec& target,
+                                    const detail::compiled_target& compiled, typename Source::ref element,
+                                    typename Source::ref record, std::optional<std::size_t> index, row& out) {
   out.values.reserve(compiled.columns.size());
   for (std::size_t c = 0; c < compiled.columns.size(); ++c) {
     const auto& column = compiled.columns[c];
-    const json* found = column.path.find(element, record);
+    const auto found = src.find(column.path, element, record);
     value sql;
-    if (found != nullptr && !found->is_null()) {
-      auto cast = cast_value(*found, target.columns[c].type);
+    if (found != Source::none && !src.is_null(found)) {
+      auto cast = src.cast(found, target.columns[c].type);
       if (!cast.ok())
         return record_error{target.table, target.columns[c].name, error_path(target, column.path, index),
                             std::move(cast.error)};
@@ -85,7 +149,7 @@ std::optional<record_error> map_row(const target_spec& target, const detail::com
       if (column.default_sql) sql = column.default_sql;
       else if (column.required)
         return record_error{target.table, target.columns[c].name, error_path(target, column.path, index),
-                            missing_reason(found)};
+                            src.missing(found)};
     }
     out.bytes += sql ? sql->size() : 0;
     out.values.push_back(std::move(sql));
@@ -93,21 +157,43 @@ std::optional<record_error> map_row(const target_spec& target, const detail::com
   return std::nullopt;
 }
 
-std::optional<record_error> map_target(const target_spec& target, const detail::compiled_target& compiled,
-                                       const json& record, std::vector<row>& out) {
+template <class Source>
+std::optional<record_error> map_target(const Source& src, const target_spec& target,
+                                       const detail::compiled_target& compiled, typename Source::ref record,
+                                       std::vector<row>& out) {
   if (!compiled.explode) {
     out.emplace_back();
-    return map_row(target, compiled, record, record, std::nullopt, out.back());
+    return map_row(src, target, compiled, record, record, std::nullopt, out.back());
   }
-  const json* elements = compiled.explode->find(record, record);
-  if (elements == nullptr || elements->is_null()) return std::nullopt;
-  if (!elements->is_array())
+  const auto elements = src.find(*compiled.explode, record, record);
+  if (elements == Source::none || src.is_null(elements)) return std::nullopt;
+  if (!src.is_array(elements))
     return record_error{target.table, {}, *target.explode,
-                        detail::describe(*elements) + " cannot be exploded; explode needs an array"};
-  out.reserve(out.size() + elements->size());
-  for (std::size_t i = 0; i < elements->size(); ++i) {
+                        src.describe(elements) + " cannot be exploded; explode needs an array"};
+  const auto n = src.size(elements);
+  out.reserve(out.size() + n);
+  auto element = Source::none;
+  for (std::size_t i = 0; i < n; ++i) {
+    element = src.element(elements, element, i);
     out.emplace_back();
-    if (auto error = map_row(target, compiled, (*elements)[i], record, i, out.back())) return error;
+    if (auto error = map_row(src, target, compiled, element, record, i, out.back())) return error;
+  }
+  return std::nullopt;
+}
+
+template <class Source>
+std::optional<record_error> map_all(const Source& src, const detail::mapper_plan& plan, typename Source::ref record,
+                                    std::vector<std::vector<row>>& out) {
+  const auto& targets = plan.targets;
+  if (out.size() < targets.size()) out.resize(targets.size());
+  std::vector<std::size_t> marks(targets.size());
+  for (std::size_t t = 0; t < targets.size(); ++t) {
+    marks[t] = out[t].size();
+    if (auto error = map_target(src, targets[t], plan.compiled[t], record, out[t])) {
+      // All or nothing: drop what this record added to earlier targets and this one.
+      for (std::size_t done = 0; done <= t; ++done) out[done].resize(marks[done]);
+      return error;
+    }
   }
   return std::nullopt;
 }
@@ -136,18 +222,13 @@ mapper::mapper(std::vector<target_spec> targets) {
 }
 
 std::optional<record_error> mapper::map(const json& record, std::vector<std::vector<row>>& out) const {
-  const auto& targets = plan_->targets;
-  if (out.size() < targets.size()) out.resize(targets.size());
-  std::vector<std::size_t> marks(targets.size());
-  for (std::size_t t = 0; t < targets.size(); ++t) {
-    marks[t] = out[t].size();
-    if (auto error = map_target(targets[t], plan_->compiled[t], record, out[t])) {
-      // All or nothing: drop what this record added to earlier targets and this one.
-      for (std::size_t done = 0; done <= t; ++done) out[done].resize(marks[done]);
-      return error;
-    }
-  }
-  return std::nullopt;
+  return map_all(dom_source{}, *plan_, &record, out);
+}
+
+std::optional<record_error> mapper::map(const ferry::json::tape& t, std::uint32_t record,
+                                        std::vector<std::vector<row>>& out) const {
+  thread_local tape_scratch scratch;
+  return map_all(tape_source{t, scratch}, *plan_, record, out);
 }
 
 const std::vector<target_spec>& mapper::targets() const noexcept { return plan_->targets; }

@@ -89,4 +89,22 @@ const nlohmann::json* json_path::find(const nlohmann::json& element, const nlohm
   return node;
 }
 
+std::uint32_t json_path::find(const ferry::json::tape& t, std::uint32_t element, std::uint32_t record) const {
+  using ferry::json::node_kind;
+  using ferry::json::tape;
+  std::uint32_t at = from_record_ ? record : element;
+  for (const auto& step : segments_) {
+    if (step.is_index) {
+      if (t[at].kind != node_kind::array || step.index >= t[at].size) return tape::npos;
+      auto e = at + 1;
+      for (std::size_t skipped = 0; skipped < step.index; ++skipped) e = t[e].next;
+      at = e;
+    } else {
+      at = t.find(at, step.key);
+      if (at == tape::npos) return tape::npos;
+    }
+  }
+  return at;
+}
+
 }  // namespace ferry::transform

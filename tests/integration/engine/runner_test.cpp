@@ -17,10 +17,12 @@
 
 using namespace ferry;
 using namespace ferry::test;
-using nlohmann::json;
 using std::chrono::sys_seconds;
 
 namespace {
+
+// In here: ferry::json, brought in by `using namespace ferry`, is a namespace too.
+using nlohmann::json;
 
 sys_seconds at(const std::string& text) { return *core::parse_shanghai_datetime(text); }
 

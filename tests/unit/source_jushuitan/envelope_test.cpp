@@ -26,10 +26,10 @@ TEST_CASE("the standard envelope with the list key from config", "[envelope]") {
   CHECK(p.data_count == 5u);
   CHECK(p.page_count == 3u);
   CHECK(p.has_next == true);
-  REQUIRE(p.records.size() == 2);
+  REQUIRE(p.size() == 2);
   // Money stays exact: the text as the platform wrote it.
-  CHECK(ferry::json::number_text(p.records[0]["cost_price"]) == "12.3400");
-  CHECK(ferry::json::number_text(p.records[1]["cost_price"]) == "0.1");
+  CHECK(ferry::json::number_text(p.record(0)["cost_price"]) == "12.3400");
+  CHECK(ferry::json::number_text(p.record(1)["cost_price"]) == "0.1");
 }
 
 TEST_CASE("other list keys, string paging fields and a missing has_next", "[envelope]") {
@@ -37,12 +37,12 @@ TEST_CASE("other list keys, string paging fields and a missing has_next", "[enve
       R"({"code":"0","data":{"page_index":"1","data_count":"1","page_count":"1","orders":[{"o_id":7}]}})", "orders"));
   CHECK(p.data_count == 1u);
   CHECK_FALSE(p.has_next);
-  REQUIRE(p.records.size() == 1);
+  REQUIRE(p.size() == 1);
 }
 
 TEST_CASE("a bare array has records and no paging fields", "[envelope]") {
   const auto p = as_page(parse_envelope(R"({"code":0,"msg":"ok","data":[{"a":1},{"a":2},{"a":3}]})", "datas"));
-  CHECK(p.records.size() == 3);
+  CHECK(p.size() == 3);
   CHECK_FALSE(p.data_count);
   CHECK_FALSE(p.page_count);
 }
@@ -53,14 +53,14 @@ TEST_CASE("old endpoints put paging and the list at the top level", "[envelope]"
       R"("datas":[{"x":"棉袜"}]})",
       "datas"));
   CHECK(p.has_next == false);
-  REQUIRE(p.records.size() == 1);
-  CHECK(p.records[0]["x"] == "棉袜");
+  REQUIRE(p.size() == 1);
+  CHECK(p.record(0)["x"] == "棉袜");
 }
 
 TEST_CASE("an empty result may come without its list", "[envelope]") {
   const auto p = as_page(parse_envelope(
       R"({"code":0,"data":{"page_index":1,"data_count":0,"page_count":0,"has_next":false,"datas":null}})", "datas"));
-  CHECK(p.records.empty());
+  CHECK((p.size() == 0));
   CHECK(p.data_count == 0u);
 }
 
@@ -72,7 +72,7 @@ TEST_CASE("code 0 with data null, missing or [] is an empty page", "[envelope]")
                            R"({"code":"0","msg":"执行成功","requestId":"r-1","data":[]})"}) {
     INFO(body);
     const auto p = as_page(parse_envelope(body, "datas"));
-    CHECK(p.records.empty());
+    CHECK((p.size() == 0));
     CHECK_FALSE(p.data_count);
     CHECK_FALSE(p.has_next);
     CHECK(p.request_id == "r-1");

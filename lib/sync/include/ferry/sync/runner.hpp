@@ -115,6 +115,20 @@ class runner {
   // Maps one record into the pending batches, or makes it a dead letter (false).
   // count_key: its key counts toward the window's distinct keys.
   bool take_record(window_run& wr, const nlohmann::json& record, std::uint64_t page_index, bool count_key);
+  // The same for a record of a page as parsed (node `record` of its tape),
+  // for jobs whose records are mapped as they come: no DOM unless it fails.
+  bool take_record(window_run& wr, const ferry::json::tape& t, std::uint32_t record, std::uint64_t page_index);
+  // After a record mapped into wr.scratch: its key and its rows into the
+  // pending batches. `record` (the DOM) is needed by cursor walks and
+  // targets that follow a parent, which take records as DOMs.
+  void keep_rows(window_run& wr, bool count_key, const nlohmann::json* record);
+  void dead_letter(window_run& wr, const nlohmann::json& record, const transform::record_error& error,
+                   std::uint64_t page_index, bool count_key);
+  // True when records must be DOMs (filter, flatten, an id guard, for_each
+  // values added to them, cursor walks, targets that follow a parent).
+  bool needs_dom(const window_run& wr) const;
+  // A page's records as DOMs, through the filter, flattening and id guard.
+  void take_dom_records(window_run& wr, source::jushuitan::page& p, std::uint64_t page_index);
   std::uint64_t record_hash(const nlohmann::json& record) const;
   void check_repeat(window_run& wr, const nlohmann::json& record) const;
   std::string named(const nlohmann::json& record) const;

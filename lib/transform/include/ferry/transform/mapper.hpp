@@ -9,6 +9,7 @@
 // threads at once; copies share the compiled plan.
 #include "ferry/transform/cast.hpp"
 #include "ferry/transform/sql_type.hpp"
+#include "ferry/json/tape.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -73,6 +74,11 @@ class mapper {
   // to out[t] and returns nullopt, or appends nothing and returns the first
   // error. `out` is grown to targets().size() if it is smaller.
   std::optional<record_error> map(const nlohmann::json& record, std::vector<std::vector<row>>& out) const;
+
+  // The same for the record at node `record` of a tape (a page as parsed),
+  // with no DOM: the same rows and the same errors.
+  std::optional<record_error> map(const ferry::json::tape& t, std::uint32_t record,
+                                  std::vector<std::vector<row>>& out) const;
 
   const std::vector<target_spec>& targets() const noexcept;
 

@@ -5,9 +5,12 @@
 // reads from the whole record instead, and "@" is the element itself (for
 // arrays of plain values). In other targets the element is the record.
 // Keys are any characters but '.', '[' and ']'. Immutable; thread-safe.
+#include "ferry/json/tape.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +29,10 @@ class json_path {
   // intermediate object counts as missing, not as an error). `element` is
   // where relative paths start; `record` is the whole record.
   const nlohmann::json* find(const nlohmann::json& element, const nlohmann::json& record) const;
+
+  // The same in a tape (ferry/json/tape.hpp): the node at this path, or
+  // tape::npos where the above gives nullptr.
+  std::uint32_t find(const ferry::json::tape& t, std::uint32_t element, std::uint32_t record) const;
 
   // True for "$..." paths, which read the whole record.
   bool from_record() const noexcept { return from_record_; }

@@ -9,11 +9,15 @@
 // ticket to the platform cites; it is kept when present.
 // The list's key differs per endpoint (datas, orders, ...) and comes from the
 // job's config. Paging fields may be numbers or numeric strings, and
-// has_next may be missing. Non-integer numbers are kept exact
-// (ferry::json::parse_exact). Pure; thread-safe.
+// has_next may be missing. Non-integer numbers are kept exact (the answer
+// is read into a ferry::json::tape, which reads as parse_exact does). Pure;
+// thread-safe.
+#include "ferry/json/tape.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +27,11 @@
 namespace ferry::source::jushuitan {
 
 struct page {
+  // A parsed answer keeps its records where the parser left them: record i
+  // is node rows[i] of *tape, mapped from there with no DOM. A page built
+  // by hand (tests, fakes) fills `records` instead and has no tape.
+  std::shared_ptr<const ferry::json::tape> tape;
+  std::vector<std::uint32_t> rows;
   std::vector<nlohmann::json> records;
   std::optional<std::uint64_t> page_index;
   std::optional<std::uint64_t> page_size;
@@ -30,6 +39,14 @@ struct page {
   std::optional<std::uint64_t> page_count;
   std::optional<bool> has_next;
   std::string request_id;  // empty when the answer had none
+
+  // How many records the page holds, either way.
+  std::size_t size() const noexcept { return tape ? rows.size() : records.size(); }
+  // Record i as a DOM, either way.
+  nlohmann::json record(std::size_t i) const;
+  // Moves every record into `records` as a DOM and drops the tape: for the
+  // steps that reshape or add to records.
+  void to_dom();
 };
 
 // A well-formed refusal: a non-zero code with its message.
