@@ -11,12 +11,15 @@
 
 #include <mysql.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
+#include <sstream>
 #include <thread>
 
 namespace fs = std::filesystem;
@@ -125,6 +128,44 @@ ordered_json measure_json(const bench::run_measure& m, std::uint64_t records, do
 
 void say(const std::string& text) { std::cerr << "ferry-bench: " << text << std::endl; }
 
+// The 1-, 5- and 15-minute load averages (/proc/loadavg).
+std::vector<double> load_average() {
+  std::ifstream in{"/proc/loadavg"};
+  std::vector<double> out(3, 0.0);
+  in >> out[0] >> out[1] >> out[2];
+  return out;
+}
+
+std::string cpu_model() {
+  std::ifstream in{"/proc/cpuinfo"};
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  return "unknown";
+}
+
+// CPU seconds (user + system) a live process has used so far: fields 14 and
+// 15 of /proc/PID/stat, in clock ticks.
+double process_cpu_seconds(pid_t pid) {
+  std::ifstream in{"/proc/" + std::to_string(pid) + "/stat"};
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto close = text.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream fields{text.substr(close + 2)};
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i)
+    if (i >= 14) ticks += std::stod(field);
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// A measured ferryd run with what jst-sim spent serving it.
+ordered_json with_sim_cpu(ordered_json run, double sim_cpu, double seconds) {
+  run["jst_sim_cpu_seconds"] = sim_cpu;
+  run["jst_sim_cpu_share_of_one_core"] = seconds > 0 ? sim_cpu / seconds : 0.0;
+  return run;
+}
+
 ordered_json ferry_runs(const options& o, double fresh_ceiling, double resync_ceiling) {
   std::uint16_t port = 0;
   auto sim = start_sim(o, o.records, false, port);
@@ -135,16 +176,19 @@ ordered_json ferry_runs(const options& o, double fresh_ceiling, double resync_ce
   std::ofstream{config} << bench::bench_config(s).dump(2);
   const auto log = o.work / "ferryd.log";
   say("ferryd --once into a fresh table");
+  const auto sim_before = process_cpu_seconds(sim.pid());
   const auto fresh = bench::run_ferryd(o.ferryd, {"--config", config.string(), "--once", "skusn_inout"}, log,
                                        s.db, "bi_skusn_inout", true);
+  const auto sim_between = process_cpu_seconds(sim.pid());
   say("ferryd --once again over the same range (every row unchanged)");
   const auto again = bench::run_ferryd(o.ferryd, {"--config", config.string(), "--once", "skusn_inout", "--from",
                                                   "2026-01-01 00:00:00", "--to", "2026-01-31 00:00:00"},
                                        log, s.db, "bi_skusn_inout", false);
+  const auto sim_after = process_cpu_seconds(sim.pid());
   return {{"settings", {{"pool_size", s.pool_size}, {"max_in_flight", s.max_in_flight},
                         {"batch_rows", s.batch_rows}, {"write_mode", s.write_mode}}},
-          {"fresh", measure_json(fresh, o.records, fresh_ceiling)},
-          {"resync", measure_json(again, o.records, resync_ceiling)}};
+          {"fresh", with_sim_cpu(measure_json(fresh, o.records, fresh_ceiling), sim_between - sim_before, fresh.seconds)},
+          {"resync", with_sim_cpu(measure_json(again, o.records, resync_ceiling), sim_after - sim_between, again.seconds)}};
 }
 
 ordered_json limited_run(const options& o) {
@@ -187,6 +231,15 @@ int main(int argc, char** argv) {
   const auto o = parse(argc, argv);
   fs::create_directories(o.work);
   ordered_json result = {{"records", o.records}};
+  // Figures taken while other work loads the machine say little: note the
+  // load before and after, and warn.
+  const auto load_before = load_average();
+  result["machine"] = {{"cpu_model", cpu_model()},
+                       {"cpus", std::thread::hardware_concurrency()},
+                       {"load_average_before", load_before}};
+  if (load_before[0] >= 1.0)
+    say("warning: the machine is busy (load average " + std::to_string(load_before[0]) +
+        " over the last minute); these figures are not quiet-machine figures");
   try {
     double bulk_fresh = 0, bulk_resync = 0;
     if (!o.skip_ceiling) {
@@ -230,6 +283,9 @@ int main(int argc, char** argv) {
     result["error"] = e.what();
     std::cerr << "ferry-bench: " << e.what() << '\n';
   }
+  const auto load_after = load_average();
+  result["machine"]["load_average_after"] = load_after;
+  result["machine"]["busy"] = load_before[0] >= 1.0;  // the bench itself loads the machine after
   std::ofstream{o.out} << result.dump(2) << '\n';
   std::cout << result.dump(2) << '\n';
   return result.contains("error") ? 1 : 0;

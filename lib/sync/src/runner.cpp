@@ -145,15 +145,19 @@ asio::awaitable<void> runner::prepare() {
 
 asio::awaitable<page> runner::fetch_page(window_run& wr, std::uint64_t page_index) {
   if (wr.priority == ratelimit::priority::live && run_priority_ != ratelimit::priority::live) wr.priority = run_priority_;
-  auto biz = plan_.request.render({wr.w.start, wr.w.end, now_()});
-  if (!scope_value_.empty()) biz[plan_.for_each->field] = nlohmann::ordered_json::parse(scope_value_);
-  if (wr.cursor) {
-    biz[plan_.cursor->field] = *wr.cursor;
-    if (!plan_.cursor->count_field.empty()) biz[plan_.cursor->count_field] = plan_.cursor->count;
+  if (wr.request.is_null()) {
+    // Rendered once per round: only the page fields differ from page to page.
+    auto biz = plan_.request.render({wr.w.start, wr.w.end, now_()});
+    if (!scope_value_.empty()) biz[plan_.for_each->field] = nlohmann::ordered_json::parse(scope_value_);
+    if (wr.cursor) {
+      biz[plan_.cursor->field] = *wr.cursor;
+      if (!plan_.cursor->count_field.empty()) biz[plan_.cursor->count_field] = plan_.cursor->count;
+    }
+    wr.request = ferry::json::parse_exact(biz.dump());
   }
-  biz["page_index"] = page_index;
-  biz["page_size"] = plan_.page_size;
-  const auto plain = ferry::json::parse_exact(biz.dump());
+  auto plain = wr.request;
+  plain["page_index"] = page_index;
+  plain["page_size"] = plan_.page_size;
   auto result = co_await fetch_(plan_.api, plain, plan_.list_key, wr.priority);
   const auto retries = static_cast<std::uint64_t>(std::max(0, result.attempts - 1));
   wr.retries += retries;
@@ -293,6 +297,7 @@ void runner::keep_rows(window_run& wr, bool count_key, const nlohmann::json* rec
     }
   }
   for (std::size_t t = 0; t < wr.scratch.size(); ++t) {
+    if (concurrent_writes() && count_key) wr.pending_keys.push_back(wr.key_hashes.back());
     for (auto& row : wr.scratch[t]) wr.pending[t].add(std::move(row.values));
     if (plan_.targets[t].parent) add_family(wr, t, *record);
   }
@@ -375,31 +380,152 @@ void runner::add_family(window_run& wr, std::size_t t, const nlohmann::json& rec
   wr.pending[t].add_family(std::move(values), std::move(version), wr.scratch[t].size());
 }
 
+// Writing batch after batch, each waiting for the one before, a window goes
+// no faster than one connection's round trips. A job with one target (no
+// children, no flattening) writes its batches concurrently instead, up to
+// the pool's size, under one rule that keeps the table as serial writes
+// would leave it: a batch that holds a key a batch in flight also holds
+// waits for that one first, so each key's rows are written in page order.
+// Every batch has ended before the round does (fetch_round), so the
+// window's counts and its commit see them all.
+bool runner::concurrent_writes() const {
+  return plan_.targets.size() == 1 && !plan_.targets[0].parent && plan_.key_target == std::size_t{0} &&
+         plan_.flatten.empty() && !plan_.guard && pool_.size() > 1;
+}
+
 asio::awaitable<void> runner::flush(window_run& wr, std::size_t target) {
   if (plan_.guard) throw run_failure(plan_.guard->no_key_error);  // a guarded job never writes
-  sink::batch rows;
-  std::swap(rows, wr.pending[target]);
-  if (rows.empty()) co_return;
+  if (wr.pending[target].empty()) co_return;
   const auto& writer = *plan_.targets[target].writer;
-  const auto started = std::chrono::steady_clock::now();
-  const auto counts = co_await with_retries("writing a batch", [&](mysql::connection& conn) {
-    return writer.write(conn, rows);
+  if (!concurrent_writes()) {
+    sink::batch rows;
+    std::swap(rows, wr.pending[target]);
+    const auto started = std::chrono::steady_clock::now();
+    const auto counts = co_await with_retries("writing a batch", [&](mysql::connection& conn) {
+      return writer.write(conn, rows);
+    });
+    auto task = std::make_shared<write_task>(executor_);
+    task->target = target;
+    task->counts = counts;
+    task->took = std::chrono::steady_clock::now() - started;
+    task->started = task->done = true;
+    wr.writes.push_back(task);
+    co_await retire(wr, task);
+    co_return;
+  }
+  auto task = std::make_shared<write_task>(executor_);
+  task->target = target;
+  std::swap(task->rows, wr.pending[target]);
+  task->keys = std::move(wr.pending_keys);
+  wr.pending_keys.clear();
+  std::sort(task->keys.begin(), task->keys.end());
+  const auto overlaps = [&](const write_task& other) {
+    auto a = task->keys.begin();
+    auto b = other.keys.begin();
+    while (a != task->keys.end() && b != other.keys.end()) {
+      if (*a == *b) return true;
+      if (*a < *b) ++a;
+      else ++b;
+    }
+    return false;
+  };
+  // In the queue at once, so that a batch made while this one waits still
+  // finds it ahead of itself.
+  wr.writes.push_back(task);
+  for (;;) {
+    if (wr.write_error) {
+      // The window fails: this batch is never written, and leaves the queue.
+      wr.writes.erase(std::find(wr.writes.begin(), wr.writes.end(), task));
+      std::rethrow_exception(wr.write_error);
+    }
+    const auto self = std::find(wr.writes.begin(), wr.writes.end(), task);
+    const auto ahead = std::find_if(wr.writes.begin(), self, [&](const auto& w) { return !w->done && overlaps(*w); });
+    if (ahead != self) {
+      co_await retire(wr, *ahead);
+      continue;
+    }
+    const auto running = std::count_if(wr.writes.begin(), wr.writes.end(), [](const auto& w) { return w->started && !w->done; });
+    if (static_cast<std::size_t>(running) >= pool_.size()) {
+      const auto oldest = std::find_if(wr.writes.begin(), wr.writes.end(), [](const auto& w) { return w->started && !w->done; });
+      co_await retire(wr, *oldest);
+      continue;
+    }
+    break;
+  }
+  task->started = true;
+  asio::co_spawn(executor_, write_batch(task), [task](std::exception_ptr e) {
+    task->error = e;
+    task->done = true;
+    task->ready.cancel();
   });
-  if (observer_.batch_written) observer_.batch_written(std::chrono::steady_clock::now() - started);
+}
+
+asio::awaitable<void> runner::write_batch(std::shared_ptr<write_task> task) {
+  const auto& writer = *plan_.targets[task->target].writer;
+  const auto started = std::chrono::steady_clock::now();
+  task->counts = co_await with_retries("writing a batch", [&](mysql::connection& conn) {
+    return writer.write(conn, task->rows);
+  });
+  task->took = std::chrono::steady_clock::now() - started;
+  task->rows = {};
+}
+
+asio::awaitable<void> runner::retire(window_run& wr, std::shared_ptr<write_task> task) {
+  if (!task->done) {
+    boost::system::error_code ec;
+    co_await task->ready.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  const auto it = std::find(wr.writes.begin(), wr.writes.end(), task);
+  if (it == wr.writes.end()) co_return;  // another waiter counted it
+  wr.writes.erase(it);
+  if (task->error) {
+    if (!wr.write_error) wr.write_error = task->error;
+    co_return;
+  }
+  const auto& counts = task->counts;
+  if (observer_.batch_written) observer_.batch_written(task->took);
   wr.counts.inserted += counts.inserted;
   wr.counts.updated += counts.updated;
   wr.counts.unchanged += counts.unchanged;
   wr.counts.deleted += counts.deleted;
-  if (plan_.key_target && target == *plan_.key_target) wr.key_inserted += counts.inserted;
-  if (observer_.rows_written) observer_.rows_written(plan_.targets[target].table.table, counts);
+  if (plan_.key_target && task->target == *plan_.key_target) wr.key_inserted += counts.inserted;
+  if (observer_.rows_written) observer_.rows_written(plan_.targets[task->target].table.table, counts);
+}
+
+asio::awaitable<void> runner::settle_writes(window_run& wr) {
+  while (!wr.writes.empty()) co_await retire(wr, wr.writes.front());
+  if (wr.write_error) {
+    auto error = wr.write_error;
+    wr.write_error = nullptr;
+    std::rethrow_exception(error);
+  }
 }
 
 asio::awaitable<void> runner::fetch_round(window_run& wr) {
+  std::exception_ptr failed;
+  try {
+    co_await read_pages(wr);
+  } catch (...) {
+    failed = std::current_exception();
+  }
+  // Batches still being written end with the round, whatever happened.
+  std::exception_ptr write_failed;
+  try {
+    co_await settle_writes(wr);
+  } catch (...) {
+    write_failed = std::current_exception();
+  }
+  if (failed) std::rethrow_exception(failed);
+  if (write_failed) std::rethrow_exception(write_failed);
+}
+
+asio::awaitable<void> runner::read_pages(window_run& wr) {
   wr.dead.clear();
   wr.failed_records = 0;
   wr.uncounted_dead = 0;
   wr.skipped = 0;
   wr.seen_ids.clear();  // a record the platform changed between two rounds is no repeat
+  wr.request = nullptr;  // rendered again: a walk's cursor may have moved
   auto first = co_await fetch_page(wr, 1);
   const auto known_pages = first.page_count;
   bool more = continues(first, 1, plan_.page_size);

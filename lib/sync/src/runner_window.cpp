@@ -182,6 +182,7 @@ asio::awaitable<void> runner::process_window(window w, std::optional<sys_seconds
       logger()->warn("job={} window=\"{}\" still short ({} < {}): fetching it in two halves", plan_.job_id, show(w),
                      distinct, *wr.data_count);
       for (std::size_t t = 0; t < wr.pending.size(); ++t) co_await flush(wr, t);
+      co_await settle_writes(wr);
       summary.retries += wr.retries;
       summary.throttles += wr.throttles;
       for (const auto& h : halve(w)) co_await process_window(h, watermark, advance, run_id, summary, depth + 1);

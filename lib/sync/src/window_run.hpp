@@ -10,6 +10,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/asio/steady_timer.hpp>
+#include <deque>
+#include <exception>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -27,9 +30,32 @@ inline std::string show(const window& w) {
 
 }  // namespace detail
 
+// A batch being written while the window reads on. The writing coroutine
+// touches only this; the window counts it in when it retires it.
+struct runner::write_task {
+  explicit write_task(asio::any_io_executor ex) : ready(ex, asio::steady_timer::time_point::max()) {}
+
+  std::size_t target = 0;
+  sink::batch rows;
+  std::vector<std::uint64_t> keys;  // the key hashes of its rows, sorted
+  mysql::upsert_counts counts;
+  std::chrono::steady_clock::duration took{};
+  std::exception_ptr error;
+  bool started = false;  // its write has begun (a batch may wait for one ahead of it first)
+  bool done = false;
+  asio::steady_timer ready;  // cancelled when done
+};
+
 struct runner::window_run {
   window w;
   std::uint64_t run_id = 0;
+  // This round's biz fields but the page's, rendered once per round.
+  nlohmann::json request;
+  // Batches in flight, oldest first; the key hashes of the rows pending
+  // since the last flush; the first write that failed.
+  std::deque<std::shared_ptr<write_task>> writes;
+  std::vector<std::uint64_t> pending_keys;
+  std::exception_ptr write_error;
   std::vector<std::uint64_t> key_hashes;
   std::uint64_t fetched = 0, pages = 0, rounds = 0;
   std::optional<std::uint64_t> data_count;

@@ -38,6 +38,8 @@ struct fake_source {
   std::size_t hidden_index = 7;
   std::map<std::string, int> reads;  // "start|end" -> reads of the window's first page
   int calls = 0;
+  // Added to data_count: a negative value for rows listed twice (one key, two versions).
+  long long count_adjust = 0;
 
   sync::page_fetcher fetcher() {
     return [this](const std::string&, const json& biz, const std::string&, ratelimit::priority)
@@ -59,13 +61,14 @@ struct fake_source {
         in.push_back(rows[i]);
       }
       if (ghost && at(start) <= *ghost && *ghost <= at(end)) ++count;
+      count = static_cast<std::uint64_t>(static_cast<long long>(count) + count_adjust);
       source::jushuitan::page p;
       for (std::uint64_t i = (index - 1) * size; i < std::min<std::uint64_t>(in.size(), index * size); ++i)
         p.records.push_back(in[i]);
       p.page_index = index;
       p.page_size = size;
       p.data_count = count;
-      p.page_count = (count + size - 1) / size;
+      p.page_count = (std::max<std::uint64_t>(count, in.size()) + size - 1) / size;  // every row listed has a page
       source::jushuitan::fetch_result r;
       r.value = std::move(p);
       r.attempts = 1;
@@ -89,9 +92,10 @@ std::vector<json> flow_rows(std::size_t n) {
 
 // The flow job of the engine tests, over one day in windows of a day, pages of 100.
 struct fixture {
-  explicit fixture(const std::string& name) : db{name} {
+  explicit fixture(const std::string& name, std::optional<int> batch_rows = std::nullopt) : db{name} {
     set_source_env();
     auto doc = flow_config(1, db);
+    if (batch_rows) doc["mysql"]["batch_rows"] = *batch_rows;
     doc["jobs"][0]["page_size"] = 100;
     doc["jobs"][0]["window"] = {{"start", "2026-01-01 00:00:00"}, {"max_span", "1d"}, {"lag", "0s"},
                                 {"lookback", "0s"}, {"end", "2026-01-02 00:00:00"}};
@@ -191,4 +195,38 @@ TEST_CASE("runner in-process: records that cannot be written beyond the job's ra
   CHECK(f.windows() == "00:00-00:00 failed rounds=1");
   CHECK(f.db.scalar("SELECT COUNT(*) FROM ferry_dead_letters") == "20");
   CHECK(f.db.scalar("SELECT COUNT(*) FROM ferry_jobs WHERE job_id = 'skusn_inout' AND watermark IS NOT NULL") == "0");
+}
+
+TEST_CASE("runner in-process: a key listed again a page later, newer, is written after its first copy although batches "
+          "are written concurrently", "[runner]") {
+  fixture f{"runner_concurrent_keys", 100};  // a batch per page
+  fake_source source;
+  // Every fifth row comes again 100 rows (a page) later with a newer version
+  // and another price, as a row that changed while it was paged: its batch
+  // is often in flight when the next page's batch is ready.
+  const auto base = flow_rows(1000);
+  long long copies = 0;
+  for (std::size_t j = 0; j < base.size(); ++j) {
+    source.rows.push_back(base[j]);
+    if (j >= 100 && (j - 100) % 5 == 0) {
+      auto copy = base[j - 100];
+      copy["modified_time"] = core::format_shanghai_datetime(at(copy["modified_time"].get<std::string>()) +
+                                                             std::chrono::hours{1});
+      copy["cost_price"] = "99.0000";
+      source.rows.push_back(copy);
+      ++copies;
+    }
+  }
+  source.count_adjust = -copies;
+  const auto result = f.run(source);
+  INFO(result.summary.error);
+  INFO(f.windows());
+  REQUIRE(result.ok());
+  CHECK(result.summary.inserted == 1000);
+  // Each copy found its first version written: an update, never an insert
+  // followed by an older row held back.
+  CHECK(result.summary.updated == static_cast<std::uint64_t>(copies));
+  CHECK(result.summary.unchanged == 0);
+  CHECK(f.db.scalar("SELECT COUNT(*) FROM bi_skusn_inout") == "1000");
+  CHECK(f.db.scalar("SELECT COUNT(*) FROM bi_skusn_inout WHERE cost_price = 99") == std::to_string(copies));
 }

@@ -133,6 +133,16 @@ class runner {
   void check_repeat(window_run& wr, const nlohmann::json& record) const;
   std::string named(const nlohmann::json& record) const;
   asio::awaitable<void> flush(window_run& wr, std::size_t target);
+  // Batches written while the window reads on (runner.cpp says when).
+  struct write_task;
+  bool concurrent_writes() const;
+  asio::awaitable<void> write_batch(std::shared_ptr<write_task> task);
+  // Waits for one batch, then counts it into the window (once, whoever waits).
+  asio::awaitable<void> retire(window_run& wr, std::shared_ptr<write_task> task);
+  // Waits for every batch in flight; rethrows the first one's failure.
+  asio::awaitable<void> settle_writes(window_run& wr);
+  // One round's pages, read and mapped (fetch_round settles its writes).
+  asio::awaitable<void> read_pages(window_run& wr);
   void add_family(window_run& wr, std::size_t target, const nlohmann::json& record);
   // Writes every target's pending batch inside the caller's transaction; the counts per target.
   std::vector<mysql::upsert_counts> write_pending(mysql::connection& conn, const window_run& wr) const;
