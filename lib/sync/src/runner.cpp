@@ -389,8 +389,9 @@ void runner::add_family(window_run& wr, std::size_t t, const nlohmann::json& rec
 // Every batch has ended before the round does (fetch_round), so the
 // window's counts and its commit see them all.
 bool runner::concurrent_writes() const {
+  // (A full refresh writes its list in the commit's transaction, never here.)
   return plan_.targets.size() == 1 && !plan_.targets[0].parent && plan_.key_target == std::size_t{0} &&
-         plan_.flatten.empty() && !plan_.guard && pool_.size() > 1;
+         plan_.flatten.empty() && !plan_.guard && !plan_.full_refresh && pool_.size() > 1;
 }
 
 asio::awaitable<void> runner::flush(window_run& wr, std::size_t target) {
