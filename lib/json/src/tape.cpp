@@ -38,7 +38,9 @@ class tape_builder {
   // builder did not read from the document, which is a bug.
   bool scalar(node_kind kind, bool flag, std::string_view text) {
     if (text.size() > capacity_ - used_) return false;
-    std::memcpy(text_.get() + used_, text.data(), text.size());
+    // (Null, true and false have no text, and an empty view may hold a null
+    // pointer, which memcpy must not get even for 0 bytes.)
+    if (!text.empty()) std::memcpy(text_.get() + used_, text.data(), text.size());
     const std::string_view kept{text_.get() + used_, text.size()};
     used_ += text.size();
     const auto at = static_cast<std::uint32_t>(nodes_.size());
