@@ -67,8 +67,14 @@ TEST_CASE("a fault storm upstream ends complete and exact, within the bucket and
                           "2026-02-01 00:00:00"; },
              400s, "the job to finish through the storm");
 
+  // The watermark moves in the last window's commit; the run ends (and is
+  // counted) a moment later.
   ferry::test_support::http_client client{"127.0.0.1", ferryd.admin_port()};
-  const auto text = "\n" + client.get("/metrics").response.body;
+  std::string text;
+  eventually([&] {
+    text = "\n" + client.get("/metrics").response.body;
+    return metric(text, R"(ferry_job_runs_total{ferry_job="skusn_inout",outcome="success"})") >= 1;
+  }, 30s, "the run to end");
   const auto stats = s.stats();
   const auto totals = stats["totals"];
   const auto calls = stats["business_calls"].get<double>();
