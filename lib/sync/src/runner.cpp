@@ -66,31 +66,25 @@ class runner::prefetch {
     asio::co_spawn(ex, std::move(fetch), [self](std::exception_ptr e, page p) {
       self->error_ = e;
       if (!e) self->value_ = std::move(p);
-      self->done_ = true;
-      self->ready_.cancel();
+      self->ended_.set();
     });
     return self;
   }
 
-  explicit prefetch(asio::any_io_executor ex) : ready_(ex, asio::steady_timer::time_point::max()) {}
+  explicit prefetch(asio::any_io_executor ex) : ended_(ex) {}
 
   // Waits for the fetch to end, whatever its outcome.
-  asio::awaitable<void> settle() {
-    if (done_) co_return;
-    boost::system::error_code ec;
-    co_await ready_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-  }
+  asio::awaitable<void> settle() { co_await ended_.wait(); }
 
   // The page, or the fetch's failure rethrown.
   asio::awaitable<page> take() {
-    co_await settle();
+    co_await ended_.wait();
     if (error_) std::rethrow_exception(error_);
     co_return std::move(*value_);
   }
 
  private:
-  asio::steady_timer ready_;
-  bool done_ = false;
+  done_signal ended_;
   std::exception_ptr error_;
   std::optional<page> value_;
 };
@@ -108,7 +102,10 @@ runner::runner(asio::any_io_executor ex, mysql::pool& pool, const job_plan& plan
       fetch_(std::move(fetch)),
       now_(std::move(now)),
       observer_(std::move(observer)),
-      locks_(locks) {}
+      locks_(locks),
+      // (A full refresh writes its list in the commit's transaction, never in flushes.)
+      concurrent_writes_(plan.targets.size() == 1 && !plan.targets[0].parent && plan.key_target == std::size_t{0} &&
+                         plan.flatten.empty() && !plan.guard && !plan.full_refresh && pool.size() > 1) {}
 
 asio::awaitable<void> runner::prepare() {
   co_await with_retries("preparing tables", [this](mysql::connection& conn) {
@@ -297,7 +294,7 @@ void runner::keep_rows(window_run& wr, bool count_key, const nlohmann::json* rec
     }
   }
   for (std::size_t t = 0; t < wr.scratch.size(); ++t) {
-    if (concurrent_writes() && count_key) wr.pending_keys.push_back(wr.key_hashes.back());
+    if (concurrent_writes_ && count_key) wr.pending_keys.push_back(wr.key_hashes.back());
     for (auto& row : wr.scratch[t]) wr.pending[t].add(std::move(row.values));
     if (plan_.targets[t].parent) add_family(wr, t, *record);
   }
@@ -381,42 +378,24 @@ void runner::add_family(window_run& wr, std::size_t t, const nlohmann::json& rec
 }
 
 // Writing batch after batch, each waiting for the one before, a window goes
-// no faster than one connection's round trips. A job with one target (no
-// children, no flattening) writes its batches concurrently instead, up to
+// no faster than one connection's round trips. A job with one target (see
+// concurrent_writes_) writes its batches concurrently instead, up to
 // the pool's size, under one rule that keeps the table as serial writes
 // would leave it: a batch that holds a key a batch in flight also holds
 // waits for that one first, so each key's rows are written in page order.
 // Every batch has ended before the round does (fetch_round), so the
 // window's counts and its commit see them all.
-bool runner::concurrent_writes() const {
-  // (A full refresh writes its list in the commit's transaction, never here.)
-  return plan_.targets.size() == 1 && !plan_.targets[0].parent && plan_.key_target == std::size_t{0} &&
-         plan_.flatten.empty() && !plan_.guard && !plan_.full_refresh && pool_.size() > 1;
-}
-
 asio::awaitable<void> runner::flush(window_run& wr, std::size_t target) {
   if (plan_.guard) throw run_failure(plan_.guard->no_key_error);  // a guarded job never writes
   if (wr.pending[target].empty()) co_return;
-  const auto& writer = *plan_.targets[target].writer;
-  if (!concurrent_writes()) {
-    sink::batch rows;
-    std::swap(rows, wr.pending[target]);
-    const auto started = std::chrono::steady_clock::now();
-    const auto counts = co_await with_retries("writing a batch", [&](mysql::connection& conn) {
-      return writer.write(conn, rows);
-    });
-    auto task = std::make_shared<write_task>(executor_);
-    task->target = target;
-    task->counts = counts;
-    task->took = std::chrono::steady_clock::now() - started;
-    task->started = task->done = true;
-    wr.writes.push_back(task);
-    co_await retire(wr, task);
-    co_return;
-  }
   auto task = std::make_shared<write_task>(executor_);
   task->target = target;
   std::swap(task->rows, wr.pending[target]);
+  if (!concurrent_writes_) {
+    co_await write_batch(task);
+    count_written(wr, target, task->counts, task->took);
+    co_return;
+  }
   task->keys = std::move(wr.pending_keys);
   wr.pending_keys.clear();
   std::sort(task->keys.begin(), task->keys.end());
@@ -440,15 +419,14 @@ asio::awaitable<void> runner::flush(window_run& wr, std::size_t target) {
       std::rethrow_exception(wr.write_error);
     }
     const auto self = std::find(wr.writes.begin(), wr.writes.end(), task);
-    const auto ahead = std::find_if(wr.writes.begin(), self, [&](const auto& w) { return !w->done && overlaps(*w); });
+    const auto ahead = std::find_if(wr.writes.begin(), self, [&](const auto& w) { return !w->ended.done() && overlaps(*w); });
     if (ahead != self) {
       co_await retire(wr, *ahead);
       continue;
     }
-    const auto running = std::count_if(wr.writes.begin(), wr.writes.end(), [](const auto& w) { return w->started && !w->done; });
-    if (static_cast<std::size_t>(running) >= pool_.size()) {
-      const auto oldest = std::find_if(wr.writes.begin(), wr.writes.end(), [](const auto& w) { return w->started && !w->done; });
-      co_await retire(wr, *oldest);
+    const auto running = [](const auto& w) { return w->started && !w->ended.done(); };
+    if (static_cast<std::size_t>(std::count_if(wr.writes.begin(), wr.writes.end(), running)) >= pool_.size()) {
+      co_await retire(wr, *std::find_if(wr.writes.begin(), wr.writes.end(), running));
       continue;
     }
     break;
@@ -456,8 +434,7 @@ asio::awaitable<void> runner::flush(window_run& wr, std::size_t target) {
   task->started = true;
   asio::co_spawn(executor_, write_batch(task), [task](std::exception_ptr e) {
     task->error = e;
-    task->done = true;
-    task->ready.cancel();
+    task->ended.set();
   });
 }
 
@@ -472,10 +449,7 @@ asio::awaitable<void> runner::write_batch(std::shared_ptr<write_task> task) {
 }
 
 asio::awaitable<void> runner::retire(window_run& wr, std::shared_ptr<write_task> task) {
-  if (!task->done) {
-    boost::system::error_code ec;
-    co_await task->ready.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-  }
+  co_await task->ended.wait();
   const auto it = std::find(wr.writes.begin(), wr.writes.end(), task);
   if (it == wr.writes.end()) co_return;  // another waiter counted it
   wr.writes.erase(it);
@@ -483,14 +457,18 @@ asio::awaitable<void> runner::retire(window_run& wr, std::shared_ptr<write_task>
     if (!wr.write_error) wr.write_error = task->error;
     co_return;
   }
-  const auto& counts = task->counts;
-  if (observer_.batch_written) observer_.batch_written(task->took);
+  count_written(wr, task->target, task->counts, task->took);
+}
+
+void runner::count_written(window_run& wr, std::size_t target, const mysql::upsert_counts& counts,
+                           std::chrono::steady_clock::duration took) {
+  if (observer_.batch_written) observer_.batch_written(took);
   wr.counts.inserted += counts.inserted;
   wr.counts.updated += counts.updated;
   wr.counts.unchanged += counts.unchanged;
   wr.counts.deleted += counts.deleted;
-  if (plan_.key_target && task->target == *plan_.key_target) wr.key_inserted += counts.inserted;
-  if (observer_.rows_written) observer_.rows_written(plan_.targets[task->target].table.table, counts);
+  if (plan_.key_target && target == *plan_.key_target) wr.key_inserted += counts.inserted;
+  if (observer_.rows_written) observer_.rows_written(plan_.targets[target].table.table, counts);
 }
 
 asio::awaitable<void> runner::settle_writes(window_run& wr) {

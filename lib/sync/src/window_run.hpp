@@ -30,10 +30,34 @@ inline std::string show(const window& w) {
 
 }  // namespace detail
 
+// Work started on the loop and awaited later: set once when it ends, then
+// every wait returns at once.
+class done_signal {
+ public:
+  explicit done_signal(asio::any_io_executor ex) : timer_(ex, asio::steady_timer::time_point::max()) {}
+
+  bool done() const noexcept { return done_; }
+
+  void set() {
+    done_ = true;
+    timer_.cancel();
+  }
+
+  asio::awaitable<void> wait() {
+    if (done_) co_return;
+    boost::system::error_code ec;
+    co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+
+ private:
+  asio::steady_timer timer_;  // cancelled by set()
+  bool done_ = false;
+};
+
 // A batch being written while the window reads on. The writing coroutine
 // touches only this; the window counts it in when it retires it.
 struct runner::write_task {
-  explicit write_task(asio::any_io_executor ex) : ready(ex, asio::steady_timer::time_point::max()) {}
+  explicit write_task(asio::any_io_executor ex) : ended(ex) {}
 
   std::size_t target = 0;
   sink::batch rows;
@@ -42,8 +66,7 @@ struct runner::write_task {
   std::chrono::steady_clock::duration took{};
   std::exception_ptr error;
   bool started = false;  // its write has begun (a batch may wait for one ahead of it first)
-  bool done = false;
-  asio::steady_timer ready;  // cancelled when done
+  done_signal ended;
 };
 
 struct runner::window_run {

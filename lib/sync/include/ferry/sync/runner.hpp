@@ -135,10 +135,12 @@ class runner {
   asio::awaitable<void> flush(window_run& wr, std::size_t target);
   // Batches written while the window reads on (runner.cpp says when).
   struct write_task;
-  bool concurrent_writes() const;
   asio::awaitable<void> write_batch(std::shared_ptr<write_task> task);
   // Waits for one batch, then counts it into the window (once, whoever waits).
   asio::awaitable<void> retire(window_run& wr, std::shared_ptr<write_task> task);
+  // A written batch's counts into the window, the metrics and the observer.
+  void count_written(window_run& wr, std::size_t target, const mysql::upsert_counts& counts,
+                     std::chrono::steady_clock::duration took);
   // Waits for every batch in flight; rethrows the first one's failure.
   asio::awaitable<void> settle_writes(window_run& wr);
   // One round's pages, read and mapped (fetch_round settles its writes).
@@ -176,6 +178,9 @@ class runner {
   ratelimit::priority run_priority_ = ratelimit::priority::live;
   // Seeds each transaction's retry::patience (its jitter after a lock conflict).
   std::minstd_rand rng_{std::random_device{}()};
+  // A job with one target (no children, no flattening, no id guard, no full
+  // refresh) writes a window's batches concurrently (runner.cpp, flush).
+  bool concurrent_writes_;
 };
 
 // The state key of one value of a for_each job: "<job>@<value>" (a string
