@@ -23,6 +23,7 @@ struct limiter::waiter {
   asio::steady_timer park;
   clock::time_point start;
   std::chrono::nanoseconds waited{0};
+  call_grant slot;
   bool queued = false;
   bool granted = false;
 };
@@ -53,14 +54,39 @@ std::deque<limiter::waiter*>* limiter::head_queue() {
   return nullptr;
 }
 
-asio::awaitable<std::chrono::nanoseconds> limiter::acquire(priority p) {
+call_grant& call_grant::operator=(call_grant&& other) noexcept {
+  if (this != &other) {
+    done();
+    owner_ = std::exchange(other.owner_, nullptr);
+    alive_ = std::move(other.alive_);
+    id_ = other.id_;
+    waited_ = other.waited_;
+  }
+  return *this;
+}
+
+void call_grant::done() {
+  if (owner_ == nullptr) return;
+  limiter* owner = std::exchange(owner_, nullptr);
+  if (alive_.expired()) return;
+  owner->core_.close(id_, owner->clock_.now());
+}
+
+call_grant limiter::grant(clock::time_point now, std::chrono::nanoseconds waited) {
+  call_grant g;
+  g.owner_ = this;
+  g.alive_ = alive_;
+  g.id_ = core_.open(now);
+  g.waited_ = waited;
+  return g;
+}
+
+asio::awaitable<call_grant> limiter::acquire(priority p) {
   if (stopped_) throw_stopped();
   const auto start = clock_.now();
   // Joining behind others even when the window has room keeps the order fair.
-  if (empty() && core_.wait_time(start, p == priority::token) == std::chrono::nanoseconds::zero()) {
-    core_.record(start);
-    co_return std::chrono::nanoseconds::zero();
-  }
+  if (empty() && core_.wait_time(start, p == priority::token) == std::chrono::nanoseconds::zero())
+    co_return grant(start, std::chrono::nanoseconds::zero());
   waiter w{*this, start};
   w.queued = true;
   auto& queue = queues_[static_cast<std::size_t>(p)];
@@ -72,7 +98,7 @@ asio::awaitable<std::chrono::nanoseconds> limiter::acquire(priority p) {
   co_await w.park.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
   // Only `w` is touched from here: the limiter may be gone after a shutdown.
   if (!w.granted) throw_stopped();
-  co_return w.waited;
+  co_return std::move(w.slot);
 }
 
 void limiter::on_throttle(throttle_kind kind) {
@@ -130,10 +156,10 @@ void limiter::serve() {
        queue = head_queue()) {
     waiter* w = queue->front();
     queue->pop_front();
-    core_.record(now);
     w->queued = false;
     w->granted = true;
     w->waited = now - w->start;
+    w->slot = grant(now, w->waited);
     total_wait_ += w->waited;
     w->park.cancel();
   }

@@ -1,6 +1,7 @@
 #include "ferry/ratelimit/window_limiter.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <stdexcept>
 #include <string>
 
@@ -43,29 +44,73 @@ window_limiter::window_limiter(std::vector<rate> rates, std::chrono::millisecond
   for (std::size_t i = 0; i < rates_.size(); ++i) {
     states_[i].effective = rates_[i].calls;
     // Effective calls never exceed the configured ones, so the largest rate's
-    // count of sends is all any rate needs to look back on.
+    // count of calls is all any rate needs to look back on.
     log_capacity_ = std::max<std::size_t>(log_capacity_, rates_[i].calls);
+    longest_ = std::max(longest_, rates_[i].per);
   }
+}
+
+std::vector<window_limiter::time_point> window_limiter::count_times(time_point now) const {
+  std::vector<time_point> times;
+  times.reserve(calls_.size());
+  for (const call& c : calls_) times.push_back(c.open ? std::max(c.sent, now) : c.counted);
+  std::sort(times.begin(), times.end(), std::greater<>{});
+  return times;
 }
 
 std::chrono::nanoseconds window_limiter::wait_time(time_point now, bool reserved) const {
   time_point ready = blocked_until_;
+  const auto times = count_times(now);
   for (std::size_t i = 0; i < rates_.size(); ++i) {
     const auto& s = states_[i];
     // Slowed down to the reserve or under it, ordinary calls still get half.
     const std::size_t ordinary = s.effective > s.reserved ? s.effective - s.reserved : std::max<std::uint32_t>(1, s.effective / 2);
     const std::size_t allowed = reserved ? s.effective : ordinary;
-    if (sent_.size() < allowed) continue;
-    // The window is full until the allowed-th latest send leaves it.
-    ready = std::max(ready, sent_[sent_.size() - allowed] + rates_[i].per + margin_);
+    if (times.size() < allowed) continue;
+    // The window is full until the allowed-th latest call leaves it.
+    ready = std::max(ready, times[allowed - 1] + rates_[i].per + margin_);
   }
   return ready > now ? ready - now : std::chrono::nanoseconds::zero();
 }
 
-void window_limiter::record(time_point now) {
-  if (log_capacity_ == 0) return;
-  sent_.push_back(sent_.empty() ? now : std::max(now, sent_.back()));
-  while (sent_.size() > log_capacity_) sent_.pop_front();
+void window_limiter::record(time_point now) { close(open(now), now); }
+
+std::uint64_t window_limiter::open(time_point now) {
+  const std::uint64_t id = next_id_++;
+  if (log_capacity_ == 0) return id;
+  const time_point sent = calls_.empty() ? now : std::max(now, calls_.back().sent);
+  calls_.push_back(call{id, sent, sent, true});
+  prune(now);
+  return id;
+}
+
+void window_limiter::close(std::uint64_t id, time_point now) {
+  // Ids grow with the send order, as the log does.
+  const auto it = std::lower_bound(calls_.begin(), calls_.end(), id,
+                                   [](const call& c, std::uint64_t wanted) { return c.id < wanted; });
+  if (it == calls_.end() || it->id != id || !it->open) return;
+  it->open = false;
+  it->counted = std::max(it->sent, now);
+  prune(now);
+}
+
+std::size_t window_limiter::open_calls() const {
+  return static_cast<std::size_t>(std::count_if(calls_.begin(), calls_.end(), [](const call& c) { return c.open; }));
+}
+
+void window_limiter::prune(time_point now) {
+  // A closed call older than the longest window (and its margin) counts nowhere.
+  std::erase_if(calls_, [&](const call& c) { return !c.open && c.counted + longest_ + margin_ <= now; });
+  // Of the closed calls, only the latest `log_capacity_` by count time can
+  // decide a wait (no rate allows more); drop the earliest of the rest.
+  std::size_t closed = calls_.size() - open_calls();
+  while (closed > log_capacity_) {
+    auto oldest = calls_.end();
+    for (auto it = calls_.begin(); it != calls_.end(); ++it)
+      if (!it->open && (oldest == calls_.end() || it->counted < oldest->counted)) oldest = it;
+    calls_.erase(oldest);
+    --closed;
+  }
 }
 
 void window_limiter::on_throttle(time_point now, throttle_kind kind) {
@@ -111,7 +156,9 @@ void window_limiter::set_rates(std::vector<rate> rates) {
   rates_ = std::move(rates);
   states_ = std::move(states);
   log_capacity_ = capacity;
-  while (sent_.size() > log_capacity_) sent_.pop_front();
+  longest_ = std::chrono::milliseconds{0};
+  for (const rate& r : rates_) longest_ = std::max(longest_, r.per);
+  if (log_capacity_ == 0) calls_.clear();
   reserve_for(reserve_max_wait_, reserve_every_);
 }
 

@@ -6,12 +6,14 @@
 #include <boost/system/system_error.hpp>
 #include <catch2/catch.hpp>
 #include <exception>
+#include <optional>
 #include <vector>
 
 #include "ferry/core/asio.hpp"
 
 using namespace std::chrono_literals;
 namespace asio = ferry::asio;
+using ferry::ratelimit::call_grant;
 using ferry::ratelimit::limiter;
 using ferry::ratelimit::manual_clock;
 using ferry::ratelimit::steady_clock_source;
@@ -26,7 +28,8 @@ struct grants {
 };
 
 asio::awaitable<void> take(limiter& lim, int id, ferry::ratelimit::priority p, grants& out) {
-  const auto waited = co_await lim.acquire(p);
+  // The grant is dropped at once: a call answered the moment it went out.
+  const auto waited = (co_await lim.acquire(p)).waited();
   out.order.push_back(id);
   out.waits.push_back(waited);
 }
@@ -195,6 +198,77 @@ TEST_CASE("recovery after a throttle lets the head go sooner", "[limiter]") {
   settle(ctx);
   CHECK(got.order == std::vector<int>{0, 1});
   CHECK(got.waits.back() == 1s);
+}
+
+namespace {
+
+// Takes a call and keeps it open in `held` until the test says it was answered.
+asio::awaitable<void> hold(limiter& lim, std::optional<call_grant>& held) { held = co_await lim.acquire(); }
+
+}  // namespace
+
+TEST_CASE("a call counts as sent until its answer is in, then from its answer", "[limiter]") {
+  asio::io_context ctx;
+  manual_clock clock;
+  limiter lim{ctx.get_executor(), {{1, 1s}}, clock, 0ms};
+  std::optional<call_grant> first;
+  asio::co_spawn(ctx, hold(lim, first), asio::detached);
+  settle(ctx);
+  REQUIRE(first.has_value());
+  CHECK(lim.open_calls() == 1);
+  grants got;
+  spawn(ctx, lim, 1, got);
+  settle(ctx);
+  clock.advance(3s);  // no answer yet: the server may not even have the call
+  lim.poke();
+  settle(ctx);
+  CHECK(got.order.empty());
+  first->done();  // answered 3 s after it went out: counted from then
+  first->done();  // once is enough
+  CHECK(lim.open_calls() == 0);
+  clock.advance(999ms);
+  lim.poke();
+  settle(ctx);
+  CHECK(got.order.empty());
+  clock.advance(1ms);
+  lim.poke();
+  settle(ctx);
+  CHECK(got.order == std::vector<int>{1});
+  CHECK(got.waits == std::vector<std::chrono::nanoseconds>{4s});
+}
+
+TEST_CASE("a grant dropped without done() ends its call, and may outlive its limiter", "[limiter]") {
+  asio::io_context ctx;
+  manual_clock clock;
+  std::optional<call_grant> kept;
+  {
+    limiter lim{ctx.get_executor(), {{1, 1s}}, clock, 0ms};
+    std::optional<call_grant> held;
+    asio::co_spawn(ctx, hold(lim, held), asio::detached);
+    settle(ctx);
+    REQUIRE(held.has_value());
+    clock.advance(500ms);
+    held.reset();  // the call failed and its grant went with the coroutine
+    CHECK(lim.open_calls() == 0);
+    grants got;
+    spawn(ctx, lim, 1, got);
+    settle(ctx);
+    clock.advance(999ms);
+    lim.poke();
+    settle(ctx);
+    CHECK(got.order.empty());
+    clock.advance(1ms);
+    lim.poke();
+    settle(ctx);
+    CHECK(got.order == std::vector<int>{1});
+    asio::co_spawn(ctx, hold(lim, kept), asio::detached);
+    clock.advance(2s);
+    lim.poke();
+    settle(ctx);
+    REQUIRE(kept.has_value());
+  }
+  kept->done();  // the limiter is gone: nothing to tell, nothing touched
+  kept.reset();
 }
 
 TEST_CASE("shutdown wakes every waiter with operation_aborted", "[limiter]") {

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 #include <cstdint>
+#include <algorithm>
 #include <random>
 #include <stdexcept>
 #include <vector>
@@ -186,4 +187,105 @@ TEST_CASE("new rates count the calls already sent, keep a slow-down and the rese
   CHECK_THROWS_AS(lim.set_rates({{0, 1s}}), std::invalid_argument);
   CHECK(lim.rates().size() == 2);
   CHECK(lim.effective_calls(0) == 3);
+}
+
+TEST_CASE("an open call counts as sent now, a closed one from its answer", "[window_limiter]") {
+  window_limiter lim{{{2, 1s}}, 0ms};
+  lim.record(t0);
+  const auto slow = lim.open(t0 + 100ms);
+  CHECK(lim.open_calls() == 1);
+  CHECK(lim.wait_time(t0 + 100ms) == 900ms);
+  CHECK(lim.wait_time(t0 + 5s) == 0ns);  // the first is a second old; only the open one counts
+  const auto slower = lim.open(t0 + 5s);
+  CHECK(lim.wait_time(t0 + 9s) == 1s);  // two open calls: either may reach the server any time
+  lim.close(slow, t0 + 9s);
+  lim.close(slow, t0 + 12s);  // a second close changes nothing
+  CHECK(lim.open_calls() == 1);
+  CHECK(lim.wait_time(t0 + 9s) == 1s);
+  CHECK(lim.wait_time(t0 + 9500ms) == 500ms);  // `slower` still open, until `slow`'s answer is a second old
+  lim.close(slower, t0 + 9500ms);
+  CHECK(lim.wait_time(t0 + 9500ms) == 500ms);
+  CHECK(lim.wait_time(t0 + 10s) == 0ns);
+  lim.close(12345, t0 + 10s);  // an unknown call: nothing
+  CHECK(lim.wait_time(t0 + 10s) == 0ns);
+}
+
+TEST_CASE("an answer before the send time counts from the send", "[window_limiter]") {
+  window_limiter lim{{{1, 1s}}, 0ms};
+  const auto id = lim.open(t0 + 1s);
+  lim.close(id, t0);
+  CHECK(lim.wait_time(t0 + 1s) == 1s);
+}
+
+namespace {
+
+struct arrivals_run {
+  std::vector<instant> arrivals;  // when the server counted each call, sorted
+  std::size_t calls = 0;
+};
+
+// A greedy caller whose requests reach the server up to `late` after they
+// went out and are answered up to `think` after that, seeded. With
+// `by_answer` each call is opened and closed at its answer, as ferry's
+// client does; without, it is logged at its send, as a send-time log would.
+arrivals_run run_with_delays(std::vector<ferry::ratelimit::rate> rates, bool by_answer, milliseconds late,
+                             milliseconds think, nanoseconds span, std::uint32_t seed) {
+  window_limiter lim{std::move(rates), 0ms};
+  std::mt19937 rng{seed};
+  std::uniform_int_distribution<long long> late_ms{0, late.count()};
+  std::uniform_int_distribution<long long> think_ms{0, think.count()};
+  struct pending {
+    instant answer;
+    std::uint64_t id;
+  };
+  std::vector<pending> open;
+  arrivals_run run;
+  instant now = t0;
+  while (now < t0 + span) {
+    if (lim.wait_time(now) == 0ns) {
+      const instant arrival = now + milliseconds{late_ms(rng)};
+      const instant answer = arrival + milliseconds{think_ms(rng)};
+      run.arrivals.push_back(arrival);
+      ++run.calls;
+      if (by_answer) open.push_back({answer, lim.open(now)});
+      else lim.record(now);
+      continue;
+    }
+    // The next thing that happens: an answer, or the wait running out.
+    instant next = now + lim.wait_time(now);
+    for (const auto& p : open) next = std::min(next, p.answer);
+    now = next;
+    for (auto it = open.begin(); it != open.end();) {
+      if (it->answer <= now) {
+        lim.close(it->id, it->answer);
+        it = open.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  std::sort(run.arrivals.begin(), run.arrivals.end());
+  return run;
+}
+
+}  // namespace
+
+TEST_CASE("calls that reach the server late never crowd its windows when counted by their answers",
+          "[window_limiter]") {
+  // Requests held up to 400 ms on the way and answered within 200 ms: far
+  // beyond any margin. Each of the rates on its own and the pair together.
+  const std::vector<std::vector<ferry::ratelimit::rate>> cases{{{5, 1s}}, {{5, 1s}, {100, 60s}}};
+  for (std::uint32_t seed = 1; seed <= 5; ++seed)
+    for (const auto& rates : cases) {
+      const auto run = run_with_delays(rates, true, 400ms, 200ms, 10min, seed);
+      INFO("seed " << seed << ", " << rates.size() << " rate(s), " << run.calls << " calls");
+      for (const auto& r : rates) CHECK(busiest_window(run.arrivals, r.per) <= r.calls);
+      // Still a useful rate: at worst 5 calls per 1.6 s, or 100 a minute.
+      const auto floor = rates.size() == 1 ? 600 * 5 * 10 / 16 : 995;
+      CHECK(run.calls >= static_cast<std::size_t>(floor));
+    }
+  // The same delays against a log of send times do crowd the server's
+  // seconds: the check above can fail.
+  const auto by_send = run_with_delays({{5, 1s}}, false, 400ms, 200ms, 10min, 1);
+  CHECK(busiest_window(by_send.arrivals, 1s) > 5);
 }

@@ -117,7 +117,8 @@ asio::awaitable<fetch_result> client::fetch(const std::string& path, const nlohm
         co_return result;
       }
     }
-    const auto waited = co_await limiter_->acquire(priority);
+    auto call = co_await limiter_->acquire(priority);
+    const auto waited = call.waited();
     counters_.limiter_wait += waited;
     if (options_.on_limiter_wait) options_.on_limiter_wait(waited);
     if (state.throttles() > 0) throttle_wait += waited;
@@ -131,6 +132,7 @@ asio::awaitable<fetch_result> client::fetch(const std::string& path, const nlohm
       call_ended();
       throw;
     }
+    call.done();
     call_ended();
     if (options_.on_call) options_.on_call(path, out.kind, std::chrono::steady_clock::now() - sent);
     if (out.kind == outcome::success) limiter_->on_success();

@@ -391,7 +391,7 @@ asio::awaitable<std::string> client::call_token_endpoint(bool mint, std::optiona
   // timeout, a reset, a cut body): the platform may have replaced the tokens.
   bool answer_lost = false;
   for (;;) {
-    co_await limiter_->acquire(ratelimit::priority::token);
+    auto call = co_await limiter_->acquire(ratelimit::priority::token);
     ++counters_.calls;
     const auto sent = wall_now();
     const auto now = detail::unix_now();
@@ -400,6 +400,7 @@ asio::awaitable<std::string> client::call_token_endpoint(bool mint, std::optiona
                              : refresh_call_fields(options_.app_key, options_.app_secret.reveal(), tokens_.refresh_token, now);
     const std::string path{mint ? init_token_path : refresh_path};
     auto answer = co_await http_.send(options_.base, detail::form_request(path, fields, false));
+    call.done();
     auto reply = read_token_answer(answer, options_.kind, sent);
     if (reply.kind == outcome::transient) {
       ++counters_.transient;

@@ -1,8 +1,11 @@
 #pragma once
 // The rate limiter one Jushuitan source account shares between all of its
-// jobs: `co_await lim.acquire()` before each call, then report the answer
-// with on_success() or on_throttle(). The rules live in `window_limiter`
-// (see window_limiter.hpp for why sliding windows and how it slows down).
+// jobs: `auto call = co_await lim.acquire()` before each call, `call.done()`
+// when its answer (or its failure) is in, then report the answer with
+// on_success() or on_throttle(). A call counts as sent until it is done, so a
+// request the network or the server held up is never counted too early. The
+// rules live in `window_limiter` (see window_limiter.hpp for why sliding
+// windows, why answer times and how it slows down).
 //
 // Waiters are served by priority, then first come, first served within a
 // priority, so one job's page fan-out cannot starve another job: a token
@@ -34,6 +37,32 @@ namespace ferry::ratelimit {
 enum class priority { token = 0, live = 1, verify = 2 };
 inline constexpr std::size_t priority_count = 3;
 
+class limiter;
+
+// One granted call, open in its limiter until done() or until the grant is
+// dropped, whichever comes first. Move-only; safe to outlive the limiter.
+class call_grant {
+ public:
+  call_grant() = default;
+  call_grant(call_grant&& other) noexcept { *this = std::move(other); }
+  call_grant& operator=(call_grant&& other) noexcept;
+  call_grant(const call_grant&) = delete;
+  call_grant& operator=(const call_grant&) = delete;
+  ~call_grant() { done(); }
+
+  // How long the caller waited for its slot (by the limiter's clock).
+  std::chrono::nanoseconds waited() const { return waited_; }
+  // The call's answer, or the failure that ended it, is in. Idempotent.
+  void done();
+
+ private:
+  friend class limiter;
+  limiter* owner_ = nullptr;
+  std::weak_ptr<char> alive_;
+  std::uint64_t id_ = 0;
+  std::chrono::nanoseconds waited_{0};
+};
+
 class limiter {
  public:
   // `clk` must outlive the limiter. Throws std::invalid_argument for bad
@@ -44,11 +73,11 @@ class limiter {
   limiter(const limiter&) = delete;
   limiter& operator=(const limiter&) = delete;
 
-  // Waits until a call may go out and counts it as sent. Returns how long
-  // this caller waited (by the injected clock). After shutdown(), and for
-  // callers still waiting when it happens, throws boost::system::system_error
-  // with asio::error::operation_aborted.
-  asio::awaitable<std::chrono::nanoseconds> acquire(priority p = priority::live);
+  // Waits until a call may go out and counts it as sent until the returned
+  // grant is done. After shutdown(), and for callers still waiting when it
+  // happens, throws boost::system::system_error with
+  // asio::error::operation_aborted.
+  asio::awaitable<call_grant> acquire(priority p = priority::live);
 
   // Keeps calls of each window for priority::token (window_limiter::reserve_for).
   void reserve_for(std::chrono::milliseconds max_wait, std::chrono::milliseconds every);
@@ -67,6 +96,8 @@ class limiter {
   // a stopping daemon does not hang on a long cool-down.
   void shutdown();
 
+  // Calls granted and not yet done.
+  std::size_t open_calls() const { return core_.open_calls(); }
   // The sum of all granted callers' waits.
   std::chrono::nanoseconds total_wait() const { return total_wait_; }
   // Callers currently queued (of one priority).
@@ -79,7 +110,9 @@ class limiter {
 
  private:
   struct waiter;
+  friend class call_grant;
 
+  call_grant grant(clock::time_point now, std::chrono::nanoseconds waited);
   void arm();
   void serve();
   void forget(const waiter* w);

@@ -14,9 +14,23 @@
 // docs' sense (bursts of up to `calls`, then one slot each time the oldest
 // send leaves the window) and it uses the whole allowed rate apart from the
 // margin: calls / (per + margin), 97.6% of 5/s and 99.96% of 100/min with the
-// default 25 ms, which absorbs the jitter between our send and the server's
-// receive. Several rates at once (5/1s and 100/1m): a call goes when every
-// rate allows it. Memory: one time point per call of the largest rate.
+// default 25 ms. Several rates at once (5/1s and 100/1m): a call goes when
+// every rate allows it.
+//
+// When did the server count a call? Somewhere between our send and its
+// answer: a request that waits in a socket buffer or behind a busy server
+// reaches it late, and a margin only covers delays shorter than itself. So a
+// call is logged by the latest moment the server can have counted it: a call
+// opened with open() stands at "now" until close() gives its answer's time
+// (the answer, or the failure that ended it). Then no interval of length `per`
+// on the server's clock holds more than `calls` arrivals, however late each
+// request arrived: the newest call sent in such an interval went out after
+// every other one in it was answered or while it was still open, and either
+// way counted against it. This costs the per-second rate the answer time
+// (5 calls per 1 s + latency when the calls come back to back) and the
+// minute rate a fraction of it. record() logs a call answered at once, as
+// the pure tests use it. Memory: the calls of the longest window, plus the
+// calls still open.
 //
 // Adaptive slow-down. A throttle answer means the server counted differently
 // (another client on the same app, clock skew): halve the effective calls of
@@ -85,9 +99,17 @@ class window_limiter {
   void set_rates(std::vector<rate> rates);
   // The calls kept for the reserved caller in rates()[rate_index].
   std::uint32_t reserved_calls(std::size_t rate_index) const { return states_.at(rate_index).reserved; }
-  // A call went out at `now`. Times must not go back; an earlier time is
-  // recorded as the latest one so the log stays ordered (and stricter).
+  // A call went out at `now` and was answered at once. Send times must not go
+  // back; an earlier time is taken as the latest one (stricter).
   void record(time_point now);
+  // A call went out at `now` and is open until close(id, answered): it counts
+  // as sent at every moment until then. Returns its id.
+  std::uint64_t open(time_point now);
+  // The call `id` was answered (or failed) at `now`: it counts from then on
+  // as sent at max(its send, now). An unknown or closed id changes nothing.
+  void close(std::uint64_t id, time_point now);
+  // Calls opened and not yet closed.
+  std::size_t open_calls() const;
   // The server answered a call with a throttle code at `now`.
   void on_throttle(time_point now, throttle_kind kind);
   // The server answered a call normally at `now`; drives recovery.
@@ -114,8 +136,21 @@ class window_limiter {
   std::vector<rate> rates_;
   std::vector<rate_state> states_;
   std::chrono::milliseconds margin_;
-  std::deque<time_point> sent_;  // the latest sends, oldest first
-  std::size_t log_capacity_ = 0;
+  struct call {
+    std::uint64_t id = 0;
+    time_point sent;
+    time_point counted;  // the answer's time; unused while open
+    bool open = false;
+  };
+  // Drops the calls no window can see any more.
+  void prune(time_point now);
+  // Each call's latest possible count time at `now`, newest first.
+  std::vector<time_point> count_times(time_point now) const;
+
+  std::deque<call> calls_;  // in send order
+  std::size_t log_capacity_ = 0;  // closed calls kept: the most calls of any rate
+  std::uint64_t next_id_ = 1;
+  std::chrono::milliseconds longest_{0};  // the longest period
   time_point blocked_until_ = time_point::min();
   std::chrono::milliseconds reserve_max_wait_{0};
   std::chrono::milliseconds reserve_every_{0};  // 0: no reserve asked for
