@@ -243,6 +243,7 @@ source::jushuitan::token_store engine::token_store_for(const config::source_conf
 
 engine::client_ptr engine::make_client(const config::source_config& s, std::optional<state::source_tokens> stored) {
   auto options = client_options(s, stored);
+  options.renew_at_half_life = ends_with_run_;
   if (metrics_ != nullptr) {
     auto& m = metrics_->source(s.name);
     options.on_call = [&m](const std::string& api, retry::outcome o, std::chrono::duration<double> elapsed) {

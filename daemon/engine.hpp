@@ -46,6 +46,9 @@ class engine {
          sync::wall_clock now = sync::system_now);
   ~engine();
 
+  // For ferryd --once, before start(): no timer keeps the tokens between
+  // runs, so they are renewed once half their lifetime is gone.
+  void ends_with_its_run() { ends_with_run_ = true; }
   // Creates ferry's state tables and builds every client and plan of the
   // initial config. Blocking; call before run_once.
   void start();
@@ -113,6 +116,7 @@ class engine {
   config_ptr cfg_;
   metrics::registry* metrics_;
   sync::wall_clock now_;
+  bool ends_with_run_ = false;
   // A reload never changes them (it is refused when the mysql section changes).
   const mysql::connection_options mysql_;
   // One connection holding the locks of the jobs this process runs; declared

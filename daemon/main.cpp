@@ -145,6 +145,7 @@ int run_once(const std::string& config_file, const std::string& job_id, const po
 
   ferry::asio::io_context io;
   ferry::daemon::engine engine{io, std::make_shared<const ferry::config::config>(cfg)};
+  engine.ends_with_its_run();
   engine.start();
   // Another ferryd running this job (the service, or a second --once) holds
   // its lock; one that has just been killed lets go within moments.

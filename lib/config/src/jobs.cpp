@@ -107,7 +107,7 @@ void check_span(const object_reader& w, window_config& window, const std::string
              json_quoted(w.find("max_span")->get<std::string>()) + " is not under the " + limit + " cap of " +
                  std::string{endpoint->description} + " (" + api + ")",
              "the API refuses wider windows (code 140) and a span of exactly the cap is not documented to work; "
-             "use at most \"" + under + "\"");
+             "use a span under \"" + limit + "\", such as the default \"" + under + "\"");
     return;
   }
   window.max_span = *span;

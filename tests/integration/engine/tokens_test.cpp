@@ -33,7 +33,7 @@ const std::vector<std::string> order_columns{"o_id",     "so_id",    "shop_id", 
 
 TEST_CASE("tokens that live 20 s are refreshed ahead of expiry under the real limits: no failed call, no throttle",
           "[engine][tokens]") {
-  sim s{{"--records", "150000", "--seed", "41", "--token-ttl", "20s"}};
+  sim s{{"--records", "300000", "--seed", "41", "--token-ttl", "20s"}};
   test_database db{"e_ttl"};
   set_source_env();
   auto config = flow_config(s.port(), db);
@@ -47,8 +47,9 @@ TEST_CASE("tokens that live 20 s are refreshed ahead of expiry under the real li
   CHECK(diff.exact());
   const auto stats = s.stats();
   INFO(stats.dump());
-  // 150 pages at 100 calls a minute: over a minute of calls, three lifetimes and more.
-  CHECK(stat(stats, refresh_path, "served") >= 3);
+  // 300 pages at 100 calls a minute (5 of them kept for refreshes): over three minutes of
+  // calls, ten token lifetimes and more.
+  CHECK(stat(stats, refresh_path, "served") >= 9);
   CHECK(stats["totals"]["refused_auth"] == 0);   // no call met an expired or retired token
   CHECK(stats["totals"]["refused_limit"] == 0);  // refreshes included, nothing over the limits
   CHECK(db.scalar("SELECT access_token = '" + s.tokens()["access_token"].get<std::string>() +
@@ -153,6 +154,39 @@ TEST_CASE("a self-built app whose stored tokens all died mints new ones and comp
                                   "2026-01-01 00:00:00", "--to", "2026-01-02 00:00:00"});
   CHECK(minted.exit_code == 0);
   CHECK(stat(s.stats(), init_path, "served") == 2);
+}
+
+TEST_CASE("a --once renews tokens past half their lifetime, so runs from cron never let them lapse",
+          "[engine][tokens]") {
+  sim s{{"--records", "2000", "--seed", "44", "--token-ttl", "1h", "--limit-per-second", "0", "--limit-per-minute",
+         "0"}};
+  test_database db{"e_half_life"};
+  set_source_env();
+  const auto path = write_config("e_half_life", flow_config(s.port(), db));
+  const std::vector<std::string> once{"--config", path.string(), "--once", "skusn_inout", "--from",
+                                      "2026-01-01 00:00:00", "--to", "2026-01-02 00:00:00"};
+  // Tokens from the environment, expiry unknown: one refresh to learn it.
+  REQUIRE(run_ferryd(once).exit_code == 0);
+  REQUIRE(stat(s.stats(), refresh_path, "served") == 1);
+  CHECK(db.scalar("SELECT TIMESTAMPDIFF(MINUTE, issued_at, expires_at) FROM ferry_sources") == "60");
+  // Most of the hour left: nothing to do.
+  REQUIRE(run_ferryd(once).exit_code == 0);
+  CHECK(stat(s.stats(), refresh_path, "served") == 1);
+  // 25 minutes left of 60: more than a daemon's margin (10%, 6 minutes), so
+  // a daemon would wait; a --once may not run again before they expire.
+  ferry::mysql::connection{db.options}.execute(
+      "UPDATE ferry_sources SET issued_at = issued_at - INTERVAL 35 MINUTE, "
+      "expires_at = expires_at - INTERVAL 35 MINUTE");
+  const auto before = db.scalar("SELECT access_token FROM ferry_sources");
+  const auto issued_before = db.scalar("SELECT issued_at FROM ferry_sources");
+  REQUIRE(run_ferryd(once).exit_code == 0);
+  CHECK(stat(s.stats(), refresh_path, "served") == 2);
+  const auto after = db.scalar("SELECT access_token FROM ferry_sources");
+  CHECK(after != before);
+  CHECK(after == s.tokens()["access_token"].get<std::string>());
+  // Issued now (35 minutes after the aged time), for a full hour.
+  CHECK(db.scalar("SELECT TIMESTAMPDIFF(MINUTE, '" + issued_before + "', issued_at) >= 34 FROM ferry_sources") == "1");
+  CHECK(db.scalar("SELECT TIMESTAMPDIFF(MINUTE, issued_at, expires_at) FROM ferry_sources") == "60");
 }
 
 TEST_CASE("a business error under code 100 fails the window with the platform's message, tokens untouched",

@@ -58,7 +58,7 @@ TEST_CASE("rows that appear in a closed window after its first read are found by
   CHECK(db.scalar("SELECT COUNT(*) FROM ferry_windows WHERE verify_due IS NOT NULL AND verified_at IS NULL") == "1");
 
   std::this_thread::sleep_for(28s);  // every late row of the first run's range is visible now, and its window due
-  const auto second = run_ferryd({"--config", path.string(), "--once", "skusn_inout"});
+  const auto second = run_ferryd_with_log({"--config", path.string(), "--once", "skusn_inout"});
   REQUIRE(second.exit_code == 0);
   CHECK_THAT(second.out, Catch::Contains("verified windows 1"));
 
@@ -75,6 +75,11 @@ TEST_CASE("rows that appear in a closed window after its first read are found by
   INFO("missed by the first read: " << missed << ", before the lookback: " << missed_before_lookback);
   REQUIRE(missed_before_lookback > 0);
   CHECK(db.scalar("SELECT SUM(verify_found) FROM ferry_windows") == std::to_string(missed_before_lookback));
+  // The summary and the warning say the same number.
+  CHECK_THAT(second.out, Catch::Contains("rows only the verification found " + std::to_string(missed_before_lookback)));
+  CHECK_THAT(second.out, Catch::Contains("verification found " + std::to_string(missed_before_lookback) +
+                                         " rows the first read (" + std::to_string(truth.size() - missed) +
+                                         " distinct keys) missed"));
   CHECK(db.scalar("SELECT verified_keys FROM ferry_windows WHERE verified_at IS NOT NULL") ==
         std::to_string(truth.size()));
   CHECK(db.scalar("SELECT distinct_keys FROM ferry_windows WHERE verified_at IS NOT NULL") ==

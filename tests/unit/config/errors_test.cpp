@@ -173,7 +173,7 @@ TEST_CASE("a window as wide as the endpoint's cap or wider is refused", "[config
   CHECK(e.to_string() ==
         R"(jobs[0].window.max_span: "31d" is not under the 30d cap of the unique-code in/out flow query )"
         R"((/open/webapi/wmsapi/skusn/queryinoutitemskusns) — the API refuses wider windows (code 140) and a span )"
-        R"(of exactly the cap is not documented to work; use at most "29d")");
+        R"(of exactly the cap is not documented to work; use a span under "30d", such as the default "29d")");
   // Exactly the documented cap: never sent.
   e = single_error([](document& d) { job(d)["window"]["max_span"] = "30d"; });
   CHECK(e.path == "jobs[0].window.max_span");

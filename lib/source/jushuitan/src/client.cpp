@@ -153,6 +153,8 @@ asio::awaitable<fetch_result> client::fetch(const std::string& path, const nlohm
                         decision.reason);
         co_return result;
       case action::refresh_token: {
+        logger()->info("source={} api={}{} the access token was refused ({}); renewing it", options_.source_name, path,
+                       request_id_field(out.request_id), out.detail);
         const auto error = co_await renew(out.token_generation, renew_reason::expired);
         if (!error.empty()) {
           ++counters_.failed;
@@ -167,6 +169,8 @@ asio::awaitable<fetch_result> client::fetch(const std::string& path, const nlohm
         co_await sleep(decision.delay);
         break;
       case action::throttle_wait:
+        logger()->warn("source={} api={}{} throttled, waiting {}ms: {}", options_.source_name, path,
+                       request_id_field(out.request_id), decision.delay.count(), out.detail);
         throttle_wait += decision.delay;
         co_await sleep(decision.delay);
         break;

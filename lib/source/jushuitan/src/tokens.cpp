@@ -141,16 +141,25 @@ void client::call_ended() {
   if (in_flight_ == 0 && drained_) drained_->cancel();
 }
 
+std::chrono::seconds client::renew_margin() const {
+  const auto margin = refresh_margin(tokens_);
+  if (!options_.renew_at_half_life) return margin;
+  std::chrono::seconds lifetime = std::chrono::days{30};
+  if (tokens_.expires_at && tokens_.issued_at && *tokens_.expires_at > *tokens_.issued_at)
+    lifetime = *tokens_.expires_at - *tokens_.issued_at;
+  return std::max(margin, lifetime / 2);
+}
+
 std::optional<sys_seconds> client::refresh_due_at() const {
   if (!tokens_.expires_at) return std::nullopt;
-  return *tokens_.expires_at - refresh_margin(tokens_);
+  return *tokens_.expires_at - renew_margin();
 }
 
 // Keep calls of each rate window for the refreshes to come, so that one
 // never waits past the expiry for a window ordinary calls filled.
 void client::plan_reserve() {
   if (!renewable() || !tokens_.expires_at || !tokens_.issued_at || *tokens_.expires_at <= *tokens_.issued_at) return;
-  const auto margin = refresh_margin(tokens_);
+  const auto margin = renew_margin();
   const auto lifetime = *tokens_.expires_at - *tokens_.issued_at;
   limiter_->reserve_for(std::chrono::duration_cast<std::chrono::milliseconds>(margin / 2),
                        std::chrono::duration_cast<std::chrono::milliseconds>(lifetime - margin));
@@ -374,8 +383,10 @@ asio::awaitable<std::string> client::renew_with(std::optional<tokens> stored, re
 std::string client::forbidden_message(const std::string& answer) const {
   return "refreshing the access token was refused for good (" + answer +
          "): a service-provider (ISV) app may not refresh its tokens, so the merchant must authorise the app "
-         "again in the Jushuitan console and the new access token must be given to ferry; the current access "
-         "token works until " + show(tokens_.expires_at);
+         "again in the Jushuitan console and the new access token must be given to ferry" +
+         (tokens_.expires_at ? "; the current access token works until " + show(tokens_.expires_at)
+                             : std::string{"; when the current access token expires is not known (set the source's "
+                                           "token_expires_at to the expiry the authorisation gave)"});
 }
 
 // The refresh (or getInitToken) call meets the same weather as data calls

@@ -80,6 +80,11 @@ struct client_options {
   tokens initial_tokens;
   app_kind kind = app_kind::self_built;
   bool mint_tokens = false;  // self-built only: getInitToken when the tokens are missing, dead or refused
+  // A process that ends with its run (ferryd --once, from cron) has no timer
+  // between runs: it renews once half the tokens' lifetime is gone, so a
+  // cron that runs it at least every 15 days (30-day tokens) never lets them
+  // lapse. A daemon renews min(24 h, 10%) ahead, on its timer.
+  bool renew_at_half_life = false;
   std::vector<ratelimit::rate> rates;
   retry::policy retry;
   http::client_options http;
@@ -145,6 +150,8 @@ class client {
   bool renewing() const { return refreshing_; }
   // When the tokens are due for a refresh ahead of expiry (nullopt: expiry unknown).
   std::optional<sys_seconds> refresh_due_at() const;
+  // How long ahead of expiry that is (see client_options::renew_at_half_life).
+  std::chrono::seconds renew_margin() const;
   ratelimit::limiter& limiter() { return *limiter_; }
   // The account's one limiter (an account is one configured source): a
   // client that replaces this one on a reload takes it over with
