@@ -3,88 +3,18 @@
 // A real HTTP proxy (Debian's tinyproxy) on loopback tunnels ferry's calls
 // with CONNECT, from the source's "proxy" setting and from HTTP_PROXY.
 #include "harness.hpp"
+#include "support/tinyproxy.hpp"
 
 #include <catch2/catch.hpp>
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 using namespace ferry::test;
 using namespace std::chrono_literals;
 
-namespace {
-
-// A port nothing listens on right now (bound to 0, read back, closed).
-std::uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  socklen_t len = sizeof addr;
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-bool accepts(std::uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(port);
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
-}
-
-// tinyproxy in the foreground with a config of our own: loopback only, every
-// CONNECT port allowed (no ConnectPort line), each connection logged.
-class tinyproxy {
- public:
-  // `extra`: more config lines (a ConnectPort line limits the tunnels).
-  explicit tinyproxy(const std::string& name, const std::string& extra = {})
-      : dir_(std::filesystem::temp_directory_path() / ("ferry-proxy-" + name)), port_(free_port()) {
-    std::filesystem::create_directories(dir_);
-    std::ofstream{dir_ / "tinyproxy.conf"} << "Port " << port_ << "\nListen 127.0.0.1\nTimeout 60\nAllow 127.0.0.1\n"
-                                           << "LogLevel Connect\nMaxClients 50\nLogFile \""
-                                           << (dir_ / "tinyproxy.log").string() << "\"\n" << extra;
-    std::filesystem::remove(dir_ / "tinyproxy.log");
-    process_.emplace("/usr/bin/tinyproxy", std::vector<std::string>{"-d", "-c", (dir_ / "tinyproxy.conf").string()});
-    eventually([&] { return accepts(port_); }, 10s, "tinyproxy to listen");
-  }
-  ~tinyproxy() {
-    if (process_) process_->stop();
-  }
-  std::uint16_t port() const { return port_; }
-  std::string log() const {
-    std::ifstream in{dir_ / "tinyproxy.log"};
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
-  // Tunnels asked for: "Request (file descriptor 4): CONNECT host:port HTTP/1.1" lines.
-  std::size_t tunnels() const {
-    const auto text = log();
-    std::size_t n = 0;
-    for (auto at = text.find("): CONNECT "); at != std::string::npos; at = text.find("): CONNECT ", at + 1)) ++n;
-    return n;
-  }
-
- private:
-  std::filesystem::path dir_;
-  std::uint16_t port_;
-  std::optional<ferry::test_support::child_process> process_;
-};
-
-}  // namespace
+using ferry::test_support::tinyproxy;
+using ferry::test_support::unused_port;
 
 TEST_CASE("calls go through an HTTP proxy with CONNECT, from the source's setting or HTTP_PROXY",
           "[engine][proxy]") {
@@ -129,7 +59,7 @@ TEST_CASE("a proxy that is down or refuses the tunnel fails the run naming the p
   test_database db{"e_proxy_down"};
   set_source_env();
   auto config = flow_config(s.port(), db);
-  const auto dead = free_port();
+  const auto dead = unused_port();
   config["sources"]["jst"]["proxy"] = "http://127.0.0.1:" + std::to_string(dead);
   config["sources"]["jst"]["retry"] = {{"max_attempts", 2}, {"base_delay", "10ms"}, {"max_delay", "20ms"}};
   const auto path = write_config("e_proxy_down", config);
