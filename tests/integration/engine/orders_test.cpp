@@ -51,6 +51,30 @@ TEST_CASE("orders and their exploded items sync exactly", "[engine][orders]") {
   CHECK(item_diff.matching > orders.size());
 }
 
+TEST_CASE("an amount the platform sends as \"\" (none) is stored as NULL, nothing lost or refused", "[engine][orders]") {
+  sim s{{"--records", "100", "--orders", "1500", "--seed", "23", "--orders-freight", "empty", "--limit-per-second",
+         "0", "--limit-per-minute", "0"}};
+  test_database db{"e_orders_empty"};
+  set_source_env();
+  const auto path = write_config("e_orders_empty", orders_config(s.port(), db));
+  const auto result = run_ferryd({"--config", path.string(), "--once", "orders"});
+  REQUIRE(result.exit_code == 0);
+  auto orders = s.truth(orders_api, "2026-01-01 00:00:00", "2026-02-01 00:00:00");
+  REQUIRE(orders.size() == 1500);
+  std::size_t none = 0;
+  for (auto& order : orders)
+    if (order.at("freight") == "") {
+      order["freight"] = nullptr;  // what the column should hold
+      ++none;
+    }
+  REQUIRE(none > 0);
+  const auto diff = compare(db, "bi_orders", {"o_id"}, {"o_id", "modified", "pay_amount", "freight"}, orders);
+  INFO(diff.describe());
+  CHECK(diff.exact());
+  CHECK(db.scalar("SELECT COUNT(*) FROM bi_orders WHERE freight IS NULL") == std::to_string(none));
+  CHECK(db.scalar("SELECT COUNT(*) FROM ferry_dead_letters") == "0");
+}
+
 TEST_CASE("items an order loses upstream leave bi_order_items, and an order with none left keeps none",
           "[engine][orders]") {
   sim s{{"--records", "100", "--orders", "3000", "--seed", "22", "--limit-per-second", "0",

@@ -12,7 +12,7 @@ namespace po = boost::program_options;
 
 // Flag values kept as text until they are checked together.
 struct raw_flags {
-  std::string ts_order = "o_id";
+  std::string ts_order = "o_id", orders_freight = "string";
   std::string empty_fields = "keep", envelope, flow_envelope = "bare", orders_envelope = "standard", empty_data = "null";
   bool omit_has_next = false, token_calls_unlimited = false;
   std::string tolerance = "10m", late_delay = "2m", fault_delay = "35s", token_ttl = "30d", app_kind = "self_built";
@@ -52,6 +52,8 @@ po::options_description describe(sim_options& o, raw_flags& raw) {
     ("orders-envelope", po::value(&raw.orders_envelope)->default_value(raw.orders_envelope),
      "standard|bare|toplevel: the order query's answers")
     ("envelope", po::value(&raw.envelope), "standard|bare|toplevel for both endpoints (the old single setting)")
+    ("orders-freight", po::value(&raw.orders_freight)->default_value(raw.orders_freight),
+     "string|number|empty: an order's freight as a string (documented), a number, or a string and \"\" when none")
     ("empty-data", po::value(&raw.empty_data)->default_value(raw.empty_data),
      "null|array|omit: a bare page without rows (documented: \"data\": null)")
     ("omit-has-next", po::bool_switch(&raw.omit_has_next), "leave has_next out of pages")
@@ -132,6 +134,10 @@ void finish(command_line& cl, const raw_flags& raw, sys_seconds now) {
   if (raw.ts_order == "o_id") o.cursor_order = ts_order::o_id;
   else if (raw.ts_order == "ts") o.cursor_order = ts_order::ts;
   else throw usage_error("--ts-order: o_id or ts");
+  if (raw.orders_freight == "string") o.data.freight = freight_text::string;
+  else if (raw.orders_freight == "number") o.data.freight = freight_text::number;
+  else if (raw.orders_freight == "empty") o.data.freight = freight_text::empty_when_zero;
+  else throw usage_error("--orders-freight: string, number or empty");
   empty_data empty = empty_data::null;
   if (raw.empty_data == "array") empty = empty_data::array;
   else if (raw.empty_data == "omit") empty = empty_data::omit;

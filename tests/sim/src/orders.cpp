@@ -102,7 +102,15 @@ std::string render_order(const order_row& o) {
   out.append(",\"pay_amount\":");
   append_decimal4(out, o.pay_amount);
   out.append(",\"freight\":");
-  append_decimal4(out, o.freight);
+  if (o.freight_as == freight_text::number) {
+    append_decimal4(out, o.freight);
+  } else if (o.freight_as == freight_text::empty_when_zero && o.freight == 0) {
+    out.append("\"\"");
+  } else {
+    out.push_back('"');
+    append_decimal4(out, o.freight);
+    out.push_back('"');
+  }
   out.append(",\"buyer_message\":");
   if (o.buyer_message) append_json_string(out, *o.buyer_message);
   else out.append("null");
@@ -144,6 +152,7 @@ std::vector<order_row> generate_orders(const data_options& options) {
   orders.reserve(static_cast<std::size_t>(std::max<std::int64_t>(options.orders, 0)));
   for (std::int64_t i = 0; i < options.orders; ++i) {
     order_row o = make_order(r, options, span);
+    o.freight_as = options.freight;
     o.o_id = i;  // the generation index until the orders are sorted
     if (to_unit(hash3(options.seed, stream_late_orders, static_cast<std::uint64_t>(i))) <
         options.late_fraction)

@@ -1,4 +1,5 @@
 #include "ferry/sim/dataset.hpp"
+#include "ferry/sim/text.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -144,6 +145,33 @@ TEST_CASE("orders: 1-5 items, amounts add up, sorted by modified then o_id") {
     if (i > 0) CHECK(sim::order_before(orders[i - 1], o));
   }
   CHECK(item_ids.size() > orders.size());
+}
+
+TEST_CASE("an order's freight is a string as documented, a number, or \"\" when there is none, as asked") {
+  auto o = options(4);
+  std::size_t zero = 0;
+  for (const auto& order : sim::generate_orders(o)) {
+    const auto freight = nlohmann::json::parse(order.json)["freight"];
+    REQUIRE(freight.is_string());
+    CHECK(freight == sim::decimal4(order.freight));
+    if (order.freight == 0) ++zero;
+  }
+  REQUIRE(zero > 0);
+  o.freight = sim::freight_text::number;
+  for (const auto& order : sim::generate_orders(o)) CHECK(nlohmann::json::parse(order.json)["freight"].is_number());
+  o.freight = sim::freight_text::empty_when_zero;
+  std::size_t empty = 0;
+  for (const auto& order : sim::generate_orders(o)) {
+    const auto freight = nlohmann::json::parse(order.json)["freight"];
+    REQUIRE(freight.is_string());
+    if (order.freight == 0) {
+      CHECK(freight == "");
+      ++empty;
+    } else {
+      CHECK(freight == sim::decimal4(order.freight));
+    }
+  }
+  CHECK(empty == zero);
 }
 
 TEST_CASE("late rows are a deterministic fraction, visible only after the delay") {

@@ -17,6 +17,14 @@ namespace ferry::sim {
 
 using core::sys_seconds;
 
+// How an order's `freight` is written: the SDK's generated class (from the
+// docs) types it String, "保留两位小数"; the docs also allow "" for an absent amount.
+enum class freight_text {
+  string,          // "6.0000" (documented)
+  number,          // 6.0000 (the older jst-sim)
+  empty_when_zero  // as string, and "" when there is no freight
+};
+
 struct data_options {
   std::uint64_t seed = 1;
   std::int64_t records = 10000;  // flow rows
@@ -27,6 +35,7 @@ struct data_options {
   std::chrono::seconds late_delay{120};
   std::int64_t bad_records = 0;  // flow rows served with a defect (spoil_flow_rows)
   std::int64_t shops = 6;        // rows of /open/shops/query; the first six are the orders' shops
+  freight_text freight = freight_text::string;
 };
 
 // Visible from the beginning of time: the row is not late.
@@ -71,6 +80,7 @@ struct order_row {
   sys_seconds modified{};
   std::int64_t pay_amount = 0;  // ten-thousandths: items plus freight
   std::int64_t freight = 0;
+  freight_text freight_as = freight_text::string;
   std::optional<std::string> buyer_message;
   std::vector<order_item> items;
   // The row version (SQL Server rowversion, "ts"): unique, larger at every
