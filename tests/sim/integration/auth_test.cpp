@@ -9,7 +9,8 @@ using nlohmann::json;
 
 namespace {
 
-json flow_window(const char* start = "2026-01-01 00:00:00", const char* end = "2026-01-31 00:00:00") {
+// A second under the flow query's 30-day cap: all of the data, which ends before 2026-01-31.
+json flow_window(const char* start = "2026-01-01 00:00:00", const char* end = "2026-01-30 23:59:59") {
   return {{"page_index", 1}, {"page_size", 50}, {"create_time_start", start}, {"create_time_end", end}};
 }
 
@@ -63,16 +64,20 @@ TEST_CASE("parameter refusals: page size caps and window spans") {
   biz["page_size"] = 1000;
   CHECK(sim.call(sim::flow_path, biz)["code"] == 0);
   CHECK(sim.call(sim::flow_path, flow_window("2026-01-01 00:00:00", "2026-01-31 00:00:01"))["code"] == 140);
+  // Exactly the cap: not documented either way, refused (the stricter way).
+  CHECK(sim.call(sim::flow_path, flow_window("2026-01-01 00:00:00", "2026-01-31 00:00:00"))["code"] == 140);
   CHECK(sim.call(sim::flow_path, flow_window("2026-01-02 00:00:00", "2026-01-01 00:00:00"))["code"] == 140);
   json orders{{"page_index", 1}, {"page_size", 100},
-              {"modified_begin", "2026-01-01 00:00:00"}, {"modified_end", "2026-01-08 00:00:00"}};
+              {"modified_begin", "2026-01-01 00:00:00"}, {"modified_end", "2026-01-07 23:59:59"}};
   CHECK(sim.call(sim::orders_path, orders)["code"] == 0);
   orders["page_size"] = 101;
   CHECK(sim.call(sim::orders_path, orders)["code"] == 140);
   orders["page_size"] = 100;
   orders["modified_end"] = "2026-01-08 00:00:01";
   CHECK(sim.call(sim::orders_path, orders)["code"] == 140);
-  CHECK(sim.stats()["totals"]["refused_params"] == 5);
+  orders["modified_end"] = "2026-01-08 00:00:00";
+  CHECK(sim.call(sim::orders_path, orders)["code"] == 140);
+  CHECK(sim.stats()["totals"]["refused_params"] == 7);
 }
 
 TEST_CASE("an access token expires after N calls, refresh rotates both tokens") {

@@ -15,9 +15,9 @@ using nlohmann::json;
 namespace {
 
 const json flow_biz{{"page_size", 1000}, {"create_time_start", "2026-01-01 00:00:00"},
-                    {"create_time_end", "2026-01-31 00:00:00"}};
+                    {"create_time_end", "2026-01-30 23:59:59"}};
 const json order_biz{{"page_size", 100}, {"modified_begin", "2026-01-08 00:00:00"},
-                     {"modified_end", "2026-01-15 00:00:00"}};
+                     {"modified_end", "2026-01-14 23:59:59"}};
 
 std::string flow_key(const std::string& row) {
   const auto j = json::parse(row);
@@ -44,7 +44,7 @@ TEST_CASE("quiet data: the union of all pages is the truth, row for row") {
   CHECK(count_by_key(pages, flow_key).size() == 5000);
 
   const auto order_pages = all_pages(sim, sim::orders_path, order_biz, "orders");
-  const auto order_truth = sim.truth(sim::orders_path, "2026-01-08 00:00:00", "2026-01-15 00:00:00");
+  const auto order_truth = sim.truth(sim::orders_path, "2026-01-08 00:00:00", "2026-01-14 23:59:59");
   CHECK(order_truth.size() > 200);
   CHECK(order_pages == order_truth);
 }
@@ -75,9 +75,9 @@ TEST_CASE("flow drift: pages repeat rows and miss the tail, the truth has the ne
 TEST_CASE("order drift: moved orders skip page boundaries and come back at the end") {
   // Each call moves the window's 4 earliest orders to modified = the window's end.
   running_sim sim(quiet_flags({"--drift-rows-per-call", "4"}));
-  const auto quiet_truth = sim.truth(sim::orders_path, "2026-01-08 00:00:00", "2026-01-15 00:00:00");
+  const auto quiet_truth = sim.truth(sim::orders_path, "2026-01-08 00:00:00", "2026-01-14 23:59:59");
   const auto pages = all_pages(sim, sim::orders_path, order_biz, "orders");
-  const auto truth = sim.truth(sim::orders_path, "2026-01-08 00:00:00", "2026-01-15 00:00:00");
+  const auto truth = sim.truth(sim::orders_path, "2026-01-08 00:00:00", "2026-01-14 23:59:59");
   REQUIRE(truth.size() == quiet_truth.size());
   REQUIRE(pages.size() == truth.size());
   const auto page_count = static_cast<int>((truth.size() + 99) / 100);
@@ -87,7 +87,7 @@ TEST_CASE("order drift: moved orders skip page boundaries and come back at the e
   for (const auto& [key, n] : seen) repeats += n - 1;
   CHECK(repeats == (page_count - 1) * 4);
   CHECK(truth.size() - seen.size() == static_cast<std::size_t>((page_count - 1) * 4));
-  CHECK(json::parse(truth.back())["modified"] == "2026-01-15 00:00:00");
+  CHECK(json::parse(truth.back())["modified"] == "2026-01-14 23:59:59");
 }
 
 TEST_CASE("late rows are missing from the truth and pages until their delay passes") {

@@ -29,7 +29,7 @@ struct load_options {
   double seconds = 10;
   std::string path{sim::flow_path};
   std::int64_t page_size = 1000;
-  std::string from = "2026-01-01 00:00:00", to = "2026-01-31 00:00:00";
+  std::string from = "2026-01-01 00:00:00", to = "2026-01-30 23:59:59";  // a second under the 30-day cap
   int sim_pid = 0;
   sim::credentials creds;
 };

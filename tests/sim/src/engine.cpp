@@ -38,6 +38,14 @@ sim_reply refusal(int code, std::string_view msg) { return json_reply(render_ref
 
 sim_reply bad_params(std::string_view detail) { return refusal(140, "传递参数有误：" + std::string{detail}); }
 
+// A window whose span is exactly the cap passed the parse (which takes it);
+// unless --accept-cap-edge, it is refused as a wider one would be.
+std::optional<std::string> cap_edge_refusal(const std::optional<time_window>& window,
+                                            std::optional<std::chrono::seconds> cap, bool accept) {
+  if (accept || !window || !cap || cap->count() == 0 || window->end - window->start != *cap) return std::nullopt;
+  return "时间跨度不能超过 " + std::to_string(cap->count() / 86400) + " 天";
+}
+
 bool is_form_content_type(std::string_view value) {
   const auto media = value.substr(0, std::min(value.find(';'), value.size()));
   constexpr std::string_view form = "application/x-www-form-urlencoded";
@@ -246,6 +254,11 @@ sim_reply engine::answer_data(std::string_view path, const jst::form_fields& for
 
 sim_reply engine::serve_flow(const nlohmann::json& biz, sys_seconds wall, endpoint_stats& stats) {
   auto parsed = parse_flow_query(biz);
+  if (parsed.query)
+    if (auto edge = cap_edge_refusal(parsed.query->window, flow_rules.max_span, options_.accept_cap_edge)) {
+      parsed.query.reset();
+      parsed.error = std::move(*edge);
+    }
   if (!parsed.query) {
     ++stats.refused_params;
     return bad_params(parsed.error);
@@ -258,6 +271,11 @@ sim_reply engine::serve_flow(const nlohmann::json& biz, sys_seconds wall, endpoi
 
 sim_reply engine::serve_orders(const nlohmann::json& biz, sys_seconds wall, endpoint_stats& stats) {
   auto parsed = parse_order_query(biz);
+  if (parsed.query)
+    if (auto edge = cap_edge_refusal(parsed.query->window, order_rules.max_span, options_.accept_cap_edge)) {
+      parsed.query.reset();
+      parsed.error = std::move(*edge);
+    }
   if (!parsed.query) {
     ++stats.refused_params;
     return bad_params(parsed.error);
@@ -276,6 +294,11 @@ sim_reply engine::serve_catalogue(catalogue_table& table, const nlohmann::json& 
                                   endpoint_stats& stats) {
   const auto& spec = table.spec();
   auto parsed = parse_catalogue_query(spec, biz);
+  if (parsed.query && spec.filter)
+    if (auto edge = cap_edge_refusal(parsed.query->window, spec.filter->max_span, options_.accept_cap_edge)) {
+      parsed.query.reset();
+      parsed.error = std::move(*edge);
+    }
   if (!parsed.query) {
     ++stats.refused_params;
     return bad_params(parsed.error);

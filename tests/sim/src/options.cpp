@@ -57,6 +57,8 @@ po::options_description describe(sim_options& o, raw_flags& raw) {
     ("empty-data", po::value(&raw.empty_data)->default_value(raw.empty_data),
      "null|array|omit: a bare page without rows (documented: \"data\": null)")
     ("omit-has-next", po::bool_switch(&raw.omit_has_next), "leave has_next out of pages")
+    ("accept-cap-edge", po::bool_switch(&o.accept_cap_edge),
+     "take a window of exactly an endpoint's documented cap (refused by default: the docs do not say)")
     ("alternative-envelopes", po::bool_switch(&o.alternative_envelopes),
      "endpoints whose sources disagree on the answer's shape answer in the other one (the in/out water query: data{...})")
     ("catalogue-rows", po::value(&o.catalogue_rows)->default_value(200),

@@ -40,9 +40,10 @@ struct harness {
   }
 };
 
+// All of the data (which ends before 2026-01-31 00:00:00), a second under the 30-day cap.
 json window(std::int64_t page_index, std::int64_t page_size) {
   return {{"page_index", page_index}, {"page_size", page_size},
-          {"create_time_start", "2026-01-01 00:00:00"}, {"create_time_end", "2026-01-31 00:00:00"}};
+          {"create_time_start", "2026-01-01 00:00:00"}, {"create_time_end", "2026-01-30 23:59:59"}};
 }
 
 }  // namespace
@@ -64,6 +65,27 @@ TEST_CASE("engine: the flow query answers a bare array, null when empty, with a 
   CHECK(past_end["code"] == 0);
   CHECK(past_end["data"].is_null());
   CHECK(past_end["requestId"] != page["requestId"]);
+}
+
+TEST_CASE("engine: a window of exactly the documented cap is refused unless --accept-cap-edge") {
+  auto exact = window(1, 100);
+  exact["create_time_end"] = "2026-01-31 00:00:00";  // 30 days: "at most 30 days" says nothing of the edge
+  harness strict;
+  const auto refused = strict.call(sim::flow_path, exact);
+  CHECK(refused["code"] == 140);
+  CHECK(refused["msg"] == "传递参数有误：时间跨度不能超过 30 天");
+  auto orders = json{{"page_index", 1}, {"page_size", 10}, {"modified_begin", "2026-01-01 00:00:00"},
+                     {"modified_end", "2026-01-08 00:00:00"}};
+  CHECK(strict.call(sim::orders_path, orders)["code"] == 140);
+  orders["modified_end"] = "2026-01-07 23:59:59";
+  CHECK(strict.call(sim::orders_path, orders)["code"] == 0);
+
+  auto options = small_options();
+  options.accept_cap_edge = true;
+  harness lenient{sim::engine{options}};
+  CHECK(lenient.call(sim::flow_path, exact)["code"] == 0);
+  orders["modified_end"] = "2026-01-08 00:00:00";
+  CHECK(lenient.call(sim::orders_path, orders)["code"] == 0);
 }
 
 TEST_CASE("engine: --flow-envelope standard keeps the old envelope with its counts") {
@@ -151,7 +173,7 @@ TEST_CASE("engine: drift inserts K rows before the page, so page 2 repeats K row
 TEST_CASE("engine: order drift moves the window's first K orders to its end") {
   harness h;
   json biz{{"page_index", 1}, {"page_size", 100},
-           {"modified_begin", "2026-01-01 00:00:00"}, {"modified_end", "2026-01-08 00:00:00"}};
+           {"modified_begin", "2026-01-01 00:00:00"}, {"modified_end", "2026-01-07 23:59:59"}};
   const auto first = h.call(sim::orders_path, biz)["data"];
   REQUIRE(h.raw("POST", "/__sim/faults", "application/json", R"({"drift_rows_per_call":3})").status == 200);
   biz["page_index"] = first["page_count"];
@@ -161,14 +183,14 @@ TEST_CASE("engine: order drift moves the window's first K orders to its end") {
   REQUIRE(tail.size() >= 3);
   for (std::size_t i = 0; i < 3; ++i) {
     CHECK(tail[tail.size() - 3 + i]["o_id"] == first["orders"][i]["o_id"]);
-    CHECK(tail[tail.size() - 3 + i]["modified"] == "2026-01-08 00:00:00");
+    CHECK(tail[tail.size() - 3 + i]["modified"] == "2026-01-07 23:59:59");
   }
 }
 
 TEST_CASE("engine: order drift with drift_changes_items also edits the moved orders' items") {
   harness h;
   json biz{{"page_index", 1}, {"page_size", 100},
-           {"modified_begin", "2026-01-01 00:00:00"}, {"modified_end", "2026-01-08 00:00:00"}};
+           {"modified_begin", "2026-01-01 00:00:00"}, {"modified_end", "2026-01-07 23:59:59"}};
   const auto first = h.call(sim::orders_path, biz)["data"];
   REQUIRE(h.raw("POST", "/__sim/faults", "application/json",
                 R"({"drift_rows_per_call":4,"drift_changes_items":true})").status == 200);

@@ -49,6 +49,9 @@ struct sim_options {
   // Where sources disagree on an answer's shape (the in/out water query: the
   // SDK's top level, carp's data{...}), answer in the other one.
   bool alternative_envelopes = false;
+  // A window of exactly an endpoint's documented cap ("at most 30 days"): the
+  // docs do not say whether it is taken; refused by default, the stricter way.
+  bool accept_cap_edge = false;
   std::chrono::milliseconds fault_delay{35000};
   std::chrono::seconds token_ttl{std::chrono::days{30}};  // expires_in: 2592000, as documented
   bool refresh_outlives = false;  // the refresh token stays good past the access token's expiry

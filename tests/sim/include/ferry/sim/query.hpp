@@ -24,7 +24,8 @@ struct time_window {
 
 enum class window_check { ok, end_before_start, too_wide };
 
-// end - start may be at most max_span (exactly max_span is allowed).
+// end - start may be at most max_span (exactly max_span is allowed here;
+// the engine refuses it unless --accept-cap-edge).
 window_check check_window(const time_window& window, std::chrono::seconds max_span);
 
 // One page of an offset-paged list.
