@@ -15,14 +15,18 @@ std::optional<source_tokens> token_lock::lock(const source_tokens& current) {
     conn_->rollback();
     open_ = false;
   }
+  // The row is made to exist before the transaction (the insert commits at
+  // once), so the lock below is on that row alone. Inside the transaction,
+  // an INSERT IGNORE of a row that exists takes a shared lock two renewers
+  // would both upgrade (a deadlock), and a locking read of a missing row
+  // locks the gap around it under REPEATABLE READ, which the first insert of
+  // every other account then waits on. READ COMMITTED takes no gap locks,
+  // so an account with no row yet (no tokens to store) blocks no other.
+  if (!current.access_token.empty()) insert_tokens_if_missing(*conn_, source_, app_key_, current);
+  conn_->execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
   conn_->begin();
   open_ = true;
   try {
-    // The row first, FOR UPDATE: an INSERT IGNORE on a row that exists takes
-    // a shared lock that two renewers would both upgrade (a deadlock).
-    if (auto row = load_tokens(*conn_, source_, app_key_, true)) return row;
-    if (current.access_token.empty()) return std::nullopt;
-    insert_tokens_if_missing(*conn_, source_, app_key_, current);
     return load_tokens(*conn_, source_, app_key_, true);
   } catch (...) {
     conn_->rollback();

@@ -6,7 +6,10 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
+#include <memory>
 #include <thread>
+#include <vector>
 
 using namespace ferry;
 
@@ -173,6 +176,35 @@ TEST_CASE("the token lock makes a second renewer wait and see the first one's to
   CHECK_FALSE(none.lock(state::source_tokens{}));
   none.unlock(std::nullopt);
   CHECK(db.scalar("SELECT COUNT(*) FROM ferry_sources") == "1");
+}
+
+// Accounts of one ferryd (or a fleet) renew side by side: the first
+// renewal of each, on an empty table, must not wait on the others' locks.
+TEST_CASE("renewers of different accounts never wait for each other, even before their rows exist",
+          "[state][tokens]") {
+  test::test_database db{"state_token_accounts"};
+  mysql::connection conn{db.options};
+  state::migrate(conn);
+  const state::source_tokens old{"a1", "r1", at("2026-02-01 00:00:00"), at("2026-01-02 00:00:00")};
+  std::vector<std::unique_ptr<state::token_lock>> locks;
+  for (const char* source : {"shop1", "shop2", "shop3"})
+    locks.push_back(std::make_unique<state::token_lock>(db.options, source, std::string{"key-"} + source));
+  for (auto& lock : locks) REQUIRE(lock->lock(old));  // all three held at once
+  // The same with no tokens at all (a self-built app that mints its own): nothing to lock yet.
+  state::token_lock bare_a{db.options, "mint_a", "ka"};
+  state::token_lock bare_b{db.options, "mint_b", "kb"};
+  CHECK_FALSE(bare_a.lock(state::source_tokens{}));
+  CHECK_FALSE(bare_b.lock(state::source_tokens{}));
+  const auto started = std::chrono::steady_clock::now();
+  for (std::size_t i = 0; i < locks.size(); ++i)
+    CHECK_NOTHROW(locks[i]->unlock(state::source_tokens{"a" + std::to_string(i + 2), "r", at("2026-03-01 00:00:00"),
+                                                        at("2026-01-30 00:00:00")}));
+  CHECK_NOTHROW(bare_b.unlock(state::source_tokens{"minted_b", "r", std::nullopt, std::nullopt}));
+  CHECK_NOTHROW(bare_a.unlock(state::source_tokens{"minted_a", "r", std::nullopt, std::nullopt}));
+  INFO("unlocking took " << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                                   started).count() << " ms");
+  CHECK(db.scalar("SELECT GROUP_CONCAT(access_token ORDER BY source) FROM ferry_sources") ==
+        "minted_a,minted_b,a2,a3,a4");
 }
 
 TEST_CASE("incomplete windows stop counting once a later complete window covers them", "[state]") {
