@@ -104,6 +104,13 @@ json sim::tokens(std::optional<int> expire_in) {
   return json::parse(r.response.body);
 }
 
+json sim::tokens_of(const std::string& app_key) {
+  test_support::http_client client{"127.0.0.1", port_};
+  const auto r = client.get("/__sim/tokens?app_key=" + app_key);
+  if (!r.ok() || r.response.status != 200) throw std::runtime_error("tokens failed: " + r.response.body);
+  return json::parse(r.response.body);
+}
+
 json sim::stats() {
   test_support::http_client client{"127.0.0.1", port_};
   const auto r = client.get("/__sim/stats");

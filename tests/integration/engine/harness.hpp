@@ -35,6 +35,8 @@ class sim {
   nlohmann::json stats();
   // GET /__sim/tokens; with `expire_in` (seconds), ages the current tokens first.
   nlohmann::json tokens(std::optional<int> expire_in = std::nullopt);
+  // GET /__sim/tokens of one account (jst-sim --accounts).
+  nlohmann::json tokens_of(const std::string& app_key);
 
  private:
   test_support::child_process process_;

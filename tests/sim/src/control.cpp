@@ -43,7 +43,7 @@ void add_into(endpoint_stats& total, const endpoint_stats& s) {
 sim_reply engine::handle_control(const sim_request& request, std::string_view path, std::string_view query,
                                  sys_seconds wall) {
   if (path == "/__sim/faults") return control_faults(request);
-  if (path == "/__sim/tokens") return control_tokens(request, wall);
+  if (path == "/__sim/tokens") return control_tokens(request, query, wall);
   if (path == "/__sim/shops") return control_shops(request);
   if (path != "/__sim/truth" && path != "/__sim/stats" && path != "/__sim/bad-records")
     return control_error(404, "no such simulator control path: " + std::string{path});
@@ -123,29 +123,35 @@ sim_reply engine::control_faults(const sim_request& request) {
   const auto update = nlohmann::json::parse(request.body, nullptr, false);
   if (update.is_discarded()) return control_error(400, "the body is not valid JSON");
   if (auto error = apply_fault_update(options_.faults, update); !error.empty()) return control_error(400, error);
-  tokens_.set_expire_after_calls(options_.faults.token_expire_after_calls);
+  for (auto& a : accounts_) a.tokens.set_expire_after_calls(options_.faults.token_expire_after_calls);
   return control_json(to_json(options_.faults));
 }
 
 // GET: the current tokens and their expiry. POST {"expire_in": N}: they
 // expire N seconds from now (0: at once), so that a test need not wait out a
 // lifetime; the timestamp check of every call stays on the real clock.
-sim_reply engine::control_tokens(const sim_request& request, sys_seconds wall) {
+sim_reply engine::control_tokens(const sim_request& request, std::string_view query, sys_seconds wall) {
+  // ?app_key= picks the account (default: the first).
+  const auto params = jst::parse_form(query);
+  const std::string* key = params ? jst::find_field(*params, "app_key") : nullptr;
+  account* who = key != nullptr ? find_account(*key) : &accounts_.front();
+  if (who == nullptr) return control_error(400, "no account with app_key " + *key);
   if (request.method == "POST") {
     const auto update = nlohmann::json::parse(request.body, nullptr, false);
     if (!update.is_object() || !update.contains("expire_in") || !update["expire_in"].is_number_integer() ||
         update["expire_in"].get<std::int64_t>() < 0)
       return control_error(400, "POST {\"expire_in\": seconds >= 0}");
-    tokens_.expire_in(std::chrono::seconds{update["expire_in"].get<std::int64_t>()}, wall);
+    who->tokens.expire_in(std::chrono::seconds{update["expire_in"].get<std::int64_t>()}, wall);
   } else if (request.method != "GET") {
     return control_error(405, "use GET or POST");
   }
-  nlohmann::json out{{"access_token", tokens_.access_token()},
-                     {"refresh_token", tokens_.refresh_token()},
-                     {"generation", tokens_.generation()},
-                     {"ttl", tokens_.ttl().count()},
+  nlohmann::json out{{"app_key", who->creds.app_key},
+                     {"access_token", who->tokens.access_token()},
+                     {"refresh_token", who->tokens.refresh_token()},
+                     {"generation", who->tokens.generation()},
+                     {"ttl", who->tokens.ttl().count()},
                      {"app_kind", options_.kind == app_kind::isv ? "isv" : "self_built"}};
-  if (const auto at = tokens_.expires_at()) {
+  if (const auto at = who->tokens.expires_at()) {
     out["expires_at"] = at->time_since_epoch().count();
     out["expires_in"] = (*at - wall).count();
   } else {
@@ -177,8 +183,15 @@ nlohmann::json engine::stats_json() const {
     endpoints[path] = to_json(s);
     add_into(total, s);
   }
+  nlohmann::json accounts = nlohmann::json::object();
+  for (const auto& a : accounts_)
+    accounts[a.creds.app_key] = {{"accepted", a.accepted},
+                                 {"refused_limit", a.throttled},
+                                 {"peak_calls_per_second", a.peak_per_second},
+                                 {"peak_calls_per_minute", a.peak_per_minute}};
   return {{"endpoints", endpoints}, {"totals", to_json(total)}, {"business_calls", call_sequence_},
-          {"peak_calls_per_second", peak_per_second_}, {"peak_calls_per_minute", peak_per_minute_}};
+          {"peak_calls_per_second", peak_per_second_}, {"peak_calls_per_minute", peak_per_minute_},
+          {"accounts", accounts}};
 }
 
 }  // namespace ferry::sim

@@ -80,13 +80,22 @@ sim_reply fault_reply(fault_kind kind) {
 
 }  // namespace
 
+engine::account::account(credentials c, std::uint64_t seed, const sim_options& o)
+    : creds(std::move(c)),
+      tokens(creds.access_token, creds.refresh_token, seed, o.token_ttl, o.refresh_outlives) {
+  tokens.set_expire_after_calls(o.faults.token_expire_after_calls);
+}
+
 engine::engine(sim_options options)
     : options_(std::move(options)),
       store_(options_.data, options_.cursor_order),
-      tokens_(options_.creds.access_token, options_.creds.refresh_token, options_.data.seed, options_.token_ttl,
-              options_.refresh_outlives),
       limiter_(options_.limit_per_second, options_.limit_per_minute) {
-  tokens_.set_expire_after_calls(options_.faults.token_expire_after_calls);
+  // Account k's refreshed tokens come from seed + k - 1: the first keeps the single-account values.
+  std::uint64_t seed = options_.data.seed;
+  for (auto& creds : account_credentials(options_)) {
+    accounts_.emplace_back(std::move(creds), seed++, options_);
+    by_app_key_.emplace(accounts_.back().creds.app_key, &accounts_.back());
+  }
   for (const auto& spec : catalogue())
     if (!endpoint_of(spec.path))
       catalogue_.emplace_back(spec, options_.data, options_.catalogue_rows, options_.cursor_order);
@@ -153,37 +162,56 @@ sim_reply engine::answer(const sim_request& request, std::string_view path, sys_
     refused = bad_params("Content-Type 必须是 application/x-www-form-urlencoded");
   else if (!form)
     refused = bad_params("请求体不是合法的表单");
-  else
-    refused = check_caller(request, *form, wall);
+  account* who = nullptr;
+  if (!refused && form) refused = check_caller(*form, wall, who);
   if (refused) {
     ++stats.refused_auth;
     return *refused;
   }
+  // The account's own arrivals, for the peak rates a fleet test compares with each account's limits.
+  who->arrivals.push_back(steady);
+  while (steady - who->arrivals.front() >= std::chrono::minutes{1}) who->arrivals.pop_front();
+  who->peak_per_minute = std::max<std::uint64_t>(who->peak_per_minute, who->arrivals.size());
+  const auto second_ago = std::lower_bound(who->arrivals.begin(), who->arrivals.end(), steady - std::chrono::seconds{1},
+                                           [](steady_time t, steady_time limit) { return t <= limit; });
+  who->peak_per_second =
+      std::max<std::uint64_t>(who->peak_per_second, static_cast<std::uint64_t>(who->arrivals.end() - second_ago));
   if (path == refresh_path || path == init_token_path) {
-    if (options_.token_calls_limited) {
-      switch (limiter_.try_acquire(options_.creds.app_key, steady)) {
-        case limit_verdict::per_second: ++stats.refused_limit; return refusal(199, msg_per_second);
-        case limit_verdict::per_minute: ++stats.refused_limit; return refusal(200, msg_per_minute);
-        case limit_verdict::accepted: break;
-      }
-    }
-    return path == refresh_path ? answer_refresh(*form, wall, stats) : answer_init_token(*form, wall, stats);
+    if (options_.token_calls_limited)
+      if (auto over = take_limit(*who, steady, stats)) return *over;
+    return path == refresh_path ? answer_refresh(*who, *form, wall, stats) : answer_init_token(*who, *form, wall, stats);
   }
-  return answer_data(path, *form, wall, steady, stats);
+  return answer_data(*who, path, *form, wall, steady, stats);
 }
 
-std::optional<sim_reply> engine::check_caller(const sim_request&, const jst::form_fields& form,
-                                              sys_seconds wall) const {
-  if (field_or_empty(form, "app_key") != options_.creds.app_key) return refusal(10, msg_bad_app_key);
+engine::account* engine::find_account(std::string_view app_key) {
+  const auto it = by_app_key_.find(app_key);
+  return it == by_app_key_.end() ? nullptr : it->second;
+}
+
+std::optional<sim_reply> engine::check_caller(const jst::form_fields& form, sys_seconds wall, account*& who) {
+  who = find_account(field_or_empty(form, "app_key"));
+  if (who == nullptr) return refusal(10, msg_bad_app_key);
   if (!timestamp_ok(field_or_empty(form, "timestamp"), wall, options_.timestamp_tolerance)) {
     const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(options_.timestamp_tolerance).count();
     return refusal(140, "验证失败！无效的timestamp，请求最大时间误差" + std::to_string(minutes) + "分钟");
   }
-  if (!sign_ok(form, options_.creds.app_secret, options_.empties)) return refusal(10, msg_bad_sign);
+  if (!sign_ok(form, who->creds.app_secret, options_.empties)) return refusal(10, msg_bad_sign);
   return std::nullopt;
 }
 
-sim_reply engine::answer_refresh(const jst::form_fields& form, sys_seconds wall, endpoint_stats& stats) {
+std::optional<sim_reply> engine::take_limit(account& who, steady_time steady, endpoint_stats& stats) {
+  const auto verdict = limiter_.try_acquire(who.creds.app_key, steady);
+  if (verdict == limit_verdict::accepted) {
+    ++who.accepted;
+    return std::nullopt;
+  }
+  ++who.throttled;
+  ++stats.refused_limit;
+  return verdict == limit_verdict::per_second ? refusal(199, msg_per_second) : refusal(200, msg_per_minute);
+}
+
+sim_reply engine::answer_refresh(account& who, const jst::form_fields& form, sys_seconds wall, endpoint_stats& stats) {
   if (field_or_empty(form, "grant_type") != "refresh_token") {
     ++stats.refused_params;
     return bad_params("grant_type 必须是 refresh_token");
@@ -192,16 +220,17 @@ sim_reply engine::answer_refresh(const jst::form_fields& form, sys_seconds wall,
     ++stats.refused_auth;
     return refusal(150, msg_isv_refresh);
   }
-  if (!tokens_.refresh(field_or_empty(form, "refresh_token"), wall)) {
+  if (!who.tokens.refresh(field_or_empty(form, "refresh_token"), wall)) {
     ++stats.refused_auth;
     return refusal(100, msg_bad_refresh);
   }
   ++stats.served;
-  return json_reply(render_tokens(tokens_.access_token(), tokens_.refresh_token(), tokens_.ttl().count()));
+  return json_reply(render_tokens(who.tokens.access_token(), who.tokens.refresh_token(), who.tokens.ttl().count()));
 }
 
 // getInitToken: a self-built app mints fresh tokens with any six-character code.
-sim_reply engine::answer_init_token(const jst::form_fields& form, sys_seconds wall, endpoint_stats& stats) {
+sim_reply engine::answer_init_token(account& who, const jst::form_fields& form, sys_seconds wall,
+                                   endpoint_stats& stats) {
   if (field_or_empty(form, "grant_type") != "authorization_code") {
     ++stats.refused_params;
     return bad_params("grant_type 必须是 authorization_code");
@@ -214,14 +243,14 @@ sim_reply engine::answer_init_token(const jst::form_fields& form, sys_seconds wa
     ++stats.refused_auth;
     return refusal(150, msg_isv_init);
   }
-  tokens_.mint(wall);
+  who.tokens.mint(wall);
   ++stats.served;
-  return json_reply(render_tokens(tokens_.access_token(), tokens_.refresh_token(), tokens_.ttl().count()));
+  return json_reply(render_tokens(who.tokens.access_token(), who.tokens.refresh_token(), who.tokens.ttl().count()));
 }
 
-sim_reply engine::answer_data(std::string_view path, const jst::form_fields& form, sys_seconds wall,
+sim_reply engine::answer_data(account& who, std::string_view path, const jst::form_fields& form, sys_seconds wall,
                               steady_time steady, endpoint_stats& stats) {
-  if (tokens_.check(field_or_empty(form, "access_token"), wall) != token_verdict::valid) {
+  if (who.tokens.check(field_or_empty(form, "access_token"), wall) != token_verdict::valid) {
     ++stats.refused_auth;
     return refusal(100, msg_bad_token);
   }
@@ -237,12 +266,8 @@ sim_reply engine::answer_data(std::string_view path, const jst::form_fields& for
     ++stats.refused_auth;
     return refusal(190, msg_no_permission);
   }
-  switch (limiter_.try_acquire(options_.creds.app_key, steady)) {
-    case limit_verdict::per_second: ++stats.refused_limit; return refusal(199, msg_per_second);
-    case limit_verdict::per_minute: ++stats.refused_limit; return refusal(200, msg_per_minute);
-    case limit_verdict::accepted: break;
-  }
-  tokens_.count_call();
+  if (auto over = take_limit(who, steady, stats)) return *over;
+  who.tokens.count_call();
   if (table != nullptr) return serve_catalogue(*table, biz, wall, stats);
   switch (*endpoint) {
     case endpoint_kind::flow: return serve_flow(biz, wall, stats);

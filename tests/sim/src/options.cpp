@@ -28,7 +28,9 @@ po::options_description describe(sim_options& o, raw_flags& raw) {
     ("help", "print this help and exit")
     ("host", po::value(&o.host)->default_value(o.host), "address to listen on")
     ("port", po::value(&raw.port)->default_value(0), "port to listen on; 0 picks a free one")
-    ("app-key", po::value(&o.creds.app_key)->default_value(o.creds.app_key), "the one known app_key")
+    ("app-key", po::value(&o.creds.app_key)->default_value(o.creds.app_key), "the first account's app_key")
+    ("accounts", po::value(&o.accounts)->default_value(o.accounts),
+     "accounts served, each with its own limits and tokens; account k >= 2 adds -k to the app key, secret and tokens")
     ("app-secret", po::value(&o.creds.app_secret)->default_value(o.creds.app_secret), "its app_secret")
     ("access-token", po::value(&o.creds.access_token)->default_value(o.creds.access_token), "initial access_token")
     ("refresh-token", po::value(&o.creds.refresh_token)->default_value(o.creds.refresh_token), "initial refresh_token")
@@ -136,6 +138,7 @@ void finish(command_line& cl, const raw_flags& raw, sys_seconds now) {
   if (raw.ts_order == "o_id") o.cursor_order = ts_order::o_id;
   else if (raw.ts_order == "ts") o.cursor_order = ts_order::ts;
   else throw usage_error("--ts-order: o_id or ts");
+  if (o.accounts < 1 || o.accounts > 10000) throw usage_error("--accounts: 1 to 10000");
   if (raw.orders_freight == "string") o.data.freight = freight_text::string;
   else if (raw.orders_freight == "number") o.data.freight = freight_text::number;
   else if (raw.orders_freight == "empty") o.data.freight = freight_text::empty_when_zero;
@@ -224,6 +227,16 @@ command_line parse_command_line(int argc, const char* const argv[], sys_seconds 
     finish_truth(cl, raw, now);
   }
   return cl;
+}
+
+std::vector<credentials> account_credentials(const sim_options& o) {
+  std::vector<credentials> out{o.creds};
+  for (std::int64_t k = 2; k <= o.accounts; ++k) {
+    const auto suffix = "-" + std::to_string(k);
+    out.push_back({o.creds.app_key + suffix, o.creds.app_secret + suffix, o.creds.access_token + suffix,
+                   o.creds.refresh_token + suffix});
+  }
+  return out;
 }
 
 }  // namespace ferry::sim

@@ -311,3 +311,55 @@ TEST_CASE("engine: shops page by 100 at most with has_next and no counts, and /_
   CHECK(json::parse(listed.body)["shops"].size() == 249);
   CHECK(engine.handle({"POST", "/__sim/shops", "application/json", R"({"remove":"x"})"}, now, t0).status == 400);
 }
+
+TEST_CASE("engine: --accounts serves several app keys, each with its own secret, tokens and limits") {
+  auto options = small_options();
+  options.accounts = 3;
+  options.limit_per_second = 2;
+  options.limit_per_minute = 0;
+  const auto accounts = sim::account_credentials(options);
+  REQUIRE(accounts.size() == 3);
+  CHECK(accounts[0].app_key == "demo");
+  CHECK(accounts[2].app_key == "demo-3");
+  CHECK(accounts[2].app_secret == "demo-secret-3");
+  CHECK(accounts[2].access_token == "demo-access-token-3");
+  sim::engine engine{options};
+  const auto call = [&](const sim::credentials& creds, std::string_view token) {
+    const auto body = sim::signed_business_body(creds, token, window(1, 10).dump(), now);
+    return json::parse(engine.handle({"POST", sim::flow_path, form_type, body}, now, t0).body)["code"].get<int>();
+  };
+  // Two calls a second each: the first account's third is refused, the second's own two are not.
+  CHECK(call(accounts[0], accounts[0].access_token) == 0);
+  CHECK(call(accounts[0], accounts[0].access_token) == 0);
+  CHECK(call(accounts[0], accounts[0].access_token) == 199);
+  CHECK(call(accounts[1], accounts[1].access_token) == 0);
+  CHECK(call(accounts[1], accounts[1].access_token) == 0);
+  // Each account signs with its own secret and calls with its own token.
+  auto forged = accounts[2];
+  forged.app_secret = accounts[0].app_secret;
+  CHECK(call(forged, accounts[2].access_token) == 10);
+  CHECK(call(accounts[2], accounts[0].access_token) == 100);
+  CHECK(call({"nobody", "x", "y", "z"}, "y") == 10);
+
+  // Refreshing the second account's tokens leaves the first one's alone.
+  const auto refreshed = json::parse(
+      engine.handle({"POST", sim::refresh_path, form_type, sim::signed_refresh_body(accounts[1], accounts[1].refresh_token, now)},
+                    now, t0 + std::chrono::seconds{5})
+          .body);
+  REQUIRE(refreshed["code"] == 0);
+  const auto tokens_of = [&](std::string_view key) {
+    return json::parse(engine.handle({"GET", "/__sim/tokens?app_key=" + std::string{key}, "", ""}, now, t0).body);
+  };
+  CHECK(tokens_of("demo-2")["access_token"] == refreshed["data"]["access_token"]);
+  CHECK(tokens_of("demo")["access_token"] == accounts[0].access_token);
+  CHECK(json::parse(engine.handle({"GET", "/__sim/tokens", "", ""}, now, t0).body)["app_key"] == "demo");
+  CHECK(engine.handle({"GET", "/__sim/tokens?app_key=nobody", "", ""}, now, t0).status == 400);
+
+  const auto stats = json::parse(engine.handle({"GET", "/__sim/stats", "", ""}, now, t0).body)["accounts"];
+  CHECK(stats["demo"]["accepted"] == 2);
+  CHECK(stats["demo"]["refused_limit"] == 1);
+  CHECK(stats["demo"]["peak_calls_per_second"] == 3);
+  CHECK(stats["demo-2"]["accepted"] == 3);  // two pages and the refresh
+  CHECK(stats["demo-2"]["refused_limit"] == 0);
+  CHECK(stats["demo-3"]["accepted"] == 0);  // its calls were refused before the limits
+}

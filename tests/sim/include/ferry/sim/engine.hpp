@@ -61,6 +61,18 @@ class engine {
  public:
   using steady_time = std::chrono::steady_clock::time_point;
 
+  // One app account: its credentials and tokens, and what its limits saw.
+  struct account {
+    account(credentials c, std::uint64_t seed, const sim_options& o);
+    credentials creds;
+    token_state tokens;
+    std::int64_t accepted = 0;   // business and token calls its limits took
+    std::int64_t throttled = 0;  // answered 199 or 200
+    // Arrivals of its signed calls in the last minute, for its peak rates.
+    std::deque<steady_time> arrivals;
+    std::uint64_t peak_per_second = 0, peak_per_minute = 0;
+  };
+
   explicit engine(sim_options options);
 
   sim_reply handle(const sim_request& request, sys_seconds wall_now, steady_time steady_now);
@@ -83,13 +95,19 @@ class engine {
                             steady_time steady);
   sim_reply answer(const sim_request& request, std::string_view path, sys_seconds wall, steady_time steady,
                    endpoint_stats& stats);
-  std::optional<sim_reply> check_caller(const sim_request& request, const source::jushuitan::form_fields& form,
-                                        sys_seconds wall) const;
-  sim_reply answer_refresh(const source::jushuitan::form_fields& form, sys_seconds wall, endpoint_stats& stats);
-  sim_reply answer_init_token(const source::jushuitan::form_fields& form, sys_seconds wall, endpoint_stats& stats);
+  // The account a call is signed for, or the refusal (unknown app_key, timestamp, sign).
+  std::optional<sim_reply> check_caller(const source::jushuitan::form_fields& form, sys_seconds wall,
+                                        account*& who);
+  account* find_account(std::string_view app_key);
+  // Counts the call against the account's limits; the refusal when over them.
+  std::optional<sim_reply> take_limit(account& who, steady_time steady, endpoint_stats& stats);
+  sim_reply answer_refresh(account& who, const source::jushuitan::form_fields& form, sys_seconds wall,
+                           endpoint_stats& stats);
+  sim_reply answer_init_token(account& who, const source::jushuitan::form_fields& form, sys_seconds wall,
+                              endpoint_stats& stats);
   void stamp_request_id(sim_reply& reply);
-  sim_reply answer_data(std::string_view path, const source::jushuitan::form_fields& form, sys_seconds wall,
-                        steady_time steady, endpoint_stats& stats);
+  sim_reply answer_data(account& who, std::string_view path, const source::jushuitan::form_fields& form,
+                        sys_seconds wall, steady_time steady, endpoint_stats& stats);
   sim_reply serve_flow(const nlohmann::json& biz, sys_seconds wall, endpoint_stats& stats);
   sim_reply serve_orders(const nlohmann::json& biz, sys_seconds wall, endpoint_stats& stats);
   sim_reply serve_shops(const nlohmann::json& biz, endpoint_stats& stats);
@@ -100,7 +118,7 @@ class engine {
   sim_reply control_shops(const sim_request& request);
   sim_reply handle_control(const sim_request& request, std::string_view path, std::string_view query,
                            sys_seconds wall);
-  sim_reply control_tokens(const sim_request& request, sys_seconds wall);
+  sim_reply control_tokens(const sim_request& request, std::string_view query, sys_seconds wall);
   sim_reply control_truth(std::string_view query) const;
   sim_reply control_faults(const sim_request& request);
   endpoint_stats& stats_for(std::string_view path);
@@ -108,7 +126,8 @@ class engine {
   sim_options options_;
   data_store store_;
   std::vector<catalogue_table> catalogue_;  // every catalogue endpoint but flow, orders and shops
-  token_state tokens_;
+  std::deque<account> accounts_;  // [0] is --app-key's; a deque keeps their addresses
+  std::map<std::string, account*, std::less<>> by_app_key_;
   sliding_limiter limiter_;
   std::uint64_t call_sequence_ = 0;
   std::uint64_t answers_ = 0;  // numbers the requestId of every answer

@@ -57,7 +57,13 @@ struct sim_options {
   bool refresh_outlives = false;  // the refresh token stays good past the access token's expiry
   app_kind kind = app_kind::self_built;
   bool token_calls_limited = true;  // refreshToken and getInitToken count against the limits
+  // Accounts (app keys) served, each with its own secret, tokens and limits;
+  // the first is `creds`, account k (from 2) adds "-k" to each of its values.
+  std::int64_t accounts = 1;
 };
+
+// The credentials of every account `o` serves, the first being o.creds.
+std::vector<credentials> account_credentials(const sim_options& o);
 
 // What `jst-sim truth` prints.
 struct truth_request {
