@@ -41,7 +41,7 @@ const std::map<std::string, page_entry> coverage{
     {"docs/connectors.md", {10, "cpp: quotes compared with the files they name"}},
     {"docs/operations.md", {50, "sh: programs and flags, curl against ferryd; sql run; ini keys"}},
     {"docs/qeasy.md", {5, "json loaded by the config loader; console: ferryd --check-config and --print-job run; sql run"}},
-    {"docs/performance.md", {1, "sh: tests/bench/run.sh exists, parses, knows its flags"}},
+    {"docs/performance.md", {1, "sh: tests/bench/run.sh and accounts.sh exist, parse, know their flags"}},
     {"docs/ratelimit-and-retry.md", {0, "no examples"}},
     {"docs/reliability.md", {6, "sh: the long-run scripts exist, parse and know their arguments; ctest not run"}},
     {"docs/simulator.md", {2, "sh: jst-sim and jst-sim-load flags against their --help"}},

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# ferry's many-accounts bench in one command (docs/performance.md):
+#
+#   tests/bench/accounts.sh [flags]
+#     --accounts N   accounts, each with its own flow job (default 50)
+#     --minutes M    the measured interval (default 5)
+#     --warmup S     seconds before it (default 75: past the first minute's burst)
+#     --records R    rows each job re-reads at every run (default 20000)
+#
+# N accounts (default 50), each with its own flow job at the real limits, in
+# one ferryd daemon against one jst-sim --accounts N and the private MariaDB,
+# measured over M minutes (default 5) after a warm-up. Builds as run.sh does
+# (build-bench/ unless FERRY_BENCH_BUILD says otherwise) and writes
+# $build/bench-out/accounts.json (FERRY_BENCH_OUT overrides the folder).
+# Database used: ferry_bench_accounts.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+build=${FERRY_BENCH_BUILD:-$repo/build-bench}
+out=${FERRY_BENCH_OUT:-$build/bench-out}
+
+if [[ ! -f $build/build.ninja ]]; then
+  cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+fi
+ninja -C "$build" -j"${FERRY_BENCH_JOBS:-2}" ferryd jst-sim
+
+"$repo/deploy/mariadb-local.sh" start
+eval "$("$repo/deploy/mariadb-local.sh" env)"
+
+mkdir -p "$out"
+python3 "$repo/tests/bench/accounts.py" --ferryd "$build/daemon/ferryd" --sim "$build/tests/sim/jst-sim" \
+  --work "$out/accounts-work" --out "$out/accounts.json" "$@"
+echo "accounts bench: wrote $out/accounts.json"
