@@ -72,6 +72,18 @@ void call_grant::done() {
   owner->core_.close(id_, owner->clock_.now());
 }
 
+void call_grant::abandon() {
+  if (owner_ == nullptr) return;
+  limiter* owner = std::exchange(owner_, nullptr);
+  if (alive_.expired()) return;
+  owner->give_back(id_);
+}
+
+void limiter::give_back(std::uint64_t id) {
+  core_.cancel(id);
+  arm();  // the slot may let the head go now
+}
+
 call_grant limiter::grant(clock::time_point now, std::chrono::nanoseconds waited) {
   call_grant g;
   g.owner_ = this;

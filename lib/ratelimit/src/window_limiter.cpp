@@ -94,6 +94,12 @@ void window_limiter::close(std::uint64_t id, time_point now) {
   prune(now);
 }
 
+void window_limiter::cancel(std::uint64_t id) {
+  const auto it = std::lower_bound(calls_.begin(), calls_.end(), id,
+                                   [](const call& c, std::uint64_t wanted) { return c.id < wanted; });
+  if (it != calls_.end() && it->id == id && it->open) calls_.erase(it);
+}
+
 std::size_t window_limiter::open_calls() const {
   return static_cast<std::size_t>(std::count_if(calls_.begin(), calls_.end(), [](const call& c) { return c.open; }));
 }

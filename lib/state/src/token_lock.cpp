@@ -16,14 +16,20 @@ std::optional<source_tokens> token_lock::lock(const source_tokens& current) {
     open_ = false;
   }
   // The row is made to exist before the transaction (the insert commits at
-  // once), so the lock below is on that row alone. Inside the transaction,
-  // an INSERT IGNORE of a row that exists takes a shared lock two renewers
-  // would both upgrade (a deadlock), and a locking read of a missing row
-  // locks the gap around it under REPEATABLE READ, which the first insert of
-  // every other account then waits on. READ COMMITTED takes no gap locks,
-  // so an account with no row yet (no tokens to store) blocks no other.
-  if (!current.access_token.empty()) insert_tokens_if_missing(*conn_, source_, app_key_, current);
-  conn_->execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+  // once), so the locking read below, by the primary key, locks that row
+  // alone. Inside the transaction, an INSERT IGNORE of a row that exists
+  // takes a shared lock two renewers would both upgrade (a deadlock), and a
+  // locking read of a missing row locks the gap around it under REPEATABLE
+  // READ, which the first insert of every other account then waits on (50 s,
+  // then error 1205). With no tokens to store yet (a self-built app minting
+  // its first ones) there is no row to lock: READ COMMITTED then takes no gap
+  // lock, so it blocks no other account, and two processes minting at the
+  // same moment both mint; the later save wins and the other process takes
+  // those tokens from ferry_sources at its next refused call.
+  if (!current.access_token.empty())
+    insert_tokens_if_missing(*conn_, source_, app_key_, current);
+  else
+    conn_->execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
   conn_->begin();
   open_ = true;
   try {

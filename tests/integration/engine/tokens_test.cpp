@@ -208,3 +208,30 @@ TEST_CASE("a business error under code 100 fails the window with the platform's 
   CHECK(s.tokens()["generation"] == generation);
   CHECK(stat(s.stats(), refresh_path, "calls") == 1);  // only the first run's, which learnt the expiry
 }
+
+TEST_CASE("a renewal never waits behind calls the limiter granted while it held the token gate", "[engine][tokens]") {
+  // Pages fetched four at a time (answers with a count), one call a second,
+  // and half of all calls (refreshes too) answered 503: while a refresh
+  // backs off for over a second, a page waiting on the limiter is granted
+  // the account's next call. Were it to hold that call at the closed
+  // gate, it would count as sent until the gate opened, and the refresh's
+  // next attempt would wait for a call only the refresh can free.
+  sim s{{"--records", "3000", "--seed", "45", "--flow-envelope", "standard", "--token-expire-after-calls", "6",
+         "--http-503", "0.5", "--limit-per-second", "0", "--limit-per-minute", "0"}};
+  test_database db{"e_gate"};
+  set_source_env();
+  auto config = flow_config(s.port(), db);
+  config["jobs"][0]["page_size"] = 100;
+  config["sources"]["jst"]["rate_limits"] = ordered_json::array({{{"calls", 1}, {"per", "1s"}}});
+  config["sources"]["jst"]["retry"] = {{"max_attempts", 40}, {"base_delay", "3s"}, {"max_delay", "3s"}};
+  const auto path = write_config("e_gate", config);
+  const auto result = run_ferryd({"--config", path.string(), "--once", "skusn_inout"}, 240s);
+  REQUIRE(result.exit_code == 0);
+  const auto diff = compare_flow(db, s);
+  INFO(diff.describe());
+  CHECK(diff.exact());
+  const auto stats = s.stats();
+  INFO(stats.dump());
+  CHECK(stat(stats, refresh_path, "served") >= 3);  // 31 pages and more, a token every 6 calls
+  CHECK(stats["endpoints"][refresh_path]["faults"]["http_503"].get<int>() > 0);  // a refresh did back off
+}

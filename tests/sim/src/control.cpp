@@ -26,7 +26,7 @@ nlohmann::json to_json(const endpoint_stats& s) {
   for (std::size_t i = 0; i < all_faults.size(); ++i) faults[std::string{fault_name(all_faults[i])}] = s.faults[i];
   return {{"calls", s.calls},           {"served", s.served},
           {"refused_limit", s.refused_limit}, {"refused_auth", s.refused_auth},
-          {"refused_params", s.refused_params}, {"faults", faults}};
+          {"refused_params", s.refused_params}, {"rows", s.rows}, {"faults", faults}};
 }
 
 void add_into(endpoint_stats& total, const endpoint_stats& s) {
@@ -35,6 +35,7 @@ void add_into(endpoint_stats& total, const endpoint_stats& s) {
   total.refused_limit += s.refused_limit;
   total.refused_auth += s.refused_auth;
   total.refused_params += s.refused_params;
+  total.rows += s.rows;
   for (std::size_t i = 0; i < s.faults.size(); ++i) total.faults[i] += s.faults[i];
 }
 

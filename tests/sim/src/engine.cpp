@@ -291,7 +291,9 @@ sim_reply engine::serve_flow(const nlohmann::json& biz, sys_seconds wall, endpoi
   const auto& q = *parsed.query;
   if (q.window) store_.drift_flow(*q.window, options_.faults.drift_rows_per_call);
   ++stats.served;
-  return json_reply(render_page(options_.flow_envelope, "datas", store_.query(q, wall), q.page_index, q.page_size));
+  const auto page = store_.query(q, wall);
+  stats.rows += static_cast<std::int64_t>(page.rows.size());
+  return json_reply(render_page(options_.flow_envelope, "datas", page, q.page_index, q.page_size));
 }
 
 sim_reply engine::serve_orders(const nlohmann::json& biz, sys_seconds wall, endpoint_stats& stats) {
@@ -312,7 +314,9 @@ sim_reply engine::serve_orders(const nlohmann::json& biz, sys_seconds wall, endp
   else if (q.window)
     store_.drift_orders(*q.window, options_.faults.drift_rows_per_call, wall, options_.faults.drift_changes_items);
   ++stats.served;
-  return json_reply(render_page(options_.orders_envelope, "orders", store_.query(q, wall), q.page_index, q.page_size));
+  const auto page = store_.query(q, wall);
+  stats.rows += static_cast<std::int64_t>(page.rows.size());
+  return json_reply(render_page(options_.orders_envelope, "orders", page, q.page_index, q.page_size));
 }
 
 sim_reply engine::serve_catalogue(catalogue_table& table, const nlohmann::json& biz, sys_seconds wall,

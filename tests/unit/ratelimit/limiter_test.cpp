@@ -271,6 +271,25 @@ TEST_CASE("a grant dropped without done() ends its call, and may outlive its lim
   kept.reset();
 }
 
+TEST_CASE("an abandoned grant gives its slot to the next waiter at once", "[limiter]") {
+  asio::io_context ctx;
+  manual_clock clock;
+  limiter lim{ctx.get_executor(), {{1, 1s}}, clock, 0ms};
+  std::optional<call_grant> held;
+  asio::co_spawn(ctx, hold(lim, held), asio::detached);
+  settle(ctx);
+  REQUIRE(held.has_value());
+  grants got;
+  spawn(ctx, lim, 1, got);
+  settle(ctx);
+  CHECK(got.order.empty());
+  held->abandon();  // it never went out: no clock change, no poke needed
+  held->done();     // and nothing is left to end
+  settle(ctx);
+  CHECK(got.order == std::vector<int>{1});
+  CHECK(lim.open_calls() == 0);
+}
+
 TEST_CASE("shutdown wakes every waiter with operation_aborted", "[limiter]") {
   asio::io_context ctx;
   manual_clock clock;

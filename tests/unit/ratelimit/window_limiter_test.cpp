@@ -289,3 +289,16 @@ TEST_CASE("calls that reach the server late never crowd its windows when counted
   const auto by_send = run_with_delays({{5, 1s}}, false, 400ms, 200ms, 10min, 1);
   CHECK(busiest_window(by_send.arrivals, 1s) > 5);
 }
+
+TEST_CASE("a call cancelled before it went out frees its slot, a closed one stays", "[window_limiter]") {
+  window_limiter lim{{{1, 1s}}, 0ms};
+  const auto unsent = lim.open(t0);
+  CHECK(lim.wait_time(t0) == 1s);
+  lim.cancel(unsent);
+  CHECK(lim.open_calls() == 0);
+  CHECK(lim.wait_time(t0) == 0ns);
+  const auto sent = lim.open(t0);
+  lim.close(sent, t0 + 100ms);
+  lim.cancel(sent);  // answered: it reached the server and stays counted
+  CHECK(lim.wait_time(t0 + 100ms) == 1s);
+}

@@ -117,12 +117,21 @@ asio::awaitable<fetch_result> client::fetch(const std::string& path, const nlohm
         co_return result;
       }
     }
-    auto call = co_await limiter_->acquire(priority);
+    // The token gate first, then the limiter: a call granted by the limiter
+    // counts as sent until it is done, so one parked at a closed gate would
+    // hold a slot the renewal's own call may need. A renewal that closed the
+    // gate while this call waited on the limiter takes its slot back.
+    ratelimit::call_grant call;
+    for (;;) {
+      co_await pass_gate();
+      call = co_await limiter_->acquire(priority);
+      if (!gate_closed_) break;
+      call.abandon();
+    }
     const auto waited = call.waited();
     counters_.limiter_wait += waited;
     if (options_.on_limiter_wait) options_.on_limiter_wait(waited);
     if (state.throttles() > 0) throttle_wait += waited;
-    co_await pass_gate();
     const auto sent = std::chrono::steady_clock::now();
     ++in_flight_;
     attempt_outcome out;

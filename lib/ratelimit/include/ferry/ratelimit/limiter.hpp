@@ -54,6 +54,9 @@ class call_grant {
   std::chrono::nanoseconds waited() const { return waited_; }
   // The call's answer, or the failure that ended it, is in. Idempotent.
   void done();
+  // The call was not sent after all: its slot is given back, as if never
+  // granted. Does nothing after done().
+  void abandon();
 
  private:
   friend class limiter;
@@ -111,6 +114,8 @@ class limiter {
  private:
   struct waiter;
   friend class call_grant;
+
+  void give_back(std::uint64_t id);
 
   call_grant grant(clock::time_point now, std::chrono::nanoseconds waited);
   void arm();

@@ -108,6 +108,9 @@ class window_limiter {
   // The call `id` was answered (or failed) at `now`: it counts from then on
   // as sent at max(its send, now). An unknown or closed id changes nothing.
   void close(std::uint64_t id, time_point now);
+  // The open call `id` never went out: it is forgotten, as if never opened.
+  // A closed or unknown id changes nothing.
+  void cancel(std::uint64_t id);
   // Calls opened and not yet closed.
   std::size_t open_calls() const;
   // The server answered a call with a throttle code at `now`.

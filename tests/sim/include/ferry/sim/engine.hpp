@@ -54,6 +54,7 @@ struct endpoint_stats {
   std::int64_t refused_limit = 0;   // codes 199 and 200
   std::int64_t refused_auth = 0;    // 405, form, app_key, timestamp, sign, token, path
   std::int64_t refused_params = 0;  // code 140 for biz or the endpoint's parameters
+  std::int64_t rows = 0;            // rows of the pages served
   std::array<std::int64_t, all_faults.size()> faults{};
 };
 
