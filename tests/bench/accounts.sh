@@ -15,19 +15,8 @@
 # Database used: ferry_bench_accounts.
 set -euo pipefail
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-build=${FERRY_BENCH_BUILD:-$repo/build-bench}
-out=${FERRY_BENCH_OUT:-$build/bench-out}
-
-if [[ ! -f $build/build.ninja ]]; then
-  cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-fi
-ninja -C "$build" -j"${FERRY_BENCH_JOBS:-2}" ferryd jst-sim
-
-"$repo/deploy/mariadb-local.sh" start
-eval "$("$repo/deploy/mariadb-local.sh" env)"
-
-mkdir -p "$out"
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+bench_setup ferryd jst-sim
 python3 "$repo/tests/bench/accounts.py" --ferryd "$build/daemon/ferryd" --sim "$build/tests/sim/jst-sim" \
   --work "$out/accounts-work" --out "$out/accounts.json" "$@"
 echo "accounts bench: wrote $out/accounts.json"

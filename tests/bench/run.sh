@@ -11,21 +11,11 @@
 # (several minutes). Databases used: ferry_bench_*.
 set -euo pipefail
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-build=${FERRY_BENCH_BUILD:-$repo/build-bench}
-out=${FERRY_BENCH_OUT:-$build/bench-out}
-
-if [[ ! -f $build/build.ninja ]]; then
-  cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-fi
-ninja -C "$build" -j"${FERRY_BENCH_JOBS:-2}" ferry-bench ferryd jst-sim
-
-"$repo/deploy/mariadb-local.sh" start
-eval "$("$repo/deploy/mariadb-local.sh" env)"
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+bench_setup ferry-bench ferryd jst-sim
 # jst-sim's default credentials; ferry's bench config reads them from here.
 export JST_APP_SECRET=demo-secret JST_ACCESS_TOKEN=demo-access-token JST_REFRESH_TOKEN=demo-refresh-token
 
-mkdir -p "$out"
 "$build/tests/bench/ferry-bench" --work "$out/work" --out "$out/result.json" "$@"
 python3 "$repo/tests/bench/chart.py" "$out/result.json" "$out/chart.png"
 echo "ferry-bench: wrote $out/result.json and $out/chart.png"

@@ -84,20 +84,23 @@ std::uint64_t window_limiter::open(time_point now) {
   return id;
 }
 
-void window_limiter::close(std::uint64_t id, time_point now) {
+std::deque<window_limiter::call>::iterator window_limiter::find_open(std::uint64_t id) {
   // Ids grow with the send order, as the log does.
   const auto it = std::lower_bound(calls_.begin(), calls_.end(), id,
                                    [](const call& c, std::uint64_t wanted) { return c.id < wanted; });
-  if (it == calls_.end() || it->id != id || !it->open) return;
+  return it != calls_.end() && it->id == id && it->open ? it : calls_.end();
+}
+
+void window_limiter::close(std::uint64_t id, time_point now) {
+  const auto it = find_open(id);
+  if (it == calls_.end()) return;
   it->open = false;
   it->counted = std::max(it->sent, now);
   prune(now);
 }
 
 void window_limiter::cancel(std::uint64_t id) {
-  const auto it = std::lower_bound(calls_.begin(), calls_.end(), id,
-                                   [](const call& c, std::uint64_t wanted) { return c.id < wanted; });
-  if (it != calls_.end() && it->id == id && it->open) calls_.erase(it);
+  if (const auto it = find_open(id); it != calls_.end()) calls_.erase(it);
 }
 
 std::size_t window_limiter::open_calls() const {

@@ -40,10 +40,12 @@ sim_reply bad_params(std::string_view detail) { return refusal(140, "传递参�
 
 // A window whose span is exactly the cap passed the parse (which takes it);
 // unless --accept-cap-edge, it is refused as a wider one would be.
-std::optional<std::string> cap_edge_refusal(const std::optional<time_window>& window,
-                                            std::optional<std::chrono::seconds> cap, bool accept) {
-  if (accept || !window || !cap || cap->count() == 0 || window->end - window->start != *cap) return std::nullopt;
-  return "时间跨度不能超过 " + std::to_string(cap->count() / 86400) + " 天";
+template <class Query>
+void refuse_cap_edge(parsed<Query>& p, std::optional<std::chrono::seconds> cap, bool accept) {
+  if (accept || !p.query || !p.query->window || !cap || cap->count() == 0) return;
+  if (p.query->window->end - p.query->window->start != *cap) return;
+  p.query.reset();
+  p.error = "时间跨度不能超过 " + std::to_string(cap->count() / 86400) + " 天";
 }
 
 bool is_form_content_type(std::string_view value) {
@@ -279,11 +281,7 @@ sim_reply engine::answer_data(account& who, std::string_view path, const jst::fo
 
 sim_reply engine::serve_flow(const nlohmann::json& biz, sys_seconds wall, endpoint_stats& stats) {
   auto parsed = parse_flow_query(biz);
-  if (parsed.query)
-    if (auto edge = cap_edge_refusal(parsed.query->window, flow_rules.max_span, options_.accept_cap_edge)) {
-      parsed.query.reset();
-      parsed.error = std::move(*edge);
-    }
+  refuse_cap_edge(parsed, flow_rules.max_span, options_.accept_cap_edge);
   if (!parsed.query) {
     ++stats.refused_params;
     return bad_params(parsed.error);
@@ -298,11 +296,7 @@ sim_reply engine::serve_flow(const nlohmann::json& biz, sys_seconds wall, endpoi
 
 sim_reply engine::serve_orders(const nlohmann::json& biz, sys_seconds wall, endpoint_stats& stats) {
   auto parsed = parse_order_query(biz);
-  if (parsed.query)
-    if (auto edge = cap_edge_refusal(parsed.query->window, order_rules.max_span, options_.accept_cap_edge)) {
-      parsed.query.reset();
-      parsed.error = std::move(*edge);
-    }
+  refuse_cap_edge(parsed, order_rules.max_span, options_.accept_cap_edge);
   if (!parsed.query) {
     ++stats.refused_params;
     return bad_params(parsed.error);
@@ -323,11 +317,7 @@ sim_reply engine::serve_catalogue(catalogue_table& table, const nlohmann::json& 
                                   endpoint_stats& stats) {
   const auto& spec = table.spec();
   auto parsed = parse_catalogue_query(spec, biz);
-  if (parsed.query && spec.filter)
-    if (auto edge = cap_edge_refusal(parsed.query->window, spec.filter->max_span, options_.accept_cap_edge)) {
-      parsed.query.reset();
-      parsed.error = std::move(*edge);
-    }
+  if (spec.filter) refuse_cap_edge(parsed, spec.filter->max_span, options_.accept_cap_edge);
   if (!parsed.query) {
     ++stats.refused_params;
     return bad_params(parsed.error);

@@ -205,16 +205,22 @@ namespace {
 // Takes a call and keeps it open in `held` until the test says it was answered.
 asio::awaitable<void> hold(limiter& lim, std::optional<call_grant>& held) { held = co_await lim.acquire(); }
 
+// A call the limiter grants at once, kept open until the test ends it.
+std::optional<call_grant> open_call(asio::io_context& ctx, limiter& lim) {
+  std::optional<call_grant> held;
+  asio::co_spawn(ctx, hold(lim, held), asio::detached);
+  settle(ctx);
+  REQUIRE(held.has_value());
+  return held;
+}
+
 }  // namespace
 
 TEST_CASE("a call counts as sent until its answer is in, then from its answer", "[limiter]") {
   asio::io_context ctx;
   manual_clock clock;
   limiter lim{ctx.get_executor(), {{1, 1s}}, clock, 0ms};
-  std::optional<call_grant> first;
-  asio::co_spawn(ctx, hold(lim, first), asio::detached);
-  settle(ctx);
-  REQUIRE(first.has_value());
+  auto first = open_call(ctx, lim);
   CHECK(lim.open_calls() == 1);
   grants got;
   spawn(ctx, lim, 1, got);
@@ -243,10 +249,7 @@ TEST_CASE("a grant dropped without done() ends its call, and may outlive its lim
   std::optional<call_grant> kept;
   {
     limiter lim{ctx.get_executor(), {{1, 1s}}, clock, 0ms};
-    std::optional<call_grant> held;
-    asio::co_spawn(ctx, hold(lim, held), asio::detached);
-    settle(ctx);
-    REQUIRE(held.has_value());
+    auto held = open_call(ctx, lim);
     clock.advance(500ms);
     held.reset();  // the call failed and its grant went with the coroutine
     CHECK(lim.open_calls() == 0);
@@ -275,10 +278,7 @@ TEST_CASE("an abandoned grant gives its slot to the next waiter at once", "[limi
   asio::io_context ctx;
   manual_clock clock;
   limiter lim{ctx.get_executor(), {{1, 1s}}, clock, 0ms};
-  std::optional<call_grant> held;
-  asio::co_spawn(ctx, hold(lim, held), asio::detached);
-  settle(ctx);
-  REQUIRE(held.has_value());
+  auto held = open_call(ctx, lim);
   grants got;
   spawn(ctx, lim, 1, got);
   settle(ctx);

@@ -145,6 +145,8 @@ class window_limiter {
     time_point counted;  // the answer's time; unused while open
     bool open = false;
   };
+  // The open call `id`, or calls_.end().
+  std::deque<call>::iterator find_open(std::uint64_t id);
   // Drops the calls no window can see any more.
   void prune(time_point now);
   // Each call's latest possible count time at `now`, newest first.
