@@ -1,6 +1,8 @@
 #include "ferry/transform/mapper.hpp"
 
+#include <cstdint>
 #include <stdexcept>
+#include <string_view>
 
 #include "cast_detail.hpp"
 #include "ferry/transform/path.hpp"
@@ -14,9 +16,65 @@ struct compiled_column {
   bool required = false;
 };
 
+// The leading keys of a target's columns (json_path::leading_key), so that a
+// record's members are read once for all of them instead of once per
+// column: an open-addressing table from key to slot.
+class key_index {
+ public:
+  static constexpr std::int32_t none = -1;
+
+  // The slot of `key`, adding it when it is new.
+  std::int32_t add(std::string_view key) {
+    for (std::size_t i = 0; i < keys_.size(); ++i)
+      if (keys_[i] == key) return static_cast<std::int32_t>(i);
+    keys_.emplace_back(key);
+    rebuild();
+    return static_cast<std::int32_t>(keys_.size() - 1);
+  }
+
+  std::int32_t find(std::string_view key) const noexcept {
+    for (auto at = hash(key) & mask_;; at = (at + 1) & mask_) {
+      const auto slot = table_[at];
+      if (slot == none || keys_[static_cast<std::size_t>(slot)] == key) return slot;
+    }
+  }
+
+  std::size_t size() const noexcept { return keys_.size(); }
+
+ private:
+  // Length and three bytes tell most field names apart; a clash costs a probe.
+  static std::size_t hash(std::string_view key) noexcept {
+    std::size_t h = key.size();
+    if (!key.empty()) {
+      h = h * 257 + static_cast<unsigned char>(key.front());
+      h = h * 257 + static_cast<unsigned char>(key[key.size() / 2]);
+      h = h * 257 + static_cast<unsigned char>(key.back());
+    }
+    return (h * 0x9E3779B97F4A7C15ULL) >> 40;
+  }
+
+  void rebuild() {
+    std::size_t size = 8;
+    while (size < keys_.size() * 4) size *= 2;  // at most a quarter full: an absent key meets an empty slot soon
+    mask_ = size - 1;
+    table_.assign(size, none);
+    for (std::size_t i = 0; i < keys_.size(); ++i) {
+      auto at = hash(keys_[i]) & mask_;
+      while (table_[at] != none) at = (at + 1) & mask_;
+      table_[at] = static_cast<std::int32_t>(i);
+    }
+  }
+
+  std::vector<std::string> keys_;
+  std::vector<std::int32_t> table_{std::vector<std::int32_t>(8, none)};
+  std::size_t mask_ = 7;
+};
+
 struct compiled_target {
   std::optional<json_path> explode;
   std::vector<compiled_column> columns;
+  key_index leading;                  // the columns' leading keys
+  std::vector<std::int32_t> slot_of;  // per column: its slot in `leading`, or key_index::none
 };
 
 struct mapper_plan {
@@ -70,6 +128,11 @@ struct dom_source {
   static constexpr ref none = nullptr;
 
   ref find(const json_path& path, ref element, ref record) const { return path.find(*element, *record); }
+  // A DOM's objects are maps: each column looks its key up on its own.
+  void prepare(const detail::compiled_target&, ref) const {}
+  ref column(const detail::compiled_target& target, std::size_t c, ref element, ref record) const {
+    return target.columns[c].path.find(*element, *record);
+  }
   bool is_null(ref r) const { return r->is_null(); }
   bool is_array(ref r) const { return r->is_array(); }
   std::size_t size(ref r) const { return r->size(); }
@@ -88,6 +151,7 @@ struct dom_source {
 struct tape_scratch {
   json string = json(json::value_t::string);
   json exact = ferry::json::exact_number("0");
+  std::vector<std::uint32_t> found;  // per slot of a target's key_index: the value node, or npos
 };
 
 struct tape_source {
@@ -98,6 +162,25 @@ struct tape_source {
   tape_scratch& scratch;
 
   ref find(const json_path& path, ref element, ref record) const { return path.find(t, element, record); }
+
+  // One pass over the element's members finds every column's leading key
+  // (the last member of a name wins, as tape::find has it).
+  void prepare(const detail::compiled_target& target, ref element) const {
+    scratch.found.assign(target.leading.size(), none);
+    if (target.leading.size() == 0 || t[element].kind != ferry::json::node_kind::object) return;
+    const auto end = t[element].next;
+    for (auto k = element + 1; k < end; k = t[k + 1].next) {
+      const auto slot = target.leading.find(t[k].text);
+      if (slot != detail::key_index::none) scratch.found[static_cast<std::size_t>(slot)] = k + 1;
+    }
+  }
+  ref column(const detail::compiled_target& target, std::size_t c, ref element, ref record) const {
+    const auto slot = target.slot_of[c];
+    const auto& path = target.columns[c].path;
+    if (slot == detail::key_index::none) return path.find(t, element, record);
+    return path.find_rest(t, scratch.found[static_cast<std::size_t>(slot)]);
+  }
+
   bool is_null(ref r) const { return t[r].kind == ferry::json::node_kind::null; }
   bool is_array(ref r) const { return t[r].kind == ferry::json::node_kind::array; }
   std::size_t size(ref r) const { return t[r].size; }
@@ -132,9 +215,10 @@ std::optional<record_error> map_row(const Source& src, const target_spec& target
                                     const detail::compiled_target& compiled, typename Source::ref element,
                                     typename Source::ref record, std::optional<std::size_t> index, row& out) {
   out.values.reserve(compiled.columns.size());
+  src.prepare(compiled, element);
   for (std::size_t c = 0; c < compiled.columns.size(); ++c) {
     const auto& column = compiled.columns[c];
-    const auto found = src.find(column.path, element, record);
+    const auto found = src.column(compiled, c, element, record);
     value sql;
     if (found != Source::none && !src.is_null(found)) {
       auto cast = src.cast(found, target.columns[c].type);
@@ -215,6 +299,10 @@ mapper::mapper(std::vector<target_spec> targets) {
     if (target.explode) compiled.explode = compile_path(target, "explode", *target.explode);
     compiled.columns.reserve(target.columns.size());
     for (const auto& column : target.columns) compiled.columns.push_back(compile_column(target, column));
+    for (const auto& column : compiled.columns) {
+      const auto key = column.path.leading_key();
+      compiled.slot_of.push_back(key ? compiled.leading.add(*key) : detail::key_index::none);
+    }
     plan->compiled.push_back(std::move(compiled));
   }
   plan->targets = std::move(targets);

@@ -90,10 +90,24 @@ const nlohmann::json* json_path::find(const nlohmann::json& element, const nlohm
 }
 
 std::uint32_t json_path::find(const ferry::json::tape& t, std::uint32_t element, std::uint32_t record) const {
+  return walk(t, from_record_ ? record : element, 0);
+}
+
+std::optional<std::string_view> json_path::leading_key() const noexcept {
+  if (from_record_ || segments_.empty() || segments_.front().is_index) return std::nullopt;
+  return std::string_view{segments_.front().key};
+}
+
+std::uint32_t json_path::find_rest(const ferry::json::tape& t, std::uint32_t at) const {
+  if (at == ferry::json::tape::npos) return at;
+  return walk(t, at, 1);
+}
+
+std::uint32_t json_path::walk(const ferry::json::tape& t, std::uint32_t at, std::size_t first) const {
   using ferry::json::node_kind;
   using ferry::json::tape;
-  std::uint32_t at = from_record_ ? record : element;
-  for (const auto& step : segments_) {
+  for (std::size_t s = first; s < segments_.size(); ++s) {
+    const auto& step = segments_[s];
     if (step.is_index) {
       if (t[at].kind != node_kind::array || step.index >= t[at].size) return tape::npos;
       auto e = at + 1;

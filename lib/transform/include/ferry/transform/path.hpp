@@ -34,6 +34,15 @@ class json_path {
   // tape::npos where the above gives nullptr.
   std::uint32_t find(const ferry::json::tape& t, std::uint32_t element, std::uint32_t record) const;
 
+  // The first key of a path that starts with one and reads from the element
+  // ("a.b" -> "a"), so that a mapper can find the first keys of all its
+  // columns in one pass over the element's members; nullopt for "$...",
+  // "@" and paths that start with an index.
+  std::optional<std::string_view> leading_key() const noexcept;
+  // The rest of such a path after its leading key, from `at`, the node the
+  // leading key found: find(t, e, r) == find_rest(t, t.find(e, leading key)).
+  std::uint32_t find_rest(const ferry::json::tape& t, std::uint32_t at) const;
+
   // True for "$..." paths, which read the whole record.
   bool from_record() const noexcept { return from_record_; }
   // The path as written.
@@ -48,6 +57,8 @@ class json_path {
 
   // Reads "key[1][2].key..." after any "$" prefix; returns the reason on failure.
   std::optional<std::string> read_segments(std::string_view rest, bool need_key);
+  // Steps segments_[first..] from `at`.
+  std::uint32_t walk(const ferry::json::tape& t, std::uint32_t at, std::size_t first) const;
 
   std::vector<segment> segments_;
   bool from_record_ = false;
