@@ -1,15 +1,25 @@
 #include "ferry/state/store.hpp"
 #include "ferry/state/job_lock.hpp"
 
+#include <algorithm>
 #include <array>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 #include <string_view>
 
 namespace ferry::state {
 namespace {
 
-// Version 1 of ferry's own tables. Later versions append statements here and
-// bump schema_version; nothing is ever dropped.
-constexpr std::array<std::string_view, 6> version_1{{
+// ferry's own tables as the current version has them: a new database gets
+// them in one statement each. A database made by an older ferry has the
+// tables of version 1, without later_columns and with the ENUMs of
+// version 1; migrate brings it up to this, so both end up alike (the
+// state test compares them). A new version adds its columns here, in
+// later_columns at the same place, and bumps schema_version; nothing is
+// ever dropped.
+constexpr std::array<std::string_view, 6> tables{{
     R"(CREATE TABLE IF NOT EXISTS ferry_schema (
   version INT NOT NULL PRIMARY KEY,
   applied_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
@@ -17,6 +27,8 @@ constexpr std::array<std::string_view, 6> version_1{{
     R"(CREATE TABLE IF NOT EXISTS ferry_jobs (
   job_id VARCHAR(64) NOT NULL PRIMARY KEY,
   watermark DATETIME NULL COMMENT 'end of the last complete window, Asia/Shanghai',
+  ts_cursor BIGINT NULL COMMENT 'a cursor job''s next walk reads the rows whose version is at least this',
+  ts_seen BIGINT NULL COMMENT 'the largest row version a walk of the job has seen',
   paused TINYINT(1) NOT NULL DEFAULT 0,
   created_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
   updated_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP
@@ -39,6 +51,12 @@ constexpr std::array<std::string_view, 6> version_1{{
   fetch_rounds INT UNSIGNED NOT NULL DEFAULT 1,
   note TEXT NULL,
   committed_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  verify_due DATETIME NULL COMMENT 'when the window is read once more (no data_count to check it), Asia/Shanghai',
+  verified_at DATETIME NULL COMMENT 'when that second read was committed, Asia/Shanghai',
+  verified_keys BIGINT UNSIGNED NULL COMMENT 'distinct keys the second read saw',
+  verify_found BIGINT UNSIGNED NULL COMMENT 'rows only the second read found (inserted by it)',
+  cursor_start BIGINT NULL COMMENT 'a cursor walk: the cursor it read from',
+  cursor_end BIGINT NULL COMMENT 'a cursor walk: the cursor it left (= cursor_start: not moved)',
   KEY job_window (job_id, window_start),
   KEY job_state (job_id, state)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin)",
@@ -46,7 +64,7 @@ constexpr std::array<std::string_view, 6> version_1{{
   id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   job_id VARCHAR(64) NOT NULL,
   kind ENUM('scheduled','manual','once','backfill','catch_up') NOT NULL,
-  state ENUM('queued','running','success','failed') NOT NULL,
+  state ENUM('queued','running','success','failed','interrupted') NOT NULL,
   range_start DATETIME NOT NULL,
   range_end DATETIME NOT NULL,
   windows INT UNSIGNED NOT NULL DEFAULT 0,
@@ -62,6 +80,7 @@ constexpr std::array<std::string_view, 6> version_1{{
   error TEXT NULL,
   started_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
   finished_at DATETIME NULL,
+  skipped BIGINT UNSIGNED NOT NULL DEFAULT 0 COMMENT 'records the job''s filter kept out',
   KEY job_started (job_id, started_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin)",
     R"(CREATE TABLE IF NOT EXISTS ferry_dead_letters (
@@ -82,6 +101,7 @@ constexpr std::array<std::string_view, 6> version_1{{
   access_token TEXT NOT NULL,
   refresh_token TEXT NOT NULL,
   expires_at DATETIME NULL,
+  issued_at DATETIME NULL COMMENT 'when ferry got the tokens, Asia/Shanghai',
   updated_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
   PRIMARY KEY (source, app_key)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin)",
@@ -91,21 +111,19 @@ constexpr std::array<std::string_view, 6> version_1{{
 // column already there is left alone, so migrating twice changes nothing;
 // ALTER ... ADD COLUMN IF NOT EXISTS is MariaDB's alone, so the check reads
 // information_schema, which MySQL has too.
+// Columns added after version 1, in the order they came (and with AFTER
+// where the table above has them elsewhere than at the end).
 struct added_column {
   std::string_view table, column, definition;
 };
 constexpr std::array<added_column, 10> later_columns{{
-    // 2: when the stored tokens were issued, for their lifetime
     {"ferry_sources", "issued_at", "DATETIME NULL COMMENT 'when ferry got the tokens, Asia/Shanghai' AFTER expires_at"},
-    // 2: the verification pass of windows the API gave no count for
     {"ferry_windows", "verify_due",
      "DATETIME NULL COMMENT 'when the window is read once more (no data_count to check it), Asia/Shanghai'"},
     {"ferry_windows", "verified_at", "DATETIME NULL COMMENT 'when that second read was committed, Asia/Shanghai'"},
     {"ferry_windows", "verified_keys", "BIGINT UNSIGNED NULL COMMENT 'distinct keys the second read saw'"},
     {"ferry_windows", "verify_found", "BIGINT UNSIGNED NULL COMMENT 'rows only the second read found (inserted by it)'"},
-    // 3: records a job's filter (QEasy's condition) kept out
     {"ferry_runs", "skipped", "BIGINT UNSIGNED NOT NULL DEFAULT 0 COMMENT 'records the job''s filter kept out'"},
-    // 5: jobs read by a row-version cursor (start_ts)
     {"ferry_jobs", "ts_cursor",
      "BIGINT NULL COMMENT 'a cursor job''s next walk reads the rows whose version is at least this' AFTER watermark"},
     {"ferry_jobs", "ts_seen",
@@ -114,25 +132,60 @@ constexpr std::array<added_column, 10> later_columns{{
     {"ferry_windows", "cursor_end", "BIGINT NULL COMMENT 'a cursor walk: the cursor it left (= cursor_start: not moved)'"},
 }};
 
-void add_missing_columns(mysql::connection& conn) {
-  for (const auto& c : later_columns) {
-    std::string sql = "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ";
-    conn.append_quoted(sql, c.table);
-    sql += " AND COLUMN_NAME = ";
-    conn.append_quoted(sql, c.column);
-    const auto rows = conn.query(sql);
-    if (!rows.empty() && rows[0][0].value_or("0") != "0") continue;
-    conn.execute("ALTER TABLE " + std::string{c.table} + " ADD COLUMN " + std::string{c.column} + " " +
-                 std::string{c.definition});
-  }
+// ENUM columns widened since version 1: their current type.
+struct widened_column {
+  std::string_view table, column, type;
+};
+constexpr std::array<widened_column, 2> widened{{
+    {"ferry_runs", "kind", "enum('scheduled','manual','once','backfill','catch_up')"},
+    {"ferry_runs", "state", "enum('queued','running','success','failed','interrupted')"},
+}};
+
+// The table `statement` creates: "CREATE TABLE IF NOT EXISTS <name> (".
+std::string_view table_name(std::string_view statement) {
+  constexpr std::string_view head = "CREATE TABLE IF NOT EXISTS ";
+  statement.remove_prefix(head.size());
+  return statement.substr(0, statement.find(' '));
+}
+
+// Creates the tables a database lacks and brings those an older ferry made
+// up to `tables`: every missing column and ENUM of a table in one ALTER,
+// all decided from one read of information_schema, so a database that is
+// up to date costs that one query.
+void create_or_upgrade(mysql::connection& conn) {
+  const auto rows = conn.query(
+      "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+      "AND TABLE_NAME IN ('ferry_schema', 'ferry_jobs', 'ferry_windows', 'ferry_runs', 'ferry_dead_letters', "
+      "'ferry_sources')");
+  const auto type_of = [&](std::string_view table, std::string_view column) -> std::optional<std::string> {
+    for (const auto& r : rows)
+      if (r.size() == 3 && r[0] == table && r[1] == column) return r[2].value_or("");
+    return std::nullopt;
+  };
+  const auto exists = [&](std::string_view table) {
+    return std::any_of(rows.begin(), rows.end(), [&](const auto& r) { return !r.empty() && r[0] == table; });
+  };
+  std::vector<std::pair<std::string, std::string>> alters;  // table, clauses
+  const auto clause = [&](std::string_view table, const std::string& text) {
+    auto it = std::find_if(alters.begin(), alters.end(), [&](const auto& a) { return a.first == table; });
+    if (it == alters.end()) it = alters.insert(alters.end(), {std::string{table}, {}});
+    it->second += (it->second.empty() ? " " : ", ") + text;
+  };
+  for (const auto& c : later_columns)
+    if (exists(c.table) && !type_of(c.table, c.column))
+      clause(c.table, "ADD COLUMN " + std::string{c.column} + " " + std::string{c.definition});
+  for (const auto& w : widened)
+    if (exists(w.table) && type_of(w.table, w.column) != std::string{w.type})
+      clause(w.table, "MODIFY " + std::string{w.column} + " " + std::string{w.type} + " NOT NULL");
+  // (IF NOT EXISTS still: another ferry without GET_LOCK may be a step ahead.)
+  for (auto statement : tables)
+    if (!exists(table_name(statement))) conn.execute(statement);
+  for (const auto& [table, clauses] : alters) conn.execute("ALTER TABLE " + table + clauses);
 }
 
 }  // namespace
 
 void migrate(mysql::connection& conn) {
-  // Several ferryd instances may start at once: one migrates, the others wait.
-  // A server without named locks (a Galera cluster, some proxies) migrates
-  // unlocked: every statement is CREATE TABLE IF NOT EXISTS or INSERT IGNORE.
   bool locked = true;
   try {
     const auto got = conn.query("SELECT GET_LOCK('ferry_migrate', 60)");
@@ -143,15 +196,10 @@ void migrate(mysql::connection& conn) {
     locked = false;
   }
   try {
-    for (auto statement : version_1) conn.execute(statement);
-    add_missing_columns(conn);
-    // 3: catch-up runs (QEasy's omissionRemedy). MODIFY to the same list is a no-op.
-    conn.execute("ALTER TABLE ferry_runs MODIFY kind ENUM('scheduled','manual','once','backfill','catch_up') NOT NULL");
-    // 4: runs a shutdown ended between windows. A value added at the end of
-    // an ENUM changes only the table's definition, not its rows.
-    conn.execute(
-        "ALTER TABLE ferry_runs MODIFY state ENUM('queued','running','success','failed','interrupted') NOT NULL");
-    conn.execute("INSERT IGNORE INTO ferry_schema (version) VALUES (" + std::to_string(schema_version) + ")");
+    create_or_upgrade(conn);
+    const auto version = std::to_string(schema_version);
+    if (conn.query("SELECT 1 FROM ferry_schema WHERE version = " + version).empty())
+      conn.execute("INSERT IGNORE INTO ferry_schema (version) VALUES (" + version + ")");
   } catch (...) {
     if (locked) conn.query("SELECT RELEASE_LOCK('ferry_migrate')");
     throw;

@@ -38,6 +38,40 @@ TEST_CASE("migrate creates ferry's tables and can run again", "[state]") {
                   "COLUMN_NAME IN ('issued_at', 'verify_due', 'verified_at', 'verified_keys', 'verify_found')") == "5");
 }
 
+TEST_CASE("a database of version 1 is brought to the very tables a new one gets", "[state]") {
+  test::test_database db{"state_upgrade"};
+  mysql::connection conn{db.options};
+  state::migrate(conn);
+  const std::vector<std::string> names{"ferry_schema", "ferry_jobs", "ferry_windows",
+                                       "ferry_runs",   "ferry_dead_letters", "ferry_sources"};
+  const auto shapes = [&] {
+    std::vector<std::string> out;
+    for (const auto& t : names) out.push_back(conn.query("SHOW CREATE TABLE " + t).at(0).at(1).value_or(""));
+    return out;
+  };
+  const auto fresh = shapes();
+  // Back to version 1: none of the later columns, the ENUMs it had.
+  conn.execute("ALTER TABLE ferry_sources DROP COLUMN issued_at");
+  conn.execute("ALTER TABLE ferry_windows DROP COLUMN verify_due, DROP COLUMN verified_at, DROP COLUMN verified_keys, "
+               "DROP COLUMN verify_found, DROP COLUMN cursor_start, DROP COLUMN cursor_end");
+  conn.execute("ALTER TABLE ferry_runs DROP COLUMN skipped, MODIFY kind ENUM('scheduled','manual','once','backfill') "
+               "NOT NULL, MODIFY state ENUM('queued','running','success','failed') NOT NULL");
+  conn.execute("ALTER TABLE ferry_jobs DROP COLUMN ts_cursor, DROP COLUMN ts_seen");
+  conn.execute("DELETE FROM ferry_schema");
+  conn.execute("INSERT INTO ferry_schema (version) VALUES (1)");
+  REQUIRE(shapes() != fresh);
+  state::migrate(conn);
+  const auto upgraded = shapes();
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    INFO(names[i]);
+    CHECK(upgraded[i] == fresh[i]);
+  }
+  CHECK(db.scalar("SELECT GROUP_CONCAT(version ORDER BY version) FROM ferry_schema") == "1,5");
+  // Once up to date, migrating again changes nothing.
+  state::migrate(conn);
+  CHECK(shapes() == fresh);
+}
+
 TEST_CASE("a window commit moves the watermark only from the expected value", "[state]") {
   test::test_database db{"state_window"};
   mysql::connection conn{db.options};
