@@ -7,6 +7,10 @@
 
 #include "connection_impl.hpp"
 
+#include <map>
+#include <mutex>
+#include <utility>
+
 namespace ferry::http::detail {
 namespace {
 
@@ -65,21 +69,49 @@ asio::awaitable<open_outcome> secure(std::unique_ptr<connection::impl> state, tl
 
 }  // namespace
 
-tls_settings::tls_settings(const client_options& options) : impl_(std::make_unique<impl>()) {
-  auto& context = impl_->context;
+namespace {
+
+std::shared_ptr<tls_settings::impl> make_context(bool verify_peer, const std::string& ca_file) {
+  auto made = std::make_shared<tls_settings::impl>();
+  auto& context = made->context;
   context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
                       ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
-  impl_->verify_peer = options.verify_peer;
-  if (!options.verify_peer) {
+  made->verify_peer = verify_peer;
+  if (!verify_peer) {
     context.set_verify_mode(ssl::verify_none);
-    return;
+    return made;
   }
   context.set_verify_mode(ssl::verify_peer);
   context.set_default_verify_paths();
-  if (!options.ca_file) return;
+  if (ca_file.empty()) return made;
   boost::system::error_code ec;
-  context.load_verify_file(*options.ca_file, ec);
-  if (ec) throw std::runtime_error(fmt::format("http: cannot load ca_file '{}': {}", *options.ca_file, ec.message()));
+  context.load_verify_file(ca_file, ec);
+  if (ec) throw std::runtime_error(fmt::format("http: cannot load ca_file '{}': {}", ca_file, ec.message()));
+  return made;
+}
+
+// One context per verification setting in the process, while a client uses it.
+std::shared_ptr<tls_settings::impl> shared_context(bool verify_peer, const std::string& ca_file) {
+  static std::mutex guard;
+  static std::map<std::pair<bool, std::string>, std::weak_ptr<tls_settings::impl>> made;
+  const std::lock_guard lock{guard};
+  auto& slot = made[{verify_peer, ca_file}];
+  if (auto existing = slot.lock()) return existing;
+  auto fresh = make_context(verify_peer, ca_file);
+  slot = fresh;
+  return fresh;
+}
+
+}  // namespace
+
+tls_settings::tls_settings(const client_options& options)
+    : verify_peer_(options.verify_peer), ca_file_(options.ca_file.value_or("")) {
+  if (verify_peer_ && !ca_file_.empty()) impl_ = shared_context(verify_peer_, ca_file_);
+}
+
+tls_settings::impl& tls_settings::get() {
+  if (!impl_) impl_ = shared_context(verify_peer_, ca_file_);
+  return *impl_;
 }
 
 tls_settings::~tls_settings() = default;
