@@ -12,7 +12,7 @@ namespace {
 using mysql::quote_identifier;
 
 // Escaping can double a value, plus quotes and a comma each.
-std::size_t worst_case_bytes(const std::vector<mysql::cell>& values) {
+std::size_t worst_case_bytes(std::span<const mysql::cell> values) {
   std::size_t bytes = 3;
   for (const auto& v : values) bytes += v ? v->size() * 2 + 3 : 5;
   return bytes;
@@ -20,7 +20,7 @@ std::size_t worst_case_bytes(const std::vector<mysql::cell>& values) {
 
 // Bytes a row adds to a bulk execution: its values plus a length prefix and
 // an indicator byte each.
-std::size_t bulk_bytes(const std::vector<mysql::cell>& values) {
+std::size_t bulk_bytes(std::span<const mysql::cell> values) {
   std::size_t bytes = 0;
   for (const auto& v : values) bytes += v ? v->size() + 10 : 1;
   return bytes;
@@ -35,19 +35,24 @@ std::string assignment(const std::string& column, const std::optional<std::strin
 
 }  // namespace
 
-void batch::add(std::vector<mysql::cell> values) {
+void batch::take(std::vector<mysql::cell>& values) {
+  if (rows_ == 0) width_ = values.size();
+  else if (values.size() != width_) throw std::logic_error("sink: a row has the wrong number of values");
   bytes_ += worst_case_bytes(values);
-  rows_.push_back(std::move(values));
+  for (auto& v : values) cells_.push_back(std::move(v));
+  values.clear();
+  ++rows_;
 }
 
 void batch::add_family(std::vector<mysql::cell> parent, mysql::cell version, std::size_t rows) {
-  if (rows > rows_.size()) throw std::logic_error("sink: a family has more rows than its batch");
+  if (rows > rows_) throw std::logic_error("sink: a family has more rows than its batch");
   bytes_ += worst_case_bytes(parent) + (version ? version->size() * 2 + 3 : 0);
-  families_.push_back({std::move(parent), std::move(version), rows_.size() - rows, rows});
+  families_.push_back({std::move(parent), std::move(version), rows_ - rows, rows});
 }
 
 void batch::clear() {
-  rows_.clear();
+  cells_.clear();
+  rows_ = 0;
   families_.clear();
   bytes_ = 0;
 }
@@ -107,12 +112,12 @@ mysql::upsert_counts upsert_writer::write(mysql::connection& conn, const batch& 
   const bool bulk = conn.bulk_arrays();
   const std::size_t packet = static_cast<std::size_t>(conn.max_allowed_packet());
   const std::size_t budget = std::min(max_bytes_.load(), packet > 8192 ? packet - 4096 : packet / 2);
-  const auto& all = rows.row_values();
+  const auto all = rows.rows();
   std::size_t first = 0;
-  while (first < all.size()) {
+  while (first < all) {
     std::size_t count = 0, bytes = bulk ? bulk_sql_.size() : head_.size() + tail_.size();
-    while (first + count < all.size() && count < limits_.max_rows) {
-      const auto& row = all[first + count];
+    while (first + count < all && count < limits_.max_rows) {
+      const auto row = rows.row(first + count);
       const auto row_bytes = bulk ? bulk_bytes(row) : worst_case_bytes(row);
       if (count > 0 && bytes + row_bytes > budget) break;
       bytes += row_bytes;
@@ -168,7 +173,7 @@ std::string upsert_writer::family_condition(mysql::connection& conn, const batch
     out += " AND " + tuple_of(child_names_) + " NOT IN (";
     std::vector<const mysql::cell*> key(child_key_at_.size());
     for (std::size_t r = f.first_row; r < f.first_row + f.rows; ++r) {
-      const auto& row = rows.row_values()[r];
+      const auto row = rows.row(r);
       for (std::size_t k = 0; k < child_key_at_.size(); ++k) key[k] = &row[child_key_at_[k]];
       if (r > f.first_row) out += ',';
       append_tuple(conn, out, key);
@@ -303,9 +308,8 @@ mysql::upsert_counts upsert_writer::write_bulk(mysql::connection& conn, const ba
   thread_local mysql::bulk_params params;
   const std::size_t columns = spec_.columns.size();
   params.resize(columns, count);
-  const auto& all = rows.row_values();
   for (std::size_t r = 0; r < count; ++r) {
-    const auto& row = all[first + r];
+    const auto row = rows.row(first + r);
     if (row.size() != columns) throw std::logic_error("sink: a row has the wrong number of values");
     for (std::size_t c = 0; c < columns; ++c) {
       const auto& v = row[c];
@@ -320,12 +324,12 @@ mysql::upsert_counts upsert_writer::write_bulk(mysql::connection& conn, const ba
 mysql::upsert_counts upsert_writer::write_range(mysql::connection& conn, const batch& rows, std::size_t first,
                                                 std::size_t count) const {
   std::string sql = head_;
-  const auto& all = rows.row_values();
   for (std::size_t r = first; r < first + count; ++r) {
     sql += r == first ? "(" : ",(";
-    for (std::size_t i = 0; i < all[r].size(); ++i) {
+    const auto row = rows.row(r);
+    for (std::size_t i = 0; i < row.size(); ++i) {
       if (i > 0) sql += ',';
-      conn.append_value(sql, all[r][i]);
+      conn.append_value(sql, row[i]);
     }
     sql += ')';
   }

@@ -254,7 +254,7 @@ void runner::note_key(window_run& wr, const nlohmann::json& record, std::uint64_
 }
 
 bool runner::take_record(window_run& wr, const nlohmann::json& record, std::uint64_t page_index, bool count_key) {
-  for (auto& rows : wr.scratch) rows.clear();
+  for (auto& rows : wr.scratch) transform::mapper::recycle(rows);
   if (auto error = plan_.mapper->map(record, wr.scratch)) {
     dead_letter(wr, record, *error, page_index, count_key);
     return false;
@@ -264,7 +264,7 @@ bool runner::take_record(window_run& wr, const nlohmann::json& record, std::uint
 }
 
 bool runner::take_record(window_run& wr, const ferry::json::tape& t, std::uint32_t record, std::uint64_t page_index) {
-  for (auto& rows : wr.scratch) rows.clear();
+  for (auto& rows : wr.scratch) transform::mapper::recycle(rows);
   if (auto error = plan_.mapper->map(t, record, wr.scratch)) {
     dead_letter(wr, t.to_json(record), *error, page_index, true);
     return false;
@@ -295,7 +295,7 @@ void runner::keep_rows(window_run& wr, bool count_key, const nlohmann::json* rec
   }
   for (std::size_t t = 0; t < wr.scratch.size(); ++t) {
     if (concurrent_writes_ && count_key) wr.pending_keys.push_back(wr.key_hashes.back());
-    for (auto& row : wr.scratch[t]) wr.pending[t].add(std::move(row.values));
+    for (auto& row : wr.scratch[t]) wr.pending[t].take(row.values);
     if (plan_.targets[t].parent) add_family(wr, t, *record);
   }
 }

@@ -209,11 +209,20 @@ struct tape_source {
   }
 };
 
+// Value vectors given back through mapper::recycle, for this thread's next rows.
+constexpr std::size_t max_spare_rows = 4096;
+thread_local std::vector<std::vector<value>> spare_values;
+
 // Fills one row, or returns why it cannot be filled.
 template <class Source>
 std::optional<record_error> map_row(const Source& src, const target_spec& target,
                                     const detail::compiled_target& compiled, typename Source::ref element,
                                     typename Source::ref record, std::optional<std::size_t> index, row& out) {
+  if (out.values.capacity() == 0 && !spare_values.empty()) {
+    out.values = std::move(spare_values.back());
+    spare_values.pop_back();
+    out.values.clear();
+  }
   out.values.reserve(compiled.columns.size());
   src.prepare(compiled, element);
   for (std::size_t c = 0; c < compiled.columns.size(); ++c) {
@@ -320,5 +329,11 @@ std::optional<record_error> mapper::map(const ferry::json::tape& t, std::uint32_
 }
 
 const std::vector<target_spec>& mapper::targets() const noexcept { return plan_->targets; }
+
+void mapper::recycle(std::vector<row>& rows) {
+  for (auto& r : rows)
+    if (r.values.capacity() > 0 && spare_values.size() < max_spare_rows) spare_values.push_back(std::move(r.values));
+  rows.clear();
+}
 
 }  // namespace ferry::transform

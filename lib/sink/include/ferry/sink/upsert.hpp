@@ -29,6 +29,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -42,22 +43,30 @@ struct family {
   std::size_t rows = 0;
 };
 
-// Rows waiting to be written to one table. Not thread-safe.
+// Rows waiting to be written to one table, their values in one array (no
+// allocation per row). Every row of a batch has the same number of values.
+// Not thread-safe.
 class batch {
  public:
-  void add(std::vector<mysql::cell> values);
+  void add(std::vector<mysql::cell> values) { take(values); }
+  // The same, moving the values out of `values` and leaving it empty with
+  // its capacity, for the next row.
+  void take(std::vector<mysql::cell>& values);
   // Marks the last `rows` rows added (possibly none) as the children of one
   // parent record; only for a target with a parent key.
   void add_family(std::vector<mysql::cell> parent, mysql::cell version, std::size_t rows);
-  std::size_t rows() const { return rows_.size(); }
+  std::size_t rows() const { return rows_; }
   std::size_t bytes() const { return bytes_; }
-  bool empty() const { return rows_.empty() && families_.empty(); }
+  bool empty() const { return rows_ == 0 && families_.empty(); }
   void clear();
-  const std::vector<std::vector<mysql::cell>>& row_values() const { return rows_; }
+  // The values of row i.
+  std::span<const mysql::cell> row(std::size_t i) const { return {cells_.data() + i * width_, width_}; }
   const std::vector<family>& families() const { return families_; }
 
  private:
-  std::vector<std::vector<mysql::cell>> rows_;
+  std::vector<mysql::cell> cells_;  // row after row
+  std::size_t width_ = 0;
+  std::size_t rows_ = 0;
   std::vector<family> families_;
   std::size_t bytes_ = 0;
 };
