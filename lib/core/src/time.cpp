@@ -23,10 +23,14 @@ const date::time_zone* shanghai_zone() {
 
 bool read_digits(std::string_view text, std::size_t pos, std::size_t count, int& out) {
   if (pos + count > text.size()) return false;
-  for (std::size_t i = pos; i < pos + count; ++i)
+  // At most four digits: no overflow to check.
+  int value = 0;
+  for (std::size_t i = pos; i < pos + count; ++i) {
     if (text[i] < '0' || text[i] > '9') return false;
-  auto [ptr, ec] = std::from_chars(text.data() + pos, text.data() + pos + count, out);
-  return ec == std::errc{} && ptr == text.data() + pos + count;
+    value = value * 10 + (text[i] - '0');
+  }
+  out = value;
+  return true;
 }
 
 sys_seconds local_to_sys(date::local_seconds local) {

@@ -12,22 +12,17 @@ using nlohmann::json;
 
 constexpr std::size_t shown_characters = 40;
 
-std::string limit_reason(const json& input, std::size_t size, std::string_view unit, const sql_type& type,
+std::string limit_reason(const shown& input, std::size_t size, std::string_view unit, const sql_type& type,
                          std::size_t limit) {
-  return describe(input) + " is " + std::to_string(size) + " " + std::string{unit} + "; " + type.sql +
+  return input.text() + " is " + std::to_string(size) + " " + std::string{unit} + "; " + type.sql +
          " allows " + std::to_string(limit);
 }
 
-// Checks a text value against char/varchar (code points) and *text (bytes) limits.
-cast_result checked_text(const json& input, std::string_view text, const sql_type& type) {
-  std::size_t bad_offset = 0;
-  const auto characters = ferry::json::utf8_length(text, &bad_offset);
-  if (!characters) return refuse("a string with invalid UTF-8 at byte " + std::to_string(bad_offset));
-  if (type.max_chars && *characters > *type.max_chars)
-    return refuse(limit_reason(input, *characters, "characters", type, *type.max_chars));
-  if (type.max_bytes && text.size() > *type.max_bytes)
-    return refuse(limit_reason(input, text.size(), "bytes", type, *type.max_bytes));
-  return accept(std::string{text});
+// Code points of text known to be valid UTF-8: the bytes that do not continue a sequence.
+std::size_t code_points(std::string_view text) {
+  std::size_t count = 0;
+  for (const char c : text) count += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U ? 1 : 0;
+  return count;
 }
 
 bool equals_ignoring_case(std::string_view text, std::string_view lower) {
@@ -40,6 +35,25 @@ bool equals_ignoring_case(std::string_view text, std::string_view lower) {
 }
 
 }  // namespace
+
+// Checks a text value against char/varchar (code points) and *text (bytes) limits.
+cast_result checked_text(const shown& input, std::string_view text, const sql_type& type, bool valid_utf8) {
+  std::size_t characters = 0;
+  if (!valid_utf8) {
+    std::size_t bad_offset = 0;
+    const auto counted = ferry::json::utf8_length(text, &bad_offset);
+    if (!counted) return refuse("a string with invalid UTF-8 at byte " + std::to_string(bad_offset));
+    characters = *counted;
+  } else if (type.max_chars && text.size() > *type.max_chars) {
+    // (No more characters than bytes: only a longer text needs counting.)
+    characters = code_points(text);
+  }
+  if (type.max_chars && characters > *type.max_chars)
+    return refuse(limit_reason(input, characters, "characters", type, *type.max_chars));
+  if (type.max_bytes && text.size() > *type.max_bytes)
+    return refuse(limit_reason(input, text.size(), "bytes", type, *type.max_bytes));
+  return accept(std::string{text});
+}
 
 std::string describe(const json& input) {
   switch (input.type()) {
@@ -72,15 +86,15 @@ bool numeric_source(const json& input, ferry::json::number_buffer& buffer, std::
 
 cast_result cast_text(const json& input, const sql_type& type) {
   switch (input.type()) {
-    case json::value_t::string: return checked_text(input, input.get_ref<const json::string_t&>(), type);
-    case json::value_t::boolean: return checked_text(input, input.get<bool>() ? "true" : "false", type);
+    case json::value_t::string: return checked_text({&input, {}}, input.get_ref<const json::string_t&>(), type, false);
+    case json::value_t::boolean: return checked_text({&input, {}}, input.get<bool>() ? "true" : "false", type, false);
     case json::value_t::object:
     case json::value_t::array: return refuse(describe(input) + " is not text; use a json column");
     default: {
       ferry::json::number_buffer buffer;
       const auto number = ferry::json::number_text(input, buffer);
       if (!number) return refuse(describe(input) + " is not text");
-      return checked_text(input, *number, type);
+      return checked_text({&input, {}}, *number, type, false);
     }
   }
 }
@@ -105,7 +119,7 @@ cast_result cast_boolean(const json& input, const sql_type&) {
 cast_result cast_json(const json& input, const sql_type& type) {
   auto text = ferry::json::dump_exact(input);
   if (type.max_bytes && text.size() > *type.max_bytes)
-    return refuse(limit_reason(input, text.size(), "bytes of JSON", type, *type.max_bytes));
+    return refuse(limit_reason({&input, {}}, text.size(), "bytes of JSON", type, *type.max_bytes));
   return accept(std::move(text));
 }
 
@@ -124,6 +138,14 @@ cast_result cast_value(const nlohmann::json& input, const sql_type& type) {
     case cast_kind::json: return detail::cast_json(input, type);
   }
   return detail::refuse("unknown cast");
+}
+
+cast_result cast_string(std::string_view text, const sql_type& type, bool valid_utf8) {
+  switch (type.cast) {
+    case cast_kind::text: return detail::checked_text({nullptr, text}, text, type, valid_utf8);
+    case cast_kind::datetime: return detail::cast_datetime_string({nullptr, text}, text, type);
+    default: return cast_value(nlohmann::json(text), type);
+  }
 }
 
 }  // namespace ferry::transform

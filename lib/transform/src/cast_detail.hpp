@@ -13,6 +13,14 @@ namespace ferry::transform::detail {
 // cut after 40 characters with "…", "an object"/"an array" for containers.
 std::string describe(const nlohmann::json& input);
 
+// A value as refusals show it, described only when one is: a JSON value, or
+// the text of a JSON string not built as one (cast_string).
+struct shown {
+  const nlohmann::json* value = nullptr;
+  std::string_view string;
+  std::string text() const { return value != nullptr ? describe(*value) : describe(nlohmann::json(string)); }
+};
+
 // "1 decimal place", "5 decimal places".
 inline std::string count_of(std::int64_t n, std::string_view noun) {
   return std::to_string(n) + " " + std::string{noun} + (n == 1 ? "" : "s");
@@ -27,10 +35,14 @@ inline cast_result refuse(std::string reason) { return {std::nullopt, std::move(
 bool numeric_source(const nlohmann::json& input, ferry::json::number_buffer& buffer, std::string_view& text);
 
 cast_result cast_text(const nlohmann::json& input, const sql_type& type);
+// Text for a char/varchar/*text column; valid_utf8: a parser has checked it.
+cast_result checked_text(const shown& input, std::string_view text, const sql_type& type, bool valid_utf8);
 cast_result cast_integer(const nlohmann::json& input, const sql_type& type);
 cast_result cast_decimal(const nlohmann::json& input, const sql_type& type);
 cast_result cast_real(const nlohmann::json& input, const sql_type& type);
 cast_result cast_datetime(const nlohmann::json& input, const sql_type& type);
+// A datetime column's value from a JSON string's text.
+cast_result cast_datetime_string(const shown& input, std::string_view text, const sql_type& type);
 cast_result cast_date(const nlohmann::json& input, const sql_type& type);
 cast_result cast_boolean(const nlohmann::json& input, const sql_type& type);
 cast_result cast_json(const nlohmann::json& input, const sql_type& type);

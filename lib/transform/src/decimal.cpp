@@ -81,14 +81,19 @@ std::int64_t decimal_number::fraction_digits() const noexcept {
 }
 
 std::string decimal_number::format(int scale) const {
-  std::string out;
   const auto whole = integer_digits();
-  out.reserve(static_cast<std::size_t>(whole + scale) + 3);
-  if (negative()) out += '-';
-  if (whole == 0) out += '0';
-  for (std::int64_t i = point_ - whole; i < point_; ++i) out += digit(i);
-  if (scale > 0) out += '.';
-  for (std::int64_t i = point_; i < point_ + scale; ++i) out += digit(i);
+  const bool minus = negative();
+  // Sized once and filled in place: a sign, the integer digits (or "0"),
+  // and the point with `scale` digits.
+  std::string out(static_cast<std::size_t>((minus ? 1 : 0) + std::max<std::int64_t>(whole, 1) +
+                                           (scale > 0 ? scale + 1 : 0)),
+                  '0');
+  char* at = out.data();
+  if (minus) *at++ = '-';
+  if (whole == 0) ++at;
+  for (std::int64_t i = point_ - whole; i < point_; ++i) *at++ = digit(i);
+  if (scale > 0) *at++ = '.';
+  for (std::int64_t i = point_; i < point_ + scale; ++i) *at++ = digit(i);
   return out;
 }
 

@@ -190,6 +190,9 @@ struct tape_source {
     const auto& n = t[r];
     switch (n.kind) {
       case ferry::json::node_kind::string:
+        // Text and datetimes straight from the tape's text, which the
+        // parser checked as UTF-8; the rest through a reused JSON string.
+        if (type.cast == cast_kind::text || type.cast == cast_kind::datetime) return cast_string(n.text, type, true);
         scratch.string.get_ref<json::string_t&>().assign(n.text);
         return cast_value(scratch.string, type);
       case ferry::json::node_kind::exact:

@@ -47,11 +47,11 @@ std::optional<sys_seconds> unix_time(const json& input) {
 
 bool is_timestamp_column(const sql_type& type) { return type.sql == "timestamp"; }
 
-cast_result checked_instant(const json& input, wall_time time, const sql_type& type) {
+cast_result checked_instant(const shown& input, wall_time time, const sql_type& type) {
   if (is_timestamp_column(type)) {
     const auto unix = time.instant.time_since_epoch().count();
     if (unix < timestamp_earliest || unix > timestamp_latest)
-      return refuse(describe(input) +
+      return refuse(input.text() +
                     " is outside timestamp (1970-01-01 08:00:01..2038-01-19 11:14:07 Beijing time)");
   }
   return accept(std::move(time.text));
@@ -63,7 +63,7 @@ cast_result datetime_from_unix(const json& input, const sql_type& type) {
   auto text = instant ? core::format_shanghai_datetime(*instant) : std::string{};
   if (!instant || text.size() != 19 || text.front() < '1' || text.front() > '9')
     return refuse(describe(input) + " is outside the datetime range as Unix time (years 1000..9999)");
-  return checked_instant(input, {std::move(text), *instant}, type);
+  return checked_instant({&input, {}}, {std::move(text), *instant}, type);
 }
 
 }  // namespace
@@ -72,10 +72,13 @@ cast_result cast_datetime(const json& input, const sql_type& type) {
   if (input.is_number_integer()) return datetime_from_unix(input, type);
   const auto refused = [&] { return refuse(describe(input) + " is not a valid datetime (yyyy-MM-dd HH:mm:ss)"); };
   if (!input.is_string()) return refused();
-  const auto& s = input.get_ref<const json::string_t&>();
-  if (s.empty()) return accept_null();
-  auto time = read_wall_time(s);
-  if (!time) return refused();
+  return cast_datetime_string({&input, {}}, input.get_ref<const json::string_t&>(), type);
+}
+
+cast_result cast_datetime_string(const shown& input, std::string_view text, const sql_type& type) {
+  if (text.empty()) return accept_null();
+  auto time = read_wall_time(text);
+  if (!time) return refuse(input.text() + " is not a valid datetime (yyyy-MM-dd HH:mm:ss)");
   return checked_instant(input, std::move(*time), type);
 }
 

@@ -107,3 +107,33 @@ TEST_CASE("json columns check their size", "[cast][json]") {
   CHECK(refused.error == "an array is 13 bytes of JSON; json allows 12");
   CHECK(cast_value(json::array({"01234567"}), type).sql == R"(["01234567"])");  // exactly 12
 }
+
+// Pages map strings straight from their parsed text (cast_string), skipping
+// the JSON value and, for text a parser has checked, the UTF-8 check: the
+// same value or the same refusal as cast_value, for every kind of column.
+TEST_CASE("a string cast from its parsed text gives what casting it as JSON gives", "[cast][text]") {
+  std::string long_chinese, long_ascii;
+  for (int i = 0; i < 64; ++i) long_chinese += "仓";
+  for (int i = 0; i < 300; ++i) long_ascii += "x";
+  const std::vector<std::string> strings{
+      "", "SN-0001", "聚水潭 仓库", "😀 emoji", "abcd", "abcde", "仓库仓库", "仓库仓库仓", long_chinese,
+      long_chinese + "库", long_ascii, std::string{"nul\0byte", 8}, "2026-01-02 03:04:05", "2026-01-02T03:04:05",
+      "2026-01-02", "2026-02-30 00:00:00", "1969-12-31 23:59:59", "2026-01-02 24:00:00", "12.5", "-0012.50", "1e2",
+      "abc", "true", "0", "2038-01-19 11:14:07", "2038-01-19 11:14:08"};
+  const std::vector<std::string> types{"varchar(4)", "char(5)", "varchar(64)", "varchar(255)", "tinytext", "text",
+                                       "datetime",   "timestamp", "date", "int", "decimal(18,4)", "double",
+                                       "tinyint(1)", "json"};
+  for (const auto& t : types) {
+    const auto type = column_type(t);
+    for (const auto& s : strings) {
+      INFO(t << " <- \"" << s << "\"");
+      const auto expected = cast_value(json(s), type);
+      const auto got = cast_string(s, type, true);
+      CHECK(got.sql == expected.sql);
+      CHECK(got.error == expected.error);
+      const auto unchecked = cast_string(s, type, false);
+      CHECK(unchecked.sql == expected.sql);
+      CHECK(unchecked.error == expected.error);
+    }
+  }
+}

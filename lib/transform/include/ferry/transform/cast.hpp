@@ -33,6 +33,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace ferry::transform {
 
@@ -49,5 +50,13 @@ struct cast_result {
 };
 
 cast_result cast_value(const nlohmann::json& input, const sql_type& type);
+
+// The same for a JSON string given by its (unescaped) text, without building
+// the JSON value for the text and datetime kinds: cast_string(s, type, v) ==
+// cast_value(nlohmann::json(s), type) for any s a parser accepted.
+// valid_utf8: the caller knows `text` is valid UTF-8 (simdjson and
+// nlohmann check every string they read), so only a text longer in bytes
+// than the column's characters is counted, and none is checked again.
+cast_result cast_string(std::string_view text, const sql_type& type, bool valid_utf8);
 
 }  // namespace ferry::transform
