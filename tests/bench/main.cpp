@@ -306,12 +306,29 @@ int main(int argc, char** argv) {
       say("ceiling: LOAD DATA LOCAL INFILE into a fresh table");
       const auto load_db = fresh_database("ferry_bench_load", true);
       const auto load = bench::load_data_ceiling(load_db, bench::flow_table(), tsv, rows.rows());
+      // Issue #19's question: is MariaDB's path for empty tables worth a fast
+      // path in ferry? Each into a fresh table, one connection, one transaction.
+      ordered_json empty;
+      for (const auto& [name, insert] : {std::pair{"bulk_upsert", false}, std::pair{"bulk_insert", true}}) {
+        say(std::string{"empty-table path: "} + name + " in one transaction, unique and foreign key checks off");
+        const auto db = fresh_database("ferry_bench_empty", true);
+        const auto r = bench::empty_table_ceiling(db, bench::flow_table(), rows, 1000, insert);
+        if (r.counts.inserted != rows.rows()) throw std::runtime_error(std::string{"empty-table "} + name + ": counts are off");
+        empty[name] = {{"seconds", r.seconds}, {"rows_per_second", r.rows_per_second}};
+      }
+      {
+        say("empty-table path: LOAD DATA LOCAL INFILE in one transaction, unique and foreign key checks off");
+        const auto db = fresh_database("ferry_bench_empty", true);
+        const auto r = bench::load_data_ceiling(db, bench::flow_table(), tsv, rows.rows(), true);
+        empty["load_data"] = {{"seconds", r.seconds}, {"rows_per_second", r.rows_per_second}};
+      }
       result["rows_served"] = rows.rows();
       result["ceiling"] = {{"bulk_upsert", bulk},
                            {"bulk_upsert_fresh_rows_per_second", bulk_fresh},
                            {"bulk_upsert_resync_rows_per_second", bulk_resync},
                            {"load_data_fresh", {{"seconds", load.seconds}, {"rows_per_second", load.rows_per_second},
-                                                {"inserted", load.counts.inserted}}}};
+                                                {"inserted", load.counts.inserted}}},
+                           {"empty_table_path", empty}};
     }
     result["ferry"] = ferry_runs(o, bulk_fresh, bulk_resync);
     if (o.limits) result["limits"] = limited_run(o);
