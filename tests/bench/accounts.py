@@ -105,7 +105,7 @@ def config(args, port):
             "app_secret_env": "JST_APP_SECRET" + suffix, "access_token_env": "JST_ACCESS_TOKEN" + suffix,
             "refresh_token_env": "JST_REFRESH_TOKEN" + suffix,
             "rate_limits": [{"calls": 5, "per": "1s"}, {"calls": 100, "per": "1m"}],
-            "timeout": "30s", "max_in_flight": 4}
+            "timeout": "30s", "max_in_flight": args.in_flight}
         jobs.append({
             "id": f"flow_{name}", "source": name, "api": FLOW_API, "list_key": "datas", "page_size": 1000,
             "request": [{"field": "create_time_start", "value": "{{LAST_SYNC_TIME|datetime}}"},
@@ -130,6 +130,7 @@ def main():
     p.add_argument("--minutes", type=int, default=5)
     p.add_argument("--warmup", type=float, default=75.0, help="seconds before the measured interval")
     p.add_argument("--records", type=int, default=20000, help="rows of the day every job re-reads")
+    p.add_argument("--in-flight", type=int, default=4, help="each source's max_in_flight (pages asked at once)")
     p.add_argument("--ferryd", required=True)
     p.add_argument("--sim", required=True)
     p.add_argument("--work", required=True)
@@ -207,7 +208,7 @@ def main():
         "machine": {"cpu_model": cpu_model(), "cores": os.cpu_count(), "load_average_before": load_before,
                     "load_average_after": load_average()},
         "accounts": args.accounts, "measured_seconds": round(seconds, 1), "warmup_seconds": args.warmup,
-        "records_per_pass": args.records,
+        "records_per_pass": args.records, "max_in_flight": args.in_flight,
         "allowed_calls_per_account": round(allowed, 1),
         "share_of_allowed": {"min": shares[0], "median": shares[len(shares) // 2], "max": shares[-1]},
         "accounts_below_97_percent": sum(1 for s in shares if s < 0.97),

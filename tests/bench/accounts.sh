@@ -6,6 +6,7 @@
 #     --minutes M    the measured interval (default 5)
 #     --warmup S     seconds before it (default 75: past the first minute's burst)
 #     --records R    rows each job re-reads at every run (default 20000)
+#     --in-flight N  each source's max_in_flight (default 4; 1 asks for one page at a time)
 #
 # N accounts (default 50), each with its own flow job at the real limits, in
 # one ferryd daemon against one jst-sim --accounts N and the private MariaDB,
