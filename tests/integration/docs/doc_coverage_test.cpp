@@ -16,10 +16,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <map>
 #include <regex>
 #include <set>
+#include <vector>
 
 using namespace ferry::test::docs;
 namespace fs = std::filesystem;
@@ -78,11 +80,27 @@ std::optional<fs::path> local_path(const std::string& arg) {
   return std::nullopt;
 }
 
+// A scratch directory of this test process ("ferry-doc-creds-PID"), removed
+// when the process ends.
+fs::path scratch_dir(const std::string& prefix) {
+  struct remover {
+    std::vector<fs::path> dirs;
+    ~remover() {
+      std::error_code ec;
+      for (const auto& d : dirs) fs::remove_all(d, ec);
+    }
+  };
+  static remover made;
+  const auto dir = fs::temp_directory_path() / (prefix + std::to_string(::getpid()));
+  if (std::find(made.dirs.begin(), made.dirs.end(), dir) == made.dirs.end()) made.dirs.push_back(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
 // ${CREDENTIALS_DIRECTORY}/NAME files for `text`, and an environment in which
 // every other variable is set.
 ferry::config::env_lookup doc_env(const std::string& text) {
-  const auto creds = fs::temp_directory_path() / ("ferry-doc-creds-" + std::to_string(::getpid()));
-  fs::create_directories(creds);
+  const auto creds = scratch_dir("ferry-doc-creds-");
   static const std::regex credential{R"(\$\{CREDENTIALS_DIRECTORY\}/([a-z_]+))"};
   for (std::sregex_iterator it{text.begin(), text.end(), credential}, end; it != end; ++it)
     std::ofstream{creds / (*it)[1].str()} << "doc-test-secret\n";
@@ -297,8 +315,7 @@ TEST_CASE("every JSON config example loads through ferry's config loader", "[doc
       auto config = place_config_example(text, base, problem);
       INFO(problem);
       REQUIRE(config);
-      const auto files = fs::temp_directory_path() / ("ferry-doc-files-" + std::to_string(::getpid()));
-      fs::create_directories(files);
+      const auto files = scratch_dir("ferry-doc-files-");
       redirect_files(*config, files);
       const auto r = ferry::config::load_config_text(config->dump(2), doc_env(text), repo);
       INFO("errors:\n" << errors_of(r));
