@@ -148,23 +148,28 @@ std::string_view table_name(std::string_view statement) {
   return statement.substr(0, statement.find(' '));
 }
 
-// Creates the tables a database lacks and brings those an older ferry made
-// up to `tables`: every missing column and ENUM of a table in one ALTER,
-// all decided from one read of information_schema, so a database that is
-// up to date costs that one query.
-void create_or_upgrade(mysql::connection& conn) {
-  const auto rows = conn.query(
+using column_rows = std::vector<mysql::result_row>;  // table, column, type
+
+column_rows read_columns(mysql::connection& conn) {
+  return conn.query(
       "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
       "AND TABLE_NAME IN ('ferry_schema', 'ferry_jobs', 'ferry_windows', 'ferry_runs', 'ferry_dead_letters', "
       "'ferry_sources')");
-  const auto type_of = [&](std::string_view table, std::string_view column) -> std::optional<std::string> {
-    for (const auto& r : rows)
-      if (r.size() == 3 && r[0] == table && r[1] == column) return r[2].value_or("");
-    return std::nullopt;
-  };
-  const auto exists = [&](std::string_view table) {
-    return std::any_of(rows.begin(), rows.end(), [&](const auto& r) { return !r.empty() && r[0] == table; });
-  };
+}
+
+bool has_table(const column_rows& rows, std::string_view table) {
+  return std::any_of(rows.begin(), rows.end(), [&](const auto& r) { return !r.empty() && r[0] == table; });
+}
+
+std::optional<std::string> type_of(const column_rows& rows, std::string_view table, std::string_view column) {
+  for (const auto& r : rows)
+    if (r.size() == 3 && r[0] == table && r[1] == column) return r[2].value_or("");
+  return std::nullopt;
+}
+
+// One "ALTER TABLE t ADD COLUMN ..., MODIFY ..." for each existing table
+// that lacks a column or an ENUM value of `tables`.
+std::vector<std::string> upgrades(const column_rows& rows) {
   std::vector<std::pair<std::string, std::string>> alters;  // table, clauses
   const auto clause = [&](std::string_view table, const std::string& text) {
     auto it = std::find_if(alters.begin(), alters.end(), [&](const auto& a) { return a.first == table; });
@@ -172,15 +177,43 @@ void create_or_upgrade(mysql::connection& conn) {
     it->second += (it->second.empty() ? " " : ", ") + text;
   };
   for (const auto& c : later_columns)
-    if (exists(c.table) && !type_of(c.table, c.column))
+    if (has_table(rows, c.table) && !type_of(rows, c.table, c.column))
       clause(c.table, "ADD COLUMN " + std::string{c.column} + " " + std::string{c.definition});
   for (const auto& w : widened)
-    if (exists(w.table) && type_of(w.table, w.column) != std::string{w.type})
+    if (has_table(rows, w.table) && type_of(rows, w.table, w.column) != std::string{w.type})
       clause(w.table, "MODIFY " + std::string{w.column} + " " + std::string{w.type} + " NOT NULL");
-  // (IF NOT EXISTS still: another ferry without GET_LOCK may be a step ahead.)
+  std::vector<std::string> out;
+  for (const auto& [table, clauses] : alters) out.push_back("ALTER TABLE " + table + clauses);
+  return out;
+}
+
+// Creates the tables a database lacks and brings those an older ferry made
+// up to `tables`: every missing column and ENUM of a table in one ALTER,
+// decided from information_schema, so a database that is up to date costs
+// one query. Without GET_LOCK (refuses_named_locks) another ferry may work
+// on the same tables at once: a table it created meanwhile may be of an
+// older version (so the columns are read again after any CREATE), and a
+// column it added meanwhile fails our ALTER with 1060 (so that is read
+// again and the ALTERs redone once).
+void create_or_upgrade(mysql::connection& conn) {
+  auto rows = read_columns(conn);
+  bool created = false;
   for (auto statement : tables)
-    if (!exists(table_name(statement))) conn.execute(statement);
-  for (const auto& [table, clauses] : alters) conn.execute("ALTER TABLE " + table + clauses);
+    if (!has_table(rows, table_name(statement))) {
+      conn.execute(statement);
+      created = true;
+    }
+  if (created) rows = read_columns(conn);
+  constexpr unsigned duplicate_column = 1060;  // ER_DUP_FIELDNAME
+  for (int attempt = 1;; ++attempt) {
+    try {
+      for (const auto& alter : upgrades(rows)) conn.execute(alter);
+      return;
+    } catch (const mysql::error& e) {
+      if (attempt > 1 || e.code() != duplicate_column) throw;
+      rows = read_columns(conn);
+    }
+  }
 }
 
 }  // namespace
