@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 #include <poll.h>
 
@@ -7,8 +8,11 @@
 
 #include "connection_impl.hpp"
 
+#include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <mutex>
+#include <tuple>
 #include <utility>
 
 namespace ferry::http::detail {
@@ -90,12 +94,33 @@ std::shared_ptr<tls_settings::impl> make_context(bool verify_peer, const std::st
   return made;
 }
 
-// One context per verification setting in the process, while a client uses it.
+// The size and time of the file a context trusts (ca_file, or the system's
+// bundle), so that a file changed since (a rotated ca_file, an updated
+// ca-certificates) gets a context of its own at the next reload.
+std::string file_identity(const std::string& path) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) return "?";
+  const auto time = std::filesystem::last_write_time(path, ec);
+  if (ec) return "?";
+  return std::to_string(size) + "@" + std::to_string(time.time_since_epoch().count());
+}
+
+std::string trusted_file(bool verify_peer, const std::string& ca_file) {
+  if (!verify_peer) return {};
+  if (!ca_file.empty()) return ca_file;
+  const char* env = std::getenv(X509_get_default_cert_file_env());
+  return env != nullptr && *env != '\0' ? env : X509_get_default_cert_file();
+}
+
+// One context per verification setting (and version of its CA file) in the
+// process, while a client uses it.
 std::shared_ptr<tls_settings::impl> shared_context(bool verify_peer, const std::string& ca_file) {
   static std::mutex guard;
-  static std::map<std::pair<bool, std::string>, std::weak_ptr<tls_settings::impl>> made;
+  static std::map<std::tuple<bool, std::string, std::string>, std::weak_ptr<tls_settings::impl>> made;
+  const auto identity = file_identity(trusted_file(verify_peer, ca_file));
   const std::lock_guard lock{guard};
-  auto& slot = made[{verify_peer, ca_file}];
+  auto& slot = made[{verify_peer, ca_file, identity}];
   if (auto existing = slot.lock()) return existing;
   auto fresh = make_context(verify_peer, ca_file);
   slot = fresh;

@@ -22,7 +22,9 @@ inline std::string origin_of(const url& u) {
 // Clients with the same verification settings share one context, and the
 // system's CA bundle (some 150 certificates parsed from 200 KB) is loaded
 // when the first https connection needs it: not at all for plain http, once
-// for fifty accounts.
+// for fifty accounts. A CA file whose size or time changed (a rotated
+// ca_file, updated ca-certificates) is read again by the clients made after
+// the change (a reload).
 class tls_settings {
  public:
   // Throws std::runtime_error when options.ca_file cannot be loaded (read

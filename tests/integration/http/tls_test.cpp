@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <fstream>
 #include <stdexcept>
 
 #include "harness.hpp"
@@ -60,6 +61,29 @@ TEST_CASE("tls: trusted through ca_file, with SNI naming the host") {
   CHECK(c.connections_opened() == 1);  // keep-alive works over TLS too
   CHECK(server.server_names() == std::vector<std::string>{"localhost"});
   CHECK(server.requests().at(0).headers.at("host") == "localhost:" + std::to_string(server.port()));
+}
+
+// Clients share TLS contexts; a reload makes new clients while the old ones
+// still live, and those must read a ca_file that changed in between.
+TEST_CASE("tls: a client made after its ca_file changed trusts the new file while an older client lives on") {
+  const tls_identity rotated = make_self_signed("localhost", "DNS:localhost,IP:127.0.0.1");
+  reply echo;
+  echo.echo = true;
+  test_server old_server(localhost_identity());
+  old_server.set_default(echo);
+  test_server new_server(rotated);
+  new_server.set_default(echo);
+  const temp_file ca(localhost_identity().cert_pem);
+  io_context context;
+  client before(context.get_executor(), trusting(ca));
+  const result first = send_one(context, before, local_url(old_server.port(), "https", "localhost"), get("/"));
+  INFO(first.detail);
+  REQUIRE(first.ok());
+  std::ofstream{ca.path(), std::ios::trunc} << rotated.cert_pem << "\n";  // rotated in place
+  client after(context.get_executor(), trusting(ca));
+  const result r = send_one(context, after, local_url(new_server.port(), "https", "localhost"), get("/"));
+  INFO(r.detail);
+  CHECK(r.ok());
 }
 
 TEST_CASE("tls: an IP address is checked against the certificate's IP names and sent without SNI") {
