@@ -14,7 +14,7 @@ find_package(spdlog REQUIRED)
 find_package(fmt REQUIRED)
 find_package(prometheus-cpp CONFIG REQUIRED)
 find_package(date CONFIG REQUIRED)
-find_package(simdjson CONFIG REQUIRED)
+find_package(simdjson 3.0 CONFIG REQUIRED)  # 3.0 refuses every ill-formed surrogate: tape strings are valid UTF-8
 find_package(PkgConfig REQUIRED)
 # MariaDB Connector/C has no CMake config; Debian ships a pkg-config file.
 pkg_check_modules(MARIADB REQUIRED IMPORTED_TARGET libmariadb)
