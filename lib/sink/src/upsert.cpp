@@ -38,8 +38,13 @@ std::string assignment(const std::string& column, const std::optional<std::strin
 void batch::take(std::vector<mysql::cell>& values) {
   if (rows_ == 0) width_ = values.size();
   else if (values.size() != width_) throw std::logic_error("sink: a row has the wrong number of values");
-  bytes_ += worst_case_bytes(values);
-  for (auto& v : values) cells_.push_back(std::move(v));
+  // Grown first (geometrically, as push_back would), so that a failed
+  // allocation leaves the batch as it was; moving the values cannot fail.
+  const auto row_bytes = worst_case_bytes(values);
+  const auto at = cells_.size();
+  cells_.resize(at + width_);
+  for (std::size_t c = 0; c < width_; ++c) cells_[at + c] = std::move(values[c]);
+  bytes_ += row_bytes;
   values.clear();
   ++rows_;
 }

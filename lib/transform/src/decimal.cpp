@@ -1,5 +1,7 @@
 #include "decimal.hpp"
 
+#include <algorithm>
+
 namespace ferry::transform::detail {
 namespace {
 
