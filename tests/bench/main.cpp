@@ -11,6 +11,7 @@
 #include "ferry/sink/table.hpp"
 
 #include <mysql.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -193,6 +194,56 @@ ordered_json parser_times(const fs::path& truth) {
           {"sax_over_simdjson", sax / simd}};
 }
 
+// The MariaDB server's pid when it runs on this machine (the pid file it names
+// in @@pid_file, readable here), else 0: its CPU is then not reported.
+pid_t server_pid() {
+  try {
+    mysql::connection conn{database("")};
+    const auto rows = conn.query("SELECT @@pid_file");
+    if (rows.empty() || !rows[0][0]) return 0;
+    std::ifstream in{*rows[0][0]};
+    long pid = 0;
+    if (!(in >> pid) || pid <= 0 || !fs::exists("/proc/" + std::to_string(pid) + "/stat")) return 0;
+    return static_cast<pid_t>(pid);
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+// What the server spent on a measured step: the CPU it takes per row is what
+// decides how much of the two cores is left for ferryd, and whether ferry
+// makes the server work harder per row than the ceiling loop does.
+struct server_cpu {
+  pid_t pid = server_pid();
+  double now() const { return pid > 0 ? process_cpu_seconds(pid) : 0.0; }
+  void add(ordered_json& step, double before, double seconds, std::uint64_t rows) const {
+    if (pid <= 0) return;
+    const double cpu = process_cpu_seconds(pid) - before;
+    step["mariadbd_cpu_seconds"] = cpu;
+    step["mariadbd_cpu_seconds_per_100k_rows"] = rows > 0 ? cpu * 1e5 / static_cast<double>(rows) : 0.0;
+    step["mariadbd_cpu_share_of_one_core"] = seconds > 0 ? cpu / seconds : 0.0;
+  }
+};
+
+// CPU seconds of this process (the ceiling loop's client threads, the only
+// work it does while they run).
+double own_cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return seconds(u.ru_utime) + seconds(u.ru_stime);
+}
+
+// What every process of a step spent, per 100k rows and as busy cores: on a
+// machine the server shares, a step's speed follows from it (see
+// docs/performance.md, "Why 300k stays under 0.80").
+void add_total_cpu(ordered_json& step, double other_cpu, std::uint64_t rows) {
+  if (!step.contains("mariadbd_cpu_seconds")) return;
+  const double all = step["mariadbd_cpu_seconds"].get<double>() + other_cpu;
+  step["all_cpu_seconds_per_100k_rows"] = all * 1e5 / static_cast<double>(rows);
+  step["busy_cores"] = all / step["seconds"].get<double>();
+}
+
 // A measured ferryd run with what jst-sim spent serving it.
 ordered_json with_sim_cpu(ordered_json run, double sim_cpu, double seconds) {
   run["jst_sim_cpu_seconds"] = sim_cpu;
@@ -210,19 +261,28 @@ ordered_json ferry_runs(const options& o, double fresh_ceiling, double resync_ce
   std::ofstream{config} << bench::bench_config(s).dump(2);
   const auto log = o.work / "ferryd.log";
   say("ferryd --once into a fresh table");
+  const server_cpu server;
   const auto sim_before = process_cpu_seconds(sim.pid());
+  const auto server_before = server.now();
   const auto fresh = bench::run_ferryd(o.ferryd, {"--config", config.string(), "--once", "skusn_inout"}, log,
                                        s.db, "bi_skusn_inout", true);
   const auto sim_between = process_cpu_seconds(sim.pid());
+  auto fresh_json = with_sim_cpu(measure_json(fresh, o.records, fresh_ceiling), sim_between - sim_before, fresh.seconds);
+  server.add(fresh_json, server_before, fresh.seconds, o.records);
+  add_total_cpu(fresh_json, fresh.cpu_seconds + (sim_between - sim_before), o.records);
+  const auto server_between = server.now();
   say("ferryd --once again over the same range (every row unchanged)");
   const auto again = bench::run_ferryd(o.ferryd, {"--config", config.string(), "--once", "skusn_inout", "--from",
                                                   "2026-01-01 00:00:00", "--to", "2026-01-31 00:00:00"},
                                        log, s.db, "bi_skusn_inout", false);
   const auto sim_after = process_cpu_seconds(sim.pid());
+  auto resync_json = with_sim_cpu(measure_json(again, o.records, resync_ceiling), sim_after - sim_between, again.seconds);
+  server.add(resync_json, server_between, again.seconds, o.records);
+  add_total_cpu(resync_json, again.cpu_seconds + (sim_after - sim_between), o.records);
   return {{"settings", {{"pool_size", s.pool_size}, {"max_in_flight", s.max_in_flight},
                         {"batch_rows", s.batch_rows}, {"write_mode", s.write_mode}}},
-          {"fresh", with_sim_cpu(measure_json(fresh, o.records, fresh_ceiling), sim_between - sim_before, fresh.seconds)},
-          {"resync", with_sim_cpu(measure_json(again, o.records, resync_ceiling), sim_after - sim_between, again.seconds)}};
+          {"fresh", fresh_json},
+          {"resync", resync_json}};
 }
 
 ordered_json limited_run(const options& o) {
@@ -289,19 +349,29 @@ int main(int argc, char** argv) {
       bench::write_tsv(rows, tsv);
       // One connection and two (what 2 cores can use): the ceiling is the faster.
       ordered_json bulk;
+      const server_cpu server;
       for (const std::size_t n : {std::size_t{1}, std::size_t{2}}) {
         say("ceiling: bulk array binding upserts of 1000 rows over " + std::to_string(n) +
             " connection(s), fresh table and again");
         const auto db = fresh_database("ferry_bench_ceiling", true);
-        const auto fresh = bench::bulk_upsert_ceiling(db, bench::flow_table(), rows, 1000, n);
-        const auto resync = bench::bulk_upsert_ceiling(db, bench::flow_table(), rows, 1000, n);
-        if (fresh.counts.inserted != rows.rows() || resync.counts.unchanged != rows.rows())
-          throw std::runtime_error("the ceiling's counts are off: the table was not fresh");
-        bulk_fresh = std::max(bulk_fresh, fresh.rows_per_second);
-        bulk_resync = std::max(bulk_resync, resync.rows_per_second);
-        bulk[std::to_string(n) + "_connections"] = {
-            {"fresh", {{"seconds", fresh.seconds}, {"rows_per_second", fresh.rows_per_second}}},
-            {"resync", {{"seconds", resync.seconds}, {"rows_per_second", resync.rows_per_second}}}};
+        // (The server's CPU of a step includes its share of connecting and preparing.)
+        const auto measured = [&](bool again) {
+          const double server0 = server.now(), client0 = own_cpu_seconds();
+          const auto c = bench::bulk_upsert_ceiling(db, bench::flow_table(), rows, 1000, n);
+          ordered_json step = {{"seconds", c.seconds}, {"rows_per_second", c.rows_per_second}};
+          const double client = own_cpu_seconds() - client0;
+          step["client_cpu_seconds_per_100k_rows"] = client * 1e5 / static_cast<double>(rows.rows());
+          server.add(step, server0, c.seconds, rows.rows());
+          add_total_cpu(step, client, rows.rows());
+          if (again ? c.counts.unchanged != rows.rows() : c.counts.inserted != rows.rows())
+            throw std::runtime_error("the ceiling's counts are off: the table was not fresh");
+          return std::pair{step, c.rows_per_second};
+        };
+        const auto [f, fresh_rps] = measured(false);
+        const auto [r, resync_rps] = measured(true);
+        bulk_fresh = std::max(bulk_fresh, fresh_rps);
+        bulk_resync = std::max(bulk_resync, resync_rps);
+        bulk[std::to_string(n) + "_connections"] = {{"fresh", f}, {"resync", r}};
       }
       say("ceiling: LOAD DATA LOCAL INFILE into a fresh table");
       const auto load_db = fresh_database("ferry_bench_load", true);
