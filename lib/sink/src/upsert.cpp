@@ -41,9 +41,9 @@ void batch::take(std::vector<mysql::cell>& values) {
   // Grown first (geometrically, as push_back would), so that a failed
   // allocation leaves the batch as it was; moving the values cannot fail.
   const auto row_bytes = worst_case_bytes(values);
-  const auto at = cells_.size();
-  cells_.resize(at + width_);
-  for (std::size_t c = 0; c < width_; ++c) cells_[at + c] = std::move(values[c]);
+  const auto needed = cells_.size() + width_;
+  if (needed > cells_.capacity()) cells_.reserve(std::max(needed, 2 * cells_.capacity()));
+  for (auto& v : values) cells_.push_back(std::move(v));  // within capacity: cannot throw
   bytes_ += row_bytes;
   values.clear();
   ++rows_;

@@ -29,7 +29,8 @@ bool continues(const page& p, std::uint64_t index, std::uint32_t page_size) {
 }
 
 std::uint64_t key_hash(const std::vector<transform::value>& values, const std::vector<std::size_t>& columns) {
-  std::string joined;
+  thread_local std::string joined;  // reused: no allocation per row
+  joined.clear();
   for (auto c : columns) {
     joined += values[c] ? *values[c] : std::string{"\x01NULL"};
     joined += '\x1f';
@@ -391,9 +392,14 @@ asio::awaitable<void> runner::flush(window_run& wr, std::size_t target) {
   auto task = std::make_shared<write_task>(executor_);
   task->target = target;
   std::swap(task->rows, wr.pending[target]);
+  if (!wr.spare.empty()) {
+    wr.pending[target] = std::move(wr.spare.back());
+    wr.spare.pop_back();
+  }
   if (!concurrent_writes_) {
     co_await write_batch(task);
     count_written(wr, target, task->counts, task->took);
+    keep_spare(wr, task->rows);
     co_return;
   }
   task->keys = std::move(wr.pending_keys);
@@ -445,7 +451,7 @@ asio::awaitable<void> runner::write_batch(std::shared_ptr<write_task> task) {
     return writer.write(conn, task->rows);
   });
   task->took = std::chrono::steady_clock::now() - started;
-  task->rows = {};
+  task->rows.clear();  // the values go now; the array is kept for a later batch (keep_spare)
 }
 
 asio::awaitable<void> runner::retire(window_run& wr, std::shared_ptr<write_task> task) {
@@ -458,6 +464,12 @@ asio::awaitable<void> runner::retire(window_run& wr, std::shared_ptr<write_task>
     co_return;
   }
   count_written(wr, task->target, task->counts, task->took);
+  keep_spare(wr, task->rows);
+}
+
+void runner::keep_spare(window_run& wr, sink::batch& written) const {
+  // One spare per batch that can be in flight at once is all a window uses.
+  if (written.empty() && wr.spare.size() <= pool_.size()) wr.spare.push_back(std::move(written));
 }
 
 void runner::count_written(window_run& wr, std::size_t target, const mysql::upsert_counts& counts,

@@ -3,6 +3,8 @@
 #include "ferry/json/utf8.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <stdexcept>
 
 namespace ferry::transform {
 namespace detail {
@@ -144,8 +146,39 @@ cast_result cast_string(std::string_view text, const sql_type& type, bool valid_
   switch (type.cast) {
     case cast_kind::text: return detail::checked_text({nullptr, text}, text, type, valid_utf8);
     case cast_kind::datetime: return detail::cast_datetime_string({nullptr, text}, text, type);
+    case cast_kind::integer:
+      if (auto plain = detail::plain_integer(text, type)) return std::move(*plain);
+      return cast_value(nlohmann::json(text), type);
+    case cast_kind::decimal:
+      if (auto plain = detail::plain_decimal(text, type)) return std::move(*plain);
+      return cast_value(nlohmann::json(text), type);
     default: return cast_value(nlohmann::json(text), type);
   }
+}
+
+cast_result cast_number_text(std::string_view text, const sql_type& type) {
+  if (type.cast == cast_kind::decimal)
+    if (auto plain = detail::plain_decimal(text, type)) return std::move(*plain);
+  return cast_value(ferry::json::exact_number(text), type);
+}
+
+cast_result cast_integer_text(std::string_view text, bool negative, const sql_type& type) {
+  const char* const end = text.data() + text.size();
+  if (negative) {
+    std::int64_t v = 0;
+    const auto [ptr, ec] = std::from_chars(text.data(), end, v);
+    if (ec != std::errc{} || ptr != end) throw std::invalid_argument("cast: not an int64: " + std::string{text});
+    // In range, its text is the value's as fixed_integer writes it ("-0" is
+    // kept as "0", 0 is within every integer type).
+    if (type.cast == cast_kind::integer && v >= type.min_integer) return detail::accept(std::string{text});
+    return cast_value(nlohmann::json(v), type);
+  }
+  std::uint64_t v = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), end, v);
+  if (ec != std::errc{} || ptr != end) throw std::invalid_argument("cast: not a uint64: " + std::string{text});
+  if (type.cast == cast_kind::integer && v <= type.max_integer) return detail::accept(std::string{text});
+  // Other kinds, and refusals, as the JSON value says.
+  return cast_value(nlohmann::json(v), type);
 }
 
 }  // namespace ferry::transform

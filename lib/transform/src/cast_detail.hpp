@@ -4,6 +4,7 @@
 #include "ferry/json/exact.hpp"
 #include "ferry/transform/cast.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -40,6 +41,12 @@ cast_result checked_text(const shown& input, std::string_view text, const sql_ty
 cast_result cast_integer(const nlohmann::json& input, const sql_type& type);
 cast_result cast_decimal(const nlohmann::json& input, const sql_type& type);
 cast_result cast_real(const nlohmann::json& input, const sql_type& type);
+// The forms most numbers come in as strings, accepted without the general
+// parse (an optional '-', digits with no leading zero, for decimals an
+// optional point and digits; within the column): nullopt for anything else,
+// which the general cast then takes, refusals included.
+std::optional<cast_result> plain_integer(std::string_view text, const sql_type& type);
+std::optional<cast_result> plain_decimal(std::string_view text, const sql_type& type);
 cast_result cast_datetime(const nlohmann::json& input, const sql_type& type);
 // A datetime column's value from a JSON string's text.
 cast_result cast_datetime_string(const shown& input, std::string_view text, const sql_type& type);

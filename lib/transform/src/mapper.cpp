@@ -190,16 +190,21 @@ struct tape_source {
     const auto& n = t[r];
     switch (n.kind) {
       case ferry::json::node_kind::string:
-        // Text and datetimes straight from the tape's text, which the
-        // parser checked as UTF-8; the rest through a reused JSON string.
-        if (type.cast == cast_kind::text || type.cast == cast_kind::datetime) return cast_string(n.text, type, true);
+        // Text, datetimes and the plain numbers of integer and decimal
+        // columns straight from the tape's text, which the parser checked as
+        // UTF-8; the rest through a reused JSON string.
+        if (type.cast == cast_kind::text || type.cast == cast_kind::datetime || type.cast == cast_kind::integer ||
+            type.cast == cast_kind::decimal)
+          return cast_string(n.text, type, true);
         scratch.string.get_ref<json::string_t&>().assign(n.text);
         return cast_value(scratch.string, type);
       case ferry::json::node_kind::exact:
+        if (type.cast == cast_kind::decimal) return cast_number_text(n.text, type);
         scratch.exact.get_binary().assign(n.text.begin(), n.text.end());
         return cast_value(scratch.exact, type);
+      case ferry::json::node_kind::integer: return cast_integer_text(n.text, n.flag, type);
       default:
-        // null, booleans and integers are built without allocating;
+        // null and booleans are built without allocating;
         // objects and arrays are rare in a column.
         return cast_value(t.to_json(r), type);
     }

@@ -65,7 +65,60 @@ bool fits_double(const decimal_number& n) {
   return n.integer_digits() == max_digits && n.leading_digits(17) <= "17976931348623157";
 }
 
+// The sign and digits of a plain number ("-12", "0", "12.50"): no '+', no
+// leading zero, digits on both sides of a point. False for anything else.
+struct plain_number {
+  bool negative = false;
+  std::string_view whole, fraction;
+};
+
+bool read_plain(std::string_view text, bool point_allowed, plain_number& n) {
+  if (!text.empty() && text.front() == '-') {
+    n.negative = true;
+    text.remove_prefix(1);
+  }
+  std::size_t i = 0;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+  n.whole = text.substr(0, i);
+  if (n.whole.empty() || (n.whole.size() > 1 && n.whole.front() == '0')) return false;
+  if (i == text.size()) return true;
+  if (!point_allowed || text[i] != '.') return false;
+  n.fraction = text.substr(i + 1);
+  if (n.fraction.empty()) return false;
+  for (const char c : n.fraction)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
 }  // namespace
+
+std::optional<cast_result> plain_integer(std::string_view text, const sql_type& type) {
+  plain_number n;
+  // (18 digits always fit int64; longer ones take the general road.)
+  if (!read_plain(text, false, n) || n.whole.size() > 18 || (n.negative && n.whole == "0")) return std::nullopt;
+  std::int64_t magnitude = 0;
+  for (const char c : n.whole) magnitude = magnitude * 10 + (c - '0');
+  const bool inside = n.negative ? -magnitude >= type.min_integer : static_cast<std::uint64_t>(magnitude) <= type.max_integer;
+  if (!inside) return std::nullopt;
+  return accept(std::string{text});
+}
+
+std::optional<cast_result> plain_decimal(std::string_view text, const sql_type& type) {
+  plain_number n;
+  if (!read_plain(text, true, n)) return std::nullopt;
+  const bool zero_whole = n.whole == "0";
+  // "-0.00" is written "0.00": the general road says so.
+  if (n.negative && zero_whole && n.fraction.find_first_not_of('0') == std::string_view::npos) return std::nullopt;
+  const auto whole_digits = static_cast<std::int64_t>(zero_whole ? 0 : n.whole.size());
+  const auto scale = static_cast<std::size_t>(type.scale);
+  if (n.fraction.size() > scale || whole_digits > type.precision - type.scale) return std::nullopt;
+  std::string out;
+  out.reserve(text.size() + scale + 1);
+  out = text;
+  if (scale > 0 && n.fraction.empty()) out += '.';
+  out.append(scale - n.fraction.size(), '0');
+  return accept(std::move(out));
+}
 
 cast_result cast_integer(const json& input, const sql_type& type) {
   if (input.is_number_integer()) return fixed_integer(input, type);

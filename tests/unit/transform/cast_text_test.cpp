@@ -119,9 +119,16 @@ TEST_CASE("a string cast from its parsed text gives what casting it as JSON give
       "", "SN-0001", "聚水潭 仓库", "😀 emoji", "abcd", "abcde", "仓库仓库", "仓库仓库仓", long_chinese,
       long_chinese + "库", long_ascii, std::string{"nul\0byte", 8}, "2026-01-02 03:04:05", "2026-01-02T03:04:05",
       "2026-01-02", "2026-02-30 00:00:00", "1969-12-31 23:59:59", "2026-01-02 24:00:00", "12.5", "-0012.50", "1e2",
-      "abc", "true", "0", "2038-01-19 11:14:07", "2038-01-19 11:14:08"};
-  const std::vector<std::string> types{"varchar(4)", "char(5)", "varchar(64)", "varchar(255)", "tinytext", "text",
-                                       "datetime",   "timestamp", "date", "int", "decimal(18,4)", "double",
+      "abc", "true", "0", "2038-01-19 11:14:07", "2038-01-19 11:14:08",
+      // numbers as strings: plain ones take a shorter road in cast_string
+      "-0", "007", "+5", "-5", "12", "12.0", "12.50", "-12.5", "0.5", "-0.5", "0.000", "-0.00", "-0.001", ".5", "5.",
+      "1.23456", "99999999999999", "999999999999999999", "-999999999999999999", "1000000000000000000",
+      "-9223372036854775808", "18446744073709551615", "18446744073709551616", "127", "128", "-128", "-129", "255",
+      "256", " 1", "1 ", "1,000", "0x10", "1.5e3", "--1", "-", "496.7667", "12345678901234.5678", "123456789012345.5"};
+  const std::vector<std::string> types{"varchar(4)", "char(5)",  "varchar(64)",   "varchar(255)",     "tinytext",
+                                       "text",       "datetime", "timestamp",     "date",             "int",
+                                       "tinyint",    "tinyint unsigned",          "bigint",           "bigint unsigned",
+                                       "decimal(18,4)", "decimal(5,2)", "decimal(10,0)", "decimal(65,30)", "double",
                                        "tinyint(1)", "json"};
   for (const auto& t : types) {
     const auto type = column_type(t);
@@ -134,6 +141,63 @@ TEST_CASE("a string cast from its parsed text gives what casting it as JSON give
       const auto unchecked = cast_string(s, type, false);
       CHECK(unchecked.sql == expected.sql);
       CHECK(unchecked.error == expected.error);
+    }
+  }
+}
+
+// Pages cast integers straight from their parsed digits (cast_integer_text):
+// the same value or the same refusal as cast_value of the JSON integer, for
+// every kind of column, at and past the edges of every integer type.
+TEST_CASE("an integer cast from its parsed digits gives what casting it as JSON gives", "[cast][integer]") {
+  const std::vector<std::string> digits{"0",     "1",     "127",   "128",        "255",        "256",
+                                        "32767", "32768", "65535", "65536",      "8388607",    "16777215",
+                                        "16777216",       "2147483647",          "2147483648", "4294967295",
+                                        "4294967296",     "9223372036854775807", "9223372036854775808",
+                                        "18446744073709551615", "20260102030405", "1767300000", "1767300000000"};
+  const std::vector<std::string> types{"tinyint",  "tinyint unsigned", "smallint", "smallint unsigned", "mediumint",
+                                       "int",      "int unsigned",     "bigint",   "bigint unsigned",   "tinyint(1)",
+                                       "decimal(18,4)", "decimal(5,0)", "double",  "varchar(4)",        "text",
+                                       "datetime", "timestamp",        "date",     "json"};
+  for (const auto& t : types) {
+    const auto type = column_type(t);
+    for (const auto& d : digits) {
+      const auto positive = std::stoull(d);
+      INFO(t << " <- " << d);
+      const auto expected = cast_value(json(positive), type);
+      const auto got = cast_integer_text(d, false, type);
+      CHECK(got.sql == expected.sql);
+      CHECK(got.error == expected.error);
+      if (positive > 9223372036854775808ULL) continue;
+      // The negative of it, as the tape keeps it: '-' and the digits; "-0" is "0".
+      const auto negative = positive == 0 ? std::int64_t{0} : static_cast<std::int64_t>(0 - positive);
+      const auto text = positive == 0 ? std::string{"0"} : "-" + d;
+      INFO(t << " <- " << text);
+      const auto expected_negative = cast_value(json(negative), type);
+      const auto got_negative = cast_integer_text(text, true, type);
+      CHECK(got_negative.sql == expected_negative.sql);
+      CHECK(got_negative.error == expected_negative.error);
+    }
+  }
+}
+
+// Numbers that are not whole int64/uint64 values are kept as written
+// (json::tape's exact nodes); plain decimals into decimal columns take a
+// shorter road: the same value or refusal as the exact number's cast.
+TEST_CASE("a number cast from its text as written gives what casting the exact number gives", "[cast][decimal]") {
+  const std::vector<std::string> numbers{"47.7440", "0.5",   "-0.5", "0.0",    "-0.0",   "-0.000", "12.0",
+                                         "12.50",   "-12.5", "1.23456", "1e2", "1.5E-3", "-1e-400", "1e400",
+                                         "18446744073709551616", "-9223372036854775809", "99999999999999.9999",
+                                         "999999999999999.5", "12345678901234567890.25", "0.00001"};
+  const std::vector<std::string> types{"decimal(18,4)", "decimal(5,2)", "decimal(10,0)", "decimal(65,30)", "double",
+                                       "int", "bigint unsigned", "varchar(8)", "text", "datetime", "tinyint(1)", "json"};
+  for (const auto& t : types) {
+    const auto type = column_type(t);
+    for (const auto& n : numbers) {
+      INFO(t << " <- " << n);
+      const auto expected = cast_value(ferry::json::exact_number(n), type);
+      const auto got = cast_number_text(n, type);
+      CHECK(got.sql == expected.sql);
+      CHECK(got.error == expected.error);
     }
   }
 }

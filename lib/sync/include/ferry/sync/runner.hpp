@@ -138,6 +138,8 @@ class runner {
   asio::awaitable<void> write_batch(std::shared_ptr<write_task> task);
   // Waits for one batch, then counts it into the window (once, whoever waits).
   asio::awaitable<void> retire(window_run& wr, std::shared_ptr<write_task> task);
+  // A written (emptied) batch kept for a later flush, its array reused.
+  void keep_spare(window_run& wr, sink::batch& written) const;
   // A written batch's counts into the window, the metrics and the observer.
   void count_written(window_run& wr, std::size_t target, const mysql::upsert_counts& counts,
                      std::chrono::steady_clock::duration took);

@@ -59,4 +59,17 @@ cast_result cast_value(const nlohmann::json& input, const sql_type& type);
 // than the column's characters is counted, and none is checked again.
 cast_result cast_string(std::string_view text, const sql_type& type, bool valid_utf8);
 
+// The same for a JSON integer given by its decimal text as a parsed page
+// keeps it (json::tape: digits with no leading zero, '-' first when
+// `negative`, within int64 when negative and uint64 otherwise), without
+// building the JSON value for integer columns:
+// cast_integer_text(text, negative, type) == cast_value(the integer, type).
+cast_result cast_integer_text(std::string_view text, bool negative, const sql_type& type);
+
+// The same for any other JSON number by its text as written (json::tape's
+// exact nodes): cast_number_text(text, type) ==
+// cast_value(json::exact_number(text), type); plain decimals ("47.7440")
+// into decimal columns are written without the general parse.
+cast_result cast_number_text(std::string_view text, const sql_type& type);
+
 }  // namespace ferry::transform
