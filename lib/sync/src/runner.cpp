@@ -392,16 +392,18 @@ asio::awaitable<void> runner::flush(window_run& wr, std::size_t target) {
   auto task = std::make_shared<write_task>(executor_);
   task->target = target;
   std::swap(task->rows, wr.pending[target]);
-  if (!wr.spare.empty()) {
-    wr.pending[target] = std::move(wr.spare.back());
-    wr.spare.pop_back();
+  if (!spare_.empty()) {
+    wr.pending[target] = std::move(spare_.back());
+    spare_.pop_back();
   }
   if (!concurrent_writes_) {
     co_await write_batch(task);
     count_written(wr, target, task->counts, task->took);
-    keep_spare(wr, task->rows);
     co_return;
   }
+  // Batches that ended are counted now, so that rows written show in the
+  // metrics as they are written, not when the round ends.
+  while (!wr.writes.empty() && wr.writes.front()->ended.done()) co_await retire(wr, wr.writes.front());
   task->keys = std::move(wr.pending_keys);
   wr.pending_keys.clear();
   std::sort(task->keys.begin(), task->keys.end());
@@ -451,7 +453,12 @@ asio::awaitable<void> runner::write_batch(std::shared_ptr<write_task> task) {
     return writer.write(conn, task->rows);
   });
   task->took = std::chrono::steady_clock::now() - started;
-  task->rows.clear();  // the values go now; the array is kept for a later batch (keep_spare)
+  // The values go now. The array is kept for a later flush (a batch filled
+  // from nothing regrows it a dozen times), not in the task: a batch that
+  // ended is only counted when a later one waits for it or the round ends.
+  task->rows.clear();
+  if (spare_.size() <= pool_.size()) spare_.push_back(std::move(task->rows));
+  task->rows = {};
 }
 
 asio::awaitable<void> runner::retire(window_run& wr, std::shared_ptr<write_task> task) {
@@ -464,12 +471,6 @@ asio::awaitable<void> runner::retire(window_run& wr, std::shared_ptr<write_task>
     co_return;
   }
   count_written(wr, task->target, task->counts, task->took);
-  keep_spare(wr, task->rows);
-}
-
-void runner::keep_spare(window_run& wr, sink::batch& written) const {
-  // One spare per batch that can be in flight at once is all a window uses.
-  if (written.empty() && wr.spare.size() <= pool_.size()) wr.spare.push_back(std::move(written));
 }
 
 void runner::count_written(window_run& wr, std::size_t target, const mysql::upsert_counts& counts,

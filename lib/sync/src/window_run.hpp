@@ -83,9 +83,6 @@ struct runner::window_run {
   std::uint64_t fetched = 0, pages = 0, rounds = 0;
   std::optional<std::uint64_t> data_count;
   std::vector<sink::batch> pending;
-  // Written batches, emptied but keeping their arrays, for the next flushes:
-  // a batch filled from nothing regrows its array a dozen times.
-  std::vector<sink::batch> spare;
   mysql::upsert_counts counts;
   std::uint64_t key_inserted = 0;  // rows inserted into the key target by flushed batches
   std::vector<state::dead_letter> dead;

@@ -138,8 +138,6 @@ class runner {
   asio::awaitable<void> write_batch(std::shared_ptr<write_task> task);
   // Waits for one batch, then counts it into the window (once, whoever waits).
   asio::awaitable<void> retire(window_run& wr, std::shared_ptr<write_task> task);
-  // A written (emptied) batch kept for a later flush, its array reused.
-  void keep_spare(window_run& wr, sink::batch& written) const;
   // A written batch's counts into the window, the metrics and the observer.
   void count_written(window_run& wr, std::size_t target, const mysql::upsert_counts& counts,
                      std::chrono::steady_clock::duration took);
@@ -183,6 +181,8 @@ class runner {
   // A job with one target (no children, no flattening, no id guard, no full
   // refresh) writes a window's batches concurrently (runner.cpp, flush).
   bool concurrent_writes_;
+  // Written batches, emptied but keeping their arrays, for the next flushes.
+  std::vector<sink::batch> spare_;
 };
 
 // The state key of one value of a for_each job: "<job>@<value>" (a string
