@@ -388,6 +388,12 @@ void runner::add_family(window_run& wr, std::size_t t, const nlohmann::json& rec
 // window's counts and its commit see them all.
 asio::awaitable<void> runner::flush(window_run& wr, std::size_t target) {
   if (plan_.guard) throw run_failure(plan_.guard->no_key_error);  // a guarded job never writes
+  // Batches that ended are counted first, so that rows written show in the
+  // metrics as they are written, not when the round ends. (Before this
+  // batch's rows and keys are taken, together: should a wait here ever
+  // suspend, a flush from another page must not split them.)
+  if (concurrent_writes_)
+    while (!wr.writes.empty() && wr.writes.front()->ended.done()) co_await retire(wr, wr.writes.front());
   if (wr.pending[target].empty()) co_return;
   auto task = std::make_shared<write_task>(executor_);
   task->target = target;
@@ -401,9 +407,6 @@ asio::awaitable<void> runner::flush(window_run& wr, std::size_t target) {
     count_written(wr, target, task->counts, task->took);
     co_return;
   }
-  // Batches that ended are counted now, so that rows written show in the
-  // metrics as they are written, not when the round ends.
-  while (!wr.writes.empty() && wr.writes.front()->ended.done()) co_await retire(wr, wr.writes.front());
   task->keys = std::move(wr.pending_keys);
   wr.pending_keys.clear();
   std::sort(task->keys.begin(), task->keys.end());
@@ -457,7 +460,7 @@ asio::awaitable<void> runner::write_batch(std::shared_ptr<write_task> task) {
   // from nothing regrows it a dozen times), not in the task: a batch that
   // ended is only counted when a later one waits for it or the round ends.
   task->rows.clear();
-  if (spare_.size() <= pool_.size()) spare_.push_back(std::move(task->rows));
+  if (spare_.size() < pool_.size() + 1) spare_.push_back(std::move(task->rows));  // one per batch in flight, and the one filling
   task->rows = {};
 }
 
