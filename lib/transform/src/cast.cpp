@@ -148,12 +148,13 @@ cast_result cast_string(std::string_view text, const sql_type& type, bool valid_
     case cast_kind::datetime: return detail::cast_datetime_string({nullptr, text}, text, type);
     case cast_kind::integer:
       if (auto plain = detail::plain_integer(text, type)) return std::move(*plain);
-      return cast_value(nlohmann::json(text), type);
+      break;
     case cast_kind::decimal:
       if (auto plain = detail::plain_decimal(text, type)) return std::move(*plain);
-      return cast_value(nlohmann::json(text), type);
-    default: return cast_value(nlohmann::json(text), type);
+      break;
+    default: break;
   }
+  return cast_value(nlohmann::json(text), type);
 }
 
 cast_result cast_number_text(std::string_view text, const sql_type& type) {
@@ -163,21 +164,20 @@ cast_result cast_number_text(std::string_view text, const sql_type& type) {
 }
 
 cast_result cast_integer_text(std::string_view text, bool negative, const sql_type& type) {
+  // The tape's text is plain ("-0" is kept as "0"): in range, it is the value's.
+  if (type.cast == cast_kind::integer)
+    if (auto plain = detail::plain_integer(text, type)) return std::move(*plain);
+  // Other kinds, 19 digits and more, and refusals, as the JSON value says.
   const char* const end = text.data() + text.size();
   if (negative) {
     std::int64_t v = 0;
     const auto [ptr, ec] = std::from_chars(text.data(), end, v);
     if (ec != std::errc{} || ptr != end) throw std::invalid_argument("cast: not an int64: " + std::string{text});
-    // In range, its text is the value's as fixed_integer writes it ("-0" is
-    // kept as "0", 0 is within every integer type).
-    if (type.cast == cast_kind::integer && v >= type.min_integer) return detail::accept(std::string{text});
     return cast_value(nlohmann::json(v), type);
   }
   std::uint64_t v = 0;
   const auto [ptr, ec] = std::from_chars(text.data(), end, v);
   if (ec != std::errc{} || ptr != end) throw std::invalid_argument("cast: not a uint64: " + std::string{text});
-  if (type.cast == cast_kind::integer && v <= type.max_integer) return detail::accept(std::string{text});
-  // Other kinds, and refusals, as the JSON value says.
   return cast_value(nlohmann::json(v), type);
 }
 
