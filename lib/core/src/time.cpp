@@ -21,16 +21,34 @@ const date::time_zone* shanghai_zone() {
   return zone;
 }
 
-bool read_digits(std::string_view text, std::size_t pos, std::size_t count, int& out) {
-  if (pos + count > text.size()) return false;
-  // At most four digits: no overflow to check.
-  int value = 0;
-  for (std::size_t i = pos; i < pos + count; ++i) {
-    if (text[i] < '0' || text[i] > '9') return false;
-    value = value * 10 + (text[i] - '0');
+// The value of the two digits at text[pos], or -1.
+int two_digits(std::string_view text, std::size_t pos) noexcept {
+  const unsigned tens = static_cast<unsigned char>(text[pos]) - unsigned{'0'};
+  const unsigned ones = static_cast<unsigned char>(text[pos + 1]) - unsigned{'0'};
+  return tens < 10 && ones < 10 ? static_cast<int>(tens * 10 + ones) : -1;
+}
+
+struct civil_time {
+  date::year_month_day day;
+  int h = 0, mi = 0, s = 0;
+};
+
+// "yyyy-MM-dd" or "yyyy-MM-dd HH:mm:ss" read into a valid calendar day and time of day.
+std::optional<civil_time> read_civil(std::string_view text) noexcept {
+  if (text.size() != 10 && text.size() != 19) return std::nullopt;
+  const int century = two_digits(text, 0), year = two_digits(text, 2), mo = two_digits(text, 5),
+            d = two_digits(text, 8);
+  if (century < 0 || year < 0 || text[4] != '-' || mo < 0 || text[7] != '-' || d < 0) return std::nullopt;
+  civil_time t{date::year{century * 100 + year} / date::month{static_cast<unsigned>(mo)} /
+               date::day{static_cast<unsigned>(d)}};
+  if (text.size() == 19) {
+    t.h = two_digits(text, 11);
+    t.mi = two_digits(text, 14);
+    t.s = two_digits(text, 17);
+    if (text[10] != ' ' || text[13] != ':' || text[16] != ':' || t.h < 0 || t.mi < 0 || t.s < 0) return std::nullopt;
   }
-  out = value;
-  return true;
+  if (!t.day.ok() || t.h > 23 || t.mi > 59 || t.s > 59) return std::nullopt;
+  return t;
 }
 
 sys_seconds local_to_sys(date::local_seconds local) {
@@ -48,21 +66,12 @@ date::local_seconds sys_to_local(sys_seconds t) {
 }  // namespace
 
 std::optional<sys_seconds> parse_shanghai_datetime(std::string_view text) {
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
-  if (text.size() != 10 && text.size() != 19) return std::nullopt;
-  if (!read_digits(text, 0, 4, y) || text[4] != '-' || !read_digits(text, 5, 2, mo) ||
-      text[7] != '-' || !read_digits(text, 8, 2, d))
-    return std::nullopt;
-  if (text.size() == 19 &&
-      (text[10] != ' ' || !read_digits(text, 11, 2, h) || text[13] != ':' ||
-       !read_digits(text, 14, 2, mi) || text[16] != ':' || !read_digits(text, 17, 2, s)))
-    return std::nullopt;
-  const date::year_month_day ymd{date::year{y}, date::month{static_cast<unsigned>(mo)},
-                                 date::day{static_cast<unsigned>(d)}};
-  if (!ymd.ok() || h > 23 || mi > 59 || s > 59) return std::nullopt;
-  const auto local = date::local_days{ymd} + hours{h} + minutes{mi} + seconds{s};
-  return local_to_sys(local);
+  const auto t = read_civil(text);
+  if (!t) return std::nullopt;
+  return local_to_sys(date::local_days{t->day} + hours{t->h} + minutes{t->mi} + seconds{t->s});
 }
+
+bool is_shanghai_datetime(std::string_view text) noexcept { return read_civil(text).has_value(); }
 
 std::string format_shanghai_datetime(sys_seconds t) {
   return date::format("%Y-%m-%d %H:%M:%S", sys_to_local(t));

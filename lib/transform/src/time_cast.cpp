@@ -80,7 +80,7 @@ cast_result cast_datetime_string(const shown& input, std::string_view text, cons
   const auto refused = [&] { return refuse(input.text() + " is not a valid datetime (yyyy-MM-dd HH:mm:ss)"); };
   // The usual form into a datetime column: checked where it lies, copied once.
   if (text.size() == 19 && text[10] == ' ' && !is_timestamp_column(type))
-    return core::parse_shanghai_datetime(text) ? accept(std::string{text}) : refused();
+    return core::is_shanghai_datetime(text) ? accept(std::string{text}) : refused();
   auto time = read_wall_time(text);
   if (!time) return refused();
   return checked_instant(input, std::move(*time), type);

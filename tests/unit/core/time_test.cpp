@@ -2,6 +2,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+#include <string_view>
+
 using namespace std::chrono;
 using ferry::core::format_duration;
 using ferry::core::format_shanghai_datetime;
@@ -42,6 +45,33 @@ TEST_CASE("malformed or impossible datetimes are refused", "[time]") {
                            "2026-01-01 23:60:00", "2026-01-01T00:00:00", "2026-1-01 00:00:00",
                            "2026-01-01 00:00:00Z", "abcd-ef-gh", "2026-01-01 00:00", "+026-01-01"})
     CHECK_FALSE(parse_shanghai_datetime(text));
+}
+
+TEST_CASE("the datetime check agrees with the calendar and with the parse", "[time]") {
+  // The calendar written out here, independently of the date library.
+  const auto days_in = [](int y, int m) {
+    constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return days[m - 1] + (m == 2 && leap ? 1 : 0);
+  };
+  char line[32];
+  for (const int y : {0, 1000, 1900, 1988, 2000, 2023, 2024, 9999})
+    for (int m = 0; m <= 13; ++m)
+      for (int d = 0; d <= 32; ++d) {
+        std::snprintf(line, sizeof line, "%04d-%02d-%02d 12:34:56", y, m, d);
+        const bool valid = m >= 1 && m <= 12 && d >= 1 && d <= days_in(y, m);
+        INFO(line);
+        CHECK(ferry::core::is_shanghai_datetime(line) == valid);
+        CHECK(parse_shanghai_datetime(line).has_value() == valid);
+        CHECK(ferry::core::is_shanghai_datetime(std::string_view{line, 10}) == valid);
+      }
+  for (const char* text : {"2026-01-01 23:59:59", "2026-01-01 00:00:00", "2026-12-31"})
+    CHECK(ferry::core::is_shanghai_datetime(text));
+  for (const char* text : {"", "2026-01-01 24:00:00", "2026-01-01 23:60:00", "2026-01-01 23:59:60",
+                           "2026-01-01T00:00:00", "2026-1-01 00:00:00", "2026-01-01 00:00:00Z", "abcd-ef-gh",
+                           "2026-01-01 00:00", "+026-01-01", "2026-01-01 0:00:000", "2026/01/01", "2026-01-01 00-00-00",
+                           "2026-01-01 :0:00:00", "2026-01-\x01", "2026-0\xff-01"})
+    CHECK_FALSE(ferry::core::is_shanghai_datetime(text));
 }
 
 TEST_CASE("durations parse in every unit and combine", "[time]") {

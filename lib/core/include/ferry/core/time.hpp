@@ -15,6 +15,9 @@ using sys_seconds = std::chrono::sys_seconds;
 // Asia/Shanghai wall time. Rejects anything else, including impossible dates
 // such as "2026-02-30" or hours past 23; returns nullopt then.
 std::optional<sys_seconds> parse_shanghai_datetime(std::string_view text);
+// True exactly when parse_shanghai_datetime(text) has a value: the check
+// alone, for text that is kept as it is.
+bool is_shanghai_datetime(std::string_view text) noexcept;
 
 // Formats an instant as Asia/Shanghai wall time, "yyyy-MM-dd HH:mm:ss".
 std::string format_shanghai_datetime(sys_seconds t);
