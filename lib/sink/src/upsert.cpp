@@ -35,17 +35,17 @@ std::string assignment(const std::string& column, const std::optional<std::strin
 
 }  // namespace
 
-void batch::take(std::vector<mysql::cell>& values) {
-  if (rows_ == 0) width_ = values.size();
-  else if (values.size() != width_) throw std::logic_error("sink: a row has the wrong number of values");
-  // Grown first (geometrically, as push_back would), so that a failed
-  // allocation leaves the batch as it was; moving the values cannot fail.
+void batch::add(std::span<const mysql::cell> values) {
+  const auto width = rows_ == 0 ? values.size() : width_;
+  if (values.size() != width) throw std::logic_error("sink: a row has the wrong number of values");
   const auto row_bytes = worst_case_bytes(values);
-  const auto needed = cells_.size() + width_;
-  if (needed > cells_.capacity()) cells_.reserve(std::max(needed, 2 * cells_.capacity()));
-  for (auto& v : values) cells_.push_back(std::move(v));  // within capacity: cannot throw
+  const auto first = rows_ * width;
+  // Cells past the last row are not the batch's: a throw while they are
+  // grown or written leaves the batch as it was.
+  if (cells_.size() < first + width) cells_.resize(first + width);
+  for (std::size_t i = 0; i < width; ++i) cells_[first + i] = values[i];  // a kept string's buffer reused
+  width_ = width;
   bytes_ += row_bytes;
-  values.clear();
   ++rows_;
 }
 
@@ -56,8 +56,7 @@ void batch::add_family(std::vector<mysql::cell> parent, mysql::cell version, std
 }
 
 void batch::clear() {
-  cells_.clear();
-  rows_ = 0;
+  rows_ = 0;  // the cells stay, for the next rows' values
   families_.clear();
   bytes_ = 0;
 }

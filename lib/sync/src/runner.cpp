@@ -296,7 +296,7 @@ void runner::keep_rows(window_run& wr, bool count_key, const nlohmann::json* rec
   }
   for (std::size_t t = 0; t < wr.scratch.size(); ++t) {
     if (concurrent_writes_ && count_key) wr.pending_keys.push_back(wr.key_hashes.back());
-    for (auto& row : wr.scratch[t]) wr.pending[t].take(row.values);
+    for (const auto& row : wr.scratch[t]) wr.pending[t].add(row.values);
     if (plan_.targets[t].parent) add_family(wr, t, *record);
   }
 }

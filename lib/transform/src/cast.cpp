@@ -39,21 +39,27 @@ bool equals_ignoring_case(std::string_view text, std::string_view lower) {
 }  // namespace
 
 // Checks a text value against char/varchar (code points) and *text (bytes) limits.
-cast_result checked_text(const shown& input, std::string_view text, const sql_type& type, bool valid_utf8) {
+std::optional<std::string> text_refusal(const shown& input, std::string_view text, const sql_type& type,
+                                        bool valid_utf8) {
   std::size_t characters = 0;
   if (!valid_utf8) {
     std::size_t bad_offset = 0;
     const auto counted = ferry::json::utf8_length(text, &bad_offset);
-    if (!counted) return refuse("a string with invalid UTF-8 at byte " + std::to_string(bad_offset));
+    if (!counted) return "a string with invalid UTF-8 at byte " + std::to_string(bad_offset);
     characters = *counted;
   } else if (type.max_chars && text.size() > *type.max_chars) {
     // (No more characters than bytes: only a longer text needs counting.)
     characters = code_points(text);
   }
   if (type.max_chars && characters > *type.max_chars)
-    return refuse(limit_reason(input, characters, "characters", type, *type.max_chars));
+    return limit_reason(input, characters, "characters", type, *type.max_chars);
   if (type.max_bytes && text.size() > *type.max_bytes)
-    return refuse(limit_reason(input, text.size(), "bytes", type, *type.max_bytes));
+    return limit_reason(input, text.size(), "bytes", type, *type.max_bytes);
+  return std::nullopt;
+}
+
+cast_result checked_text(const shown& input, std::string_view text, const sql_type& type, bool valid_utf8) {
+  if (auto refusal = text_refusal(input, text, type, valid_utf8)) return refuse(std::move(*refusal));
   return accept(std::string{text});
 }
 
@@ -155,6 +161,26 @@ cast_result cast_string(std::string_view text, const sql_type& type, bool valid_
     default: break;
   }
   return cast_value(nlohmann::json(text), type);
+}
+
+std::string cast_string_into(std::string_view text, const sql_type& type, bool valid_utf8, value& out) {
+  const auto keep = [&] {
+    if (out) out->assign(text);  // within its capacity: no allocation
+    else out.emplace(text);
+    return std::string{};
+  };
+  switch (type.cast) {
+    case cast_kind::text:
+      if (auto refusal = detail::text_refusal({nullptr, text}, text, type, valid_utf8)) return std::move(*refusal);
+      return keep();
+    case cast_kind::datetime:
+      if (detail::datetime_as_written(text, type)) return keep();
+      break;
+    default: break;
+  }
+  auto cast = cast_string(text, type, valid_utf8);
+  if (cast.ok()) out = std::move(cast.sql);
+  return std::move(cast.error);
 }
 
 cast_result cast_number_text(std::string_view text, const sql_type& type) {

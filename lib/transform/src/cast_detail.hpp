@@ -38,6 +38,9 @@ bool numeric_source(const nlohmann::json& input, ferry::json::number_buffer& buf
 cast_result cast_text(const nlohmann::json& input, const sql_type& type);
 // Text for a char/varchar/*text column; valid_utf8: a parser has checked it.
 cast_result checked_text(const shown& input, std::string_view text, const sql_type& type, bool valid_utf8);
+// Why checked_text refuses `text`, or nullopt when the column takes it as it is.
+std::optional<std::string> text_refusal(const shown& input, std::string_view text, const sql_type& type,
+                                        bool valid_utf8);
 cast_result cast_integer(const nlohmann::json& input, const sql_type& type);
 cast_result cast_decimal(const nlohmann::json& input, const sql_type& type);
 cast_result cast_real(const nlohmann::json& input, const sql_type& type);
@@ -49,6 +52,9 @@ std::optional<cast_result> plain_integer(std::string_view text, const sql_type& 
 std::optional<cast_result> plain_decimal(std::string_view text, const sql_type& type);
 cast_result cast_datetime(const nlohmann::json& input, const sql_type& type);
 // A datetime column's value from a JSON string's text.
+// True when `text` is that value as it is: the usual "yyyy-MM-dd HH:mm:ss"
+// form, a valid wall time, into a datetime (not a timestamp) column.
+bool datetime_as_written(std::string_view text, const sql_type& type);
 cast_result cast_datetime_string(const shown& input, std::string_view text, const sql_type& type);
 cast_result cast_date(const nlohmann::json& input, const sql_type& type);
 cast_result cast_boolean(const nlohmann::json& input, const sql_type& type);

@@ -121,6 +121,12 @@ std::string missing_reason(const json* found) {
   return "required but " + detail::describe(*found) + " (empty)";
 }
 
+// A cast's value moved into `out`; its refusal returned (empty when accepted).
+std::string moved_into(cast_result cast, value& out) {
+  if (cast.ok()) out = std::move(cast.sql);
+  return std::move(cast.error);
+}
+
 // Where records come from: a DOM (parse_exact), or a tape (a page as
 // parsed). The mapping below is written once for both.
 struct dom_source {
@@ -140,7 +146,8 @@ struct dom_source {
     (void)previous;
     return &(*array)[i];
   }
-  cast_result cast(ref r, const sql_type& type) const { return cast_value(*r, type); }
+  // The cast into `out` (see tape_source::cast_into): the refusal, or empty.
+  std::string cast_into(ref r, const sql_type& type, value& out) const { return moved_into(cast_value(*r, type), out); }
   std::string describe(ref r) const { return detail::describe(*r); }
   std::string missing(ref r) const { return missing_reason(r); }
 };
@@ -186,7 +193,9 @@ struct tape_source {
   std::size_t size(ref r) const { return t[r].size; }
   ref element(ref array, ref previous, std::size_t i) const { return i == 0 ? array + 1 : t[previous].next; }
 
-  cast_result cast(ref r, const sql_type& type) const {
+  // The value of node r for a column of `type`, into `out`, the row's value
+  // kept from the row before (its buffer reused); the refusal, or empty.
+  std::string cast_into(ref r, const sql_type& type, value& out) const {
     const auto& n = t[r];
     switch (n.kind) {
       case ferry::json::node_kind::string:
@@ -195,18 +204,18 @@ struct tape_source {
         // UTF-8; the rest through a reused JSON string.
         if (type.cast == cast_kind::text || type.cast == cast_kind::datetime || type.cast == cast_kind::integer ||
             type.cast == cast_kind::decimal)
-          return cast_string(n.text, type, true);
+          return cast_string_into(n.text, type, true, out);
         scratch.string.get_ref<json::string_t&>().assign(n.text);
-        return cast_value(scratch.string, type);
+        return moved_into(cast_value(scratch.string, type), out);
       case ferry::json::node_kind::exact:
-        if (type.cast == cast_kind::decimal) return cast_number_text(n.text, type);
+        if (type.cast == cast_kind::decimal) return moved_into(cast_number_text(n.text, type), out);
         scratch.exact.get_binary().assign(n.text.begin(), n.text.end());
-        return cast_value(scratch.exact, type);
-      case ferry::json::node_kind::integer: return cast_integer_text(n.text, n.flag, type);
+        return moved_into(cast_value(scratch.exact, type), out);
+      case ferry::json::node_kind::integer: return moved_into(cast_integer_text(n.text, n.flag, type), out);
       default:
         // null and booleans are built without allocating;
         // objects and arrays are rare in a column.
-        return cast_value(t.to_json(r), type);
+        return moved_into(cast_value(t.to_json(r), type), out);
     }
   }
   std::string describe(ref r) const { return detail::describe(t.to_json(r)); }
@@ -226,23 +235,25 @@ template <class Source>
 std::optional<record_error> map_row(const Source& src, const target_spec& target,
                                     const detail::compiled_target& compiled, typename Source::ref element,
                                     typename Source::ref record, std::optional<std::size_t> index, row& out) {
+  // A recycled row's values are overwritten in place: their strings keep
+  // their buffers, so a row of the usual sizes allocates nothing.
   if (out.values.capacity() == 0 && !spare_values.empty()) {
     out.values = std::move(spare_values.back());
     spare_values.pop_back();
-    out.values.clear();
   }
-  out.values.reserve(compiled.columns.size());
+  out.values.resize(compiled.columns.size());
   src.prepare(compiled, element);
   for (std::size_t c = 0; c < compiled.columns.size(); ++c) {
     const auto& column = compiled.columns[c];
     const auto found = src.column(compiled, c, element, record);
-    value sql;
+    value& sql = out.values[c];
     if (found != Source::none && !src.is_null(found)) {
-      auto cast = src.cast(found, target.columns[c].type);
-      if (!cast.ok())
+      auto error = src.cast_into(found, target.columns[c].type, sql);
+      if (!error.empty())
         return record_error{target.table, target.columns[c].name, error_path(target, column.path, index),
-                            std::move(cast.error)};
-      sql = std::move(cast.sql);
+                            std::move(error)};
+    } else {
+      sql.reset();
     }
     if (!sql) {
       // Missing, null, or "" read as NULL: the default stands in, and a
@@ -253,7 +264,6 @@ std::optional<record_error> map_row(const Source& src, const target_spec& target
                             src.missing(found)};
     }
     out.bytes += sql ? sql->size() : 0;
-    out.values.push_back(std::move(sql));
   }
   return std::nullopt;
 }

@@ -75,12 +75,16 @@ cast_result cast_datetime(const json& input, const sql_type& type) {
   return cast_datetime_string({&input, {}}, input.get_ref<const json::string_t&>(), type);
 }
 
+bool datetime_as_written(std::string_view text, const sql_type& type) {
+  return text.size() == 19 && text[10] == ' ' && !is_timestamp_column(type) && core::is_shanghai_datetime(text);
+}
+
 cast_result cast_datetime_string(const shown& input, std::string_view text, const sql_type& type) {
   if (text.empty()) return accept_null();
   const auto refused = [&] { return refuse(input.text() + " is not a valid datetime (yyyy-MM-dd HH:mm:ss)"); };
   // The usual form into a datetime column: checked where it lies, copied once.
   if (text.size() == 19 && text[10] == ' ' && !is_timestamp_column(type))
-    return core::is_shanghai_datetime(text) ? accept(std::string{text}) : refused();
+    return datetime_as_written(text, type) ? accept(std::string{text}) : refused();
   auto time = read_wall_time(text);
   if (!time) return refused();
   return checked_instant(input, std::move(*time), type);

@@ -27,6 +27,46 @@ std::vector<mysql::cell> flow_row(const std::string& sn, int io, mysql::cell rem
 
 }  // namespace
 
+// A batch keeps its cells when cleared, to reuse their buffers: what it
+// holds afterwards must be exactly the rows added since, whatever the old
+// cells held (longer, shorter, NULL) and whatever the new rows' width.
+TEST_CASE("a batch cleared and filled again holds exactly its new rows", "[sink]") {
+  const auto rows_of = [](const sink::batch& b) {
+    std::vector<std::vector<mysql::cell>> out;
+    for (std::size_t i = 0; i < b.rows(); ++i) out.emplace_back(b.row(i).begin(), b.row(i).end());
+    return out;
+  };
+  const std::string long_text(300, 'x');
+  sink::batch b;
+  b.add({long_text, "1", std::nullopt});
+  b.add({"a", std::nullopt, long_text});
+  b.add({"b", "2", "3"});
+  CHECK(b.rows() == 3);
+  b.clear();
+  CHECK(b.empty());
+  CHECK(b.bytes() == 0);
+  b.add({std::nullopt, long_text, "short"});
+  b.add({"", "x", std::nullopt});
+  CHECK(rows_of(b) == std::vector<std::vector<mysql::cell>>{{std::nullopt, long_text, "short"}, {"", "x", std::nullopt}});
+  sink::batch same;
+  same.add({std::nullopt, long_text, "short"});
+  same.add({"", "x", std::nullopt});
+  CHECK(b.bytes() == same.bytes());
+  // A row of another width is refused and leaves the batch as it was.
+  CHECK_THROWS_AS(b.add({"1", "2"}), std::logic_error);
+  CHECK(rows_of(b) == rows_of(same));
+  // Cleared, it takes rows of another width (another target's).
+  b.clear();
+  b.add({"k", std::nullopt});
+  b.add({long_text, "v"});
+  CHECK(rows_of(b) == std::vector<std::vector<mysql::cell>>{{"k", std::nullopt}, {long_text, "v"}});
+  // Values given as a row a mapper keeps: copied, the row left whole.
+  const std::vector<mysql::cell> kept{"sn", "7"};
+  b.add(kept);
+  CHECK(kept == std::vector<mysql::cell>{"sn", "7"});
+  CHECK(rows_of(b).back() == kept);
+}
+
 TEST_CASE("prepare_table creates the table with a byte-exact key and is idempotent", "[sink]") {
   test::test_database db{"sink_create"};
   mysql::connection conn{db.options};

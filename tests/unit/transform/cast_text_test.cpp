@@ -141,6 +141,19 @@ TEST_CASE("a string cast from its parsed text gives what casting it as JSON give
       const auto unchecked = cast_string(s, type, false);
       CHECK(unchecked.sql == expected.sql);
       CHECK(unchecked.error == expected.error);
+      // Into a value a row before left: empty, NULL, shorter or longer than
+      // the new one. Accepted, it holds the cast's value; refused, it is
+      // left as it was.
+      for (const ferry::transform::value& before :
+           {ferry::transform::value{""}, ferry::transform::value{}, ferry::transform::value{"x"},
+            ferry::transform::value{long_ascii + long_ascii}}) {
+        for (const bool valid_utf8 : {true, false}) {
+          auto slot = before;
+          const auto error = ferry::transform::cast_string_into(s, type, valid_utf8, slot);
+          CHECK(error == expected.error);
+          CHECK(slot == (expected.ok() ? expected.sql : before));
+        }
+      }
     }
   }
 }

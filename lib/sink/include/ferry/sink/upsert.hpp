@@ -29,6 +29,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <initializer_list>
 #include <span>
 #include <string>
 #include <vector>
@@ -48,10 +49,12 @@ struct family {
 // Not thread-safe.
 class batch {
  public:
-  void add(std::vector<mysql::cell> values) { take(values); }
-  // The same, moving the values out of `values` and leaving it empty with
-  // its capacity, for the next row.
-  void take(std::vector<mysql::cell>& values);
+  // Adds a row, its values copied into the cells the batch keeps from its
+  // earlier rows (clear() keeps them too), so that their strings' buffers
+  // are reused: a batch that has grown allocates nothing per row. On a
+  // throw the batch is as it was.
+  void add(std::span<const mysql::cell> values);
+  void add(std::initializer_list<mysql::cell> values) { add(std::span<const mysql::cell>{values.begin(), values.size()}); }
   // Marks the last `rows` rows added (possibly none) as the children of one
   // parent record; only for a target with a parent key.
   void add_family(std::vector<mysql::cell> parent, mysql::cell version, std::size_t rows);
@@ -64,7 +67,7 @@ class batch {
   const std::vector<family>& families() const { return families_; }
 
  private:
-  std::vector<mysql::cell> cells_;  // row after row
+  std::vector<mysql::cell> cells_;  // row after row; those past rows_ * width_ are kept for their buffers
   std::size_t width_ = 0;
   std::size_t rows_ = 0;
   std::vector<family> families_;

@@ -58,6 +58,12 @@ cast_result cast_value(const nlohmann::json& input, const sql_type& type);
 // nlohmann check every string they read), so only a text longer in bytes
 // than the column's characters is counted, and none is checked again.
 cast_result cast_string(std::string_view text, const sql_type& type, bool valid_utf8);
+// The same cast into a value kept from row to row: where the column takes
+// the text as it is (text columns; datetimes in the usual form) it is copied
+// into out's own string, whose buffer is reused, so the row costs no
+// allocation. Returns the refusal, empty when accepted: then out holds
+// cast_string(text, type, valid_utf8).sql; a refusal leaves out as it was.
+std::string cast_string_into(std::string_view text, const sql_type& type, bool valid_utf8, value& out);
 
 // The same for a JSON integer given by its decimal text as a parsed page
 // keeps it (json::tape: digits with no leading zero, '-' first when

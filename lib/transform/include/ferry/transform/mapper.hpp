@@ -82,9 +82,9 @@ class mapper {
 
   const std::vector<target_spec>& targets() const noexcept;
 
-  // Clears `rows` and keeps the capacity of their value vectors (emptied by
-  // whoever took the values, e.g. sink::batch::take) for the rows this
-  // thread maps next: no allocation per row once warm.
+  // Clears `rows` and keeps their value vectors, strings and all, for the
+  // rows this thread maps next, which overwrite them in place (sink::batch
+  // copies values, leaving them): no allocation per row once warm.
   static void recycle(std::vector<row>& rows);
 
  private:
