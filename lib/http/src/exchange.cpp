@@ -9,8 +9,59 @@ namespace ferry::http::detail {
 namespace {
 
 namespace bhttp = beast::http;
+
+// string_body for responses, but each piece appended (string_body resizes,
+// zero-filling what it then overwrites) and body_padding bytes of zeros
+// left past the end, for a page's parser to read the body where it lies.
+struct padded_body {
+  using value_type = std::string;
+
+  static std::uint64_t size(const value_type& body) { return body.size(); }
+
+  class reader {
+   public:
+    template <bool isRequest, class Fields>
+    reader(bhttp::header<isRequest, Fields>&, value_type& body) : body_(body) {}
+
+    void init(const boost::optional<std::uint64_t>& length, boost::system::error_code& ec) {
+      ec = {};
+      if (!length) return;
+      if (*length > body_.max_size() - body_padding) {
+        ec = bhttp::error::buffer_overflow;
+        return;
+      }
+      body_.reserve(static_cast<std::size_t>(*length) + body_padding);
+    }
+
+    template <class ConstBufferSequence>
+    std::size_t put(const ConstBufferSequence& buffers, boost::system::error_code& ec) {
+      const auto extra = beast::buffer_bytes(buffers);
+      if (extra > body_.max_size() - body_padding - body_.size()) {
+        ec = bhttp::error::buffer_overflow;
+        return 0;
+      }
+      ec = {};
+      for (const auto piece : beast::buffers_range_ref(buffers))
+        body_.append(static_cast<const char*>(piece.data()), piece.size());
+      return extra;
+    }
+
+    void finish(boost::system::error_code& ec) {
+      ec = {};
+      // Zeros past the end, within the capacity (reserved above when the
+      // length was announced): a shorter size keeps the bytes and the room.
+      const auto size = body_.size();
+      body_.append(body_padding, '\0');
+      body_.resize(size);
+    }
+
+   private:
+    value_type& body_;
+  };
+};
+
 using wire_request = bhttp::request<bhttp::string_body>;
-using wire_parser = bhttp::response_parser<bhttp::string_body>;
+using wire_parser = bhttp::response_parser<padded_body>;
 
 constexpr std::uint32_t header_limit = 64 * 1024;
 

@@ -254,11 +254,15 @@ simdjson::error_code walk(od::value value, std::size_t depth, tape_builder& b) {
 
 // Objects and arrays at the top (every page); false for anything simdjson
 // or this walk refuses, and for scalar documents, which the reference reads.
-bool fast_parse(std::string_view text, tape_builder& b) {
+bool fast_parse(std::string_view text, std::size_t readable, tape_builder& b) {
   thread_local od::parser parser;
-  const simdjson::padded_string padded{text};
+  const bool in_place = readable >= text.size() + simdjson::SIMDJSON_PADDING;
+  simdjson::padded_string copy;
+  if (!in_place) copy = simdjson::padded_string{text};
+  const simdjson::padded_string_view view =
+      in_place ? simdjson::padded_string_view{text.data(), text.size(), readable} : simdjson::padded_string_view{copy};
   od::document doc;
-  if (parser.iterate(padded).get(doc)) return false;
+  if (parser.iterate(view).get(doc)) return false;
   od::json_type type;
   if (doc.type().get(type)) return false;
   simdjson::error_code e = simdjson::INCORRECT_TYPE;
@@ -341,15 +345,15 @@ tape parse_tape_reference(std::string_view text) {
   throw parse_error(text.size() + 1, "the document could not be read");  // not reached: parse_exact refused it too
 }
 
-std::optional<tape> parse_tape_simd(std::string_view text) {
+std::optional<tape> parse_tape_simd(std::string_view text, std::size_t readable) {
   if (has_control_byte(text)) return std::nullopt;
   tape_builder b{text.size()};
-  if (!fast_parse(text, b)) return std::nullopt;
+  if (!fast_parse(text, readable, b)) return std::nullopt;
   return b.finish();
 }
 
-tape parse_tape(std::string_view text) {
-  if (auto fast = parse_tape_simd(text)) return std::move(*fast);
+tape parse_tape(std::string_view text, std::size_t readable) {
+  if (auto fast = parse_tape_simd(text, readable)) return std::move(*fast);
   return parse_tape_reference(text);
 }
 

@@ -92,6 +92,27 @@ TEST_CASE("chunked and close-delimited bodies arrive whole and only delimited on
   CHECK(c.connections_opened() == 1);
 }
 
+// A page's parser reads up to 64 bytes past the body's end (json::parse_tape
+// with the body's capacity): every body has that room, zero-filled,
+// whatever its framing, and an empty body too.
+TEST_CASE("response bodies have body_padding bytes of zeros past their end in every framing") {
+  for (const framing how : {framing::content_length, framing::chunked, framing::until_close}) {
+    for (const std::size_t size : {std::size_t{0}, std::size_t{1}, std::size_t{70000}}) {
+      INFO(name_of(how) << ", " << size << " bytes");
+      test_server server;
+      server.script({body_of(size, how)});
+      io_context context;
+      client c(context.get_executor(), {});
+      const result r = send_one(context, c, local_url(server.port()), get("/padded"));
+      REQUIRE(r.ok());
+      CHECK(r.res.body == std::string(size, 'b'));
+      REQUIRE(r.res.body.capacity() >= size + body_padding);
+      const std::string_view room{r.res.body.data() + size, body_padding};
+      CHECK(room == std::string(body_padding, '\0'));
+    }
+  }
+}
+
 TEST_CASE("a response that is not HTTP is a protocol_error") {
   test_server server;
   server.set_default(raw("HELLO THERE\r\n\r\n"));

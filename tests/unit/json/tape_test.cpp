@@ -75,6 +75,19 @@ const std::vector<std::string> invalid = {
     "{\"a\":1,\"b\"}",
 };
 
+// `text` in a buffer with 64 bytes of room past its end, the room filled
+// with bytes a parser that read them as the document's would trip on.
+struct padded_copy {
+  explicit padded_copy(const std::string& text) : bytes(text) {
+    const std::string junk = "\"\\{}[]:,0123456789.eE-+truefalsenull \x01\xFF";
+    while (bytes.size() < text.size() + 64) bytes += junk;
+    size = text.size();
+  }
+  std::string_view view() const { return {bytes.data(), size}; }
+  std::string bytes;
+  std::size_t size = 0;
+};
+
 std::string error_of(auto&& parse, const std::string& text) {
   try {
     (void)parse(text);
@@ -102,6 +115,12 @@ TEST_CASE("the tape reads every document as parse_exact does, and both parsers b
     const bool compact = text.find_first_of("\t\r\n") == std::string::npos && !text.starts_with("\xEF\xBB\xBF");
     const bool container = dom.is_object() || dom.is_array();
     CHECK(ferry::json::parse_tape_simd(text).has_value() == (compact && container));
+    // Read where it lies, with junk in the room past its end: the same tape.
+    const padded_copy padded{text};
+    CHECK(parse_tape(padded.view(), padded.bytes.size()) == fast);
+    CHECK(ferry::json::parse_tape_simd(padded.view(), padded.bytes.size()).has_value() == (compact && container));
+    // Too little room: copied first, the same tape.
+    CHECK(parse_tape(padded.view(), text.size() + 63) == fast);
   }
 }
 
@@ -117,6 +136,10 @@ TEST_CASE("the tape refuses what parse_exact refuses, with the same position and
     CHECK(error_of([](const std::string& t) { return parse_tape(t); }, text) == expected);
     CHECK(error_of([](const std::string& t) { return parse_tape_reference(t); }, text) == expected);
     CHECK(!ferry::json::parse_tape_simd(text).has_value());
+    const padded_copy padded{text};
+    CHECK(error_of([&](const std::string&) { return parse_tape(padded.view(), padded.bytes.size()); }, text) ==
+          expected);
+    CHECK(!ferry::json::parse_tape_simd(padded.view(), padded.bytes.size()).has_value());
   }
   // Exactly max_depth levels is still read.
   const auto deepest = std::string(ferry::json::max_depth, '[') + std::string(ferry::json::max_depth, ']');

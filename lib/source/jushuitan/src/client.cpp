@@ -212,7 +212,8 @@ asio::awaitable<client::attempt_outcome> client::attempt(const std::string& path
     out.detail = "HTTP " + std::to_string(status) + " from " + path;
     co_return out;
   }
-  auto parsed = parse_envelope(answer.res.body, list_key);
+  // The body has room past its end (http::body_padding): read where it lies.
+  auto parsed = parse_envelope(answer.res.body, list_key, answer.res.body.capacity());
   if (auto* bad = std::get_if<malformed>(&parsed)) {
     ++counters_.transient;
     out.detail = "malformed answer: " + bad->reason;

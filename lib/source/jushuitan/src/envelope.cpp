@@ -121,10 +121,10 @@ void page::to_dom() {
   tape.reset();
 }
 
-envelope parse_envelope(std::string_view body, std::string_view list_key) {
+envelope parse_envelope(std::string_view body, std::string_view list_key, std::size_t readable) {
   std::shared_ptr<const tape> answer;
   try {
-    answer = std::make_shared<const tape>(ferry::json::parse_tape(body));
+    answer = std::make_shared<const tape>(ferry::json::parse_tape(body, readable));
   } catch (const ferry::json::parse_error& e) {
     return malformed{std::string{"not JSON: "} + e.what()};
   }

@@ -51,9 +51,14 @@ struct request {
   bool idempotent = true;
 };
 
+// A response body has this many bytes of room past its end (zeros, within
+// the string's capacity), so that a parser that reads ahead (simdjson reads
+// up to 64 bytes past a document) can read it where it lies.
+inline constexpr std::size_t body_padding = 64;
+
 struct response {
   unsigned status = 0;
-  std::string body;
+  std::string body;  // with body_padding bytes of capacity past its end
   std::string content_type;  // "" when the server sent none
   header_list headers;       // every field as received, in order
 };

@@ -68,13 +68,17 @@ class tape {
 };
 
 // Parses one JSON document as parse_exact does (the same documents, the
-// same parse_error), into a tape.
-tape parse_tape(std::string_view text);
+// same parse_error), into a tape. `readable`: how many bytes from
+// text.data() may be read, when the caller knows (0 when not). The fast
+// parser reads up to 64 bytes past a document's end, whatever they hold: a
+// document with that room (an http::client body has it, see
+// http::body_padding) is read where it lies, any other is first copied.
+tape parse_tape(std::string_view text, std::size_t readable = 0);
 
 // The fast road alone: nullopt where parse_tape would fall back (a document
 // simdjson or the checks refuse, text with control bytes or a byte order
 // mark, a scalar alone).
-std::optional<tape> parse_tape_simd(std::string_view text);
+std::optional<tape> parse_tape_simd(std::string_view text, std::size_t readable = 0);
 
 // The same from nlohmann's SAX events: slower, and the reference the fast
 // parser is checked against.

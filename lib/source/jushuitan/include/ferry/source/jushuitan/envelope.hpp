@@ -63,7 +63,10 @@ struct malformed {
 
 using envelope = std::variant<page, api_error, malformed>;
 
-envelope parse_envelope(std::string_view body, std::string_view list_key);
+// `readable`: bytes that may be read from body.data(), 0 when unknown; with
+// room past the end (an http::client body has it) the page is read where it
+// lies, else from a copy (see json::parse_tape).
+envelope parse_envelope(std::string_view body, std::string_view list_key, std::size_t readable = 0);
 
 // The answer's requestId ("requestId", or the SDK's "request_id"); "" when none.
 std::string request_id_of(const nlohmann::json& body);
