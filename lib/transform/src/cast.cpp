@@ -148,63 +148,73 @@ cast_result cast_value(const nlohmann::json& input, const sql_type& type) {
   return detail::refuse("unknown cast");
 }
 
-cast_result cast_string(std::string_view text, const sql_type& type, bool valid_utf8) {
-  switch (type.cast) {
-    case cast_kind::text: return detail::checked_text({nullptr, text}, text, type, valid_utf8);
-    case cast_kind::datetime: return detail::cast_datetime_string({nullptr, text}, text, type);
-    case cast_kind::integer:
-      if (auto plain = detail::plain_integer(text, type)) return std::move(*plain);
-      break;
-    case cast_kind::decimal:
-      if (auto plain = detail::plain_decimal(text, type)) return std::move(*plain);
-      break;
-    default: break;
-  }
-  return cast_value(nlohmann::json(text), type);
+namespace {
+
+// A cast into a value as a cast_result.
+cast_result result_of(std::string error, value sql) {
+  if (!error.empty()) return detail::refuse(std::move(error));
+  return {std::move(sql), {}};
 }
 
+}  // namespace
+
 std::string cast_string_into(std::string_view text, const sql_type& type, bool valid_utf8, value& out) {
-  const auto keep = [&] {
-    if (out) out->assign(text);  // within its capacity: no allocation
-    else out.emplace(text);
-    return std::string{};
-  };
   switch (type.cast) {
     case cast_kind::text:
       if (auto refusal = detail::text_refusal({nullptr, text}, text, type, valid_utf8)) return std::move(*refusal);
-      return keep();
+      return detail::kept_as_is(text, out);
     case cast_kind::datetime:
-      if (detail::datetime_as_written(text, type)) return keep();
+      if (detail::datetime_as_written(text, type)) return detail::kept_as_is(text, out);
+      return detail::moved_into(detail::cast_datetime_string({nullptr, text}, text, type), out);
+    case cast_kind::integer:
+      if (detail::plain_integer_as_is(text, type)) return detail::kept_as_is(text, out);
+      break;
+    case cast_kind::decimal:
+      if (detail::plain_decimal_into(text, type, out)) return {};
       break;
     default: break;
   }
-  auto cast = cast_string(text, type, valid_utf8);
-  if (cast.ok()) out = std::move(cast.sql);
-  return std::move(cast.error);
+  return detail::moved_into(cast_value(nlohmann::json(text), type), out);
+}
+
+cast_result cast_string(std::string_view text, const sql_type& type, bool valid_utf8) {
+  value out;
+  auto error = cast_string_into(text, type, valid_utf8, out);
+  return result_of(std::move(error), std::move(out));
+}
+
+std::string cast_number_text_into(std::string_view text, const sql_type& type, value& out) {
+  if (type.cast == cast_kind::decimal && detail::plain_decimal_into(text, type, out)) return {};
+  return detail::moved_into(cast_value(ferry::json::exact_number(text), type), out);
 }
 
 cast_result cast_number_text(std::string_view text, const sql_type& type) {
-  if (type.cast == cast_kind::decimal)
-    if (auto plain = detail::plain_decimal(text, type)) return std::move(*plain);
-  return cast_value(ferry::json::exact_number(text), type);
+  value out;
+  auto error = cast_number_text_into(text, type, out);
+  return result_of(std::move(error), std::move(out));
 }
 
-cast_result cast_integer_text(std::string_view text, bool negative, const sql_type& type) {
+std::string cast_integer_text_into(std::string_view text, bool negative, const sql_type& type, value& out) {
   // The tape's text is plain ("-0" is kept as "0"): in range, it is the value's.
-  if (type.cast == cast_kind::integer)
-    if (auto plain = detail::plain_integer(text, type)) return std::move(*plain);
+  if (type.cast == cast_kind::integer && detail::plain_integer_as_is(text, type)) return detail::kept_as_is(text, out);
   // Other kinds, 19 digits and more, and refusals, as the JSON value says.
   const char* const end = text.data() + text.size();
   if (negative) {
     std::int64_t v = 0;
     const auto [ptr, ec] = std::from_chars(text.data(), end, v);
     if (ec != std::errc{} || ptr != end) throw std::invalid_argument("cast: not an int64: " + std::string{text});
-    return cast_value(nlohmann::json(v), type);
+    return detail::moved_into(cast_value(nlohmann::json(v), type), out);
   }
   std::uint64_t v = 0;
   const auto [ptr, ec] = std::from_chars(text.data(), end, v);
   if (ec != std::errc{} || ptr != end) throw std::invalid_argument("cast: not a uint64: " + std::string{text});
-  return cast_value(nlohmann::json(v), type);
+  return detail::moved_into(cast_value(nlohmann::json(v), type), out);
+}
+
+cast_result cast_integer_text(std::string_view text, bool negative, const sql_type& type) {
+  value out;
+  auto error = cast_integer_text_into(text, negative, type, out);
+  return result_of(std::move(error), std::move(out));
 }
 
 }  // namespace ferry::transform

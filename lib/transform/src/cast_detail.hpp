@@ -46,10 +46,26 @@ cast_result cast_decimal(const nlohmann::json& input, const sql_type& type);
 cast_result cast_real(const nlohmann::json& input, const sql_type& type);
 // The forms most numbers come in as strings, accepted without the general
 // parse (an optional '-', digits with no leading zero, for decimals an
-// optional point and digits; within the column): nullopt for anything else,
-// which the general cast then takes, refusals included.
-std::optional<cast_result> plain_integer(std::string_view text, const sql_type& type);
-std::optional<cast_result> plain_decimal(std::string_view text, const sql_type& type);
+// optional point and digits; within the column); false for anything else,
+// which the general cast then takes, refusals included. An integer's value
+// is then its text as it is; a decimal's is written into `out` (its buffer
+// reused), which is left alone when false.
+bool plain_integer_as_is(std::string_view text, const sql_type& type);
+bool plain_decimal_into(std::string_view text, const sql_type& type, value& out);
+
+// `text` as the value, into out's own string (its buffer reused); no refusal.
+inline std::string kept_as_is(std::string_view text, value& out) {
+  if (out) out->assign(text);
+  else out.emplace(text);
+  return {};
+}
+
+// A cast's value moved into `out`; its refusal returned (empty when accepted,
+// and then only is `out` changed).
+inline std::string moved_into(cast_result cast, value& out) {
+  if (cast.ok()) out = std::move(cast.sql);
+  return std::move(cast.error);
+}
 cast_result cast_datetime(const nlohmann::json& input, const sql_type& type);
 // A datetime column's value from a JSON string's text.
 // True when `text` is that value as it is: the usual "yyyy-MM-dd HH:mm:ss"

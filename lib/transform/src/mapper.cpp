@@ -121,12 +121,6 @@ std::string missing_reason(const json* found) {
   return "required but " + detail::describe(*found) + " (empty)";
 }
 
-// A cast's value moved into `out`; its refusal returned (empty when accepted).
-std::string moved_into(cast_result cast, value& out) {
-  if (cast.ok()) out = std::move(cast.sql);
-  return std::move(cast.error);
-}
-
 // Where records come from: a DOM (parse_exact), or a tape (a page as
 // parsed). The mapping below is written once for both.
 struct dom_source {
@@ -147,7 +141,9 @@ struct dom_source {
     return &(*array)[i];
   }
   // The cast into `out` (see tape_source::cast_into): the refusal, or empty.
-  std::string cast_into(ref r, const sql_type& type, value& out) const { return moved_into(cast_value(*r, type), out); }
+  std::string cast_into(ref r, const sql_type& type, value& out) const {
+    return detail::moved_into(cast_value(*r, type), out);
+  }
   std::string describe(ref r) const { return detail::describe(*r); }
   std::string missing(ref r) const { return missing_reason(r); }
 };
@@ -206,16 +202,16 @@ struct tape_source {
             type.cast == cast_kind::decimal)
           return cast_string_into(n.text, type, true, out);
         scratch.string.get_ref<json::string_t&>().assign(n.text);
-        return moved_into(cast_value(scratch.string, type), out);
+        return detail::moved_into(cast_value(scratch.string, type), out);
       case ferry::json::node_kind::exact:
-        if (type.cast == cast_kind::decimal) return moved_into(cast_number_text(n.text, type), out);
+        if (type.cast == cast_kind::decimal) return cast_number_text_into(n.text, type, out);
         scratch.exact.get_binary().assign(n.text.begin(), n.text.end());
-        return moved_into(cast_value(scratch.exact, type), out);
-      case ferry::json::node_kind::integer: return moved_into(cast_integer_text(n.text, n.flag, type), out);
+        return detail::moved_into(cast_value(scratch.exact, type), out);
+      case ferry::json::node_kind::integer: return cast_integer_text_into(n.text, n.flag, type, out);
       default:
         // null and booleans are built without allocating;
         // objects and arrays are rare in a column.
-        return moved_into(cast_value(t.to_json(r), type), out);
+        return detail::moved_into(cast_value(t.to_json(r), type), out);
     }
   }
   std::string describe(ref r) const { return detail::describe(t.to_json(r)); }

@@ -92,32 +92,30 @@ bool read_plain(std::string_view text, bool point_allowed, plain_number& n) {
 
 }  // namespace
 
-std::optional<cast_result> plain_integer(std::string_view text, const sql_type& type) {
+bool plain_integer_as_is(std::string_view text, const sql_type& type) {
   plain_number n;
   // (18 digits always fit int64; longer ones take the general road.)
-  if (!read_plain(text, false, n) || n.whole.size() > 18 || (n.negative && n.whole == "0")) return std::nullopt;
+  if (!read_plain(text, false, n) || n.whole.size() > 18 || (n.negative && n.whole == "0")) return false;
   std::int64_t magnitude = 0;
   for (const char c : n.whole) magnitude = magnitude * 10 + (c - '0');
-  const bool inside = n.negative ? -magnitude >= type.min_integer : static_cast<std::uint64_t>(magnitude) <= type.max_integer;
-  if (!inside) return std::nullopt;
-  return accept(std::string{text});
+  return n.negative ? -magnitude >= type.min_integer : static_cast<std::uint64_t>(magnitude) <= type.max_integer;
 }
 
-std::optional<cast_result> plain_decimal(std::string_view text, const sql_type& type) {
+bool plain_decimal_into(std::string_view text, const sql_type& type, value& out) {
   plain_number n;
-  if (!read_plain(text, true, n)) return std::nullopt;
+  if (!read_plain(text, true, n)) return false;
   const bool zero_whole = n.whole == "0";
   // "-0.00" is written "0.00": the general road says so.
-  if (n.negative && zero_whole && n.fraction.find_first_not_of('0') == std::string_view::npos) return std::nullopt;
+  if (n.negative && zero_whole && n.fraction.find_first_not_of('0') == std::string_view::npos) return false;
   const auto whole_digits = static_cast<std::int64_t>(zero_whole ? 0 : n.whole.size());
   const auto scale = static_cast<std::size_t>(type.scale);
-  if (n.fraction.size() > scale || whole_digits > type.precision - type.scale) return std::nullopt;
-  std::string out;
-  out.reserve(text.size() + scale + 1);
-  out = text;
-  if (scale > 0 && n.fraction.empty()) out += '.';
-  out.append(scale - n.fraction.size(), '0');
-  return accept(std::move(out));
+  if (n.fraction.size() > scale || whole_digits > type.precision - type.scale) return false;
+  // Accepted: only now is `out` touched.
+  auto& sql = out ? *out : out.emplace();
+  sql.assign(text);
+  if (scale > 0 && n.fraction.empty()) sql += '.';
+  sql.append(scale - n.fraction.size(), '0');
+  return true;
 }
 
 cast_result cast_integer(const json& input, const sql_type& type) {

@@ -146,6 +146,35 @@ TEST_CASE("the tape refuses what parse_exact refuses, with the same position and
   CHECK(parse_tape(deepest).to_json(0) == parse_exact(deepest));
 }
 
+// Control bytes are looked for 64 bytes at a time: one at every position of
+// a long page is found, and bytes from 0x20 up (0x7F, UTF-8's high bytes)
+// are not control bytes.
+TEST_CASE("a control byte anywhere in a long page sends it to the reference parser", "[tape]") {
+  const std::string head = R"({"code":0,"data":[{"remark":")";
+  const std::string tail = R"("}]})";
+  const std::string filler = "中文备注 remark text ";
+  std::string middle;
+  while (middle.size() < 300) middle += filler;
+  const auto page = head + middle + tail;
+  REQUIRE(ferry::json::parse_tape_simd(page).has_value());
+  for (std::size_t at = head.size(); at < head.size() + middle.size(); ++at) {
+    if ((static_cast<unsigned char>(page[at]) & 0x80U) != 0) continue;  // inside a UTF-8 sequence
+    INFO("byte " << at);
+    for (const char control : {'\x01', '\x1F', '\t'}) {
+      auto bad = page;
+      bad[at] = control;
+      CHECK_FALSE(ferry::json::parse_tape_simd(bad).has_value());
+      CHECK(error_of([](const std::string& t) { return parse_tape(t); }, bad) ==
+            error_of([](const std::string& t) { return parse_exact(t); }, bad));
+    }
+    for (const char fine : {' ', '\x7F'}) {
+      auto good = page;
+      good[at] = fine;
+      CHECK(ferry::json::parse_tape_simd(good).has_value());
+    }
+  }
+}
+
 TEST_CASE("tape nodes keep numbers as parse_exact does: integers that fit, exact text for the rest", "[tape]") {
   const auto t = parse_tape(R"([12,-3,-0,0.10,1e2,18446744073709551616,-9223372036854775809])");
   REQUIRE(t[0].kind == node_kind::array);

@@ -111,6 +111,28 @@ TEST_CASE("json columns check their size", "[cast][json]") {
 // Pages map strings straight from their parsed text (cast_string), skipping
 // the JSON value and, for text a parser has checked, the UTF-8 check: the
 // same value or the same refusal as cast_value, for every kind of column.
+namespace {
+
+// Values a row before may have left in a slot: empty, NULL, short, long.
+std::vector<ferry::transform::value> earlier_values() {
+  return {ferry::transform::value{""}, ferry::transform::value{}, ferry::transform::value{"x"},
+          ferry::transform::value{std::string(300, 'y')}};
+}
+
+// A cast into a slot holding `before`: accepted, the slot holds the
+// expected value; refused, it is left as it was.
+template <class Cast>
+void check_into(const ferry::transform::cast_result& expected, Cast&& cast) {
+  for (const auto& before : earlier_values()) {
+    auto slot = before;
+    const std::string error = cast(slot);
+    CHECK(error == expected.error);
+    CHECK(slot == (expected.ok() ? expected.sql : before));
+  }
+}
+
+}  // namespace
+
 TEST_CASE("a string cast from its parsed text gives what casting it as JSON gives", "[cast][text]") {
   std::string long_chinese, long_ascii;
   for (int i = 0; i < 64; ++i) long_chinese += "仓";
@@ -141,19 +163,9 @@ TEST_CASE("a string cast from its parsed text gives what casting it as JSON give
       const auto unchecked = cast_string(s, type, false);
       CHECK(unchecked.sql == expected.sql);
       CHECK(unchecked.error == expected.error);
-      // Into a value a row before left: empty, NULL, shorter or longer than
-      // the new one. Accepted, it holds the cast's value; refused, it is
-      // left as it was.
-      for (const ferry::transform::value& before :
-           {ferry::transform::value{""}, ferry::transform::value{}, ferry::transform::value{"x"},
-            ferry::transform::value{long_ascii + long_ascii}}) {
-        for (const bool valid_utf8 : {true, false}) {
-          auto slot = before;
-          const auto error = ferry::transform::cast_string_into(s, type, valid_utf8, slot);
-          CHECK(error == expected.error);
-          CHECK(slot == (expected.ok() ? expected.sql : before));
-        }
-      }
+      // Into a value a row before left.
+      for (const bool valid_utf8 : {true, false})
+        check_into(expected, [&](auto& slot) { return ferry::transform::cast_string_into(s, type, valid_utf8, slot); });
     }
   }
 }
@@ -180,6 +192,7 @@ TEST_CASE("an integer cast from its parsed digits gives what casting it as JSON 
       const auto got = cast_integer_text(d, false, type);
       CHECK(got.sql == expected.sql);
       CHECK(got.error == expected.error);
+      check_into(expected, [&](auto& slot) { return ferry::transform::cast_integer_text_into(d, false, type, slot); });
       if (positive > 9223372036854775808ULL) continue;
       // The negative of it, as the tape keeps it: '-' and the digits; "-0" is "0".
       const auto negative = positive == 0 ? std::int64_t{0} : static_cast<std::int64_t>(0 - positive);
@@ -189,6 +202,8 @@ TEST_CASE("an integer cast from its parsed digits gives what casting it as JSON 
       const auto got_negative = cast_integer_text(text, true, type);
       CHECK(got_negative.sql == expected_negative.sql);
       CHECK(got_negative.error == expected_negative.error);
+      check_into(expected_negative,
+                 [&](auto& slot) { return ferry::transform::cast_integer_text_into(text, true, type, slot); });
     }
   }
 }
@@ -211,6 +226,7 @@ TEST_CASE("a number cast from its text as written gives what casting the exact n
       const auto got = cast_number_text(n, type);
       CHECK(got.sql == expected.sql);
       CHECK(got.error == expected.error);
+      check_into(expected, [&](auto& slot) { return ferry::transform::cast_number_text_into(n, type, slot); });
     }
   }
 }

@@ -58,11 +58,12 @@ cast_result cast_value(const nlohmann::json& input, const sql_type& type);
 // nlohmann check every string they read), so only a text longer in bytes
 // than the column's characters is counted, and none is checked again.
 cast_result cast_string(std::string_view text, const sql_type& type, bool valid_utf8);
-// The same cast into a value kept from row to row: where the column takes
-// the text as it is (text columns; datetimes in the usual form) it is copied
-// into out's own string, whose buffer is reused, so the row costs no
+// The same cast into a value kept from row to row: the usual forms (text,
+// datetimes as "yyyy-MM-dd HH:mm:ss", plain integers and decimals) are
+// written into out's own string, whose buffer is reused, so a row costs no
 // allocation. Returns the refusal, empty when accepted: then out holds
 // cast_string(text, type, valid_utf8).sql; a refusal leaves out as it was.
+// (cast_string is this into a fresh value; so are the two below.)
 std::string cast_string_into(std::string_view text, const sql_type& type, bool valid_utf8, value& out);
 
 // The same for a JSON integer given by its decimal text as a parsed page
@@ -71,11 +72,13 @@ std::string cast_string_into(std::string_view text, const sql_type& type, bool v
 // building the JSON value for integer columns:
 // cast_integer_text(text, negative, type) == cast_value(the integer, type).
 cast_result cast_integer_text(std::string_view text, bool negative, const sql_type& type);
+std::string cast_integer_text_into(std::string_view text, bool negative, const sql_type& type, value& out);
 
 // The same for any other JSON number by its text as written (json::tape's
 // exact nodes): cast_number_text(text, type) ==
 // cast_value(json::exact_number(text), type); plain decimals ("47.7440")
 // into decimal columns are written without the general parse.
 cast_result cast_number_text(std::string_view text, const sql_type& type);
+std::string cast_number_text_into(std::string_view text, const sql_type& type, value& out);
 
 }  // namespace ferry::transform
