@@ -136,7 +136,7 @@ exchange_outcome success(wire_parser& parser, const connection::impl& conn) {
 constexpr std::size_t read_buffer_bytes = 64 * 1024;
 
 // Beast 1.74's eager parser forgets a body_limit error raised by
-// Content-Length when body bytes arrive with the header (and string_body would
+// Content-Length when body bytes arrive with the header (and padded_body would
 // reserve the announced length), so the header is read on its own and its
 // Content-Length checked here; chunked and close-delimited bodies are counted
 // by the parser itself.

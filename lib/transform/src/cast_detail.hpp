@@ -67,10 +67,11 @@ inline std::string moved_into(cast_result cast, value& out) {
   return std::move(cast.error);
 }
 cast_result cast_datetime(const nlohmann::json& input, const sql_type& type);
-// A datetime column's value from a JSON string's text.
-// True when `text` is that value as it is: the usual "yyyy-MM-dd HH:mm:ss"
-// form, a valid wall time, into a datetime (not a timestamp) column.
+// True when `text` is a datetime column's value as it is: the usual
+// "yyyy-MM-dd HH:mm:ss" form, a valid wall time, into a datetime (not a
+// timestamp) column.
 bool datetime_as_written(std::string_view text, const sql_type& type);
+// A datetime column's value from a JSON string's text.
 cast_result cast_datetime_string(const shown& input, std::string_view text, const sql_type& type);
 cast_result cast_date(const nlohmann::json& input, const sql_type& type);
 cast_result cast_boolean(const nlohmann::json& input, const sql_type& type);

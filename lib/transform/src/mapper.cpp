@@ -232,7 +232,8 @@ std::optional<record_error> map_row(const Source& src, const target_spec& target
                                     const detail::compiled_target& compiled, typename Source::ref element,
                                     typename Source::ref record, std::optional<std::size_t> index, row& out) {
   // A recycled row's values are overwritten in place: their strings keep
-  // their buffers, so a row of the usual sizes allocates nothing.
+  // their buffers, so a row of the usual sizes allocates nothing (a NULL
+  // gives its column's buffer up).
   if (out.values.capacity() == 0 && !spare_values.empty()) {
     out.values = std::move(spare_values.back());
     spare_values.pop_back();

@@ -108,9 +108,6 @@ TEST_CASE("json columns check their size", "[cast][json]") {
   CHECK(cast_value(json::array({"01234567"}), type).sql == R"(["01234567"])");  // exactly 12
 }
 
-// Pages map strings straight from their parsed text (cast_string), skipping
-// the JSON value and, for text a parser has checked, the UTF-8 check: the
-// same value or the same refusal as cast_value, for every kind of column.
 namespace {
 
 // Values a row before may have left in a slot: empty, NULL, short, long.
@@ -133,6 +130,9 @@ void check_into(const ferry::transform::cast_result& expected, Cast&& cast) {
 
 }  // namespace
 
+// Pages map strings straight from their parsed text (cast_string), skipping
+// the JSON value and, for text a parser has checked, the UTF-8 check: the
+// same value or the same refusal as cast_value, for every kind of column.
 TEST_CASE("a string cast from its parsed text gives what casting it as JSON gives", "[cast][text]") {
   std::string long_chinese, long_ascii;
   for (int i = 0; i < 64; ++i) long_chinese += "仓";

@@ -286,3 +286,63 @@ TEST_CASE("columns found in one pass over a record read what a lookup per column
         {"NULL", "NULL", "9", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL",
          "NULL", "NULL", "NULL"});
 }
+
+// The runner gives a record's rows back (mapper::recycle) before it maps the
+// next, and the next rows overwrite the kept values in place: each must hold
+// its own record's values only, whatever the row before held (a long
+// string, NULL, a value now missing), after records refused mid-row, and
+// with another target of another width taking rows from the same spares.
+TEST_CASE("rows recycled from one record to the next hold only the next record's values", "[mapper]") {
+  const mapper wide{{{"w",
+                      std::nullopt,
+                      {column("s", "s", "varchar(64)"), column("t", "t", "datetime"),
+                       with_default(column("d", "d", "decimal(10,2)"), parse_exact("1.5")), column("i", "i", "bigint"),
+                       required(column("k", "k", "varchar(8)"))}}}};
+  const mapper narrow{{{"n", std::nullopt, {column("s", "s", "text"), column("i", "i", "int")}}}};
+  struct step {
+    const char* record;
+    strings wide_row;  // empty: refused, with this reason
+    std::string wide_error;
+    strings narrow_row;
+  };
+  const std::vector<step> steps{
+      {R"({"s": "a string long enough to live on the heap", "t": "2026-01-02 03:04:05", "d": "12.3", "i": "42", "k": "k1"})",
+       {"a string long enough to live on the heap", "2026-01-02 03:04:05", "12.30", "42", "k1"}, "",
+       {"a string long enough to live on the heap", "42"}},
+      {R"({"s": null, "t": "", "d": null, "k": "k2"})", {"NULL", "NULL", "1.50", "NULL", "k2"}, "", {"NULL", "NULL"}},
+      {R"({"s": "", "t": "2026-01-02T03:04:05", "d": 7, "i": -5, "k": "k3"})",
+       {"", "2026-01-02 03:04:05", "7.00", "-5", "k3"}, "", {"", "-5"}},
+      {R"({"s": "x", "t": "2026-02-30 00:00:00", "k": "k4"})", {},
+       R"(w.t (t): "2026-02-30 00:00:00" is not a valid datetime (yyyy-MM-dd HH:mm:ss))", {"x", "NULL"}},
+      {R"({"s": "short", "t": "2026-03-04 05:06:07", "d": "2", "k": null})", {}, "w.k (k): required but null",
+       {"short", "NULL"}},
+      {R"({"s": "after the refusals", "t": "2026-12-31 23:59:59", "d": "0.5", "i": 0, "k": "k5"})",
+       {"after the refusals", "2026-12-31 23:59:59", "0.50", "0", "k5"}, "", {"after the refusals", "0"}},
+  };
+  for (const bool from_tape : {false, true}) {
+    INFO((from_tape ? "from a tape" : "from a DOM"));
+    std::vector<std::vector<row>> wide_out, narrow_out;
+    for (int round = 0; round < 3; ++round) {
+      for (const auto& s : steps) {
+        INFO(s.record);
+        const auto t = ferry::json::parse_tape(s.record);
+        const auto map = [&](const mapper& m, std::vector<std::vector<row>>& out) {
+          for (auto& rows : out) mapper::recycle(rows);
+          return from_tape ? m.map(t, 0, out) : m.map(parse_exact(s.record), out);
+        };
+        const auto wide_error = map(wide, wide_out);
+        CHECK((wide_error ? wide_error->to_string() : std::string{}) == s.wide_error);
+        REQUIRE(wide_out.size() == 1);
+        if (s.wide_row.empty()) {
+          CHECK(wide_out[0].empty());
+        } else {
+          REQUIRE(wide_out[0].size() == 1);
+          CHECK(values(wide_out[0][0]) == s.wide_row);
+        }
+        REQUIRE_FALSE(map(narrow, narrow_out));
+        REQUIRE(narrow_out[0].size() == 1);
+        CHECK(values(narrow_out[0][0]) == s.narrow_row);
+      }
+    }
+  }
+}

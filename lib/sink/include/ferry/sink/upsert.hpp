@@ -51,8 +51,9 @@ class batch {
  public:
   // Adds a row, its values copied into the cells the batch keeps from its
   // earlier rows (clear() keeps them too), so that their strings' buffers
-  // are reused: a batch that has grown allocates nothing per row. On a
-  // throw the batch is as it was.
+  // are reused: a batch that has grown allocates nothing per row (but for
+  // a cell that was NULL, which has no buffer to give). `values` must not
+  // point into this batch. On a throw the batch is as it was.
   void add(std::span<const mysql::cell> values);
   void add(std::initializer_list<mysql::cell> values) { add(std::span<const mysql::cell>{values.begin(), values.size()}); }
   // Marks the last `rows` rows added (possibly none) as the children of one

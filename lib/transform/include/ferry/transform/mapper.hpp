@@ -84,7 +84,8 @@ class mapper {
 
   // Clears `rows` and keeps their value vectors, strings and all, for the
   // rows this thread maps next, which overwrite them in place (sink::batch
-  // copies values, leaving them): no allocation per row once warm.
+  // copies values, leaving them): once warm, a row allocates nothing but
+  // for a value that was NULL in the row before (a NULL keeps no buffer).
   static void recycle(std::vector<row>& rows);
 
  private:
