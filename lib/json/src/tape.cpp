@@ -24,21 +24,18 @@ class tape_builder {
       : text_(new char[document_bytes + 1]), capacity_(document_bytes + 1) {
     // A page's records take about one node per 11 bytes (a flow record: 27
     // nodes in some 300 bytes); room for one per 8 spares the copies of a
-    // growing array, which cost more than the parse. The nodes exist from
-    // the start (zeroed: cheaper than a push_back per node) and are filled
-    // in order; finish() drops the ones left over.
-    nodes_.resize(document_bytes / 8 + 4);
+    // growing array, which cost more than the parse.
+    nodes_.reserve(document_bytes / 8 + 4);
   }
 
   std::uint32_t open(node_kind kind) {
-    const auto at = filled_;
-    next_node() = {kind, false, 0, 0, {}};
-    return at;
+    nodes_.push_back({kind, false, 0, 0, {}});
+    return static_cast<std::uint32_t>(nodes_.size() - 1);
   }
 
   void close(std::uint32_t at, std::uint32_t size) {
     nodes_[at].size = size;
-    nodes_[at].next = filled_;
+    nodes_[at].next = static_cast<std::uint32_t>(nodes_.size());
   }
 
   // False when the text would not fit: only possible for a text this
@@ -50,13 +47,12 @@ class tape_builder {
     if (!text.empty()) std::memcpy(text_.get() + used_, text.data(), text.size());
     const std::string_view kept{text_.get() + used_, text.size()};
     used_ += text.size();
-    const auto at = filled_;
-    next_node() = {kind, flag, 0, at + 1, kept};
+    const auto at = static_cast<std::uint32_t>(nodes_.size());
+    nodes_.push_back({kind, flag, 0, at + 1, kept});
     return true;
   }
 
   tape finish() {
-    nodes_.resize(filled_);
     tape t;
     t.nodes_ = std::move(nodes_);
     t.text_ = std::move(text_);
@@ -64,14 +60,7 @@ class tape_builder {
   }
 
  private:
-  node& next_node() {
-    if (filled_ == nodes_.size()) [[unlikely]]
-      nodes_.resize(2 * nodes_.size());
-    return nodes_[filled_++];
-  }
-
   std::vector<node> nodes_;
-  std::uint32_t filled_ = 0;  // nodes_[0, filled_) are the tape's
   std::unique_ptr<char[]> text_;
   std::size_t capacity_;
   std::size_t used_ = 0;

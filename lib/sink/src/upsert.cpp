@@ -43,7 +43,7 @@ void batch::add(std::span<const mysql::cell> values) {
   // Cells past the last row are not the batch's: a throw while they are
   // grown or written leaves the batch as it was.
   if (cells_.size() < first + width) cells_.resize(first + width);
-  for (std::size_t i = 0; i < width; ++i) cells_[first + i] = values[i];  // a kept string's buffer reused
+  for (std::size_t i = 0; i < width; ++i) cells_[first + i] = values[i];
   width_ = width;
   bytes_ += row_bytes;
   ++rows_;
@@ -56,7 +56,8 @@ void batch::add_family(std::vector<mysql::cell> parent, mysql::cell version, std
 }
 
 void batch::clear() {
-  rows_ = 0;  // the cells stay, for the next rows' values
+  cells_.clear();  // the strings go (a kept one costs memory in every job); the array's capacity stays
+  rows_ = 0;
   families_.clear();
   bytes_ = 0;
 }

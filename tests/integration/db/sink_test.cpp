@@ -27,9 +27,9 @@ std::vector<mysql::cell> flow_row(const std::string& sn, int io, mysql::cell rem
 
 }  // namespace
 
-// A batch keeps its cells when cleared, to reuse their buffers: what it
-// holds afterwards must be exactly the rows added since, whatever the old
-// cells held (longer, shorter, NULL) and whatever the new rows' width.
+// A batch keeps its array when cleared, for the next rows: what it holds
+// afterwards must be exactly the rows added since, whatever the old rows
+// held (longer, shorter, NULL) and whatever the new rows' width.
 TEST_CASE("a batch cleared and filled again holds exactly its new rows", "[sink]") {
   const auto rows_of = [](const sink::batch& b) {
     std::vector<std::vector<mysql::cell>> out;

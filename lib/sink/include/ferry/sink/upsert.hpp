@@ -49,11 +49,10 @@ struct family {
 // Not thread-safe.
 class batch {
  public:
-  // Adds a row, its values copied into the cells the batch keeps from its
-  // earlier rows (clear() keeps them too), so that their strings' buffers
-  // are reused: a batch that has grown allocates nothing per row (but for
-  // a cell that was NULL, which has no buffer to give). `values` must not
-  // point into this batch. On a throw the batch is as it was.
+  // Adds a row, its values copied (the caller keeps its own, e.g. a
+  // mapper's row whose strings the next record overwrites in place).
+  // `values` must not point into this batch. On a throw the batch is as it
+  // was.
   void add(std::span<const mysql::cell> values);
   void add(std::initializer_list<mysql::cell> values) { add(std::span<const mysql::cell>{values.begin(), values.size()}); }
   // Marks the last `rows` rows added (possibly none) as the children of one
@@ -68,7 +67,7 @@ class batch {
   const std::vector<family>& families() const { return families_; }
 
  private:
-  std::vector<mysql::cell> cells_;  // row after row; those past rows_ * width_ are kept for their buffers
+  std::vector<mysql::cell> cells_;  // row after row
   std::size_t width_ = 0;
   std::size_t rows_ = 0;
   std::vector<family> families_;
