@@ -47,6 +47,12 @@ std::optional<sys_seconds> unix_time(const json& input) {
 
 bool is_timestamp_column(const sql_type& type) { return type.sql == "timestamp"; }
 
+// "yyyy-MM-dd HH:mm:ss" into a datetime (not a timestamp) column: kept as
+// written when it is a valid wall time, refused when not.
+bool usual_form(std::string_view text, const sql_type& type) {
+  return text.size() == 19 && text[10] == ' ' && !is_timestamp_column(type);
+}
+
 cast_result checked_instant(const shown& input, wall_time time, const sql_type& type) {
   if (is_timestamp_column(type)) {
     const auto unix = time.instant.time_since_epoch().count();
@@ -76,15 +82,14 @@ cast_result cast_datetime(const json& input, const sql_type& type) {
 }
 
 bool datetime_as_written(std::string_view text, const sql_type& type) {
-  return text.size() == 19 && text[10] == ' ' && !is_timestamp_column(type) && core::is_shanghai_datetime(text);
+  return usual_form(text, type) && core::is_shanghai_datetime(text);
 }
 
 cast_result cast_datetime_string(const shown& input, std::string_view text, const sql_type& type) {
   if (text.empty()) return accept_null();
   const auto refused = [&] { return refuse(input.text() + " is not a valid datetime (yyyy-MM-dd HH:mm:ss)"); };
   // The usual form into a datetime column: checked where it lies, copied once.
-  if (text.size() == 19 && text[10] == ' ' && !is_timestamp_column(type))
-    return datetime_as_written(text, type) ? accept(std::string{text}) : refused();
+  if (usual_form(text, type)) return core::is_shanghai_datetime(text) ? accept(std::string{text}) : refused();
   auto time = read_wall_time(text);
   if (!time) return refused();
   return checked_instant(input, std::move(*time), type);

@@ -60,8 +60,8 @@ cast_result cast_value(const nlohmann::json& input, const sql_type& type);
 cast_result cast_string(std::string_view text, const sql_type& type, bool valid_utf8);
 // The same cast into a value kept from row to row: the usual forms (text,
 // datetimes as "yyyy-MM-dd HH:mm:ss", plain integers and decimals) are
-// written into out's own string, whose buffer is reused, so a value kept
-// from row to row costs no allocation. Returns the refusal, empty when accepted: then out holds
+// written into out's own string, whose buffer is reused, so they cost no
+// allocation. Returns the refusal, empty when accepted: then out holds
 // cast_string(text, type, valid_utf8).sql; a refusal leaves out as it was.
 // (cast_string is this into a fresh value; so are the two below.)
 std::string cast_string_into(std::string_view text, const sql_type& type, bool valid_utf8, value& out);
