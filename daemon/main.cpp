@@ -52,7 +52,8 @@ po::options_description command_line_options() {
       ("once", po::value<std::string>()->value_name("JOB"),
        "run one job to its current end (or over --from/--to), print a summary and exit")
       ("from", po::value<std::string>()->value_name("TIME"),
-       "with --once: start of a range (\"yyyy-MM-dd HH:mm:ss\", Asia/Shanghai); the watermark stays")
+       "with --once: start of a range (\"yyyy-MM-dd HH:mm:ss\" Beijing time, or RFC 3339 with an offset); "
+       "the watermark stays")
       ("to", po::value<std::string>()->value_name("TIME"), "with --once: end of that range")
       ("catch-up", "with --once: run the job's catch-up (QEasy's omissionRemedy) now, over its range")
       ("print-job", po::value<std::string>()->value_name("JOB"),

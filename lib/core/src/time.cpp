@@ -5,6 +5,7 @@
 
 #include <array>
 #include <charconv>
+#include <cstdio>
 
 namespace ferry::core {
 namespace {
@@ -75,6 +76,42 @@ bool is_shanghai_datetime(std::string_view text) noexcept { return read_civil(te
 
 std::string format_shanghai_datetime(sys_seconds t) {
   return date::format("%Y-%m-%d %H:%M:%S", sys_to_local(t));
+}
+
+std::string format_rfc3339(sys_seconds t) {
+  const auto local = sys_to_local(t);
+  const auto offset_seconds = local.time_since_epoch() - t.time_since_epoch();
+  // Local mean time before 1901 is 8:05:43 ahead; RFC 3339 offsets are whole minutes.
+  if (offset_seconds % minutes{1} != seconds{0}) return date::format("%Y-%m-%dT%H:%M:%SZ", t);
+  const auto offset = duration_cast<minutes>(offset_seconds).count();
+  const auto size = offset < 0 ? -offset : offset;
+  std::array<char, 8> zone{};
+  std::snprintf(zone.data(), zone.size(), "%c%02d:%02d", offset < 0 ? '-' : '+', static_cast<int>(size / 60),
+                static_cast<int>(size % 60));
+  return date::format("%Y-%m-%dT%H:%M:%S", local) + zone.data();
+}
+
+std::optional<sys_seconds> parse_instant(std::string_view text) {
+  // "yyyy-MM-ddTHH:mm:ss" then "Z" or "+hh:mm" / "-hh:mm".
+  constexpr std::size_t civil_size = 19;
+  if (text.size() <= civil_size || (text[10] != 'T' && text[10] != 't')) return parse_shanghai_datetime(text);
+  std::array<char, civil_size> civil{};
+  text.copy(civil.data(), civil_size);
+  civil[10] = ' ';
+  const auto t = read_civil({civil.data(), civil_size});
+  if (!t) return std::nullopt;
+  const auto zone = text.substr(civil_size);
+  minutes offset{0};
+  if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && zone[3] == ':') {
+    const int h = two_digits(zone, 1), m = two_digits(zone, 4);
+    if (h < 0 || h > 23 || m < 0 || m > 59) return std::nullopt;
+    offset = hours{h} + minutes{m};
+    if (zone[0] == '-') offset = -offset;
+  } else if (zone != "Z" && zone != "z") {
+    return std::nullopt;
+  }
+  const auto wall = date::sys_days{t->day} + hours{t->h} + minutes{t->mi} + seconds{t->s};
+  return sys_seconds{wall - offset};
 }
 
 std::string format_shanghai_date(sys_seconds t) {

@@ -41,7 +41,7 @@ std::vector<window> halve(const window& w) {
 
 
 std::optional<range> parse_range(std::string_view from, std::string_view to, range_names names, std::string& error) {
-  const auto r = core::parse_shanghai_range(from, to, {names.from, names.to}, error);
+  const auto r = core::parse_time_range(from, to, {names.from, names.to}, error);
   if (!r) return std::nullopt;
   return range{r->start, r->end};
 }

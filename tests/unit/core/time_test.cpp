@@ -87,3 +87,45 @@ TEST_CASE("durations parse in every unit and combine", "[time]") {
   CHECK(format_duration(days{30}) == "30d");
   CHECK(format_duration(milliseconds{0}) == "0s");
 }
+
+// Instants below are written as seconds since the epoch, computed with
+// Python's datetime and zoneinfo (a second implementation), not with ferry.
+TEST_CASE("RFC 3339 carries Beijing's offset, summer time and all", "[time]") {
+  using ferry::core::format_rfc3339;
+  CHECK(format_rfc3339(sys_seconds{seconds{1769875199}}) == "2026-01-31T23:59:59+08:00");
+  CHECK(format_rfc3339(sys_seconds{}) == "1970-01-01T08:00:00+08:00");
+  CHECK(format_rfc3339(sys_seconds{seconds{583718400}}) == "1988-07-01T09:00:00+09:00");  // summer time
+  // Local mean time (+08:05:43) is not a whole-minute offset: such instants are written in UTC.
+  CHECK(format_rfc3339(sys_seconds{seconds{-62135596800}}) == "0001-01-01T00:00:00Z");
+}
+
+TEST_CASE("instants parse as Beijing wall time or as RFC 3339 with any offset", "[time]") {
+  using ferry::core::parse_instant;
+  const auto at = [](long long s) { return std::optional<sys_seconds>{sys_seconds{seconds{s}}}; };
+  CHECK(parse_instant("2026-01-31 23:59:59") == at(1769875199));
+  CHECK(parse_instant("2026-01-31") == at(1769788800));
+  CHECK(parse_instant("2026-01-31T23:59:59+08:00") == at(1769875199));
+  CHECK(parse_instant("2026-01-31T15:59:59Z") == at(1769875199));
+  CHECK(parse_instant("2026-01-31t15:59:59z") == at(1769875199));
+  CHECK(parse_instant("2026-01-31T15:59:59-00:00") == at(1769875199));
+  CHECK(parse_instant("2026-12-31T23:59:59+14:00") == at(1798711199));
+  CHECK(parse_instant("1996-12-19T16:39:57-08:00") == at(851042397));  // RFC 3339, section 5.8
+  CHECK(parse_instant("1988-07-01T09:00:00+09:00") == at(583718400));
+  for (long long s : {0LL, 583718400LL, 1769875199LL, 4102444800LL}) {
+    INFO(s);
+    CHECK(parse_instant(ferry::core::format_rfc3339(sys_seconds{seconds{s}})) == at(s));
+  }
+}
+
+TEST_CASE("malformed instants are refused, fractions and leap seconds too", "[time]") {
+  using ferry::core::parse_instant;
+  for (const char* text :
+       {"", "2026-01-31T23:59:59", "2026-01-31T23:59:59+8:00", "2026-01-31T23:59:59+08", "2026-01-31T23:59:59+0800",
+        "2026-01-31T23:59:59+24:00", "2026-01-31T23:59:59+08:60", "2026-01-31T23:59:59 +08:00",
+        "2026-01-31 23:59:59Z", "2026-01-31T23:59:59ZZ", "2026-02-30T00:00:00Z", "2026-01-31T24:00:00Z",
+        "1985-04-12T23:20:50.52Z", "1990-12-31T23:59:60Z", "2026-01-31X23:59:59Z", "2026-01-31T23:59:59+08:00x",
+        "yesterday"}) {
+    INFO(text);
+    CHECK_FALSE(parse_instant(text));
+  }
+}

@@ -129,9 +129,14 @@ TEST_CASE("an explicit range is read once for the API and the command line, nami
   CHECK(r->start == at("2026-01-01 00:00:00"));
   CHECK(r->end == at("2026-01-02 12:00:00"));
   CHECK_FALSE(parse_range("2026-01-01", "yesterday", {"--from", "--to"}, error));
-  CHECK(error == R"(--to: "yesterday" is not yyyy-MM-dd HH:mm:ss)");
+  CHECK(error == R"(--to: "yesterday" is not yyyy-MM-dd HH:mm:ss (Beijing time) or RFC 3339 with an offset)");
   CHECK_FALSE(parse_range("2026-13-01 00:00:00", "2026-01-02 00:00:00", {"from", "to"}, error));
-  CHECK(error == R"(from: "2026-13-01 00:00:00" is not yyyy-MM-dd HH:mm:ss)");
+  CHECK(error == R"(from: "2026-13-01 00:00:00" is not yyyy-MM-dd HH:mm:ss (Beijing time) or RFC 3339 with an offset)");
+  // RFC 3339 with an offset names the same instants.
+  const auto rfc = parse_range("2025-12-31T16:00:00Z", "2026-01-02T12:00:00+08:00", {"from", "to"}, error);
+  REQUIRE(rfc);
+  CHECK(rfc->start == at("2026-01-01 00:00:00"));
+  CHECK(rfc->end == at("2026-01-02 12:00:00"));
   CHECK_FALSE(parse_range("2026-01-02 00:00:00", "2026-01-02 00:00:00", {"from", "to"}, error));
   CHECK(error == "to must be after from");
 }

@@ -22,6 +22,19 @@ bool is_shanghai_datetime(std::string_view text) noexcept;
 // Formats an instant as Asia/Shanghai wall time, "yyyy-MM-dd HH:mm:ss".
 std::string format_shanghai_datetime(sys_seconds t);
 
+// Formats an instant as RFC 3339 in Asia/Shanghai's offset at that instant:
+// "2026-01-31T23:59:59+08:00" (+09:00 in the summers of 1986-1991). The
+// admin API shows every time this way.
+std::string format_rfc3339(sys_seconds t);
+
+// Parses an instant as an operator may write it: Asia/Shanghai wall time as
+// parse_shanghai_datetime reads it ("2026-01-31 23:59:59", "2026-01-31"), or
+// RFC 3339 with its offset ("2026-01-31T23:59:59+08:00",
+// "2026-01-31T15:59:59Z"; T and Z in either case; -00:00 is UTC). No
+// fractions of a second (ferry's instants are whole seconds) and no leap
+// second; nullopt for anything else.
+std::optional<sys_seconds> parse_instant(std::string_view text);
+
 // Formats an instant as the Asia/Shanghai date "yyyy-MM-dd".
 std::string format_shanghai_date(sys_seconds t);
 

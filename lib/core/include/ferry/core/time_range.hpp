@@ -1,7 +1,8 @@
 #pragma once
 // An explicit range as operators give it (a backfill's from/to in the admin
-// API, ferryd's --from/--to): two "yyyy-MM-dd HH:mm:ss" Beijing times, the
-// second after the first. The one parser of such ranges. Pure; thread-safe.
+// API, ferryd's --from/--to): two instants as core::parse_instant reads them
+// (Beijing "yyyy-MM-dd HH:mm:ss", or RFC 3339 with an offset), the second
+// after the first. The one parser of such ranges. Pure; thread-safe.
 #include "ferry/core/time.hpp"
 
 #include <optional>
@@ -22,13 +23,14 @@ struct range_names {
 };
 
 // nullopt with `error` naming the bad end by `names`.
-inline std::optional<time_range> parse_shanghai_range(std::string_view from, std::string_view to, range_names names,
-                                                      std::string& error) {
-  const auto start = parse_shanghai_datetime(from);
-  const auto end = parse_shanghai_datetime(to);
+inline std::optional<time_range> parse_time_range(std::string_view from, std::string_view to, range_names names,
+                                                  std::string& error) {
+  const auto start = parse_instant(from);
+  const auto end = parse_instant(to);
+  constexpr std::string_view forms = " is not yyyy-MM-dd HH:mm:ss (Beijing time) or RFC 3339 with an offset";
   const auto quoted = [](std::string_view text) { return "\"" + std::string{text} + "\""; };
-  if (!start) error = std::string{names.from} + ": " + quoted(from) + " is not yyyy-MM-dd HH:mm:ss";
-  else if (!end) error = std::string{names.to} + ": " + quoted(to) + " is not yyyy-MM-dd HH:mm:ss";
+  if (!start) error = std::string{names.from} + ": " + quoted(from) + std::string{forms};
+  else if (!end) error = std::string{names.to} + ": " + quoted(to) + std::string{forms};
   else if (*end <= *start) error = std::string{names.to} + " must be after " + std::string{names.from};
   else return time_range{*start, *end};
   return std::nullopt;
