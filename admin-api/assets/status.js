@@ -35,7 +35,7 @@ async function api(method, path, body) {
   const res = await fetch(path, init);
   const data = await res.json().catch(() => null);
   if (!res.ok) {
-    const detail = data && data.error ? data.error.message : res.statusText;
+    const detail = data && typeof data.detail === "string" ? data.detail : res.statusText;  // RFC 9457
     throw new ApiError(res.status, method + " " + path + ": " + res.status + " " + detail);
   }
   return data;
@@ -80,12 +80,19 @@ function lastRun(run) {
       run.error ? el("span", { className: "error", textContent: " " + run.error }) : null);
 }
 
+// An API time ("2026-01-31T23:59:59+08:00") as the page shows it: Beijing's
+// offset, the one ferry's users work in, is left out; any other is kept.
+function shown(time) {
+  if (time === null || time === undefined) return null;
+  return time.replace("T", " ").replace(/\+08:00$/, "");
+}
+
 function windowList(windows) {
   if (windows === null) return el("span", { className: "muted", textContent: "could not load" });
   if (windows.length === 0) return el("span", { textContent: "none" });
   const list = el("ul", { className: "windows" });
   for (const w of windows.slice(0, 5)) {
-    list.append(el("li", { textContent: w.from + " → " + w.to + " (" + w.distinct_keys + " of " +
+    list.append(el("li", { textContent: shown(w.from) + " → " + shown(w.to) + " (" + w.distinct_keys + " of " +
         w.data_count + ")" }));
   }
   if (windows.length > 5) list.append(el("li", { textContent: "… " + (windows.length - 5) + " more" }));
@@ -97,10 +104,10 @@ function windowList(windows) {
 function tokenText(token) {
   if (!token) return el("span", { className: "muted", textContent: "—" });
   if (!token.expires_at) return el("span", { className: "muted", textContent: "not known yet" });
-  const left = (Date.parse(token.expires_at.replace(" ", "T") + "+08:00") - Date.now()) / 1000;
+  const left = (Date.parse(token.expires_at) - Date.now()) / 1000;
   const urgent = !token.renewable && left < 3 * 86400;
   return el("span", { className: urgent ? "stale" : "",
-      textContent: token.expires_at + (token.renewable ? " (ferry renews it)" :
+      textContent: shown(token.expires_at) + (token.renewable ? " (ferry renews it)" :
           " (a person must renew it" + (urgent ? ": in " + duration(Math.max(0, left)) : "") + ")") });
 }
 
@@ -112,12 +119,12 @@ function card(job, windows) {
   const stale = isStale(job);
   const list = el("dl");
   field(list, "paused", job.paused ? "yes" : "no");
-  field(list, "watermark", job.watermark ?? "none yet");
+  field(list, "watermark", shown(job.watermark) ?? "none yet");
   field(list, "freshness", el("span", { className: stale ? "stale" : "",
       textContent: duration(job.freshness_seconds) + (stale ? " (stale)" : "") }));
   field(list, "last run", lastRun(job.last_run));
-  field(list, "last started", job.last_run_started ?? "—");
-  field(list, "next run", job.next_run ?? "—");
+  field(list, "last started", shown(job.last_run_started) ?? "—");
+  field(list, "next run", shown(job.next_run) ?? "—");
   field(list, "schedule", job.schedule ?? "—");
   field(list, "source token", tokenText(job.source_token));
   if (job.queued || job.backfills_queued) {

@@ -1,5 +1,6 @@
 #include "assets.hpp"
 
+#include "problems.hpp"
 #include "router.hpp"
 
 #include <algorithm>
@@ -28,10 +29,10 @@ bool is_page_route(const target& t) {
 response page_response(const request& req, const target& t) {
   const bool page = t.path == "/";
   const auto* asset = find_asset(page ? std::string_view{} : std::string_view{t.segments[1]});
-  if (!asset || (!page && asset->name.empty())) return error_response(404, "not_found", "no route " + t.path);
+  if (!asset || (!page && asset->name.empty())) return problem_response(problem::not_found, "no route " + t.path);
   if (req.method != "GET") {
-    auto r = error_response(405, "method_not_allowed", req.method + " is not allowed here; use GET");
-    r.headers.emplace_back("Allow", "GET");
+    auto r = problem_response(problem::method_not_allowed, req.method + " is not allowed here; use GET, HEAD");
+    r.headers.emplace_back("Allow", "GET, HEAD");
     return r;
   }
   // A file asked for by the version the page links is immutable; the page
@@ -39,7 +40,7 @@ response page_response(const request& req, const target& t) {
   const bool versioned = !page && std::any_of(t.query.begin(), t.query.end(), [&](const auto& q) {
     return q.first == "v" && q.second == asset->version;
   });
-  response r{200, std::string(asset->content_type), std::string(asset->body), {}};
+  response r{200, std::string(asset->content_type), std::string(asset->body), {}, std::nullopt};
   r.headers.emplace_back("Cache-Control", versioned ? "public, max-age=31536000, immutable" : "no-cache");
   r.headers.emplace_back("Content-Security-Policy", content_security_policy);
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");

@@ -35,7 +35,7 @@ namespace {
 
 using nlohmann::json;
 
-json time_json(time_point t) { return core::format_shanghai_datetime(t); }
+json time_json(time_point t) { return core::format_rfc3339(t); }
 
 json time_json(const std::optional<time_point>& t) { return t ? time_json(*t) : json(nullptr); }
 
@@ -131,14 +131,14 @@ json to_json(const backfill_receipt& receipt) {
   return {{"queued", true}, {"windows", windows}, {"position", receipt.position}};
 }
 
-refusal_status status_of(refusal_kind kind) {
+problem problem_of(refusal_kind kind) {
   switch (kind) {
-    case refusal_kind::job_not_found: return {404, "job_not_found"};
-    case refusal_kind::run_already_queued: return {409, "run_already_queued"};
-    case refusal_kind::stopping: return {503, "stopping"};
-    case refusal_kind::invalid_range: return {422, "invalid_range"};
+    case refusal_kind::job_not_found: return problem::job_not_found;
+    case refusal_kind::run_already_queued: return problem::run_already_queued;
+    case refusal_kind::stopping: return problem::stopping;
+    case refusal_kind::invalid_range: return problem::invalid_range;
   }
-  return {500, "internal"};
+  return problem::internal;
 }
 
 std::optional<log_level> parse_log_level(std::string_view text) {

@@ -1,8 +1,9 @@
 #pragma once
 // The admin API's JSON: every typed value the control answers with, and every
-// refusal, rendered in one place. Times are Beijing wall time,
-// "yyyy-MM-dd HH:mm:ss", as the platform and ferry's tables write them.
+// refusal, rendered in one place. Times are RFC 3339 with Beijing's offset,
+// "2026-01-31T23:59:59+08:00" (core::format_rfc3339).
 #include "ferry/admin/control.hpp"
+#include "problems.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -14,12 +15,8 @@ nlohmann::json to_json(const window_view& window);
 nlohmann::json to_json(const trigger_receipt& receipt);
 nlohmann::json to_json(const backfill_receipt& receipt);
 
-// The status and stable code of a refusal: {404, "job_not_found"}, ...
-struct refusal_status {
-  unsigned status;
-  const char* code;
-};
-refusal_status status_of(refusal_kind kind);
+// The problem a refusal is answered with: job_not_found, ...
+problem problem_of(refusal_kind kind);
 
 // "trace" ... "off"; nullopt for anything else.
 std::optional<log_level> parse_log_level(std::string_view text);

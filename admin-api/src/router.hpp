@@ -23,9 +23,6 @@ using ferry::admin::response;
 bool is_page_route(const target& t);
 response page_response(const request& req, const target& t);
 
-// {"error": {"code": ..., "message": ...}} with that status.
-response error_response(unsigned status, std::string code, std::string message);
-
 // True when `authorization` is "Bearer <token>" (scheme case-insensitive);
 // the token is compared in constant time.
 bool token_matches(std::string_view authorization, std::string_view token);
@@ -33,10 +30,12 @@ bool token_matches(std::string_view authorization, std::string_view token);
 class router {
  public:
   router(const server_options& options, control& c) : options_(options), control_(c) {}
-  // Never throws: a control that throws gives 500.
+  // Never throws: a control that throws gives 500. HEAD is answered as GET
+  // without the body.
   asio::awaitable<response> handle(const request& req);
 
  private:
+  asio::awaitable<response> answer(const request& req);
   asio::awaitable<response> dispatch(const request& req, const target& t);
   asio::awaitable<response> api(const request& req, const target& t);
   asio::awaitable<response> job_route(const request& req, const target& t);
@@ -46,6 +45,7 @@ class router {
   asio::awaitable<response> patch_job(const request& req, const std::string& id);
   response log_level(const request& req);
   response metrics();
+  response version();
   asio::awaitable<response> ready();
 
   const server_options& options_;

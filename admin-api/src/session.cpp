@@ -1,6 +1,7 @@
 #include "session.hpp"
 
 #include "log.hpp"
+#include "problems.hpp"
 
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -26,13 +27,15 @@ constexpr std::chrono::seconds drain_time{1};
 // (the peer left, or a timeout fired).
 std::optional<response> refusal(const error_code& ec, const server_options& options) {
   if (ec == http::error::body_limit) {
-    return error_response(413, "body_too_large",
-                          "request bodies are limited to " + std::to_string(options.body_limit) + " bytes");
+    return problem_response(problem::body_too_large,
+                            "request bodies are limited to " + std::to_string(options.body_limit) + " bytes");
   }
-  if (ec == http::error::header_limit) return error_response(431, "headers_too_large", "request headers are too large");
+  if (ec == http::error::header_limit) {
+    return problem_response(problem::headers_too_large, "request headers are too large");
+  }
   if (ec == http::error::end_of_stream || ec == http::error::partial_message) return std::nullopt;
   if (&ec.category() == &make_error_code(http::error::bad_target).category()) {
-    return error_response(400, "bad_request", "malformed HTTP request: " + ec.message());
+    return problem_response(problem::bad_request, "malformed HTTP request: " + ec.message());
   }
   return std::nullopt;
 }
@@ -102,7 +105,11 @@ class session {
     for (const auto& [name, value] : r.headers) res.set(name, value);
     res.keep_alive(keep_alive);
     res.body() = r.body;
-    res.prepare_payload();
+    if (r.head_length) {
+      res.content_length(*r.head_length);  // an answer to HEAD: GET's length, no body
+    } else {
+      res.prepare_payload();
+    }
     beast::get_lowest_layer(stream_).expires_after(options_.read_timeout);
     error_code ec;
     co_await http::async_write(stream_, res, asio::redirect_error(asio::use_awaitable, ec));

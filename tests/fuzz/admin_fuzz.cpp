@@ -3,10 +3,12 @@
 // control. Input: "METHOD TARGET", then "Name: value" header lines, an empty
 // line and the body, like an HTTP/1.1 request. Invariants: the handler never
 // throws and never answers 500 (this control never fails); the status is one
-// the API documents; every JSON answer parses and every error is
-// {"error": {"code", "message"}}; an /api route without the right bearer
-// token gets 401 with WWW-Authenticate, and a 405 says Allow; the control is
-// only called with valid job ids and limits.
+// the API documents; every JSON answer parses and every error is an RFC 9457
+// problem (type "/problems/<code>", title, the answer's status, detail) with
+// {"error": {"code", "message"}} beside it; an /api route without the right
+// bearer token gets 401 with WWW-Authenticate, and a 405 says Allow; HEAD
+// answers with no body; the control is only called with valid job ids and
+// limits.
 #include "fuzz_check.hpp"
 
 #include "memory_control.hpp"
@@ -91,15 +93,25 @@ bool has_token(std::string_view authorization) {
          authorization.substr(scheme.size()) == token;
 }
 
-void check_json(const admin::request& req, const admin::response& res) {
+void check_json(const admin::response& res) {
   const auto body = json::parse(res.body, nullptr, false);
   FUZZ_CHECK(!body.is_discarded(), res.body);
-  if (res.status < 400) return;
-  FUZZ_CHECK(body.is_object() && body.size() == 1 && body.contains("error"), res.body);
+  FUZZ_CHECK(res.status < 400, res.body);
+}
+
+void check_problem(const admin::request& req, const admin::response& res) {
+  FUZZ_CHECK(res.status >= 400, res.body);
+  if (res.head_length) return;  // HEAD: the same answer, without its body
+  const auto body = json::parse(res.body, nullptr, false);
+  FUZZ_CHECK(body.is_object() && body.size() == 5 && body.contains("error"), res.body);
   const auto& error = body["error"];
   FUZZ_CHECK(error.is_object() && error.size() == 2, res.body);
   FUZZ_CHECK(error.contains("code") && error["code"].is_string(), res.body);
   FUZZ_CHECK(error.contains("message") && error["message"].is_string(), res.body);
+  FUZZ_CHECK(body.contains("type") && body["type"] == "/problems/" + error["code"].get<std::string>(), res.body);
+  FUZZ_CHECK(body.contains("title") && body["title"].is_string(), res.body);
+  FUZZ_CHECK(body.contains("status") && body["status"] == res.status, res.body);
+  FUZZ_CHECK(body.contains("detail") && body["detail"] == error["message"], res.body);
   if (res.status == 401) FUZZ_CHECK(has_header(res, "WWW-Authenticate"), req.target);
   if (res.status == 405) FUZZ_CHECK(has_header(res, "Allow"), req.target);
 }
@@ -115,12 +127,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   ferry::fuzz::memory_control control;
   const auto res = run(options, control, req);
   constexpr std::array<unsigned, 10> statuses{200, 202, 400, 401, 404, 405, 409, 415, 422, 503};
+  if (req.method == "HEAD") FUZZ_CHECK(res.body.empty() && res.head_length, req.target);
+  if (req.method != "HEAD") FUZZ_CHECK(!res.head_length, req.target);
   FUZZ_CHECK(std::find(statuses.begin(), statuses.end(), res.status) != statuses.end(),
              std::to_string(res.status) + " " + res.body);
   // Without the token an /api route answers 401, or 400 to a target that is not a path at all.
   if (is_api_path(req.target) && !has_token(req.authorization))
     FUZZ_CHECK(res.status == 401 || res.body.find("\"bad_request\"") != std::string::npos, res.body);
-  if (res.content_type == "application/json") check_json(req, res);
-  if (is_api_path(req.target)) FUZZ_CHECK(res.content_type == "application/json", res.content_type);
+  if (res.content_type == "application/json" && !res.head_length) check_json(res);
+  if (res.content_type == "application/problem+json") check_problem(req, res);
+  if (res.status >= 400) FUZZ_CHECK(res.content_type == "application/problem+json", res.content_type);
+  if (is_api_path(req.target)) {
+    FUZZ_CHECK(res.content_type == "application/json" || res.content_type == "application/problem+json",
+               res.content_type);
+  }
   return 0;
 }

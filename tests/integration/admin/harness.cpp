@@ -191,12 +191,24 @@ std::string header(const http::response& res, std::string_view name) {
 }
 
 std::string error_code_of(const http::response& res) {
+  if (res.content_type != "application/problem+json") return "";
   auto body = nlohmann::json::parse(res.body, nullptr, false);
-  if (!body.is_object() || !body.contains("error") || !body["error"].contains("code") ||
+  if (!body.is_object() || body.size() != 5 || !body.contains("error") || !body["error"].is_object() ||
+      body["error"].size() != 2 || !body["error"].contains("code") || !body["error"]["code"].is_string() ||
       !body["error"].contains("message") || !body["error"]["message"].is_string()) {
     return "";
   }
-  return body["error"]["code"].get<std::string>();
+  const auto code = body["error"]["code"].get<std::string>();
+  // RFC 9457 beside it: the type names the code, the status is the answer's, the detail is the message.
+  const auto type = body.find("type");
+  const auto title = body.find("title");
+  const auto status = body.find("status");
+  if (type == body.end() || *type != "/problems/" + code || title == body.end() || !title->is_string() ||
+      title->get<std::string>().empty() || status == body.end() || !status->is_number_unsigned() ||
+      status->get<unsigned>() != res.status || body.value("detail", nlohmann::json{}) != body["error"]["message"]) {
+    return "";
+  }
+  return code;
 }
 
 raw_connection::raw_connection(std::uint16_t port) {

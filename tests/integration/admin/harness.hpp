@@ -92,7 +92,9 @@ class admin_client {
 
 // A response header's value ("" when absent).
 std::string header(const http::response& res, std::string_view name);
-// The error code of a JSON error body ("" when it is not one).
+// The error code of a problem answer ("" when it is not one): sent as
+// application/problem+json with type "/problems/<code>", a title, the
+// answer's status, and the detail equal to error.message.
 std::string error_code_of(const http::response& res);
 
 // A raw TCP connection to 127.0.0.1:port, for peers that misbehave.

@@ -83,7 +83,7 @@ TEST_CASE("the page refers to nothing outside ferryd") {
   }
 }
 
-TEST_CASE("unknown static paths are 404 and only GET is allowed on the page") {
+TEST_CASE("unknown static paths are 404 and only GET and HEAD are allowed on the page") {
   admin_fixture server;
   admin_client client(server.port());
   for (const char* target : {"/static/nope.js", "/static/", "/static", "/static/status.js/x", "/index.html",
@@ -91,13 +91,13 @@ TEST_CASE("unknown static paths are 404 and only GET is allowed on the page") {
     INFO(target);
     auto r = client.send("GET", target, "", "", std::nullopt);
     CHECK(r.res.status == 404);
-    CHECK(r.res.content_type == "application/json");
+    CHECK(error_code_of(r.res) == "not_found");
   }
   for (const char* method : {"POST", "PUT", "DELETE", "PATCH"}) {
     INFO(method);
     auto r = client.send(method, "/", "", "", std::nullopt);
     CHECK(r.res.status == 405);
-    CHECK(header(r.res, "Allow") == "GET");
+    CHECK(header(r.res, "Allow") == "GET, HEAD");
     CHECK(client.send(method, "/static/status.js", "", "", std::nullopt).res.status == 405);
   }
   CHECK(server.control.calls == 0);

@@ -3,10 +3,14 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <string_view>
+
 namespace {
 
 using namespace ferry::admin::testing;
 using nlohmann::json;
+using namespace std::chrono_literals;
 
 constexpr const char* json_type = "application/json";
 
@@ -131,6 +135,10 @@ TEST_CASE("the right token reaches the control with the right arguments") {
        "backfill skusn 2024-01-01 00:00:00 2024-01-02 00:00:00 real"},
       {{"POST", "/api/v1/jobs/skusn/backfills", R"({"from":"2024-01-01","to":"2024-01-02","dry_run":true})"}, 200,
        "backfill skusn 2024-01-01 00:00:00 2024-01-02 00:00:00 dry"},
+      // RFC 3339 with any offset names the same instants.
+      {{"POST", "/api/v1/jobs/skusn/backfills",
+        R"({"from":"2023-12-31T16:00:00Z","to":"2024-01-02T01:00:00+09:00","dry_run":true})"},
+       200, "backfill skusn 2024-01-01 00:00:00 2024-01-02 00:00:00 dry"},
       {{"GET", "/api/v1/jobs/skusn/windows", ""}, 200, "list_windows skusn -"},
       {{"GET", "/api/v1/jobs/skusn/windows?state=incomplete", ""}, 200, "list_windows skusn incomplete"},
       {{"GET", "/api/v1/jobs/skusn/windows?state=in%63omplete", ""}, 200, "list_windows skusn incomplete"},
@@ -146,10 +154,11 @@ TEST_CASE("the right token reaches the control with the right arguments") {
     CHECK(server.control.last_call() == row.control_call);
   }
   CHECK(client.connections_opened() == 1);  // all of it on one keep-alive connection
-  // The control's typed job, rendered by the router: Beijing times, nulls for what is not known.
+  // The control's typed job, rendered by the router: RFC 3339 times, nulls for what is not known.
   const auto expected = json::parse(R"({"id":"skusn","source":"jst","api":"/open/webapi/wmsapi/skusn/queryinoutitemskusns",
     "schedule":"every 3600s","paused":false,"state":"idle","queued":false,"backfills_queued":0,
-    "watermark":"2026-02-01 00:00:00","freshness_seconds":90,"last_run_started":null,"next_run":"2026-02-01 01:00:00",
+    "watermark":"2026-02-01T00:00:00+08:00","freshness_seconds":90,"last_run_started":null,
+    "next_run":"2026-02-01T01:00:00+08:00",
     "held_elsewhere":null,"source_token":{"expires_at":null,"renewable":true},
     "last_run":{"id":7,"state":"failed","seconds":1.5,"error":"code 199: too many calls",
                 "counts":{"windows":2,"incomplete_windows":0,"pages":0,"fetched":10,"inserted":0,"updated":0,
@@ -160,7 +169,8 @@ TEST_CASE("the right token reaches the control with the right arguments") {
         json{{"queued", true}, {"running", true}, {"paused", false}});
   const auto dry = body_of(client.send("POST", "/api/v1/jobs/skusn/backfills",
                                        R"({"from":"2024-01-01","to":"2024-01-02 12:00:00","dry_run":true})", json_type));
-  CHECK(dry["windows"] == json::parse(R"([{"from":"2024-01-01 00:00:00","to":"2024-01-02 12:00:00"}])"));
+  CHECK(dry["windows"] ==
+        json::parse(R"([{"from":"2024-01-01T00:00:00+08:00","to":"2024-01-02T12:00:00+08:00"}])"));
   CHECK(dry["estimated_calls_min"] == 1);
   CHECK(body_of(client.send("PUT", "/api/v1/log-level", R"({"level":"warn"})", json_type)) == json{{"level", "warn"}});
 }
@@ -221,21 +231,26 @@ TEST_CASE("a wrong method is 405 with Allow") {
   admin_fixture server;
   admin_client client(server.port());
   const std::vector<std::tuple<const char*, const char*, const char*>> table{
-      {"POST", "/healthz", "GET"},
-      {"DELETE", "/readyz", "GET"},
-      {"POST", "/metrics", "GET"},
-      {"POST", "/api/v1/jobs", "GET"},
-      {"DELETE", "/api/v1/jobs/skusn", "GET, PATCH"},
-      {"PUT", "/api/v1/jobs/skusn/runs", "GET, POST"},
+      {"POST", "/healthz", "GET, HEAD"},
+      {"DELETE", "/readyz", "GET, HEAD"},
+      {"POST", "/metrics", "GET, HEAD"},
+      {"POST", "/", "GET, HEAD"},
+      {"PUT", "/static/status.js", "GET, HEAD"},
+      {"POST", "/problems/not_found", "GET, HEAD"},
+      {"POST", "/api/v1/jobs", "GET, HEAD"},
+      {"DELETE", "/api/v1/jobs/skusn", "GET, HEAD, PATCH"},
+      {"PUT", "/api/v1/jobs/skusn/runs", "GET, HEAD, POST"},
       {"GET", "/api/v1/jobs/skusn/backfills", "POST"},
-      {"POST", "/api/v1/jobs/skusn/windows", "GET"},
+      {"HEAD", "/api/v1/jobs/skusn/backfills", "POST"},
+      {"POST", "/api/v1/jobs/skusn/windows", "GET, HEAD"},
       {"GET", "/api/v1/log-level", "PUT"},
+      {"POST", "/api/v1/version", "GET, HEAD"},
   };
   for (const auto& [method, target, allow] : table) {
     INFO(method << " " << target);
     auto r = client.send(method, target);
     CHECK(r.res.status == 405);
-    CHECK(error_code_of(r.res) == "method_not_allowed");
+    if (std::string_view{method} != "HEAD") CHECK(error_code_of(r.res) == "method_not_allowed");
     CHECK(header(r.res, "Allow") == allow);
   }
   CHECK(server.control.calls == 0);
@@ -292,17 +307,27 @@ TEST_CASE("bad JSON and wrong types are 400 naming the field without calling the
   CHECK(server.control.calls == 0);
 }
 
-TEST_CASE("query parameters are checked") {
+TEST_CASE("query parameters are checked: 400 when not of their type, 422 when out of range") {
   admin_fixture server;
   admin_client client(server.port());
-  for (const char* target : {"/api/v1/jobs/skusn/runs?limit=0", "/api/v1/jobs/skusn/runs?limit=1001",
-                             "/api/v1/jobs/skusn/runs?limit=abc", "/api/v1/jobs/skusn/runs?limit=5x",
-                             "/api/v1/jobs/skusn/runs?limit=-1", "/api/v1/jobs/skusn/runs?limit=",
-                             "/api/v1/jobs/skusn/runs?limit=99999999999999999999999"}) {
+  for (const char* target : {"/api/v1/jobs/skusn/runs?limit=abc", "/api/v1/jobs/skusn/runs?limit=5x",
+                             "/api/v1/jobs/skusn/runs?limit=", "/api/v1/jobs/skusn/runs?limit=+5",
+                             "/api/v1/jobs/skusn/runs?limit=1.5", "/api/v1/jobs/skusn/runs?limit=-",
+                             "/api/v1/jobs/skusn/runs?limit=%205"}) {
     INFO(target);
     auto r = client.get(target);
     CHECK(r.res.status == 400);
-    CHECK(message_of(r) == R"("limit" must be an integer from 1 to 1000)");
+    CHECK(error_code_of(r.res) == "invalid_query");
+    CHECK(message_of(r) == R"("limit" must be an integer)");
+  }
+  for (const char* target : {"/api/v1/jobs/skusn/runs?limit=0", "/api/v1/jobs/skusn/runs?limit=1001",
+                             "/api/v1/jobs/skusn/runs?limit=-1", "/api/v1/jobs/skusn/runs?limit=-0",
+                             "/api/v1/jobs/skusn/runs?limit=99999999999999999999999"}) {
+    INFO(target);
+    auto r = client.get(target);
+    CHECK(r.res.status == 422);
+    CHECK(error_code_of(r.res) == "invalid_limit");
+    CHECK(message_of(r) == R"("limit" must be from 1 to 1000)");
   }
   for (const char* target : {"/api/v1/jobs?x=1", "/api/v1/jobs/skusn/runs?limt=5",
                              "/api/v1/jobs/skusn/runs?limit=5&limit=6", "/api/v1/jobs/skusn/windows?status=x"}) {
@@ -335,7 +360,12 @@ TEST_CASE("the control's refusals and the router's own 422s") {
   auto not_a_time = client.send("POST", "/api/v1/jobs/skusn/backfills", R"({"from":"yesterday","to":"2024-01-01"})",
                                 json_type);
   CHECK(not_a_time.res.status == 422);
-  CHECK(message_of(not_a_time) == R"(from: "yesterday" is not yyyy-MM-dd HH:mm:ss)");
+  CHECK(message_of(not_a_time) ==
+        R"(from: "yesterday" is not yyyy-MM-dd HH:mm:ss (Beijing time) or RFC 3339 with an offset)");
+  auto fraction = client.send("POST", "/api/v1/jobs/skusn/backfills",
+                              R"({"from":"2024-01-01","to":"2024-01-02T00:00:00.5Z"})", json_type);
+  CHECK(fraction.res.status == 422);
+  CHECK(error_code_of(fraction.res) == "invalid_range");
   auto state = client.get("/api/v1/jobs/skusn/windows?state=done");
   CHECK(state.res.status == 422);
   CHECK(error_code_of(state.res) == "invalid_state");
@@ -344,4 +374,92 @@ TEST_CASE("the control's refusals and the router's own 422s") {
   CHECK(error_code_of(level.res) == "invalid_level");
   CHECK(message_of(level) == "level must be trace, debug, info, warn, error, critical or off");
   CHECK(server.control.calls == calls);
+}
+
+TEST_CASE("HEAD is answered wherever GET is, with GET's status, headers and length and no body") {
+  admin_fixture server;
+  admin_client client(server.port());
+  for (const char* target : {"/healthz", "/readyz", "/", "/static/status.css", "/problems/job_not_found",
+                             "/api/v1/jobs", "/api/v1/jobs/skusn", "/api/v1/jobs/skusn/runs?limit=2",
+                             "/api/v1/jobs/skusn/windows", "/api/v1/version", "/api/v1/jobs/nope", "/nope",
+                             "/api/v1/jobs/skusn/runs?limit=0"}) {
+    INFO(target);
+    auto get = client.get(target);
+    auto head = client.send("HEAD", target);
+    REQUIRE(get.ok());
+    REQUIRE(head.ok());
+    CHECK(head.res.status == get.res.status);
+    CHECK(head.res.content_type == get.res.content_type);
+    CHECK(head.res.body.empty());
+    CHECK(header(head.res, "Content-Length") == std::to_string(get.res.body.size()));
+    CHECK(header(head.res, "Cache-Control") == header(get.res, "Cache-Control"));
+    CHECK(header(head.res, "Allow") == header(get.res, "Allow"));
+  }
+  auto metrics = client.send("HEAD", "/metrics", "", "", std::nullopt);
+  CHECK(metrics.res.status == 200);
+  CHECK(metrics.res.body.empty());
+  CHECK(std::stoul(header(metrics.res, "Content-Length")) > 100);
+  auto no_token = client.send("HEAD", "/api/v1/jobs", "", "", std::nullopt);
+  CHECK(no_token.res.status == 401);
+  CHECK(header(no_token.res, "WWW-Authenticate") == R"(Bearer realm="ferry")");
+  // On the wire: no body bytes after HEAD's headers; the next answer on the connection is whole.
+  raw_connection raw(server.port());
+  raw.send("HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  const auto both = raw.receive(3s, [](const std::string& text) {
+    return text.find(R"({"status":"ok"})") != std::string::npos;
+  });
+  const auto second = both.find("HTTP/1.1 200 OK", 1);
+  REQUIRE(second != std::string::npos);
+  CHECK(both.substr(0, 15) == "HTTP/1.1 200 OK");
+  const auto head_end = both.find("\r\n\r\n");
+  CHECK(head_end + 4 == second);
+  CHECK(both.substr(second).ends_with("\r\n\r\n" R"({"status":"ok"})"));
+}
+
+TEST_CASE("the version route names the build, as ferry_build_info does") {
+  admin_fixture server;
+  admin_client client(server.port());
+  auto r = client.get("/api/v1/version");
+  REQUIRE(r.res.status == 200);
+  CHECK(r.res.content_type == json_type);
+  const auto body = body_of(r);
+  REQUIRE(body.is_object());
+  CHECK(body.size() == 3);
+  CHECK(body["api"] == "v1");
+  REQUIRE(body["version"].is_string());
+  const auto version = body["version"].get<std::string>();
+  CHECK(std::count(version.begin(), version.end(), '.') == 2);
+  CHECK((body["git"].is_null() || (body["git"].is_string() && !body["git"].get<std::string>().empty())));
+  const auto metrics = client.get("/metrics").res.body;
+  CHECK(metrics.find(R"(ferry_build_info{version=")" + version + R"("} 1)") != std::string::npos);
+  CHECK(client.send("GET", "/api/v1/version", "", "", std::nullopt).res.status == 401);
+  CHECK(error_code_of(client.get("/api/v1/version?x=1").res) == "invalid_query");
+  CHECK(server.control.calls == 0);
+}
+
+TEST_CASE("every problem type's URI is a page saying what it means, open without a token") {
+  admin_fixture server;
+  admin_client client(server.port());
+  // Each error code with its one status, as docs/admin-api.md lists them.
+  const std::vector<std::pair<std::string, unsigned>> types{
+      {"bad_request", 400},          {"bad_json", 400},         {"invalid_body", 400},
+      {"invalid_query", 400},        {"unauthorized", 401},     {"not_found", 404},
+      {"job_not_found", 404},        {"method_not_allowed", 405}, {"run_already_queued", 409},
+      {"body_too_large", 413},       {"unsupported_media_type", 415}, {"invalid_limit", 422},
+      {"invalid_range", 422},        {"invalid_state", 422},    {"invalid_level", 422},
+      {"headers_too_large", 431},    {"internal", 500},         {"not_ready", 503},
+      {"stopping", 503}};
+  for (const auto& [code, status] : types) {
+    INFO(code);
+    auto page = client.send("GET", "/problems/" + code, "", "", std::nullopt);
+    CHECK(page.res.status == 200);
+    CHECK(page.res.content_type == "text/html; charset=utf-8");
+    CHECK(page.res.body.find("HTTP " + std::to_string(status) + ", code <code>" + code + "</code>") !=
+          std::string::npos);
+  }
+  auto unknown = client.send("GET", "/problems/nope%3Cb%3E", "", "", std::nullopt);
+  CHECK(unknown.res.status == 404);
+  CHECK(error_code_of(unknown.res) == "not_found");
+  CHECK(client.get("/problems").res.status == 404);
+  CHECK(client.get("/problems/not_found/x").res.status == 404);
 }

@@ -85,11 +85,14 @@ unsigned status_of(const std::string& response) {
   return static_cast<unsigned>(std::stoul(response.substr(9, 3)));
 }
 
-// The "code" of a JSON error body; "" when the body is not one.
+// The "code" of a problem body (RFC 9457, error.code beside it); "" when the body is not one.
 std::string error_code_of(const std::string& body) {
   const auto value = json::parse(body, nullptr, false);
   if (!value.is_object() || !value.contains("error") || !value["error"].is_object()) return {};
-  return value["error"].value("code", "");
+  const auto code = value["error"].value("code", "");
+  if (value.value("type", "") != "/problems/" + code || value.value("detail", "") != value["error"].value("message", ""))
+    return {};
+  return code;
 }
 
 std::string body_of_raw(const std::string& response) {
@@ -184,16 +187,19 @@ std::vector<api_case> job_and_range_cases() {
       backfill("2026-01-05", "2026-01-05", 422, "invalid_range"),
       backfill("2026-02-30", "2026-03-01", 422, "invalid_range"),
       backfill("2026-01-01T00:00:00", "2026-01-02", 422, "invalid_range"),
+      backfill("2026-01-01T00:00:00+08", "2026-01-02", 422, "invalid_range"),
+      backfill("2026-01-01T00:00:00.000+08:00", "2026-01-02", 422, "invalid_range"),
+      backfill("2026-01-02T00:00:00+08:00", "2026-01-01T16:00:00Z", 422, "invalid_range"),
       backfill("", "2026-01-02", 422, "invalid_range"),
       backfill("2026-01-01 24:00:00", "2026-01-02", 422, "invalid_range"),
       backfill("2026-01-01", "2026-01-02 00:00:60", 422, "invalid_range"),
       // Far too wide to split into windows: refused, not listed or queued.
       backfill("0001-01-01", "9999-12-31", 422, "invalid_range", false),
       backfill("0001-01-01", "9999-12-31", 422, "invalid_range", true),
-      {"GET", job_path + "/runs?limit=0", "", 400, "invalid_query", "limit"},
+      {"GET", job_path + "/runs?limit=0", "", 422, "invalid_limit", "limit"},
       {"GET", job_path + "/runs?limit=abc", "", 400, "invalid_query", "limit"},
-      {"GET", job_path + "/runs?limit=1001", "", 400, "invalid_query", "limit"},
-      {"GET", job_path + "/runs?limit=-1", "", 400, "invalid_query", "limit"},
+      {"GET", job_path + "/runs?limit=1001", "", 422, "invalid_limit", "limit"},
+      {"GET", job_path + "/runs?limit=-1", "", 422, "invalid_limit", "limit"},
       {"GET", job_path + "/runs?limit=1&limit=2", "", 400, "invalid_query", "limit"},
       {"GET", job_path + "/runs?x=1", "", 400, "invalid_query", "x"},
       {"GET", job_path + "/windows?state=done", "", 422, "invalid_state"},
@@ -222,7 +228,7 @@ std::vector<api_case> auth_method_path_cases() {
         c.authorization = std::nullopt;
         return c;
       }(),
-      {"DELETE", job_path, "", 405, "method_not_allowed", "GET, PATCH"},
+      {"DELETE", job_path, "", 405, "method_not_allowed", "GET, HEAD, PATCH"},
       {"PUT", job_path + "/runs", "", 405, "method_not_allowed"},
       {"GET", job_path + "/backfills", "", 405, "method_not_allowed"},
       {"DELETE", "/api/v1/log-level", "", 405, "method_not_allowed"},

@@ -131,7 +131,7 @@ TEST_CASE("a running daemon reports dead letters in the run, the windows and the
   CHECK(job["last_run"]["state"] == "success");
   CHECK(job["last_run"]["counts"]["dead_letters"] == 24);
   CHECK(job["last_run"]["counts"]["inserted"] == 2976);
-  CHECK(job["watermark"] == "2026-02-01 00:00:00");
+  CHECK(job["watermark"] == "2026-02-01T00:00:00+08:00");
   const auto windows = json::parse(client.get("/api/v1/jobs/skusn_inout/windows").response.body);
   std::uint64_t letters = 0;
   for (const auto& w : windows["windows"]) letters += w["dead_letters"].get<std::uint64_t>();

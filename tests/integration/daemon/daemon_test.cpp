@@ -112,7 +112,7 @@ TEST_CASE("the first scheduled run syncs, a trigger runs again, metrics move", "
   INFO(diff.describe());
   CHECK(diff.exact());
   const auto job = body_of(d.call("GET", "/api/v1/jobs/skusn_inout"));
-  CHECK(job["watermark"] == "2026-02-01 00:00:00");
+  CHECK(job["watermark"] == "2026-02-01T00:00:00+08:00");
   CHECK(job["last_run"]["state"] == "success");
   std::this_thread::sleep_for(1100ms);  // run start times have whole seconds
   const auto triggered = d.call("POST", "/api/v1/jobs/skusn_inout/runs");

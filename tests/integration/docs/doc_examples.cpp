@@ -163,11 +163,22 @@ void compare_json(const std::string& shown_text, const std::string& real_text, s
   if (shown.is_discarded()) return out.push_back("the shown body is not whole JSON: " + shown_text);
   if (real.is_discarded()) return out.push_back("the answer is not JSON: " + real_text);
   compare_shape(shown, real, "", out);
+  if (!shown.is_object() || !real.is_object()) return;
+  // A problem (RFC 9457) is shown word for word: its type, title, status and detail.
+  for (const char* key : {"type", "title", "status", "detail"})
+    if (shown.contains(key) && real.contains(key) && shown[key] != real[key])
+      out.push_back(std::string{key} + ": shown " + shown[key].dump() + ", got " + real[key].dump());
   if (!shown.contains("error") || !real.contains("error") || !real["error"].is_object()) return;
   for (const char* key : {"code", "message"})
     if (shown["error"].value(key, std::string{}) != real["error"].value(key, std::string{}))
       out.push_back(std::string{"error."} + key + ": shown " + shown["error"].value(key, std::string{}) + ", got " +
                     real["error"].value(key, std::string{}));
+}
+
+// "2026-01-31T23:59:59+08:00", "2026-01-31T15:59:59Z": the API's times.
+bool is_rfc3339(const json& value) {
+  static const std::regex time{R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2}))"};
+  return value.is_string() && std::regex_match(value.get_ref<const std::string&>(), time);
 }
 
 }  // namespace
@@ -273,7 +284,8 @@ std::vector<std::string> compare_answer(const doc_example& shown, const real_ans
     if (header_value(real.headers, name) != value)
       out.push_back("header " + name + ": shown \"" + value + "\", got \"" + header_value(real.headers, name) + "\"");
   if (shown.body.empty()) return out;
-  if (lower(header_value(real.headers, "Content-Type")).rfind("application/json", 0) == 0)
+  const auto type = lower(header_value(real.headers, "Content-Type"));
+  if (type.rfind("application/json", 0) == 0 || type.rfind("application/problem+json", 0) == 0)
     compare_json(shown.body, real.body, out);
   else
     compare_text(shown.body, real.body, out);
@@ -297,6 +309,8 @@ void compare_shape(const json& shown, const json& real, const std::string& path,
       compare_shape(shown[0], real[i], path + "[" + std::to_string(i) + "]", out);
   } else if (type_name(shown) != type_name(real)) {
     out.push_back(at + ": shown as " + type_name(shown) + ", got " + type_name(real));
+  } else if (is_rfc3339(shown) != is_rfc3339(real)) {
+    out.push_back(at + ": shown as " + shown.dump() + ", got " + real.dump() + " (one is an RFC 3339 time)");
   }
 }
 

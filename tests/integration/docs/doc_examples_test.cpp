@@ -102,6 +102,11 @@ TEST_CASE("JSON answers must have exactly the shown keys at every depth", "[docs
   CHECK(shape(R"({"l":[{"k":1}]})", R"({"l":[]})") ==
         std::vector<std::string>{"l: shown with elements, but the answer's array is empty"});
   CHECK(shape(R"({"l":[]})", R"({"l":[{"k":1}]})").empty());
+  // A time shown in RFC 3339 must be one in the answer, and the other way round.
+  CHECK(shape(R"({"t":"2026-01-31T23:59:59+08:00"})", R"({"t":"2026-02-01T00:00:00Z"})").empty());
+  CHECK(shape(R"({"t":"2026-01-31T23:59:59+08:00"})", R"({"t":"2026-01-31 23:59:59"})").size() == 1);
+  CHECK(shape(R"({"t":"2026-01-31 23:59:59"})", R"({"t":"2026-01-31T23:59:59+08:00"})").size() == 1);
+  CHECK(shape(R"({"t":"a"})", R"({"t":"b"})").empty());
 }
 
 TEST_CASE("status, shown headers and error texts must match word for word", "[docs][compare]") {
@@ -121,6 +126,19 @@ TEST_CASE("status, shown headers and error texts must match word for word", "[do
   real.body = R"({"error":{"code":"job_not_found","message":"no job \"y\""}})";
   CHECK(compare_answer(shown, real) == std::vector<std::string>{"error.message: shown no job \"x\", got no job \"y\""});
   real.body = "not json";
+  CHECK(compare_answer(shown, real).size() == 1);
+  // A problem's type, title, status and detail too.
+  shown.body = R"({"type":"/problems/job_not_found","title":"No such job","status":404,"detail":"no job \"x\"",)"
+               R"("error":{"code":"job_not_found","message":"no job \"x\""}})";
+  real = json_answer("HTTP/1.1 404 Not Found", shown.body);
+  real.headers = {{"Content-Type", "application/problem+json"}, {"Allow", "GET, PATCH"}};
+  CHECK(compare_answer(shown, real).empty());
+  real.body = R"({"type":"/problems/not_found","title":"No such job","status":404,"detail":"no job \"x\"",)"
+              R"("error":{"code":"job_not_found","message":"no job \"x\""}})";
+  CHECK(compare_answer(shown, real) ==
+        std::vector<std::string>{R"(type: shown "/problems/job_not_found", got "/problems/not_found")"});
+  real.body = R"({"type":"/problems/job_not_found","title":"No such job","status":404,"detail":"no job",)"
+              R"("error":{"code":"job_not_found","message":"no job \"x\""}})";
   CHECK(compare_answer(shown, real).size() == 1);
   shown.body = R"({"a": ...})";
   real.body = R"({"a":1})";

@@ -203,7 +203,7 @@ TEST_CASE("a trigger makes the daemon try a job another ferryd had at once, not 
   CHECK(job["backfills_queued"] == 1);
   CHECK(job["state"] == "idle");
   // The retry time the daemon shows, about 30 s ahead.
-  const auto retry_at = ferry::core::parse_shanghai_datetime(job["next_run"].get<std::string>());
+  const auto retry_at = ferry::core::parse_instant(job["next_run"].get<std::string>());
   REQUIRE(retry_at);
 
   // The other ferryd lets go; a second trigger (the run is queued already)
@@ -218,7 +218,7 @@ TEST_CASE("a trigger makes the daemon try a job another ferryd had at once, not 
   INFO(runs.dump(2));
   REQUIRE(runs.size() == 2);
   REQUIRE(runs[1]["kind"] == "manual");  // newest first
-  const auto started = ferry::core::parse_shanghai_datetime(runs[1]["started_at"].get<std::string>());
+  const auto started = ferry::core::parse_instant(runs[1]["started_at"].get<std::string>());
   REQUIRE(started);
   CHECK(*started < *retry_at);
   get_job();

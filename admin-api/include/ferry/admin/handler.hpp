@@ -8,6 +8,8 @@
 #include "ferry/admin/control.hpp"
 #include "ferry/admin/server.hpp"
 
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,6 +30,9 @@ struct response {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // Allow, WWW-Authenticate, ...
+  // Set on an answer to HEAD: the length of the body GET would have sent
+  // (the Content-Length sent); `body` is empty.
+  std::optional<std::size_t> head_length;
 };
 
 // Never throws: a control that throws gives 500.
