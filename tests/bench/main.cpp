@@ -49,7 +49,7 @@ struct options {
   std::cerr << "ferry-bench: " << problem << "\n"
             << "usage: ferry-bench [--records N] [--out FILE] [--work DIR] [--pool N] [--in-flight N]\n"
             << "                   [--batch-rows N] [--write-mode auto|array|multi_row] [--skip-ceiling]\n"
-            << "                   [--limits [--limit-records N]]\n";
+            << "                   [--limits [--limit-records N]] [--ferryd PATH] [--sim PATH]\n";
   std::exit(2);
 }
 
@@ -72,6 +72,8 @@ options parse(int argc, char** argv) {
     else if (k == "--batch-rows") o.ferry.batch_rows = std::stoull(v);
     else if (k == "--write-mode") o.ferry.write_mode = v;
     else if (k == "--limit-records") o.limit_records = std::stoull(v);
+    else if (k == "--ferryd") o.ferryd = v;
+    else if (k == "--sim") o.sim = v;
     else usage("unknown flag " + k);
   }
   return o;
