@@ -28,6 +28,8 @@ install(FILES deploy/alertmanager/alertmanager.yml deploy/alertmanager/wecom.exa
         DESTINATION ${ferry_share}/alertmanager)
 install(FILES deploy/alertmanager/templates/ferry.tmpl DESTINATION ${ferry_share}/alertmanager/templates)
 install(DIRECTORY deploy/grafana/ DESTINATION ${ferry_share}/grafana)
+# The config's JSON Schema, for editors ("$schema": "/usr/share/ferry/ferry.schema.json").
+install(FILES deploy/ferry.schema.json DESTINATION ${ferry_share})
 
 install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR} FILES_MATCHING PATTERN "*.md" PATTERN "*.png")

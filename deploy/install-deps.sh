@@ -14,6 +14,8 @@ packages=(
   libsimdjson-dev
   # tests and quickstart
   mariadb-server mariadb-client curl procps prometheus prometheus-alertmanager systemd python3 python3-yaml
+  # the config schema test (tests/deploy/schema_check.py)
+  python3-jsonschema
   # the proxy test: an HTTP proxy on loopback that tunnels with CONNECT
   tinyproxy
   # the package test: cpack builds a .deb (dpkg-shlibdeps), lintian checks it

@@ -39,7 +39,7 @@ def check_tree(root, prefix, failures):
     base = root + prefix
     expected = ["bin/ferryd", "share/ferry/prometheus/alerts.yml", "share/ferry/prometheus/prometheus.yml",
                 "share/ferry/alertmanager/alertmanager.yml", "share/ferry/alertmanager/wecom.example.yml",
-                "share/ferry/alertmanager/templates/ferry.tmpl", "share/ferry/grafana/dashboards/ferry.json",
+                "share/ferry/alertmanager/templates/ferry.tmpl", "share/ferry/ferry.schema.json", "share/ferry/grafana/dashboards/ferry.json",
                 "share/doc/ferry/README.md", "share/doc/ferry/operations.md", "share/doc/ferry/copyright",
                 "share/doc/ferry/changelog.gz", "share/man/man1/ferryd.1.gz", "share/doc/ferry/examples/ferry.example.json",
                 "share/doc/ferry/examples/skusn_inout.json"]

@@ -65,6 +65,9 @@ void read_paging(const object_reader& r, job_config& job, bool page_size) {
     else
       job.page_size = static_cast<int>(*size);
   }
+  // Unsaid, a page is 100 rows, or the endpoint's cap where that is lower (50 on the refund query):
+  // a page asked larger than the platform serves would end the paging early.
+  if (page_size && r.find("page_size") == nullptr) job.page_size = std::min(job.page_size, cap);
   assign(job.max_pages, r.integer("max_pages", 1, 1000000));
 }
 
@@ -327,6 +330,11 @@ job_config read_job(const json& value, const location& where, const load_context
         r.report(key, "given by the QEasy pair as well",
                  "remove it: with \"qeasy\" the endpoint, request, page size, filter, flattening and table come from "
                  "qeasy.source and qeasy.target (ferryd --print-job shows the job they make)");
+    for (const std::string_view key : {"cursor", "full_refresh"})
+      if (r.find(key) != nullptr)
+        r.report(key, "not taken with a QEasy pair",
+                 "a QEasy pair reads by time windows (its request's window fields); write the job in ferry's own "
+                 "form (ferryd --print-job prints it) to read by cursor or as a full refresh");
     read_qeasy(r, job, ctx);
     read_paging(r, job, false);
     if (job.catch_up && r.find("catch_up") != nullptr)

@@ -16,7 +16,9 @@ using detail::diagnostics;
 using detail::json;
 using detail::location;
 
-constexpr std::array<std::string_view, 5> root_keys{"mysql", "sources", "jobs", "log", "admin"};
+// "$schema" names the JSON Schema an editor checks the file against
+// (deploy/ferry.schema.json); ferry reads its own rules and ignores it.
+constexpr std::array<std::string_view, 6> root_keys{"mysql", "sources", "jobs", "log", "admin", "$schema"};
 
 // nlohmann keeps the last of two equal keys without a word; a config where
 // "page_size" appears twice is a mistake worth reporting. Follows the parser's
@@ -120,6 +122,9 @@ config read_root(const json& root, const detail::load_context& ctx) {
     r.report("jobs", "required", R"(what to sync, e.g. [{"id": "skusn_inout", "source": "jst", ...}])");
   if (const auto* v = r.find("log")) out.log = detail::read_log(*v, r.at("log"), ctx);
   if (const auto* v = r.find("admin")) out.admin = detail::read_admin(*v, r.at("admin"), ctx);
+  if (const auto* v = r.find("$schema"); v != nullptr && !v->is_string())
+    r.report("$schema", "expected a string",
+             "the path or URL of ferry's JSON Schema, e.g. \"/usr/share/ferry/ferry.schema.json\"; ferry ignores it");
   return out;
 }
 

@@ -175,7 +175,7 @@ std::string quote_problem(const std::vector<std::string>& quoted, const std::str
 
 std::optional<ordered_json> place_config_example(const std::string& block_text, const ordered_json& base,
                                                  std::string& problem) {
-  static const std::set<std::string> top{"mysql", "sources", "log", "admin"};
+  static const std::set<std::string> top{"mysql", "sources", "log", "admin", "$schema"};
   static const std::set<std::string> job{"id", "source", "api", "list_key", "page_size", "max_pages", "request",
                                          "window", "full_refresh", "cursor", "for_each", "schedule", "dead_letter_max_ratio",
                                          "enabled",

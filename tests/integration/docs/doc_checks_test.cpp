@@ -66,6 +66,9 @@ TEST_CASE("config fragments are placed where their keys belong", "[docs][checks]
   auto c = place_config_example(R"("admin": {"listen": "127.0.0.1:0"})", base, problem);
   REQUIRE(c);
   CHECK((*c)["admin"]["listen"] == "127.0.0.1:0");
+  c = place_config_example(R"("$schema": "/usr/share/ferry/ferry.schema.json")", base, problem);
+  REQUIRE(c);
+  CHECK((*c)["$schema"] == "/usr/share/ferry/ferry.schema.json");
   c = place_config_example(R"("request": {"a": 1}, "page_size": 5)", base, problem);
   REQUIRE(c);
   CHECK((*c)["jobs"][0]["request"]["a"] == 1);

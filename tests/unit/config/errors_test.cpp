@@ -57,7 +57,16 @@ TEST_CASE("an unknown key is refused with the closest known key", "[config][erro
 
 TEST_CASE("an unknown key far from any known lists the known keys", "[config][errors]") {
   const auto e = single_error([](document& d) { d["daemon"] = {{"listen", "127.0.0.1:9090"}}; });
-  CHECK(e.to_string() == "daemon: unknown key — known keys: mysql, sources, jobs, log, admin");
+  CHECK(e.to_string() == "daemon: unknown key — known keys: mysql, sources, jobs, log, admin, $schema");
+}
+
+TEST_CASE("a $schema for editors is taken and ignored, if it is a string", "[config][errors]") {
+  auto doc = example_document();
+  doc["$schema"] = "/usr/share/ferry/ferry.schema.json";
+  CHECK(load(doc).errors.empty());
+  const auto e = single_error([](document& d) { d["$schema"] = 1; });
+  CHECK(e.to_string() == R"(["$schema"]: expected a string — the path or URL of ferry's JSON Schema, e.g. )"
+                         "\"/usr/share/ferry/ferry.schema.json\"; ferry ignores it");
 }
 
 TEST_CASE("the admin section needs a token and a listen address it can bind", "[config][errors]") {
@@ -209,6 +218,23 @@ TEST_CASE("a page size over the endpoint's cap is refused", "[config][errors]") 
   CHECK(e.message == "1001 is over the cap of unknown endpoints (1000)");
   e = single_error([](document& d) { job(d)["page_size"] = 0; });
   CHECK(e.message == "0 is outside 1..1000000");
+}
+
+TEST_CASE("an unsaid page size is 100, or the endpoint's cap where that is lower", "[config][errors]") {
+  const auto page_size_of = [](const char* api, const char* span) {
+    auto doc = example_document();
+    doc["jobs"][0]["api"] = api;
+    doc["jobs"][0]["window"]["max_span"] = span;
+    doc["jobs"][0].erase("page_size");
+    const auto result = load(doc);
+    for (const auto& e : result.errors) UNSCOPED_INFO(e.to_string());
+    REQUIRE(result.value);
+    return result.value->jobs[0].page_size;
+  };
+  CHECK(page_size_of("/open/webapi/wmsapi/skusn/queryinoutitemskusns", "29d") == 100);
+  CHECK(page_size_of("/open/orders/single/query", "6d") == 100);
+  CHECK(page_size_of("/open/refund/single/query", "6d") == 50);
+  CHECK(page_size_of("/open/other", "29d") == 100);
 }
 
 TEST_CASE("a request that does not take the window is refused", "[config][errors]") {

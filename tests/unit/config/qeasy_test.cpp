@@ -166,6 +166,11 @@ TEST_CASE("every QEasy key ferry cannot honour is refused by name", "[config][qe
   refused([](document& d) { target(d)["request"][3]["value"] = "3"; }, t + ".request[3].value", "is not a record field");
   refused([](document& d) { target(d)["response"] = document::array(); }, t + ".response", "unknown QEasy key");
   refused([](document& d) { source(d)["effect"] = "WRITE"; }, s + ".effect", "not a source block's role");
+  // A pair reads by time windows: a cursor or a full refresh beside it is refused, not ignored.
+  refused([](document& d) { d["jobs"][0]["cursor"] = document::object(); }, "jobs[0].cursor",
+          "not taken with a QEasy pair");
+  refused([](document& d) { d["jobs"][0]["full_refresh"] = document::object(); }, "jobs[0].full_refresh",
+          "not taken with a QEasy pair");
   refused([](document& d) { source(d)["method"] = "GET"; }, s + ".method", "not how the platform is called");
   refused([](document& d) { source(d)["api"] = "jushuitan.refund.list.query"; }, s + ".api", "Qimen method names");
   refused([](document& d) { source(d)["otherRequest"] = {{{"field", "x"}, {"value", "1"}}}; }, s + ".otherRequest",
