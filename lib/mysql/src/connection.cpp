@@ -85,8 +85,11 @@ void connection::connect() {
     mysql_optionsv(handle_, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
     if (!options_.ca_file.empty()) mysql_optionsv(handle_, MYSQL_OPT_SSL_CA, options_.ca_file.c_str());
   }
+  // A socket given is the way in: libmariadb takes it only when the host is
+  // null or "localhost", and would otherwise go to host:port over TCP.
   const char* socket = options_.socket.empty() ? nullptr : options_.socket.c_str();
-  if (mysql_real_connect(handle_, options_.host.c_str(), options_.user.c_str(),
+  const char* host = socket != nullptr ? nullptr : options_.host.c_str();
+  if (mysql_real_connect(handle_, host, options_.user.c_str(),
                          options_.password.reveal().c_str(), options_.database.c_str(), options_.port,
                          socket, CLIENT_MULTI_RESULTS) == nullptr)
     fail();

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <cstdlib>
 #include <stdexcept>
 #include <thread>
 
@@ -155,4 +156,22 @@ TEST_CASE("a connection handed back inside a transaction is rolled back before t
     return 0;
   });
   CHECK(db.scalar("SELECT GROUP_CONCAT(id) FROM t") == "2");
+}
+
+TEST_CASE("a socket given is the way in, whatever host and port say", "[connection]") {
+  const char* socket = std::getenv("FERRY_MYSQL_SOCKET");
+  if (socket == nullptr || *socket == '\0') {
+    WARN("FERRY_MYSQL_SOCKET is not set (not the private server): nothing to check");
+    return;
+  }
+  test::test_database db{"socket"};
+  auto o = db.options;
+  o.socket = socket;
+  o.host = "127.0.0.1";
+  o.port = 1;  // nothing listens there: only the socket can answer
+  mysql::connection conn{o};
+  // The server names a socket client's host "localhost", a TCP one's by its address and port.
+  const auto rows = conn.query("SELECT HOST FROM information_schema.PROCESSLIST WHERE ID = CONNECTION_ID()");
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0][0] == std::optional<std::string>{"localhost"});
 }
