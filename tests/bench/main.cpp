@@ -227,6 +227,61 @@ struct server_cpu {
   }
 };
 
+// The private server's root, over its socket (deploy/mariadb-local.sh env),
+// or nullopt when the bench is pointed at another server.
+std::optional<mysql::connection_options> server_root() {
+  const auto password = env("FERRY_MYSQL_ROOT_PASSWORD", "");
+  const auto socket = env("FERRY_MYSQL_SOCKET", "");
+  if (password.empty() || socket.empty()) return std::nullopt;
+  mysql::connection_options o;
+  o.socket = socket;
+  o.user = "root";
+  o.password = ferry::core::secret{password};
+  return o;
+}
+
+// Waits until the server has nothing left of the steps before: no dirty page
+// in InnoDB's buffer pool and mariadbd idle (under 5% of a core over half a
+// second: purge done). MariaDB 10.11 does not flush dirty pages while idle
+// (innodb_max_dirty_pages_pct_lwm is 0), so a step would otherwise pay for
+// flushing the pages of the loads before it when the redo log fills; with
+// the private server's root the bench asks for them to be flushed now
+// (innodb_max_dirty_pages_pct 0, then back). Every measured step starts so,
+// ceiling and ferry alike. Returns what it found and how long it waited;
+// gives up after 5 minutes.
+ordered_json settle_server(const server_cpu& server) {
+  mysql::connection conn{database("")};
+  std::optional<mysql::connection> root;
+  std::string old_pct;
+  if (const auto o = server_root()) {
+    root.emplace(*o);
+    const auto rows = root->query("SELECT @@GLOBAL.innodb_max_dirty_pages_pct");
+    old_pct = rows.empty() || !rows[0][0] ? "90" : *rows[0][0];
+    root->execute("SET GLOBAL innodb_max_dirty_pages_pct = 0");
+  }
+  const auto dirty_pages = [&] {
+    const auto rows = conn.query("SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_pages_dirty'");
+    return rows.empty() || !rows[0][1] ? std::uint64_t{0} : std::stoull(*rows[0][1]);
+  };
+  const auto start = std::chrono::steady_clock::now();
+  const auto dirty_at_start = dirty_pages();
+  bool settled = false;
+  while (std::chrono::steady_clock::now() - start < std::chrono::minutes{5}) {
+    const double cpu0 = server.now();
+    std::this_thread::sleep_for(std::chrono::milliseconds{500});
+    const double share = (server.now() - cpu0) / 0.5;
+    if (dirty_pages() == 0 && (server.pid <= 0 || share < 0.05)) {  // both: flushing and purge are CPU too
+      settled = true;
+      break;
+    }
+  }
+  if (root) root->execute("SET GLOBAL innodb_max_dirty_pages_pct = " + old_pct);
+  const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!settled) say("warning: the server did not settle in 5 minutes (dirty pages or purge); measuring anyway");
+  return {{"dirty_pages_before", dirty_at_start}, {"waited_seconds", waited}, {"settled", settled},
+          {"flushed_as_root", root.has_value()}};
+}
+
 // CPU seconds of this process (the ceiling loop's client threads, the only
 // work it does while they run).
 double own_cpu_seconds() {
@@ -264,6 +319,12 @@ ordered_json ferry_runs(const options& o, double fresh_ceiling, double resync_ce
   const auto log = o.work / "ferryd.log";
   say("ferryd --once into a fresh table");
   const server_cpu server;
+  // The reference loads before leave tables the ferry steps do not need.
+  for (const char* old : {"ferry_bench_load", "ferry_bench_empty"}) {
+    mysql::connection conn{database("")};
+    conn.execute("DROP DATABASE IF EXISTS " + mysql::quote_identifier(old));
+  }
+  auto fresh_settle = settle_server(server);
   const auto sim_before = process_cpu_seconds(sim.pid());
   const auto server_before = server.now();
   const auto fresh = bench::run_ferryd(o.ferryd, {"--config", config.string(), "--once", "skusn_inout"}, log,
@@ -272,15 +333,20 @@ ordered_json ferry_runs(const options& o, double fresh_ceiling, double resync_ce
   auto fresh_json = with_sim_cpu(measure_json(fresh, o.records, fresh_ceiling), sim_between - sim_before, fresh.seconds);
   server.add(fresh_json, server_before, fresh.seconds, o.records);
   add_total_cpu(fresh_json, fresh.cpu_seconds + (sim_between - sim_before), o.records);
+  fresh_json["server_settle"] = std::move(fresh_settle);
+  auto resync_settle = settle_server(server);
+  const auto sim_between_settled = process_cpu_seconds(sim.pid());
   const auto server_between = server.now();
   say("ferryd --once again over the same range (every row unchanged)");
   const auto again = bench::run_ferryd(o.ferryd, {"--config", config.string(), "--once", "skusn_inout", "--from",
                                                   "2026-01-01 00:00:00", "--to", "2026-01-31 00:00:00"},
                                        log, s.db, "bi_skusn_inout", false);
   const auto sim_after = process_cpu_seconds(sim.pid());
-  auto resync_json = with_sim_cpu(measure_json(again, o.records, resync_ceiling), sim_after - sim_between, again.seconds);
+  auto resync_json =
+      with_sim_cpu(measure_json(again, o.records, resync_ceiling), sim_after - sim_between_settled, again.seconds);
   server.add(resync_json, server_between, again.seconds, o.records);
-  add_total_cpu(resync_json, again.cpu_seconds + (sim_after - sim_between), o.records);
+  add_total_cpu(resync_json, again.cpu_seconds + (sim_after - sim_between_settled), o.records);
+  resync_json["server_settle"] = std::move(resync_settle);
   return {{"settings", {{"pool_size", s.pool_size}, {"max_in_flight", s.max_in_flight},
                         {"batch_rows", s.batch_rows}, {"write_mode", s.write_mode}}},
           {"fresh", fresh_json},
@@ -358,9 +424,11 @@ int main(int argc, char** argv) {
         const auto db = fresh_database("ferry_bench_ceiling", true);
         // (The server's CPU of a step includes its share of connecting and preparing.)
         const auto measured = [&](bool again) {
+          auto settle = settle_server(server);
           const double server0 = server.now(), client0 = own_cpu_seconds();
           const auto c = bench::bulk_upsert_ceiling(db, bench::flow_table(), rows, 1000, n);
           ordered_json step = {{"seconds", c.seconds}, {"rows_per_second", c.rows_per_second}};
+          step["server_settle"] = std::move(settle);
           const double client = own_cpu_seconds() - client0;
           step["client_cpu_seconds_per_100k_rows"] = client * 1e5 / static_cast<double>(rows.rows());
           server.add(step, server0, c.seconds, rows.rows());
