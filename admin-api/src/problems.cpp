@@ -1,5 +1,7 @@
 #include "problems.hpp"
 
+#include "render.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -55,8 +57,6 @@ constexpr std::array<problem_type, 19> types{{
 }};
 
 static_assert(types.size() == static_cast<std::size_t>(problem::stopping) + 1, "one type per problem");
-
-std::string dump(const json& body) { return body.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 std::string escape_html(std::string_view text) {
   std::string out;

@@ -56,6 +56,8 @@ json range_json(const time_range& r) { return {{"from", time_json(r.from)}, {"to
 
 }  // namespace
 
+std::string dump(const json& body) { return body.dump(-1, ' ', false, json::error_handler_t::replace); }
+
 json to_json(const job_view& job) {
   json last = nullptr;
   if (job.last_run) {

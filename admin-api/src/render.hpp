@@ -9,6 +9,11 @@
 
 namespace ferry::admin::detail {
 
+// Compact JSON that never throws: a request's target may carry any bytes
+// (Beast passes 0x80-0xFF through, %FF decodes to one), and an answer that
+// quotes them must still be sent; invalid UTF-8 becomes U+FFFD.
+std::string dump(const nlohmann::json& body);
+
 nlohmann::json to_json(const job_view& job);
 nlohmann::json to_json(const run_view& run);
 nlohmann::json to_json(const window_view& window);

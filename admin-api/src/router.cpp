@@ -22,11 +22,6 @@ namespace {
 
 using nlohmann::json;
 
-// Compact JSON that never throws: a request's target may carry any bytes
-// (Beast passes 0x80-0xFF through, %FF decodes to one), and an answer that
-// quotes them must still be sent; invalid UTF-8 becomes U+FFFD.
-std::string dump(const json& body) { return body.dump(-1, ' ', false, json::error_handler_t::replace); }
-
 response json_response(unsigned status, const json& body) { return {status, "application/json", dump(body), {}, std::nullopt}; }
 
 response refused(refusal r) { return problem_response(problem_of(r.kind), std::move(r.message)); }
